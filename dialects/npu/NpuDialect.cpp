@@ -1,0 +1,137 @@
+//===- NpuDialect.cpp - npu dialect registration and verifiers ------------===//
+#include "dialects/npu/NpuDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace tessera::npu;
+
+#include "dialects/npu/NpuDialect.cpp.inc"
+
+void NpuDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/npu/NpuOps.cpp.inc"
+      >();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/npu/NpuOps.cpp.inc"
+
+namespace {
+/// Checks that `attr` has `n` elements, naming it in the diagnostic.
+LogicalResult expectSize(Operation *op, StringRef name, size_t got, size_t n) {
+  if (got == n)
+    return success();
+  return op->emitOpError() << "expected " << name << " to have " << n
+                           << " elements but got " << got;
+}
+} // namespace
+
+LogicalResult Conv2DOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  auto out = getOutput().getType();
+  if (in.getRank() != 4 || w.getRank() != 4 || out.getRank() != 4)
+    return emitOpError("expected 4-D NHWC input, OHWI weight and output");
+  if (failed(expectSize(*this, "stride", getStride().size(), 2)) ||
+      failed(expectSize(*this, "dilation", getDilation().size(), 2)) ||
+      failed(expectSize(*this, "pad", getPad().size(), 4)))
+    return failure();
+  int64_t oc = w.getDimSize(0), groups = getGroups();
+  if (groups < 1 || in.getDimSize(3) % groups != 0 || oc % groups != 0)
+    return emitOpError() << "expected groups dividing input channels "
+                         << in.getDimSize(3) << " and output channels " << oc
+                         << " but got " << groups;
+  if (w.getDimSize(3) * groups != in.getDimSize(3))
+    return emitOpError() << "expected weight input channels * groups == "
+                         << in.getDimSize(3) << " but got "
+                         << w.getDimSize(3) * groups;
+  if (out.getDimSize(3) != oc)
+    return emitOpError() << "expected output channels " << oc << " but got "
+                         << out.getDimSize(3);
+  size_t nq = getMultiplier().size();
+  if ((nq != 1 && nq != static_cast<size_t>(oc)) || getShift().size() != nq)
+    return emitOpError() << "expected 1 or " << oc
+                         << " multipliers and as many shifts but got " << nq
+                         << " and " << getShift().size();
+  // Output extent: (I + pad_a + pad_b - dilation * (K - 1) - 1) / stride + 1.
+  for (int d = 0; d < 2; ++d) {
+    int64_t i = in.getDimSize(1 + d), k = w.getDimSize(1 + d);
+    int64_t o = (i + getPad()[2 * d] + getPad()[2 * d + 1] -
+                 getDilation()[d] * (k - 1) - 1) /
+                    getStride()[d] +
+                1;
+    if (o != out.getDimSize(1 + d))
+      return emitOpError() << "expected output dim " << (1 + d) << " == " << o
+                           << " but got " << out.getDimSize(1 + d);
+  }
+  return success();
+}
+
+LogicalResult PoolOp::verify() {
+  if (getKind() != "max" && getKind() != "avg")
+    return emitOpError() << "expected kind \"max\" or \"avg\" but got \""
+                         << getKind() << "\"";
+  if (failed(expectSize(*this, "kernel", getKernel().size(), 2)) ||
+      failed(expectSize(*this, "stride", getStride().size(), 2)) ||
+      failed(expectSize(*this, "pad", getPad().size(), 4)))
+    return failure();
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  auto out = getOutput().getType();
+  int64_t axis = getAxis(), sum = 0;
+  if (axis < 0 || axis >= out.getRank())
+    return emitOpError() << "expected axis in [0, " << out.getRank()
+                         << ") but got " << axis;
+  for (Value v : getInputs())
+    sum += cast<RankedTensorType>(v.getType()).getDimSize(axis);
+  if (sum != out.getDimSize(axis))
+    return emitOpError() << "expected inputs to sum to " << out.getDimSize(axis)
+                         << " along axis " << axis << " but got " << sum;
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError() << "expected " << in.getNumElements()
+                         << " elements but got " << out.getNumElements();
+  return success();
+}
+
+LogicalResult RescaleOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getShape() != out.getShape())
+    return emitOpError("expected input and output of the same shape");
+  int64_t c = in.getRank() ? in.getDimSize(in.getRank() - 1) : 1;
+  size_t nq = getMultiplier().size();
+  if ((nq != 1 && nq != static_cast<size_t>(c)) || getShift().size() != nq)
+    return emitOpError() << "expected 1 or " << c
+                         << " multipliers and as many shifts but got " << nq
+                         << " and " << getShift().size();
+  // I64Attr getters return uint64_t; the bounds are signed.
+  auto lo = static_cast<int64_t>(getClampMin());
+  auto hi = static_cast<int64_t>(getClampMax());
+  if (lo > hi)
+    return emitOpError() << "expected clamp_min <= clamp_max but got " << lo
+                         << " > " << hi;
+  return success();
+}
+
+LogicalResult AddOp::verify() {
+  auto a = getA().getType(), b = getB().getType(), out = getOutput().getType();
+  if (a.getShape() != out.getShape() || b.getShape() != out.getShape())
+    return emitOpError("expected operands and result of the same shape "
+                       "(no broadcasting)");
+  // I64Attr getters return uint64_t; the bounds are signed.
+  auto lo = static_cast<int64_t>(getClampMin());
+  auto hi = static_cast<int64_t>(getClampMax());
+  if (lo > hi)
+    return emitOpError() << "expected clamp_min <= clamp_max but got " << lo
+                         << " > " << hi;
+  return success();
+}

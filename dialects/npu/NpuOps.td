@@ -1,0 +1,137 @@
+//===- NpuOps.td - npu dialect operations -----------------*- tablegen -*-===//
+//
+// One op per layer as the NPU runs it. Integer NHWC tensors; quantization
+// parameters are explicit attributes with TOSA semantics (apply_scale_32 with
+// multiplier in [2^30, 2^31) and shift in [2, 62]).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_NPU_OPS_TD
+#define TESSERA_NPU_OPS_TD
+
+include "NpuDialect.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Npu_IntTensor : RankedTensorOf<[AnyInteger]>;
+
+// Attributes every layer op carries.
+class Npu_LayerOp<string mnemonic, list<Trait> traits = []>
+    : Npu_Op<mnemonic, !listconcat(traits, [Pure])>;
+
+def Npu_Conv2DOp : Npu_LayerOp<"conv2d"> {
+  let summary = "MAC-array 2-D convolution with a fused requantization epilogue";
+  let description = [{
+    output[n, oh, ow, oc] = clamp(apply_scale_32(acc + bias[oc],
+        multiplier[oc], shift[oc], double_round) + output_zp,
+        clamp_min, clamp_max), where acc sums
+    (input[n, ih, iw, ic] - input_zp) * (weight[oc, kh, kw, icg] - weight_zp)
+    over the window of group oc / (OC / groups). Padding contributes zero.
+    `weight` is [OC, KH, KW, IC / groups]; `multiplier` and `shift` have one
+    entry (per tensor) or OC entries (per channel). `tile_rows` is the number
+    of output rows computed per SRAM tile (0: not yet tiled), `tile_channels`
+    the number of output channels per tile (0: all of them; set when the
+    weights do not fit SRAM at once), and `double_buffer` whether input and
+    output bands have two SRAM slots each so that DMA overlaps compute
+    (chosen by --tessera-npu-tile, docs/lowering.md).
+  }];
+  let arguments = (ins Npu_IntTensor:$input, Npu_IntTensor:$weight,
+      Npu_IntTensor:$bias,
+      DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$dilation,
+      DenseI64ArrayAttr:$pad, I64Attr:$groups,
+      I64Attr:$input_zp, I64Attr:$weight_zp, I64Attr:$output_zp,
+      DenseI32ArrayAttr:$multiplier, DenseI32ArrayAttr:$shift,
+      BoolAttr:$double_round, I64Attr:$clamp_min, I64Attr:$clamp_max,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<I64Attr, "0">:$tile_channels,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Npu_PoolOp : Npu_LayerOp<"pool"> {
+  let summary = "vector-unit max or average pooling";
+  let description = [{
+    `kind` is "max" or "avg". Average pooling follows TOSA avg_pool2d for
+    integers: the sum of (x - input_zp) over the window, excluding padding,
+    scaled by the reciprocal of the element count, plus output_zp, clamped to
+    the output type. Global average pooling is a window of the whole plane.
+  }];
+  let arguments = (ins Npu_IntTensor:$input, StrAttr:$kind,
+      DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride,
+      DenseI64ArrayAttr:$pad, I64Attr:$input_zp, I64Attr:$output_zp,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Npu_RescaleOp : Npu_LayerOp<"rescale"> {
+  let summary = "vector-unit requantization (TOSA rescale + clamp)";
+  let description = [{
+    output[..., c] = clamp(apply_scale_32(input[..., c] - input_zp,
+        multiplier[c], shift[c], double_round) + output_zp, clamp_min,
+        clamp_max), saturated to the output type; one multiplier/shift pair
+    (per tensor) or one per innermost channel. The tensor is processed as
+    rows of its innermost dimension; `tile_rows` rows per SRAM tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$input,
+      I64Attr:$input_zp, I64Attr:$output_zp,
+      DenseI32ArrayAttr:$multiplier, DenseI32ArrayAttr:$shift,
+      BoolAttr:$double_round, I64Attr:$clamp_min, I64Attr:$clamp_max,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Npu_AddOp : Npu_LayerOp<"add"> {
+  let summary = "vector-unit quantized addition of two same-shaped tensors";
+  let description = [{
+    The integer residual add of TOSA (TFLite's quantized ADD):
+      a' = apply_scale_32(a - a_zp, a_multiplier, a_shift, double_round)
+      b' = apply_scale_32(b - b_zp, b_multiplier, b_shift, double_round)
+      output = clamp(apply_scale_32(a' + b', multiplier, shift, double_round)
+                     + output_zp, clamp_min, clamp_max)
+    saturated to the output type (int32 intermediates). It is the ISA's
+    ELTWISE add with left_shift = 0: the i8 -> i32 input rescales of the
+    integer TOSA already contain the left shift in their multipliers.
+    `tile_rows` rows of the innermost dimension per SRAM tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$a, Npu_IntTensor:$b,
+      I64Attr:$a_zp, I32Attr:$a_multiplier, I32Attr:$a_shift,
+      I64Attr:$b_zp, I32Attr:$b_multiplier, I32Attr:$b_shift,
+      I64Attr:$output_zp, I32Attr:$multiplier, I32Attr:$shift,
+      BoolAttr:$double_round, I64Attr:$clamp_min, I64Attr:$clamp_max,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $a `,` $b attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Npu_ConcatOp : Npu_LayerOp<"concat"> {
+  let summary = "concatenation along an axis (inputs share one quantization)";
+  let arguments = (ins Variadic<Npu_IntTensor>:$inputs, I64Attr:$axis,
+      I64Attr:$layer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Npu_ReshapeOp : Npu_LayerOp<"reshape"> {
+  let summary = "a view of the same elements with another shape";
+  let arguments = (ins Npu_IntTensor:$input, I64Attr:$layer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // TESSERA_NPU_OPS_TD
