@@ -1,0 +1,906 @@
+//===- Codegen.cpp - npu dialect -> NPU program ---------------------------===//
+//
+// Steps, in order (docs/lowering.md, "Code generation"):
+//   1. constants: per layer, weights (OHWI), int32 bias and int32
+//      (multiplier, shift) pairs go into the constant image;
+//   2. views: every tensor is a strided view {buffer, offset, row pitch} of
+//      an arena buffer; concat inputs are placed into slices of the concat's
+//      buffer (producers store straight into them), reshapes alias;
+//   3. allocation: buffers get arena offsets first-fit by live range;
+//   4. emission: per layer and tile, LOAD / CONV|POOL|ELTWISE / STORE through
+//      the TokenScheduler, which adds every dependency token;
+//   5. descriptors and the layer table.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/Codegen.h"
+
+#include "compiler/codegen/TokenScheduler.h"
+#include "compiler/lowering/LoweringUtils.h"
+#include "compiler/lowering/NpuGeometry.h"
+#include "compiler/lowering/Passes.h"
+#include "compiler/lowering/TilePlan.h"
+#include "dialects/npu/NpuDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+
+using namespace mlir;
+using namespace tessera::isa;
+using namespace tessera::lowering;
+
+namespace tessera::codegen {
+namespace {
+
+/// A tensor in DRAM: element (row r, column c) of its rows x rowBytes
+/// matrix (rows: all dims but the innermost) is at arena + buffers[buffer]
+/// + offset + r * pitch + c.
+struct View {
+  int buffer = -1;
+  uint64_t offset = 0, pitch = 0;
+  int64_t rows = 0, rowBytes = 0;
+  bool dense() const { return pitch == static_cast<uint64_t>(rowBytes); }
+};
+
+/// An arena allocation and the op indices [first, last] it is live for.
+struct Buffer {
+  uint64_t bytes = 0;
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  uint64_t addr = 0;
+  bool isInput = false, isOutput = false;
+};
+
+/// Where a concat input lives inside the concat's result.
+struct Placement {
+  Value parent;
+  bool channel = true; ///< channel slice (pitch of parent) or row block
+  uint64_t offset = 0; ///< elements along the row (channel) or rows
+};
+
+struct LayerConsts {
+  uint64_t weights = 0, bias = 0, params = 0;
+};
+
+llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::string describe(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "'" << op->getName().getStringRef() << "'";
+  if (std::string node = onnxNodeName(op); !node.empty())
+    os << " (ONNX node '" << node << "')";
+  os << " at ";
+  op->getLoc().print(os);
+  return s;
+}
+
+llvm::Expected<DType> dtypeOf(Type t, Operation *op) {
+  auto it = dyn_cast<IntegerType>(t);
+  if (it && it.getWidth() == 8)
+    return it.isUnsigned() ? DType::UInt8 : DType::Int8;
+  if (it && it.getWidth() == 16 && !it.isUnsigned())
+    return DType::Int16;
+  if (it && it.getWidth() == 32 && !it.isUnsigned())
+    return DType::Int32;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return makeError(describe(op) + ": unsupported element type " + s);
+}
+
+DType dtypeOfValue(Value v) {
+  auto t = cast<IntegerType>(cast<ShapedType>(v.getType()).getElementType());
+  if (t.getWidth() == 8)
+    return t.isUnsigned() ? DType::UInt8 : DType::Int8;
+  return t.getWidth() == 16 ? DType::Int16 : DType::Int32;
+}
+
+int64_t innerDim(Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  return t.getRank() ? t.getDimSize(t.getRank() - 1) : 1;
+}
+int64_t numRows(Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t c = innerDim(v);
+  return c ? t.getNumElements() / c : 0;
+}
+
+/// The ONNX shape of a tensor: NHWC rank-4 activations as NCHW.
+std::vector<int64_t> onnxShape(RankedTensorType t, bool nhwc) {
+  std::vector<int64_t> s(t.getShape().begin(), t.getShape().end());
+  if (nhwc && s.size() == 4)
+    return {s[0], s[3], s[1], s[2]};
+  return s;
+}
+
+void appendLe(std::vector<uint8_t> &out, int64_t v, unsigned bytes) {
+  for (unsigned i = 0; i < bytes; ++i)
+    out.push_back(static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i)));
+}
+
+std::vector<uint8_t> pairsBytes(llvm::ArrayRef<int32_t> mult,
+                                llvm::ArrayRef<int32_t> shift) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < mult.size(); ++i) {
+    appendLe(out, mult[i], 4);
+    appendLe(out, shift[i], 4);
+  }
+  return out;
+}
+
+/// An npu.rescale by exactly 1 without zero points: a clamp.
+bool isIdentity(npu::RescaleOp r) {
+  return r.getInputZp() == 0 && r.getOutputZp() == 0 &&
+         r.getMultiplier().size() == 1 &&
+         r.getMultiplier()[0] == kIdentityMultiplier &&
+         r.getShift()[0] == kIdentityShift;
+}
+
+/// A 2-D DMA moving `count` runs of `inner` bytes, `stride` apart in DRAM
+/// (packed in SRAM); merged into one run when the runs are adjacent.
+Instr dma(Opcode op, uint16_t layer, DmaKind kind, unsigned elem, uint64_t dram,
+          uint64_t sram, uint64_t inner, uint64_t count, uint64_t stride) {
+  Instr in(op, layer);
+  DmaFields &d = in.dma();
+  if (count == 1 || stride == inner) {
+    inner *= count;
+    count = 1;
+    stride = 0;
+  }
+  d.kind = kind;
+  d.elemBytes = static_cast<uint8_t>(elem);
+  d.dramAddr = dram;
+  d.sramAddr = static_cast<uint32_t>(sram);
+  d.innerBytes = static_cast<uint32_t>(inner);
+  d.count1 = static_cast<uint32_t>(count);
+  d.stride1 = stride;
+  return in;
+}
+
+class Generator {
+public:
+  Generator(func::FuncOp func, const CodegenOptions &opts, Program &prog)
+      : func(func), opts(opts), prog(prog), sched(prog) {}
+
+  llvm::Error run();
+
+private:
+  llvm::Error collect();
+  llvm::Error addConstants();
+  llvm::Error planViews();
+  llvm::Expected<View> viewOf(Value v);
+  int newBuffer(uint64_t bytes);
+  void allocate();
+  llvm::Error emitOp(Operation *op);
+  /// Fails if `op` is untiled or its tiles need more than the target SRAM.
+  llvm::Error checkTiling(Operation *op, const TileChoice &t,
+                          uint64_t sramNeeded) const;
+  llvm::Error emitWindow(Operation *op);
+  llvm::Error emitEltwise(Operation *op);
+  llvm::Error emitCopy(const View &src, const View &dst, unsigned elem,
+                       uint16_t layer, Operation *op);
+  llvm::Error fillDescriptors();
+  void fillLayers();
+
+  uint64_t dramOf(const View &v) const {
+    return arenaBase + buffers[v.buffer].addr + v.offset;
+  }
+  uint16_t layerOf(Operation *op) const {
+    auto a = op->getAttrOfType<IntegerAttr>("layer");
+    return a ? static_cast<uint16_t>(a.getInt()) : kNoLayer;
+  }
+  View sliceOf(const View &parent, const Placement &pl, Value v) const;
+
+  func::FuncOp func;
+  const CodegenOptions &opts;
+  Program &prog;
+  TokenScheduler sched;
+  std::vector<Operation *> ops;
+  llvm::DenseMap<Operation *, int64_t> index;
+  llvm::DenseMap<Operation *, LayerConsts> consts;
+  llvm::DenseMap<Value, Placement> placed;
+  llvm::DenseMap<Value, View> views;
+  llvm::DenseSet<Operation *> copyReshapes;
+  std::vector<Buffer> buffers;
+  std::vector<std::pair<Value, int>> outputCopies; // value -> output buffer
+  std::vector<int> outputBuffers;                  // per result
+  uint64_t arenaBase = 0, arenaBytes = 0;
+  llvm::StringMap<unsigned> symbolCount;
+};
+
+llvm::Error Generator::collect() {
+  for (Operation &op : func.getBody().front()) {
+    if (llvm::isa<func::ReturnOp>(op) || op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    if (!llvm::isa<npu::NpuDialect>(op.getDialect()))
+      return makeError(describe(&op) +
+                       ": not an npu op (run --tessera-lower-to-npu first)");
+    index[&op] = static_cast<int64_t>(ops.size());
+    ops.push_back(&op);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Generator::addConstants() {
+  auto symbol = [&](Operation *op, llvm::StringRef what) {
+    uint16_t layer = layerOf(op);
+    std::string base =
+        layer < prog.layers.size() ? prog.layers[layer].name : onnxNodeName(op);
+    if (base.empty())
+      base = "layer" + std::to_string(layer);
+    base += "." + what.str();
+    unsigned n = symbolCount[base]++;
+    return n ? base + "#" + std::to_string(n) : base;
+  };
+  for (Operation *op : ops) {
+    if (auto conv = dyn_cast<npu::Conv2DOp>(op)) {
+      auto w = readIntConstant(conv.getWeight());
+      auto b = readIntConstant(conv.getBias());
+      if (!w || !b)
+        return makeError(describe(op) + ": weights and bias must be constants");
+      unsigned wb = elementBytes(conv.getWeight());
+      std::vector<uint8_t> wBytes, bBytes;
+      for (int64_t v : *w)
+        appendLe(wBytes, v, wb);
+      for (int64_t v : *b)
+        appendLe(bBytes, v, 4);
+      LayerConsts c;
+      c.weights = prog.addConstant(symbol(op, "weights"), wBytes);
+      c.bias = prog.addConstant(symbol(op, "bias"), bBytes);
+      c.params =
+          prog.addConstant(symbol(op, "params"),
+                           pairsBytes(conv.getMultiplier(), conv.getShift()));
+      consts[op] = c;
+    } else if (auto rescale = dyn_cast<npu::RescaleOp>(op)) {
+      if (rescale.getMultiplier().size() > 1) {
+        LayerConsts c;
+        c.params = prog.addConstant(
+            symbol(op, "params"),
+            pairsBytes(rescale.getMultiplier(), rescale.getShift()));
+        consts[op] = c;
+      }
+    }
+  }
+  return llvm::Error::success();
+}
+
+int Generator::newBuffer(uint64_t bytes) {
+  buffers.push_back({});
+  buffers.back().bytes = alignTo(std::max<uint64_t>(bytes, 1), kDramAlign);
+  return static_cast<int>(buffers.size()) - 1;
+}
+
+View Generator::sliceOf(const View &parent, const Placement &pl,
+                        Value v) const {
+  View s;
+  s.buffer = parent.buffer;
+  s.pitch = parent.pitch;
+  s.rows = numRows(v);
+  s.rowBytes = innerDim(v) * elementBytes(v);
+  s.offset = parent.offset + (pl.channel ? pl.offset * elementBytes(v)
+                                         : pl.offset * parent.pitch);
+  return s;
+}
+
+llvm::Expected<View> Generator::viewOf(Value v) {
+  if (auto it = views.find(v); it != views.end())
+    return it->second;
+  View view;
+  view.rows = numRows(v);
+  view.rowBytes = innerDim(v) * elementBytes(v);
+  if (auto it = placed.find(v); it != placed.end()) {
+    auto parent = viewOf(it->second.parent);
+    if (!parent)
+      return parent.takeError();
+    view = sliceOf(*parent, it->second, v);
+  } else if (auto reshape = v.getDefiningOp<npu::ReshapeOp>()) {
+    auto in = viewOf(reshape.getInput());
+    if (!in)
+      return in.takeError();
+    if (in->dense()) { // same bytes, another row length
+      view.buffer = in->buffer;
+      view.offset = in->offset;
+      view.pitch = view.rowBytes;
+    } else { // a strided slice: copy into a buffer of its own
+      copyReshapes.insert(reshape);
+      view.buffer = newBuffer(view.rows * view.rowBytes);
+      view.pitch = view.rowBytes;
+    }
+  } else {
+    view.buffer = newBuffer(view.rows * view.rowBytes);
+    view.pitch = view.rowBytes;
+  }
+  views[v] = view;
+  return view;
+}
+
+llvm::Error Generator::planViews() {
+  // Concat placements, outermost concat first, so that nested concats chain.
+  for (Operation *op : llvm::reverse(ops)) {
+    auto concat = dyn_cast<npu::ConcatOp>(op);
+    if (!concat)
+      continue;
+    auto out = concat.getOutput().getType();
+    int64_t axis = static_cast<int64_t>(concat.getAxis());
+    int64_t rank = out.getRank();
+    bool channel = axis == rank - 1;
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= out.getDimSize(d);
+    for (int64_t d = axis + 1; d < rank - 1; ++d)
+      inner *= out.getDimSize(d);
+    if (!channel && outer != 1)
+      return makeError(describe(op) + ": concat along axis " +
+                       std::to_string(axis) +
+                       " with outer dimensions > 1 is unsupported for now");
+    llvm::SmallDenseMap<Value, int, 4> seen;
+    for (Value v : concat.getInputs())
+      ++seen[v];
+    uint64_t offset = 0;
+    for (Value v : concat.getInputs()) {
+      int64_t extent = cast<RankedTensorType>(v.getType()).getDimSize(axis);
+      Operation *def = v.getDefiningOp();
+      bool producer =
+          def && llvm::isa<npu::Conv2DOp, npu::PoolOp, npu::RescaleOp,
+                           npu::AddOp, npu::ConcatOp>(def);
+      if (producer && v.hasOneUse() && seen[v] == 1)
+        placed[v] = {concat.getOutput(), channel,
+                     channel ? offset : offset * inner};
+      offset += extent;
+    }
+  }
+  // Views of every value, then the function results' buffers.
+  Block &body = func.getBody().front();
+  for (BlockArgument arg : body.getArguments()) {
+    auto view = viewOf(arg);
+    if (!view)
+      return view.takeError();
+    buffers[view->buffer].isInput = true;
+  }
+  for (Operation *op : ops)
+    for (Value v : op->getResults())
+      if (auto view = viewOf(v); !view)
+        return view.takeError();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (Value v : ret.getOperands()) {
+    View view = views[v];
+    Buffer &root = buffers[view.buffer];
+    bool whole = view.offset == 0 && view.dense() &&
+                 alignTo(view.rows * view.rowBytes, kDramAlign) == root.bytes;
+    if (whole && !root.isInput && !root.isOutput) {
+      root.isOutput = true;
+      outputBuffers.push_back(view.buffer);
+    } else {
+      int b = newBuffer(view.rows * view.rowBytes);
+      buffers[b].isOutput = true;
+      outputBuffers.push_back(b);
+      outputCopies.push_back({v, b});
+    }
+  }
+  return llvm::Error::success();
+}
+
+void Generator::allocate() {
+  int64_t end = static_cast<int64_t>(ops.size());
+  auto touch = [&](Value v, int64_t at) {
+    Buffer &b = buffers[views[v].buffer];
+    b.first = std::min(b.first, at);
+    b.last = std::max(b.last, at);
+  };
+  Block &body = func.getBody().front();
+  auto touchUsers = [&](Value v) {
+    for (Operation *user : v.getUsers())
+      touch(v, llvm::isa<func::ReturnOp>(user) ? end : index[user]);
+  };
+  for (BlockArgument arg : body.getArguments()) {
+    touch(arg, -1);
+    touchUsers(arg);
+  }
+  for (Operation *op : ops)
+    for (Value v : op->getResults()) {
+      touch(v, index[op]);
+      touchUsers(v);
+    }
+  for (Buffer &b : buffers) {
+    if (b.isInput)
+      b.first = -1;
+    if (b.isOutput)
+      b.last = end + 1;
+    if (b.first == INT64_MAX) // a result buffer only the final copy writes
+      b.first = b.last = end;
+  }
+  // First fit in order of first use; a buffer is free once its last use is
+  // behind. Reuse across layers is race-free because the TokenScheduler
+  // orders every later STORE after the earlier LOADs of the same bytes.
+  std::vector<int> order(buffers.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return buffers[a].first < buffers[b].first;
+  });
+  std::vector<int> active;
+  for (int i : order) {
+    Buffer &b = buffers[i];
+    llvm::erase_if(active, [&](int j) { return buffers[j].last < b.first; });
+    std::sort(active.begin(), active.end(),
+              [&](int x, int y) { return buffers[x].addr < buffers[y].addr; });
+    uint64_t at = 0;
+    for (int j : active) {
+      if (at + b.bytes <= buffers[j].addr)
+        break;
+      at = std::max(at, buffers[j].addr + buffers[j].bytes);
+    }
+    b.addr = at;
+    arenaBytes = std::max(arenaBytes, at + b.bytes);
+    active.push_back(i);
+  }
+}
+
+llvm::Error Generator::emitCopy(const View &src, const View &dst, unsigned elem,
+                                uint16_t layer, Operation *op) {
+  // Two slots of as many rows as fit half of SRAM each.
+  uint64_t half = alignTo(opts.sramBytes / 2 + 1, kSramAlign) - kSramAlign;
+  int64_t rows = std::min<int64_t>(src.rows, half / src.rowBytes);
+  if (rows < 1)
+    return makeError(describe(op) + ": a row of " +
+                     std::to_string(src.rowBytes) +
+                     " bytes does not fit half of SRAM (" +
+                     std::to_string(opts.sramBytes) + " bytes)");
+  uint64_t slotBytes = alignTo(rows * src.rowBytes, kSramAlign);
+  int slot = 0;
+  for (int64_t r0 = 0; r0 < src.rows; r0 += rows) {
+    int64_t n = std::min(rows, src.rows - r0);
+    uint64_t sram = slot * slotBytes;
+    sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Act, elem,
+                                dramOf(src) + r0 * src.pitch, sram,
+                                src.rowBytes, n, src.pitch));
+    sched.emit(Queue::Store, dma(Opcode::Store, layer, DmaKind::Act, elem,
+                                 dramOf(dst) + r0 * dst.pitch, sram,
+                                 dst.rowBytes, n, dst.pitch));
+    slot ^= 1;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Generator::checkTiling(Operation *op, const TileChoice &t,
+                                   uint64_t sramNeeded) const {
+  if (t.rows < 1)
+    return makeError(describe(op) +
+                     ": not tiled (run --tessera-npu-tile first)");
+  if (sramNeeded > opts.sramBytes)
+    return makeError(describe(op) + ": its tiles need " +
+                     std::to_string(sramNeeded) + " bytes of SRAM but the " +
+                     "target has " + std::to_string(opts.sramBytes));
+  return llvm::Error::success();
+}
+
+llvm::Error Generator::emitWindow(Operation *op) {
+  WindowGeometry g = windowGeometry(op);
+  TileChoice t = tileChoice(op);
+  SramLayout l = layoutWindow(g, t);
+  if (auto err = checkTiling(op, t, l.total))
+    return err;
+  auto conv = dyn_cast<npu::Conv2DOp>(op);
+  auto pool = dyn_cast<npu::PoolOp>(op);
+  Value input = op->getOperand(0), output = op->getResult(0);
+  View in = views[input], out = views[output];
+  auto inDt = dtypeOf(cast<ShapedType>(input.getType()).getElementType(), op);
+  auto outDt = dtypeOf(cast<ShapedType>(output.getType()).getElementType(), op);
+  if (!inDt)
+    return inDt.takeError();
+  if (!outDt)
+    return outDt.takeError();
+  uint16_t layer = layerOf(op);
+  unsigned ib = g.inBytes, ob = g.outBytes;
+  int64_t icg = g.c / g.groups;
+  int slot = 0;
+  for (int64_t oc0 = 0; oc0 < g.oc;) {
+    ChannelTile ct = channelTile(g, oc0, t.channels);
+    if (conv) {
+      const LayerConsts &c = consts[op];
+      uint64_t perOc = uint64_t(g.kh) * g.kw * icg * g.wBytes;
+      sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Weight,
+                                  g.wBytes, c.weights + oc0 * perOc, l.weights,
+                                  ct.ocCount * perOc, 1, 0));
+      sched.emit(Queue::Load,
+                 dma(Opcode::Load, layer, DmaKind::Param, 4, c.bias + oc0 * 4,
+                     l.bias, ct.ocCount * 4, 1, 0));
+      bool perChannel = conv.getMultiplier().size() > 1;
+      sched.emit(Queue::Load,
+                 dma(Opcode::Load, layer, DmaKind::Param, 4,
+                     c.params + (perChannel ? oc0 * 8 : 0), l.params,
+                     (perChannel ? ct.ocCount : 1) * 8, 1, 0));
+    }
+    for (int64_t n = 0; n < g.n; ++n) {
+      for (int64_t r0 = 0; r0 < g.oh; r0 += t.rows) {
+        int64_t r1 = std::min(r0 + t.rows, g.oh);
+        RowBand band = rowBand(g, r0, r1);
+        int64_t ih = band.in1 - band.in0;
+        if (ih < 1)
+          return makeError(describe(op) + ": output rows [" +
+                           std::to_string(r0) + ", " + std::to_string(r1) +
+                           ") read only padding");
+        // Input band: pixels (n, in0..in1, all w), channels [ic0, +icCount).
+        uint64_t firstPixel = (uint64_t(n) * g.h + band.in0) * g.w;
+        sched.emit(Queue::Load,
+                   dma(Opcode::Load, layer, DmaKind::Act, ib,
+                       dramOf(in) + firstPixel * in.pitch + ct.ic0 * ib,
+                       l.in[slot], ct.icCount * ib, uint64_t(ih) * g.w,
+                       in.pitch));
+        Instr compute;
+        if (conv) {
+          compute = Instr(Opcode::Conv, layer);
+          ConvFields &f = compute.conv();
+          f.inDtype = *inDt;
+          f.wDtype = dtypeOfValue(conv.getWeight());
+          f.outDtype = *outDt;
+          f.hasBias = true;
+          f.perChannel = conv.getMultiplier().size() > 1;
+          f.doubleRound = conv.getDoubleRound();
+          f.sramIn = l.in[slot];
+          f.sramW = l.weights;
+          f.sramBias = l.bias;
+          f.sramParams = l.params;
+          f.sramOut = l.out[slot];
+          f.ih = ih;
+          f.iw = g.w;
+          f.ic = ct.icCount;
+          f.oc = ct.ocCount;
+          f.kh = g.kh;
+          f.kw = g.kw;
+          f.strideH = g.strideH;
+          f.strideW = g.strideW;
+          f.dilH = g.dilH;
+          f.dilW = g.dilW;
+          f.groups = ct.groups;
+          f.padT = band.padT;
+          f.padB = band.padB;
+          f.padL = g.padL;
+          f.padR = g.padR;
+          f.inZp = static_cast<int16_t>(conv.getInputZp());
+          f.wZp = static_cast<int16_t>(conv.getWeightZp());
+          f.outZp = static_cast<int16_t>(conv.getOutputZp());
+          f.clampMin = static_cast<int16_t>(conv.getClampMin());
+          f.clampMax = static_cast<int16_t>(conv.getClampMax());
+        } else {
+          compute = Instr(Opcode::Pool, layer);
+          PoolFields &f = compute.pool();
+          bool max = pool.getKind() == "max";
+          f.mode = max ? PoolMode::Max : PoolMode::Avg;
+          f.inDtype = *inDt;
+          f.outDtype = *outDt;
+          f.sramIn = l.in[slot];
+          f.sramOut = l.out[slot];
+          f.ih = ih;
+          f.iw = g.w;
+          f.c = ct.ocCount;
+          f.kh = g.kh;
+          f.kw = g.kw;
+          f.strideH = g.strideH;
+          f.strideW = g.strideW;
+          f.padT = band.padT;
+          f.padB = band.padB;
+          f.padL = g.padL;
+          f.padR = g.padR;
+          // TOSA max_pool2d has no zero points: v - 0 + 0.
+          f.inZp = max ? 0 : static_cast<int16_t>(pool.getInputZp());
+          f.outZp = max ? 0 : static_cast<int16_t>(pool.getOutputZp());
+          f.clampMin = static_cast<int16_t>(dtypeMin(*outDt));
+          f.clampMax = static_cast<int16_t>(dtypeMax(*outDt));
+        }
+        sched.emit(Queue::Compute, compute);
+        // Output band: pixels (n, r0..r1, all w), channels [oc0, +ocCount).
+        uint64_t outPixel = (uint64_t(n) * g.oh + r0) * g.ow;
+        sched.emit(Queue::Store,
+                   dma(Opcode::Store, layer, DmaKind::Act, ob,
+                       dramOf(out) + outPixel * out.pitch + oc0 * ob,
+                       l.out[slot], ct.ocCount * ob, uint64_t(r1 - r0) * g.ow,
+                       out.pitch));
+        if (t.doubleBuffer)
+          slot ^= 1;
+      }
+    }
+    oc0 += ct.ocCount;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Generator::emitEltwise(Operation *op) {
+  EltwiseGeometry g = eltwiseGeometry(op);
+  TileChoice t = tileChoice(op);
+  EltwiseLayout l = layoutEltwise(g, t);
+  if (auto err = checkTiling(op, t, l.total))
+    return err;
+  auto add = dyn_cast<npu::AddOp>(op);
+  auto rescale = dyn_cast<npu::RescaleOp>(op);
+  uint16_t layer = layerOf(op);
+  Value a = op->getOperand(0), out = op->getResult(0);
+  Value b = add ? add.getB() : Value();
+  View va = views[a], vo = views[out];
+  View vb = b ? views[b] : View();
+  bool perChannel = rescale && rescale.getMultiplier().size() > 1;
+  if (perChannel)
+    sched.emit(Queue::Load,
+               dma(Opcode::Load, layer, DmaKind::Param, 4, consts[op].params,
+                   l.params, g.paramBytes, 1, 0));
+  int slot = 0;
+  for (int64_t r0 = 0; r0 < g.rows; r0 += t.rows) {
+    int64_t n = std::min(t.rows, g.rows - r0);
+    sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Act, g.aBytes,
+                                dramOf(va) + r0 * va.pitch, l.a[slot],
+                                va.rowBytes, n, va.pitch));
+    if (b)
+      sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Act, g.bBytes,
+                                  dramOf(vb) + r0 * vb.pitch, l.b[slot],
+                                  vb.rowBytes, n, vb.pitch));
+    Instr compute(Opcode::Eltwise, layer);
+    EltwiseFields &f = compute.eltwise();
+    f.aDtype = dtypeOfValue(a);
+    f.outDtype = dtypeOfValue(out);
+    f.sramA = l.a[slot];
+    f.sramOut = l.out[slot];
+    f.rows = static_cast<uint32_t>(n);
+    f.channels = static_cast<uint16_t>(g.channels);
+    if (add) {
+      f.func = EltFunc::Add;
+      f.bDtype = dtypeOfValue(b);
+      f.sramB = l.b[slot];
+      f.bcast = Bcast::None;
+      f.doubleRound = add.getDoubleRound();
+      f.leftShift = 0; // the input multipliers carry it
+      f.aZp = static_cast<int16_t>(add.getAZp());
+      f.bZp = static_cast<int16_t>(add.getBZp());
+      f.aMult = static_cast<int32_t>(add.getAMultiplier());
+      f.aShift = static_cast<uint8_t>(add.getAShift());
+      f.bMult = static_cast<int32_t>(add.getBMultiplier());
+      f.bShift = static_cast<uint8_t>(add.getBShift());
+      f.outMult = static_cast<int32_t>(add.getMultiplier());
+      f.outShift = static_cast<uint8_t>(add.getShift());
+      f.outZp = static_cast<int16_t>(add.getOutputZp());
+      f.clampMin = static_cast<int32_t>(add.getClampMin());
+      f.clampMax = static_cast<int32_t>(add.getClampMax());
+    } else if (isIdentity(rescale)) {
+      // A stand-alone clamp (LowerClamp): no arithmetic, only the bounds.
+      f.func = EltFunc::Clamp;
+      f.clampMin = static_cast<int32_t>(rescale.getClampMin());
+      f.clampMax = static_cast<int32_t>(rescale.getClampMax());
+    } else {
+      f.func = EltFunc::Rescale;
+      f.doubleRound = rescale.getDoubleRound();
+      f.perChannel = perChannel;
+      if (perChannel) {
+        f.sramB = l.params;
+      } else {
+        f.outMult = rescale.getMultiplier()[0];
+        f.outShift = static_cast<uint8_t>(rescale.getShift()[0]);
+      }
+      f.aZp = static_cast<int16_t>(rescale.getInputZp());
+      f.outZp = static_cast<int16_t>(rescale.getOutputZp());
+      f.clampMin = static_cast<int32_t>(rescale.getClampMin());
+      f.clampMax = static_cast<int32_t>(rescale.getClampMax());
+    }
+    sched.emit(Queue::Compute, compute);
+    sched.emit(Queue::Store, dma(Opcode::Store, layer, DmaKind::Act, g.outBytes,
+                                 dramOf(vo) + r0 * vo.pitch, l.out[slot],
+                                 vo.rowBytes, n, vo.pitch));
+    if (t.doubleBuffer)
+      slot ^= 1;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Generator::emitOp(Operation *op) {
+  if (llvm::isa<npu::Conv2DOp, npu::PoolOp>(op))
+    return emitWindow(op);
+  if (llvm::isa<npu::RescaleOp, npu::AddOp>(op))
+    return emitEltwise(op);
+  if (auto concat = dyn_cast<npu::ConcatOp>(op)) {
+    View parent = views[concat.getOutput()];
+    auto out = concat.getOutput().getType();
+    int64_t axis = static_cast<int64_t>(concat.getAxis());
+    bool channel = axis == out.getRank() - 1;
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; d < out.getRank() - 1; ++d)
+      inner *= out.getDimSize(d);
+    uint64_t offset = 0;
+    for (Value v : concat.getInputs()) {
+      int64_t extent = cast<RankedTensorType>(v.getType()).getDimSize(axis);
+      auto it = placed.find(v);
+      bool inPlace =
+          it != placed.end() && it->second.parent == concat.getOutput();
+      if (!inPlace) {
+        Placement pl{concat.getOutput(), channel,
+                     channel ? offset : offset * inner};
+        if (auto err = emitCopy(views[v], sliceOf(parent, pl, v),
+                                elementBytes(v), layerOf(op), op))
+          return err;
+      }
+      offset += extent;
+    }
+    return llvm::Error::success();
+  }
+  if (auto reshape = dyn_cast<npu::ReshapeOp>(op)) {
+    if (!copyReshapes.contains(op))
+      return llvm::Error::success();
+    View src = views[reshape.getInput()], dst = views[reshape.getOutput()];
+    // Copy as the source's rows; the destination is dense.
+    View d = dst;
+    d.rows = src.rows;
+    d.rowBytes = src.rowBytes;
+    d.pitch = src.rowBytes;
+    return emitCopy(src, d, elementBytes(reshape.getInput()), layerOf(op), op);
+  }
+  return makeError(describe(op) + ": no code generation for this op");
+}
+
+llvm::Error Generator::fillDescriptors() {
+  auto desc = [&](DictionaryAttr attrs, Type type, int buffer,
+                  std::string fallback) -> llvm::Expected<TensorDesc> {
+    auto t = cast<RankedTensorType>(type);
+    TensorDesc d;
+    d.name = fallback;
+    if (attrs) {
+      if (auto n = attrs.getAs<StringAttr>("onnx.name"))
+        d.name = n.str();
+      if (auto s = attrs.getAs<FloatAttr>("tessera.scale"))
+        d.scale = s.getValueAsDouble();
+      if (auto z = attrs.getAs<IntegerAttr>("tessera.zero_point"))
+        d.zeroPoint = static_cast<int32_t>(z.getInt());
+      // uint8 at the boundary is stored as its int8 image (bytes XOR 0x80,
+      // zero point - 128; docs/quantization-passes.md): describe what DRAM
+      // holds, so the descriptor's quantization is exact for it.
+      if (auto dt = attrs.getAs<StringAttr>("tessera.dtype");
+          dt && dt.getValue() == "uint8" && t.getElementType().isInteger(8))
+        d.zeroPoint -= 128;
+    }
+    bool nhwc = attrs && attrs.getAs<StringAttr>(kLayoutAttr) &&
+                attrs.getAs<StringAttr>(kLayoutAttr).getValue() == "nhwc" &&
+                t.getRank() == 4;
+    auto dt = dtypeOf(t.getElementType(), func);
+    if (!dt)
+      return dt.takeError();
+    d.dtype = *dt;
+    d.shape = onnxShape(t, nhwc);
+    if (d.shape.empty())
+      d.shape = {1};
+    d.layout = nhwc ? Layout::Nhwc : Layout::RowMajor;
+    d.dramOffset = arenaBase + buffers[buffer].addr;
+    return d;
+  };
+  Block &body = func.getBody().front();
+  for (BlockArgument arg : body.getArguments()) {
+    auto d =
+        desc(func.getArgAttrDict(arg.getArgNumber()), arg.getType(),
+             views[arg].buffer, "input" + std::to_string(arg.getArgNumber()));
+    if (!d)
+      return d.takeError();
+    prog.inputs.push_back(*d);
+  }
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto d = desc(func.getResultAttrDict(i), v.getType(), outputBuffers[i],
+                  "output" + std::to_string(i));
+    if (!d)
+      return d.takeError();
+    prog.outputs.push_back(*d);
+  }
+  return llvm::Error::success();
+}
+
+void Generator::fillLayers() {
+  auto module = func->getParentOfType<ModuleOp>();
+  auto table =
+      module ? module->getAttrOfType<ArrayAttr>(kLayersAttr) : ArrayAttr();
+  int64_t rows = table ? static_cast<int64_t>(table.size()) : 0;
+  for (Operation *op : ops)
+    rows = std::max<int64_t>(rows, int64_t(layerOf(op)) + 1);
+  prog.layers.assign(rows, LayerInfo());
+  for (int64_t i = 0; i < rows; ++i) {
+    LayerInfo &l = prog.layers[i];
+    auto row = table && i < static_cast<int64_t>(table.size())
+                   ? dyn_cast<DictionaryAttr>(table[i])
+                   : DictionaryAttr();
+    if (row && row.getAs<StringAttr>("name"))
+      l.name = row.getAs<StringAttr>("name").str();
+    if (row && row.getAs<StringAttr>("op_type"))
+      l.opType = row.getAs<StringAttr>("op_type").str();
+  }
+  for (Operation *op : ops) {
+    LayerInfo &l = prog.layers[layerOf(op)];
+    if (l.opType.empty())
+      l.opType = op->getName().stripDialect().str();
+    if (l.name.empty())
+      l.name = onnxNodeName(op);
+    if (auto conv = dyn_cast<npu::Conv2DOp>(op)) {
+      auto w = conv.getWeight().getType();
+      auto o = conv.getOutput().getType();
+      l.macs += uint64_t(o.getNumElements()) * w.getDimSize(1) *
+                w.getDimSize(2) * w.getDimSize(3);
+    }
+    // The row's output is its last op's (program order).
+    l.outputShape =
+        onnxShape(cast<RankedTensorType>(op->getResult(0).getType()), true);
+  }
+  for (LayerInfo &l : prog.layers)
+    if (l.opType.empty())
+      l.opType = "Unused";
+}
+
+llvm::Error Generator::run() {
+  if (opts.sramBytes == 0)
+    return makeError("codegen needs the target's SRAM size (sramBytes > 0)");
+  prog.target = opts.target;
+  prog.sramBytes = opts.sramBytes;
+  if (auto err = collect())
+    return err;
+  fillLayers();
+  if (auto err = addConstants())
+    return err;
+  if (auto err = planViews())
+    return err;
+  allocate();
+  arenaBase = alignTo(prog.constants.size(), kDramAlign);
+  prog.dramBytes = arenaBase + alignTo(arenaBytes, kDramAlign);
+  for (Operation *op : ops)
+    if (auto err = emitOp(op))
+      return err;
+  for (auto [v, b] : outputCopies) {
+    View dst;
+    dst.buffer = b;
+    dst.rows = views[v].rows;
+    dst.rowBytes = views[v].rowBytes;
+    dst.pitch = dst.rowBytes;
+    Operation *def = v.getDefiningOp();
+    if (auto err = emitCopy(views[v], dst, elementBytes(v),
+                            def ? layerOf(def) : kNoLayer,
+                            def ? def : func.getOperation()))
+      return err;
+  }
+  sched.finish();
+  return fillDescriptors();
+}
+
+} // namespace
+
+llvm::Expected<Program> generateProgram(ModuleOp module,
+                                        const CodegenOptions &options) {
+  func::FuncOp entry;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (f.isExternal())
+      continue;
+    if (!options.entry.empty() ? f.getName() == options.entry
+                               : (!entry || f.getName() == "main"))
+      entry = f;
+  }
+  if (!entry)
+    return makeError("codegen: no function " +
+                     (options.entry.empty() ? std::string("to compile")
+                                            : "'" + options.entry + "'") +
+                     " in the module");
+  Program prog;
+  Generator gen(entry, options, prog);
+  if (auto err = gen.run())
+    return std::move(err);
+  if (auto err = verifyProgram(prog))
+    return makeError("codegen produced an invalid program (a bug): " +
+                     llvm::toString(std::move(err)));
+  return prog;
+}
+
+void printNpuModule(ModuleOp module, llvm::raw_ostream &os,
+                    bool withLocations) {
+  OpPrintingFlags flags;
+  if (withLocations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true);
+  module->print(os, flags);
+}
+
+} // namespace tessera::codegen

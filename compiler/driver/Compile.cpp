@@ -1,0 +1,221 @@
+//===- Compile.cpp - The compile driver: ONNX to .npubin ------------------===//
+#include "compiler/driver/Compile.h"
+
+#include "compiler/codegen/Codegen.h"
+#include "compiler/driver/Calibrate.h"
+#include "compiler/lowering/Passes.h"
+#include "compiler/quant/Passes.h"
+#include "compiler/reference/Interpreter.h"
+#include "core/isa/Asm.h"
+#include "core/quant/Quant.h"
+#include "core/target/Target.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using llvm::Expected;
+
+namespace tessera::driver {
+namespace {
+
+llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::string printModule(mlir::ModuleOp m) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  m.print(os);
+  return s;
+}
+
+/// Runs `pm` on `m`. MLIR's error diagnostics become the error message: the
+/// first one (usually the root cause) in full, then how many followed.
+llvm::Error runPasses(mlir::PassManager &pm, mlir::ModuleOp m,
+                      llvm::StringRef stage) {
+  std::string first;
+  size_t count = 0;
+  mlir::ScopedDiagnosticHandler handler(
+      m.getContext(), [&](mlir::Diagnostic &d) {
+        if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
+          return mlir::success();
+        if (count++ == 0) {
+          llvm::raw_string_ostream os(first);
+          os << d.getLocation() << ": " << d.str();
+        }
+        return mlir::success();
+      });
+  if (mlir::succeeded(pm.run(m)))
+    return llvm::Error::success();
+  std::string more =
+      count > 1 ? " (and " + std::to_string(count - 1) + " more errors)" : "";
+  return fail(stage + " failed: " + (count ? first : "(no message)") + more);
+}
+
+class Timer {
+public:
+  explicit Timer(std::vector<StageTime> &out) : out(out) {}
+  void done(const char *stage) {
+    auto now = std::chrono::steady_clock::now();
+    out.push_back({stage, std::chrono::duration<double>(now - last).count()});
+    last = now;
+  }
+
+private:
+  std::vector<StageTime> &out;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+
+/// The --tessera-quantize options of the target's default scheme. Weights
+/// are always symmetric int8 for now: a scheme asking for asymmetric or
+/// uint8 weights (RKNN's asymmetric_u8) gets symmetric int8 weights with the
+/// scheme's per-channel choice, and a note says so.
+quant::QuantizeOptions
+quantizeOptionsFor(const target::Target &t,
+                   const std::function<void(const std::string &)> &say) {
+  const target::QuantScheme &scheme = t.defaultScheme();
+  quant::QuantizeOptions o;
+  o.activationDtype = quant::dtypeName(scheme.activation.dtype);
+  o.symmetricActivations = scheme.activation.symmetric;
+  o.weightPerChannel = scheme.weight.perChannel;
+  o.weightDtype = "int8";
+  if (scheme.weight.dtype != quant::DType::Int8 || !scheme.weight.symmetric)
+    say("note: target " + t.name + " scheme " + scheme.name + " asks for " +
+        (scheme.weight.symmetric ? "symmetric " : "asymmetric ") +
+        quant::dtypeName(scheme.weight.dtype) +
+        " weights; using symmetric int8 weights (per-" +
+        (scheme.weight.perChannel ? "channel" : "tensor") + ")");
+  return o;
+}
+
+} // namespace
+
+std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<EmitLevel>>(name)
+      .Case("tosa", EmitLevel::Tosa)
+      .Case("quant", EmitLevel::Quant)
+      .Case("int", EmitLevel::Int)
+      .Case("npu", EmitLevel::Npu)
+      .Case("asm", EmitLevel::Asm)
+      .Default(std::nullopt);
+}
+
+Expected<CompileResult> compileModel(const CompileOptions &opts) {
+  CompileResult result;
+  Timer timer(result.times);
+  auto say = [&](const std::string &s) {
+    if (opts.progress)
+      opts.progress(s);
+  };
+
+  mlir::DialectRegistry registry;
+  frontend::registerFrontendDialects(registry);
+  reference::registerReferenceDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  ctx.disableMultithreading();
+
+  auto target = target::loadTargetProfile(opts.target);
+  if (!target)
+    return target.takeError();
+
+  say("importing " + opts.modelPath);
+  auto module = frontend::importOnnxFile(ctx, opts.modelPath, opts.import);
+  if (!module)
+    return module.takeError();
+  timer.done("import");
+  if (opts.emit == EmitLevel::Tosa) {
+    result.emitted = printModule(**module);
+    return result;
+  }
+
+  auto funcs = (*module)->getOps<mlir::func::FuncOp>();
+  if (std::distance(funcs.begin(), funcs.end()) != 1)
+    return fail(opts.modelPath + ": expected one function after import");
+  mlir::func::FuncOp func = *funcs.begin();
+
+  // Calibration: one sample per argument (models with one input for now).
+  if (opts.calibrationPath.empty())
+    return fail(opts.modelPath +
+                ": --calibration is required to quantize a float model");
+  if (func.getNumArguments() != 1)
+    return fail(opts.modelPath + ": calibration supports models with one "
+                                 "input, this one has " +
+                llvm::Twine(func.getNumArguments()));
+  auto argType = llvm::cast<mlir::RankedTensorType>(func.getArgumentTypes()[0]);
+  std::string inputName;
+  if (auto n = func.getArgAttrOfType<mlir::StringAttr>(0, "onnx.name"))
+    inputName = n.str();
+  auto samples = calib::loadSamples(opts.calibrationPath, inputName,
+                                    argType.getShape(), opts.preprocess);
+  if (!samples)
+    return samples.takeError();
+  std::vector<std::vector<reference::Tensor>> runs;
+  for (auto &t : *samples) {
+    if (opts.maxCalibrationSamples && runs.size() >= opts.maxCalibrationSamples)
+      break;
+    runs.push_back({t});
+  }
+  if (llvm::Error e = calibrateMinMax(func, runs, [&](size_t i, size_t n) {
+        say("calibrating " + std::to_string(i) + "/" + std::to_string(n));
+      }))
+    return std::move(e);
+  timer.done("calibrate");
+
+  quant::QuantizeOptions qopts = quantizeOptionsFor(*target, say);
+  {
+    mlir::PassManager pm(&ctx);
+    pm.nest<mlir::func::FuncOp>().addPass(quant::createQuantizePass(qopts));
+    if (llvm::Error e = runPasses(pm, **module, "quantize"))
+      return std::move(e);
+  }
+  timer.done("quantize");
+  if (opts.emit == EmitLevel::Quant) {
+    result.emitted = printModule(**module);
+    return result;
+  }
+  {
+    mlir::PassManager pm(&ctx);
+    quant::buildFoldToIntegerPipeline(pm);
+    if (llvm::Error e = runPasses(pm, **module, "fold-to-integer"))
+      return std::move(e);
+  }
+  timer.done("fold-to-integer");
+  if (opts.emit == EmitLevel::Int) {
+    result.emitted = printModule(**module);
+    return result;
+  }
+  {
+    mlir::PassManager pm(&ctx);
+    lowering::TileOptions topts;
+    topts.sramBytes = target->sram.bytes;
+    lowering::buildLowerToNpuPipeline(pm, topts);
+    if (llvm::Error e = runPasses(pm, **module, "lowering to npu"))
+      return std::move(e);
+  }
+  timer.done("lower-to-npu");
+  if (opts.emit == EmitLevel::Npu) {
+    llvm::raw_string_ostream os(result.emitted);
+    codegen::printNpuModule(**module, os);
+    return result;
+  }
+  codegen::CodegenOptions copts;
+  copts.target = target->name;
+  copts.sramBytes = target->sram.bytes;
+  auto program = codegen::generateProgram(**module, copts);
+  if (!program)
+    return program.takeError();
+  timer.done("codegen");
+  if (opts.emit == EmitLevel::Asm)
+    result.emitted = isa::disassemble(*program);
+  result.program = std::move(*program);
+  return result;
+}
+
+} // namespace tessera::driver

@@ -1,0 +1,60 @@
+//===- Compile.h - The compile driver: ONNX to .npubin -----------*- C++ -*-===//
+//
+// The one implementation of `tessera-compile` and `tessera.compile(...)`:
+// import, calibrate, quantize, fold to integer, lower to npu, tile, generate
+// the program. Each level can be printed instead (`--emit`).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_COMPILER_DRIVER_COMPILE_H
+#define TESSERA_COMPILER_DRIVER_COMPILE_H
+
+#include "compiler/calibration/Inputs.h"
+#include "compiler/frontend/OnnxImporter.h"
+#include "core/isa/Program.h"
+
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tessera::driver {
+
+/// The levels `--emit` can print, in pipeline order.
+enum class EmitLevel { None, Tosa, Quant, Int, Npu, Asm };
+std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name);
+
+struct CompileOptions {
+  std::string modelPath;
+  std::string target = "rv1126";
+  /// Directory of JPEGs, one JPEG or a .npz (see calibration/Inputs.h).
+  std::string calibrationPath;
+  calib::Preprocess preprocess;
+  frontend::ImportOptions import;
+  EmitLevel emit = EmitLevel::None;
+  /// At most this many calibration samples (0: all).
+  size_t maxCalibrationSamples = 0;
+  /// Progress lines ("calibrating 3/12") go here; empty: silent.
+  std::function<void(const std::string &)> progress;
+};
+
+struct StageTime {
+  std::string stage;
+  double seconds;
+};
+
+struct CompileResult {
+  /// Set unless emit stopped the pipeline earlier.
+  std::optional<isa::Program> program;
+  /// The text of the requested --emit level (empty for EmitLevel::None).
+  std::string emitted;
+  std::vector<StageTime> times;
+};
+
+/// Runs the pipeline. Errors are one line naming the file, node or field.
+llvm::Expected<CompileResult> compileModel(const CompileOptions &opts);
+
+} // namespace tessera::driver
+
+#endif // TESSERA_COMPILER_DRIVER_COMPILE_H

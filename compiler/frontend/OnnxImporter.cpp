@@ -1,0 +1,106 @@
+//===- OnnxImporter.cpp - Entry points of the ONNX front end --------------===//
+
+#include "compiler/frontend/OnnxImporter.h"
+
+#include "compiler/frontend/GraphImporter.h"
+
+#include "onnx/onnx_pb.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <climits>
+
+using llvm::Twine;
+
+namespace tessera::frontend {
+
+void registerFrontendDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::func::FuncDialect, mlir::tosa::TosaDialect,
+                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+}
+
+void loadFrontendDialects(mlir::MLIRContext &ctx) {
+  mlir::DialectRegistry registry;
+  registerFrontendDialects(registry);
+  ctx.appendDialectRegistry(registry);
+  ctx.loadDialect<mlir::func::FuncDialect, mlir::tosa::TosaDialect,
+                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+}
+
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importOnnxBytes(mlir::MLIRContext &ctx, llvm::StringRef bytes,
+                const ImportOptions &opts, llvm::StringRef displayName,
+                llvm::StringRef baseDir) {
+  if (bytes.empty())
+    return llvm::createStringError(displayName + ": empty file");
+  if (bytes.size() > static_cast<size_t>(INT_MAX))
+    return llvm::createStringError(displayName +
+                                   ": larger than 2 GiB; store the weights "
+                                   "as ONNX external data");
+  onnx::ModelProto model;
+  // A truncated or corrupt file fails to parse, or parses into a model
+  // without a graph (protobuf accepts a prefix ending at a field boundary).
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return llvm::createStringError(
+        displayName + ": not a valid ONNX model (protobuf parse failed; "
+                      "truncated or corrupt file?)");
+  if (!model.has_graph() || model.graph().output_size() == 0)
+    return llvm::createStringError(
+        displayName + ": not a valid ONNX model (no graph or no graph "
+                      "outputs; truncated or corrupt file?)");
+  loadFrontendDialects(ctx);
+  GraphImporter importer(ctx, model, displayName, baseDir, opts);
+  return importer.run();
+}
+
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importOnnxFile(mlir::MLIRContext &ctx, llvm::StringRef path,
+               const ImportOptions &opts) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return llvm::createStringError(
+        path + ": cannot open: " + buf.getError().message());
+  llvm::StringRef dir = llvm::sys::path::parent_path(path);
+  return importOnnxBytes(ctx, (*buf)->getBuffer(), opts, path,
+                         dir.empty() ? "." : dir);
+}
+
+std::optional<std::vector<int64_t>> parseShape(llvm::StringRef text) {
+  std::vector<int64_t> shape;
+  if (text.empty())
+    return std::nullopt;
+  llvm::SmallVector<llvm::StringRef> parts;
+  text.split(parts, 'x');
+  for (llvm::StringRef p : parts) {
+    int64_t d;
+    if (p.getAsInteger(10, d) || d <= 0)
+      return std::nullopt;
+    shape.push_back(d);
+  }
+  return shape;
+}
+
+llvm::Error parseInputShapeOption(llvm::StringRef text, ImportOptions &opts) {
+  auto [name, dims] = text.rsplit('=');
+  if (dims.empty() || name.empty() || name == text)
+    return llvm::createStringError("--input-shape '" + text +
+                                   "': expected NAME=DxDx... (e.g. "
+                                   "input=1x3x224x224)");
+  auto shape = parseShape(dims);
+  if (!shape)
+    return llvm::createStringError("--input-shape '" + text + "': bad shape '" +
+                                   dims +
+                                   "' (positive integers separated by 'x')");
+  opts.inputShapes[name.str()] = std::move(*shape);
+  return llvm::Error::success();
+}
+
+} // namespace tessera::frontend

@@ -1,0 +1,244 @@
+//===- ShapeOps.cpp - Identity, Dropout, Constant, Concat, Flatten, Reshape
+//===//
+//
+// Identity and inference-mode Dropout alias their input (no op). Constant
+// becomes a host constant, materialized as tosa.const where a value is
+// needed. Concat stays NHWC when its inputs are NHWC activations (axis
+// remapped). Flatten and Reshape depend on the element order, so their input
+// is first brought back to ONNX layout (a tosa.transpose, or a tosa.reshape
+// when the permutation only moves unit dims, e.g. NHWC [N,1,1,C] after a
+// global pool) and then reshaped.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/GraphImporter.h"
+
+#include "onnx/onnx_pb.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+
+using llvm::Twine;
+using namespace mlir;
+
+namespace tessera::frontend {
+namespace {
+
+llvm::Error importIdentity(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  imp.defineAlias(node, 0, **x);
+  return llvm::Error::success();
+}
+
+llvm::Error importDropout(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  if (GraphImporter::wantsOutput(node, 1))
+    return imp.nodeError("output 'mask' is not supported (inference only)");
+  // Opset >= 12: input 2 is training_mode; only a constant false is inference.
+  auto training = imp.optionalOperand(node, 2);
+  if (!training)
+    return training.takeError();
+  if (*training && (!(*training)->isConstant() ||
+                    (*training)->constant->numElements() != 1 ||
+                    (*training)->constant->at(0) != 0))
+    return imp.nodeError("input 'training_mode' must be a constant false");
+  imp.defineAlias(node, 0, **x);
+  return llvm::Error::success();
+}
+
+llvm::Error importConstant(GraphImporter &imp, const onnx::NodeProto &node) {
+  AttrReader attrs(imp, node);
+  auto c = std::make_shared<ConstTensor>();
+  if (const onnx::AttributeProto *a = attrs.find("value")) {
+    auto t = decodeTensor(a->t(), /*baseDir=*/"", "attribute 'value'");
+    if (!t)
+      return imp.nodeError(llvm::toString(t.takeError()));
+    *c = std::move(*t);
+  } else if (attrs.has("value_float")) {
+    c->floats = {attrs.getFloat("value_float", 0)};
+  } else if (attrs.has("value_floats")) {
+    c->floats = attrs.getFloats("value_floats");
+    c->shape = {static_cast<int64_t>(c->floats.size())};
+  } else if (attrs.has("value_int")) {
+    c->kind = ConstTensor::Kind::Int;
+    c->ints = {attrs.getInt("value_int", 0)};
+  } else if (attrs.has("value_ints")) {
+    c->kind = ConstTensor::Kind::Int;
+    c->ints = attrs.getInts("value_ints", {});
+    c->shape = {static_cast<int64_t>(c->ints.size())};
+  } else {
+    std::string name =
+        node.attribute_size() ? node.attribute(0).name() : std::string("none");
+    return imp.nodeError("attribute '" + name +
+                         "' is not supported (only value, value_float(s), "
+                         "value_int(s))");
+  }
+  if (auto err = attrs.takeError())
+    return err;
+  imp.defineConstant(node, 0, std::move(c));
+  return llvm::Error::success();
+}
+
+/// Normalizes an ONNX axis in [-rank, rank) to [0, rank).
+llvm::Expected<int64_t> normalizeAxis(GraphImporter &imp, int64_t axis,
+                                      int64_t rank, int64_t limit) {
+  int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= limit)
+    return imp.nodeError("attribute 'axis' = " + Twine(axis) +
+                         " is out of range for rank " + Twine(rank));
+  return a;
+}
+
+llvm::Error importConcat(GraphImporter &imp, const onnx::NodeProto &node) {
+  AttrReader attrs(imp, node);
+  if (!attrs.has("axis"))
+    return imp.nodeError("attribute 'axis' is required");
+  int64_t axisAttr = attrs.getInt("axis", 0);
+  if (auto err = attrs.takeError())
+    return err;
+  llvm::SmallVector<ImportedValue *> ins;
+  for (int i = 0; i < node.input_size(); ++i) {
+    auto v = imp.operand(node, i);
+    if (!v)
+      return v.takeError();
+    ins.push_back(*v);
+  }
+  if (ins.empty())
+    return imp.nodeError("needs at least one input");
+  int64_t rank = ins[0]->rank();
+  auto axis = normalizeAxis(imp, axisAttr, rank, rank);
+  if (!axis)
+    return axis.takeError();
+  std::vector<int64_t> outShape = ins[0]->shape;
+  outShape[*axis] = 0;
+  bool anyNhwc = false;
+  for (ImportedValue *v : ins) {
+    if (v->rank() != rank)
+      return imp.nodeError("inputs have different ranks");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != *axis && v->shape[d] != outShape[d])
+        return imp.nodeError("input shapes " + formatShape(ins[0]->shape) +
+                             " and " + formatShape(v->shape) +
+                             " differ off the concat axis");
+    outShape[*axis] += v->shape[*axis];
+    anyNhwc |= v->nhwc != nullptr;
+  }
+  bool nhwc = rank == 4 && anyNhwc;
+  llvm::SmallVector<Value> operands;
+  for (ImportedValue *v : ins) {
+    auto val = nhwc ? imp.asNhwc(*v) : imp.asPlain(*v);
+    if (!val)
+      return val.takeError();
+    operands.push_back(*val);
+  }
+  int64_t tosaAxis = nhwc ? std::vector<int64_t>{0, 3, 1, 2}[*axis] : *axis;
+  std::vector<int64_t> physical = outShape;
+  if (nhwc)
+    physical = {outShape[0], outShape[2], outShape[3], outShape[1]};
+  Value result =
+      tosa::ConcatOp::create(imp.builder(), imp.loc(), imp.tensorType(physical),
+                             operands, static_cast<uint32_t>(tosaAxis));
+  if (nhwc)
+    imp.defineNhwc(node, 0, result, outShape);
+  else
+    imp.definePlain(node, 0, result, outShape);
+  return llvm::Error::success();
+}
+
+/// Defines output 0 as `x` reshaped to `shape` (constants stay constants).
+llvm::Error defineReshaped(GraphImporter &imp, const onnx::NodeProto &node,
+                           ImportedValue &x, std::vector<int64_t> shape) {
+  if (shapeNumElements(shape) != shapeNumElements(x.shape))
+    return imp.nodeError("cannot reshape " + formatShape(x.shape) + " to " +
+                         formatShape(shape));
+  if (x.constant && !x.plain && !x.nhwc) {
+    auto c = std::make_shared<ConstTensor>(*x.constant);
+    c->shape = shape;
+    imp.defineConstant(node, 0, std::move(c));
+    return llvm::Error::success();
+  }
+  auto ordered = imp.asOnnxOrder(x);
+  if (!ordered)
+    return ordered.takeError();
+  Value result = imp.reshape(*ordered, shape);
+  imp.definePlain(node, 0, result, shape);
+  return llvm::Error::success();
+}
+
+llvm::Error importFlatten(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  AttrReader attrs(imp, node);
+  int64_t axisAttr = attrs.getInt("axis", 1);
+  if (auto err = attrs.takeError())
+    return err;
+  int64_t rank = (*x)->rank();
+  // Flatten's axis may equal the rank (everything goes to the outer dim).
+  auto axis = normalizeAxis(imp, axisAttr, rank, rank + 1);
+  if (!axis)
+    return axis.takeError();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < *axis ? outer : inner) *= (*x)->shape[d];
+  return defineReshaped(imp, node, **x, {outer, inner});
+}
+
+llvm::Error importReshape(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  auto shapeT = imp.constantOperand(node, 1, "shape");
+  if (!shapeT)
+    return shapeT.takeError();
+  AttrReader attrs(imp, node);
+  int64_t allowZero = attrs.getInt("allowzero", 0);
+  if (auto err = attrs.takeError())
+    return err;
+  const ConstTensor &st = **shapeT;
+  if (st.isFloat() || st.shape.size() != 1)
+    return imp.nodeError("input 'shape' must be a 1-D int64 tensor");
+  std::vector<int64_t> shape = st.ints;
+  int64_t inferAt = -1, known = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 0 && !allowZero) {
+      if (i >= (*x)->shape.size())
+        return imp.nodeError("shape value 0 at " + Twine(i) +
+                             " has no input dimension to copy");
+      shape[i] = (*x)->shape[i];
+    }
+    if (shape[i] == -1) {
+      if (inferAt >= 0)
+        return imp.nodeError("shape has more than one -1");
+      inferAt = static_cast<int64_t>(i);
+      continue;
+    }
+    if (shape[i] < 0)
+      return imp.nodeError("shape value " + Twine(shape[i]) + " is invalid");
+    known *= shape[i];
+  }
+  if (inferAt >= 0) {
+    int64_t total = shapeNumElements((*x)->shape);
+    if (known == 0 || total % known != 0)
+      return imp.nodeError("cannot infer -1 when reshaping " +
+                           formatShape((*x)->shape));
+    shape[inferAt] = total / known;
+  }
+  return defineReshaped(imp, node, **x, shape);
+}
+
+} // namespace
+
+void registerShapeOps(OpTable &table) {
+  table["Identity"] = importIdentity;
+  table["Dropout"] = importDropout;
+  table["Constant"] = importConstant;
+  table["Concat"] = importConcat;
+  table["Flatten"] = importFlatten;
+  table["Reshape"] = importReshape;
+}
+
+} // namespace tessera::frontend

@@ -1,0 +1,61 @@
+//===- Diagnose.cpp - One error per op the npu lowering left behind -------===//
+//
+// The rewrites only fire on what the NPU can run; whatever is left is
+// reported here, one error per op with its location, ONNX node and what the
+// lowering expects (the rewrites' guard clauses, in words).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/lowering/LoweringUtils.h"
+#include "compiler/lowering/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+
+namespace tessera::lowering {
+
+static const char *expectation(Operation *op) {
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
+    return "expected i8 operands with constant weights, bias and zero points, "
+           "an i32 result used only by a tosa.rescale (scale32, input_zp 0) "
+           "and optionally a tosa.clamp";
+  if (isa<tosa::MatMulOp>(op))
+    return "expected an i8 [1, M, K] x constant [1, K, N] matmul whose i32 "
+           "result is used only by a tosa.rescale (+ tosa.clamp)";
+  if (isa<tosa::RescaleOp>(op))
+    return "expected an i8/i16 -> i8/i16 rescale with scale32, signed types "
+           "and constant parameters, or one around a conv or an add";
+  if (isa<tosa::AddOp>(op))
+    return "expected an i32 add of two same-shaped tosa.rescale results "
+           "(per tensor, one rounding mode) used only by a tosa.rescale";
+  if (isa<tosa::ClampOp>(op))
+    return "expected an i8/i16 clamp with integer bounds";
+  if (isa<tosa::TransposeOp>(op))
+    return "only NCHW<->NHWC transposes at the function boundary and "
+           "transposes that move only unit dimensions are supported";
+  if (isa<tosa::AvgPool2dOp>(op))
+    return "expected an integer avg_pool2d with constant zero points and "
+           "acc_type i32";
+  return "no NPU lowering exists for this op";
+}
+
+LogicalResult diagnoseUnlowered(func::FuncOp func) {
+  bool ok = true;
+  func.walk([&](Operation *op) {
+    if (op == func.getOperation() || isa<func::ReturnOp>(op) ||
+        isa<npu::NpuDialect>(op->getDialect()) ||
+        isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp>(op))
+      return;
+    std::string node = onnxNodeName(op);
+    InFlightDiagnostic diag = op->emitError()
+                              << "unsupported for now: '"
+                              << op->getName().getStringRef() << "'";
+    if (!node.empty())
+      diag << " (ONNX node '" << node << "')";
+    diag << ": " << expectation(op);
+    ok = false;
+  });
+  return success(ok);
+}
+
+} // namespace tessera::lowering

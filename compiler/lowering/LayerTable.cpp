@@ -1,0 +1,77 @@
+//===- LayerTable.cpp - Number npu ops by ONNX node -----------------------===//
+//
+// Every instruction carries a layer id so that cycles, bytes and energy add
+// up per ONNX node. The ids are assigned here, once all rewrites are done,
+// in program order: the ops made from one node (e.g. the reshapes and the
+// 1x1 conv of a Gemm, or a concat and the rescales of its inputs) share one
+// row. The row's op type is that of its main op: a Rescale or Reshape only
+// names a row that has nothing else.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/lowering/LoweringUtils.h"
+#include "compiler/lowering/Passes.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace tessera::lowering {
+
+static std::string defaultOpType(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::string>(op)
+      .Case([](npu::Conv2DOp) { return "Conv"; })
+      .Case([](npu::PoolOp p) {
+        return p.getKind() == "max" ? "MaxPool" : "AveragePool";
+      })
+      .Case([](npu::ConcatOp) { return "Concat"; })
+      .Case([](npu::ReshapeOp) { return "Reshape"; })
+      .Case([](npu::RescaleOp) { return "Rescale"; })
+      .Case([](npu::AddOp) { return "Add"; })
+      .Default([](Operation *) { return "Unknown"; });
+}
+
+static bool isMinor(llvm::StringRef opType) {
+  return opType == "Rescale" || opType == "Reshape";
+}
+
+void assignLayers(ModuleOp module) {
+  Builder b(module.getContext());
+  struct Row {
+    std::string name, opType;
+  };
+  std::vector<Row> rows;
+  llvm::StringMap<int64_t> byName;
+  module.walk([&](Operation *op) {
+    if (!isa<npu::NpuDialect>(op->getDialect()))
+      return;
+    std::string name, opType;
+    if (auto n = op->getAttrOfType<StringAttr>(kNodeAttr))
+      name = n.str();
+    else
+      name = onnxNodeName(op);
+    if (auto t = op->getAttrOfType<StringAttr>(kOpTypeAttr))
+      opType = t.str();
+    else
+      opType = defaultOpType(op);
+    op->removeAttr(kNodeAttr);
+    op->removeAttr(kOpTypeAttr);
+    // Unnamed ops each get a row of their own, named after the op.
+    if (name.empty())
+      name = opType + "_" + std::to_string(rows.size());
+    auto [it, inserted] = byName.try_emplace(name, rows.size());
+    if (inserted)
+      rows.push_back({name, opType});
+    else if (isMinor(rows[it->second].opType) && !isMinor(opType))
+      rows[it->second].opType = opType;
+    op->setAttr("layer", b.getI64IntegerAttr(it->second));
+  });
+  llvm::SmallVector<Attribute> table;
+  for (const Row &r : rows)
+    table.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(r.name)),
+         b.getNamedAttr("op_type", b.getStringAttr(r.opType))}));
+  module->setAttr(kLayersAttr, b.getArrayAttr(table));
+}
+
+} // namespace tessera::lowering

@@ -1,0 +1,72 @@
+//===- LowerAdd.cpp - rescale, rescale -> add -> rescale (+ clamp) -> npu.add
+//===//
+//
+// The integer residual add of --tessera-fold-to-integer (TFLite's quantized
+// ADD): each i8 input is rescaled to i32 (its multiplier carrying the left
+// shift), the i32 values are added, and the sum is rescaled to i8 and
+// optionally clamped. The NPU's ELTWISE add computes exactly this with
+// left_shift = 0 (docs/isa.md), so the five ops become one npu.add.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/lowering/LoweringUtils.h"
+#include "compiler/lowering/Passes.h"
+
+using namespace mlir;
+
+namespace tessera::lowering {
+namespace {
+
+struct LowerAdd : public OpRewritePattern<tosa::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::AddOp add,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(add.getType());
+    if (!type.getElementType().isInteger(32))
+      return rewriter.notifyMatchFailure(add, "expected an i32 add");
+    auto ra = add.getInput1().getDefiningOp<tosa::RescaleOp>();
+    auto rb = add.getInput2().getDefiningOp<tosa::RescaleOp>();
+    auto ro = soleUser<tosa::RescaleOp>(add.getResult());
+    if (!ra || !rb || !ro || !ra->hasOneUse() || !rb->hasOneUse() || ra == rb)
+      return rewriter.notifyMatchFailure(add, "expected rescaled operands "
+                                              "and one rescale user");
+    for (Value v : {ra.getInput(), rb.getInput()})
+      if (cast<RankedTensorType>(v.getType()).getShape() != type.getShape())
+        return rewriter.notifyMatchFailure(add, "broadcasting add");
+    RescaleParams a, b, o;
+    std::string why;
+    if (!readRescale(ra, a, why) || !readRescale(rb, b, why) ||
+        !readRescale(ro, o, why))
+      return rewriter.notifyMatchFailure(add, why);
+    if (a.multiplier.size() != 1 || b.multiplier.size() != 1 ||
+        o.multiplier.size() != 1)
+      return rewriter.notifyMatchFailure(add, "per-channel rescale");
+    if (a.outputZp != 0 || b.outputZp != 0 || o.inputZp != 0)
+      return rewriter.notifyMatchFailure(add, "nonzero i32 zero point");
+    if (a.doubleRound != o.doubleRound || b.doubleRound != o.doubleRound)
+      return rewriter.notifyMatchFailure(add, "mixed rounding modes");
+    auto outType = cast<RankedTensorType>(ro.getType());
+    Type outElem = outType.getElementType();
+    int64_t lo = intTypeMin(outElem), hi = intTypeMax(outElem);
+    Operation *last = ro;
+    if (Operation *clamp = absorbClamp(ro.getResult(), lo, hi))
+      last = clamp;
+    auto op = npu::AddOp::create(
+        rewriter, rewriter.getFusedLoc({add.getLoc(), last->getLoc()}), outType,
+        ra.getInput(), rb.getInput(), a.inputZp, a.multiplier[0], a.shift[0],
+        b.inputZp, b.multiplier[0], b.shift[0], o.outputZp, o.multiplier[0],
+        o.shift[0], o.doubleRound, lo, hi, /*layer=*/0);
+    std::string act = activationName(lo, hi, o.outputZp, intTypeMin(outElem),
+                                     intTypeMax(outElem));
+    tagLayer(op, onnxNodeName(add), act.empty() ? "Add" : "Add+" + act);
+    replaceFused(rewriter, last, op.getResult(), {ro, add, ra, rb});
+    return success();
+  }
+};
+
+} // namespace
+
+void populateLowerAddPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerAdd>(patterns.getContext());
+}
+
+} // namespace tessera::lowering

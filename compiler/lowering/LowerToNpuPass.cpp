@@ -1,0 +1,51 @@
+//===- LowerToNpuPass.cpp - --tessera-lower-to-npu ------------------------===//
+#include "compiler/lowering/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace tessera::lowering {
+#define GEN_PASS_DEF_LOWERTONPUPASS
+#include "compiler/lowering/Passes.h.inc"
+} // namespace tessera::lowering
+
+using namespace mlir;
+
+namespace tessera::lowering {
+namespace {
+
+struct LowerToNpuPass : public impl::LowerToNpuPassBase<LowerToNpuPass> {
+  using LowerToNpuPassBase::LowerToNpuPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    RewritePatternSet patterns(&getContext());
+    populateLowerToNpuPatterns(patterns);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    bool ok = true;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      absorbBoundaryTransposes(func);
+      if (failed(applyPatternsGreedily(func, frozen)))
+        return signalPassFailure();
+      ok &= succeeded(diagnoseUnlowered(func));
+    }
+    if (!ok)
+      return signalPassFailure();
+    assignLayers(module);
+  }
+};
+
+} // namespace
+
+void populateLowerToNpuPatterns(RewritePatternSet &patterns) {
+  populateLowerConvPatterns(patterns);
+  populateLowerMatMulPatterns(patterns);
+  populateLowerPoolPatterns(patterns);
+  populateLowerConcatPatterns(patterns);
+  populateLowerReshapePatterns(patterns);
+  populateLowerRescalePatterns(patterns);
+  populateLowerAddPatterns(patterns);
+  populateLowerClampPatterns(patterns);
+  populateLowerTransposePatterns(patterns);
+}
+
+} // namespace tessera::lowering

@@ -1,0 +1,166 @@
+//===- LoweringUtils.cpp - Helpers shared by the TOSA -> npu rewrites -----===//
+#include "compiler/lowering/LoweringUtils.h"
+
+#include "compiler/lowering/Passes.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+namespace tessera::lowering {
+
+std::optional<llvm::SmallVector<int64_t>> readIntConstant(Value v) {
+  Attribute attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  auto shaped = dyn_cast<ShapedType>(cast<TypedAttr>(attr).getType());
+  if (!shaped || !shaped.hasStaticShape() ||
+      !isa<IntegerType>(shaped.getElementType()))
+    return std::nullopt;
+  llvm::SmallVector<int64_t> out;
+  int64_t n = shaped.getNumElements();
+  out.reserve(n);
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    if (dense.isSplat()) {
+      out.assign(n, dense.getSplatValue<APInt>().getSExtValue());
+      return out;
+    }
+    for (const APInt &x : dense.getValues<APInt>())
+      out.push_back(x.getSExtValue());
+    return out;
+  }
+  // dense_resource blobs (large weights kept out of the textual IR).
+  auto fromBlob = [&](auto typed) -> bool {
+    if (!typed)
+      return false;
+    auto data = typed.tryGetAsArrayRef();
+    if (!data || static_cast<int64_t>(data->size()) != n)
+      return false;
+    out.assign(data->begin(), data->end());
+    return true;
+  };
+  unsigned bits = shaped.getElementType().getIntOrFloatBitWidth();
+  if ((bits == 8 && fromBlob(dyn_cast<DenseI8ResourceElementsAttr>(attr))) ||
+      (bits == 16 && fromBlob(dyn_cast<DenseI16ResourceElementsAttr>(attr))) ||
+      (bits == 32 && fromBlob(dyn_cast<DenseI32ResourceElementsAttr>(attr))) ||
+      (bits == 64 && fromBlob(dyn_cast<DenseI64ResourceElementsAttr>(attr))))
+    return out;
+  return std::nullopt;
+}
+
+std::optional<int64_t> readScalarConstant(Value v) {
+  auto values = readIntConstant(v);
+  if (!values || values->empty())
+    return std::nullopt;
+  for (int64_t x : *values)
+    if (x != (*values)[0])
+      return std::nullopt;
+  return (*values)[0];
+}
+
+int64_t intTypeMin(Type t) {
+  unsigned bits = t.getIntOrFloatBitWidth();
+  if (t.isUnsignedInteger())
+    return 0;
+  return -(int64_t(1) << (bits - 1));
+}
+
+int64_t intTypeMax(Type t) {
+  unsigned bits = t.getIntOrFloatBitWidth();
+  if (t.isUnsignedInteger())
+    return (int64_t(1) << bits) - 1;
+  return (int64_t(1) << (bits - 1)) - 1;
+}
+
+bool readRescale(tosa::RescaleOp op, RescaleParams &out, std::string &why) {
+  if (!op.getScale32()) {
+    why = "scale32 = false (16-bit multipliers) is not supported";
+    return false;
+  }
+  if (op.getInputUnsigned() || op.getOutputUnsigned()) {
+    why = "unsigned rescale input/output is not supported";
+    return false;
+  }
+  auto mult = readIntConstant(op.getMultiplier());
+  auto shift = readIntConstant(op.getShift());
+  auto izp = readScalarConstant(op.getInputZp());
+  auto ozp = readScalarConstant(op.getOutputZp());
+  if (!mult || !shift || !izp || !ozp) {
+    why = "multiplier, shift and zero points must be constants";
+    return false;
+  }
+  if (mult->size() != shift->size()) {
+    why = "expected as many shifts as multipliers";
+    return false;
+  }
+  out.multiplier.assign(mult->begin(), mult->end());
+  out.shift.assign(shift->begin(), shift->end());
+  out.inputZp = *izp;
+  out.outputZp = *ozp;
+  out.doubleRound = op.getRoundingMode() == tosa::RoundingMode::DOUBLE_ROUND;
+  return true;
+}
+
+bool readClamp(tosa::ClampOp op, int64_t &lo, int64_t &hi) {
+  auto mn = dyn_cast<IntegerAttr>(op.getMinValAttr());
+  auto mx = dyn_cast<IntegerAttr>(op.getMaxValAttr());
+  if (!mn || !mx)
+    return false;
+  lo = mn.getValue().getSExtValue();
+  hi = mx.getValue().getSExtValue();
+  return true;
+}
+
+Operation *absorbClamp(Value v, int64_t &lo, int64_t &hi) {
+  auto clamp = soleUser<tosa::ClampOp>(v);
+  int64_t clo, chi;
+  if (!clamp || !readClamp(clamp, clo, chi))
+    return nullptr;
+  lo = std::max(lo, clo);
+  hi = std::min(hi, chi);
+  return clamp;
+}
+
+void replaceFused(PatternRewriter &rewriter, Operation *last, Value v,
+                  llvm::ArrayRef<Operation *> others) {
+  rewriter.replaceOp(last, v);
+  for (Operation *op : others)
+    if (op != last)
+      rewriter.eraseOp(op);
+}
+
+static std::string firstName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string s = firstName(l); !s.empty())
+        return s;
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return firstName(call.getCallee());
+  return "";
+}
+
+std::string onnxNodeName(Operation *op) {
+  if (auto node = op->getAttrOfType<StringAttr>("onnx.node"))
+    return node.str();
+  return firstName(op->getLoc());
+}
+
+std::string activationName(int64_t lo, int64_t hi, int64_t zp, int64_t tmin,
+                           int64_t tmax) {
+  if (lo <= tmin && hi >= tmax)
+    return "";
+  if (lo == zp && hi >= tmax)
+    return "Relu";
+  return "Clip";
+}
+
+void tagLayer(Operation *npuOp, StringRef node, StringRef opType) {
+  Builder b(npuOp->getContext());
+  npuOp->setAttr(kNodeAttr, b.getStringAttr(node));
+  npuOp->setAttr(kOpTypeAttr, b.getStringAttr(opType));
+}
+
+} // namespace tessera::lowering

@@ -1,0 +1,78 @@
+//===- LoweringUtils.h - Helpers shared by the TOSA -> npu rewrites -*- C++
+//-*-===//
+//
+// Reading integer constants (weights, zero points, multipliers) off
+// `tosa.const`, the parameters of `tosa.rescale` and `tosa.clamp`, and the
+// ONNX node an op came from (its `onnx.node` attribute or NameLoc).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_COMPILER_LOWERING_LOWERINGUTILS_H
+#define TESSERA_COMPILER_LOWERING_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tessera::lowering {
+
+/// The elements of an integer constant (dense or dense_resource; a splat is
+/// expanded to the type's element count), sign-extended; none if `v` is not
+/// a constant.
+std::optional<llvm::SmallVector<int64_t>> readIntConstant(mlir::Value v);
+/// The single value of a one-element (or splat) integer constant.
+std::optional<int64_t> readScalarConstant(mlir::Value v);
+
+/// Range of a signless integer element type as the NPU reads it (signed).
+int64_t intTypeMin(mlir::Type t);
+int64_t intTypeMax(mlir::Type t);
+
+/// The parameters of a tosa.rescale with constant operands.
+struct RescaleParams {
+  llvm::SmallVector<int32_t> multiplier, shift;
+  int64_t inputZp = 0, outputZp = 0;
+  bool doubleRound = false;
+};
+/// Reads `op`; on failure returns false with the reason in `why`.
+/// Requires scale32, signed input and output, and constant operands.
+bool readRescale(mlir::tosa::RescaleOp op, RescaleParams &out,
+                 std::string &why);
+
+/// The integer bounds of a tosa.clamp.
+bool readClamp(mlir::tosa::ClampOp op, int64_t &lo, int64_t &hi);
+
+/// The only user of `v` if it is an `OpTy`, else null.
+template <typename OpTy> OpTy soleUser(mlir::Value v) {
+  if (!v.hasOneUse())
+    return nullptr;
+  return llvm::dyn_cast<OpTy>(*v.getUsers().begin());
+}
+
+/// If the only user of `v` is a tosa.clamp with integer bounds, intersects
+/// [lo, hi] with them and returns it (the op a fused rewrite replaces).
+mlir::Operation *absorbClamp(mlir::Value v, int64_t &lo, int64_t &hi);
+
+/// Replaces `last` (a rescale or the clamp after it) by `v` and erases the
+/// fused ops in `others` that are not `last` (erased in order).
+void replaceFused(mlir::PatternRewriter &rewriter, mlir::Operation *last,
+                  mlir::Value v, llvm::ArrayRef<mlir::Operation *> others);
+
+/// The ONNX node `op` was imported from: its `onnx.node` attribute, else the
+/// first NameLoc of its location; "" if neither.
+std::string onnxNodeName(mlir::Operation *op);
+
+/// "Relu" or "Clip" for a fused clamp [lo, hi] on an output of type range
+/// [tmin, tmax] with zero point zp; "" when the clamp does nothing.
+std::string activationName(int64_t lo, int64_t hi, int64_t zp, int64_t tmin,
+                           int64_t tmax);
+
+/// Records the layer-table row of a new npu op (consumed by assignLayers).
+void tagLayer(mlir::Operation *npuOp, llvm::StringRef node,
+              llvm::StringRef opType);
+
+} // namespace tessera::lowering
+
+#endif // TESSERA_COMPILER_LOWERING_LOWERINGUTILS_H

@@ -1,0 +1,92 @@
+//===- NpuGeometry.cpp - TilePlan geometry of npu ops ---------------------===//
+#include "compiler/lowering/NpuGeometry.h"
+
+#include "dialects/npu/NpuDialect.h"
+
+using namespace mlir;
+
+namespace tessera::lowering {
+
+int64_t elementBytes(Value v) {
+  auto t = cast<ShapedType>(v.getType());
+  return (t.getElementTypeBitWidth() + 7) / 8;
+}
+
+static void setWindow(WindowGeometry &g, RankedTensorType in,
+                      RankedTensorType out, llvm::ArrayRef<int64_t> stride,
+                      llvm::ArrayRef<int64_t> pad) {
+  g.n = in.getDimSize(0);
+  g.h = in.getDimSize(1);
+  g.w = in.getDimSize(2);
+  g.c = in.getDimSize(3);
+  g.oh = out.getDimSize(1);
+  g.ow = out.getDimSize(2);
+  g.oc = out.getDimSize(3);
+  g.strideH = stride[0];
+  g.strideW = stride[1];
+  g.padT = pad[0];
+  g.padB = pad[1];
+  g.padL = pad[2];
+  g.padR = pad[3];
+}
+
+WindowGeometry windowGeometry(Operation *op) {
+  WindowGeometry g;
+  if (auto conv = dyn_cast<npu::Conv2DOp>(op)) {
+    setWindow(g, conv.getInput().getType(), conv.getOutput().getType(),
+              conv.getStride(), conv.getPad());
+    auto w = conv.getWeight().getType();
+    g.kh = w.getDimSize(1);
+    g.kw = w.getDimSize(2);
+    g.dilH = conv.getDilation()[0];
+    g.dilW = conv.getDilation()[1];
+    g.groups = static_cast<int64_t>(conv.getGroups());
+    g.inBytes = elementBytes(conv.getInput());
+    g.wBytes = elementBytes(conv.getWeight());
+    g.outBytes = elementBytes(conv.getOutput());
+    g.hasWeights = true;
+    g.perChannel = conv.getMultiplier().size() > 1;
+    return g;
+  }
+  auto pool = cast<npu::PoolOp>(op);
+  setWindow(g, pool.getInput().getType(), pool.getOutput().getType(),
+            pool.getStride(), pool.getPad());
+  g.kh = pool.getKernel()[0];
+  g.kw = pool.getKernel()[1];
+  g.groups = g.c;
+  g.inBytes = elementBytes(pool.getInput());
+  g.outBytes = elementBytes(pool.getOutput());
+  g.hasWeights = false;
+  return g;
+}
+
+EltwiseGeometry eltwiseGeometry(Operation *op) {
+  EltwiseGeometry g;
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  g.channels = out.getRank() ? out.getDimSize(out.getRank() - 1) : 1;
+  g.rows = g.channels ? out.getNumElements() / g.channels : 0;
+  g.outBytes = elementBytes(op->getResult(0));
+  g.aBytes = elementBytes(op->getOperand(0));
+  if (auto add = dyn_cast<npu::AddOp>(op)) {
+    g.bBytes = elementBytes(add.getB());
+  } else if (auto rescale = dyn_cast<npu::RescaleOp>(op)) {
+    if (rescale.getMultiplier().size() > 1)
+      g.paramBytes = g.channels * 8; // (multiplier, shift) int32 pairs
+  }
+  return g;
+}
+
+TileChoice tileChoice(Operation *op) {
+  TileChoice t;
+  if (auto a = op->getAttrOfType<IntegerAttr>("tile_rows"))
+    t.rows = a.getInt();
+  else
+    t.rows = 0;
+  if (auto a = op->getAttrOfType<IntegerAttr>("tile_channels"))
+    t.channels = a.getInt();
+  if (auto a = op->getAttrOfType<BoolAttr>("double_buffer"))
+    t.doubleBuffer = a.getValue();
+  return t;
+}
+
+} // namespace tessera::lowering

@@ -1,0 +1,107 @@
+//===- Passes.h - Integer TOSA -> npu lowering and SRAM tiling ---*- C++
+//-*-===//
+//
+// --tessera-lower-to-npu and --tessera-npu-tile, the populate functions of
+// the lowering rewrites (one file each) and the attribute names shared with
+// codegen. See docs/lowering.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_COMPILER_LOWERING_PASSES_H
+#define TESSERA_COMPILER_LOWERING_PASSES_H
+
+#include "dialects/npu/NpuDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <cstdint>
+
+namespace tessera::lowering {
+
+#define GEN_PASS_DECL
+#include "compiler/lowering/Passes.h.inc"
+
+/// Module attribute: the layer table, an array of {name, op_type}
+/// dictionaries indexed by the npu ops' `layer`.
+inline constexpr llvm::StringLiteral kLayersAttr = "npu.layers";
+/// Argument/result attribute: "nhwc" when the ONNX tensor is rank-4 NCHW
+/// and the function takes/returns it in NHWC order.
+inline constexpr llvm::StringLiteral kLayoutAttr = "npu.layout";
+/// Temporary op attributes from the rewrites to the layer assignment.
+inline constexpr llvm::StringLiteral kNodeAttr = "npu.node";
+inline constexpr llvm::StringLiteral kOpTypeAttr = "npu.op_type";
+
+/// An npu.rescale by exactly 1 (apply_scale_32(v, 2^30, 30) == v): a clamp.
+inline constexpr int32_t kIdentityMultiplier = 1 << 30;
+inline constexpr int32_t kIdentityShift = 30;
+
+//===----------------------------------------------------------------------===//
+// --tessera-lower-to-npu rewrites
+//===----------------------------------------------------------------------===//
+
+/// conv2d / depthwise_conv2d + rescale (+ clamp) -> npu.conv2d.
+void populateLowerConvPatterns(mlir::RewritePatternSet &patterns);
+/// matmul with a constant b + rescale (+ clamp) -> reshape, 1x1 npu.conv2d,
+/// reshape.
+void populateLowerMatMulPatterns(mlir::RewritePatternSet &patterns);
+/// max_pool2d / avg_pool2d -> npu.pool.
+void populateLowerPoolPatterns(mlir::RewritePatternSet &patterns);
+/// concat -> npu.concat.
+void populateLowerConcatPatterns(mlir::RewritePatternSet &patterns);
+/// reshape -> npu.reshape.
+void populateLowerReshapePatterns(mlir::RewritePatternSet &patterns);
+/// Stand-alone integer rescale (+ clamp) -> npu.rescale.
+void populateLowerRescalePatterns(mlir::RewritePatternSet &patterns);
+/// rescale, rescale -> add (i32) -> rescale (+ clamp) -> npu.add.
+void populateLowerAddPatterns(mlir::RewritePatternSet &patterns);
+/// Stand-alone clamp -> npu.rescale by exactly 1 with the clamp's bounds.
+void populateLowerClampPatterns(mlir::RewritePatternSet &patterns);
+/// Transpose that moves only unit dimensions -> npu.reshape.
+void populateLowerTransposePatterns(mlir::RewritePatternSet &patterns);
+/// All of the above.
+void populateLowerToNpuPatterns(mlir::RewritePatternSet &patterns);
+
+/// Replaces NCHW->NHWC transposes of rank-4 arguments and NHWC->NCHW
+/// transposes feeding the return by an NHWC signature with `npu.layout`.
+void absorbBoundaryTransposes(mlir::func::FuncOp func);
+
+/// After the rewrites: emits one error per op that is left (not npu, not a
+/// constant), naming it and what the lowering supports. Fails if any.
+mlir::LogicalResult diagnoseUnlowered(mlir::func::FuncOp func);
+
+/// Numbers the npu ops of `module` in program order by ONNX node (ops from
+/// the same node share a row), sets their `layer` and the module's
+/// `npu.layers` table, and drops the temporary attributes.
+void assignLayers(mlir::ModuleOp module);
+
+//===----------------------------------------------------------------------===//
+// --tessera-npu-tile
+//===----------------------------------------------------------------------===//
+
+struct TileOptions {
+  uint64_t sramBytes = 0;
+  bool doubleBuffer = true;
+  int64_t maxTileRows = 0;
+};
+
+/// Sets the tiling attributes of every npu layer op in `module`; emits an
+/// error naming the layer and the sizes when one cannot fit.
+mlir::LogicalResult tileModule(mlir::ModuleOp module, const TileOptions &opts);
+
+//===----------------------------------------------------------------------===//
+// Pipeline
+//===----------------------------------------------------------------------===//
+
+/// --tessera-lower-to-npu then --tessera-npu-tile with `opts`.
+void buildLowerToNpuPipeline(mlir::OpPassManager &pm, const TileOptions &opts);
+
+/// Registers both passes (for tessera-opt).
+void registerLoweringPasses();
+
+} // namespace tessera::lowering
+
+#endif // TESSERA_COMPILER_LOWERING_PASSES_H

@@ -1,0 +1,89 @@
+//===- FoldAdd.cpp - Fold a quantized add to integer ----------------------===//
+//
+// TFLite's quantized add (kernels/internal/reference/add.h), in TOSA:
+//   twice_max = 2 * max(s_1, s_2)
+//   x_k' = rescale_i8->i32(x_k, (s_k / twice_max) * 2^20, input_zp z_k)
+//   sum  = add_i32(x_1', x_2')
+//   out  = rescale_i32->i8(sum, twice_max / (2^20 * s_out), output_zp z_out)
+//   [-> clamp for a fused activation]
+// The 2^20 left shift (folded into the input multipliers, as TOSA's TFLite
+// legalization does) keeps 20 bits of the inputs' fraction; with
+// |x_k - z_k| <= 255 and s_k / twice_max <= 1/2, |x_k'| <= 2^27 and the i32
+// sum cannot overflow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/quant/Passes.h"
+#include "compiler/quant/QuantUtils.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+namespace mq = mlir::quant;
+
+namespace tessera::quant {
+namespace {
+
+struct FoldAdd : public OpRewritePattern<tosa::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tosa::AddOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloatTensor(op.getType()))
+      return rewriter.notifyMatchFailure(op, "not a float add");
+    SmallVector<QuantizedOperand, 2> inputs;
+    for (OpOperand &operand : op->getOpOperands()) {
+      FailureOr<QuantizedOperand> input = matchQuantizedOperand(
+          rewriter, op, operand.get(),
+          "operand #" + Twine(operand.getOperandNumber()));
+      if (failed(input))
+        return failure();
+      inputs.push_back(*input);
+    }
+    FailureOr<QuantizedResult> result =
+        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/true);
+    if (failed(result))
+      return failure();
+
+    double twiceMax =
+        2.0 * std::max(inputs[0].type.getScale(), inputs[1].type.getScale());
+    double leftShift = std::ldexp(1.0, kAddLeftShift);
+    SmallVector<RescaleParams, 2> inRescales;
+    for (const QuantizedOperand &input : inputs) {
+      llvm::Expected<RescaleParams> p =
+          computeRescale({input.type.getScale() / twiceMax * leftShift},
+                         input.type.getZeroPoint(), 0);
+      if (!p)
+        return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
+      inRescales.push_back(*p);
+    }
+    llvm::Expected<RescaleParams> outRescale =
+        computeRescale({twiceMax / (leftShift * result->type.getScale())}, 0,
+                       result->type.getZeroPoint());
+    if (!outRescale)
+      return rewriter.notifyMatchFailure(
+          op, llvm::toString(outRescale.takeError()));
+
+    Location loc = op.getLoc();
+    Type i32 = rewriter.getI32Type();
+    SmallVector<Value, 2> wide;
+    for (auto [input, p] : llvm::zip(inputs, inRescales))
+      wide.push_back(createRescale(
+          rewriter, loc, materializeInteger(rewriter, loc, input.quant), i32,
+          p));
+    auto sum = tosa::AddOp::create(
+        rewriter, loc, withElementType(op.getType(), i32), wide[0], wide[1]);
+    copyDiscardableAttrs(op, sum);
+    replaceWithRescaled(rewriter, op, *result, sum, *outRescale);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateFoldAddPatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldAdd>(patterns.getContext());
+}
+
+} // namespace tessera::quant

@@ -1,0 +1,79 @@
+//===- FoldSharedQParams.cpp - Fold data-movement ops to integer ----------===//
+//
+// max_pool2d, concat, reshape, transpose and slice move values without
+// arithmetic, so on i8 they are the same op as on f32 provided every input
+// has the output's quantization. --tessera-quantize gives them shared
+// quantization; an input quantized differently (e.g. an imported QDQ model) is
+// first requantized with an i8 -> i8 rescale by s_in / s_out (max is monotonic,
+// so requantizing before max_pool2d equals requantizing after).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/quant/Passes.h"
+#include "compiler/quant/QuantUtils.h"
+
+using namespace mlir;
+namespace mq = mlir::quant;
+
+namespace tessera::quant {
+namespace {
+
+template <typename OpTy>
+struct FoldSharedQParams : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloatTensor(op->getResult(0).getType()))
+      return rewriter.notifyMatchFailure(op, "not a float op");
+    SmallVector<std::pair<unsigned, QuantizedOperand>> floatOperands;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isFloatTensor(operand.get().getType()))
+        continue; // shapes and other non-data operands are kept
+      FailureOr<QuantizedOperand> input = matchQuantizedOperand(
+          rewriter, op, operand.get(),
+          "operand #" + Twine(operand.getOperandNumber()));
+      if (failed(input))
+        return failure();
+      floatOperands.push_back({operand.getOperandNumber(), *input});
+    }
+    FailureOr<QuantizedResult> result =
+        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false);
+    if (failed(result))
+      return failure();
+    SmallVector<std::optional<RescaleParams>> requants;
+    for (auto &[index, input] : floatOperands) {
+      llvm::Expected<std::optional<RescaleParams>> p =
+          computeRequantize(input.type, result->type);
+      if (!p)
+        return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
+      requants.push_back(*p);
+    }
+    auto [lo, hi] = resultClampBounds(*result);
+
+    Location loc = op.getLoc();
+    SmallVector<Value> operands(op->getOperands());
+    for (auto [entry, requant] : llvm::zip(floatOperands, requants)) {
+      Value input = materializeInteger(rewriter, loc, entry.second.quant);
+      operands[entry.first] = applyRequantize(rewriter, loc, input, requant);
+    }
+    Operation *intOp = rewriter.clone(*op);
+    intOp->setOperands(operands);
+    intOp->getResult(0).setType(withElementType(op->getResult(0).getType(),
+                                                result->type.getStorageType()));
+    Value out = createIntClamp(rewriter, loc, intOp->getResult(0), lo, hi);
+    replaceWithInteger(rewriter, op, *result, out);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateFoldSharedQParamsPatterns(RewritePatternSet &patterns) {
+  patterns.add<
+      FoldSharedQParams<tosa::MaxPool2dOp>, FoldSharedQParams<tosa::ConcatOp>,
+      FoldSharedQParams<tosa::ReshapeOp>, FoldSharedQParams<tosa::TransposeOp>,
+      FoldSharedQParams<tosa::SliceOp>>(patterns.getContext());
+}
+
+} // namespace tessera::quant

@@ -1,0 +1,118 @@
+//===- Passes.h - Tessera quantization passes and their rewrites -*- C++
+//-*-===//
+//
+// --tessera-quantize (float TOSA + `tessera.range` -> quant-annotated TOSA)
+// and --tessera-fold-to-integer (quant-annotated -> integer TOSA), the
+// populate functions of their rewrites, and the pipeline the compile driver
+// runs. See docs/quantization-passes.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_COMPILER_QUANT_PASSES_H
+#define TESSERA_COMPILER_QUANT_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace tessera::quant {
+
+#define GEN_PASS_DECL
+#include "compiler/quant/Passes.h.inc"
+
+/// Options of --tessera-quantize (fields and defaults are in Passes.td):
+/// activationDtype ("int8" | "uint8"), symmetricActivations,
+/// weightPerChannel, weightDtype ("int8").
+using QuantizeOptions = QuantizePassOptions;
+
+//===----------------------------------------------------------------------===//
+// --tessera-quantize rewrites
+//===----------------------------------------------------------------------===//
+
+/// Inserts quant.qcast/quant.dcast after the float `tosa.const` weight of
+/// every conv2d, depthwise_conv2d and matmul: symmetric int8, restricted range
+/// [-127, 127], one scale per output channel (or per tensor).
+void populateQuantizeWeightsPatterns(mlir::RewritePatternSet &patterns,
+                                     bool perChannel);
+
+/// Chooses the activation quantization of `func` from its `tessera.range`
+/// attributes and inserts quant.qcast/quant.dcast pairs; see
+/// ActivationQParams.cpp. Emits an error naming the op on a bad range.
+mlir::LogicalResult quantizeActivations(mlir::func::FuncOp func,
+                                        const QuantizeOptions &options);
+
+//===----------------------------------------------------------------------===//
+// --tessera-fold-to-integer rewrites
+//===----------------------------------------------------------------------===//
+
+/// conv2d / depthwise_conv2d (+ fused clamp) -> i8 conv, i32 acc, rescale.
+void populateFoldConvPatterns(mlir::RewritePatternSet &patterns);
+/// matmul (+ fused clamp) -> i8 matmul, i32 acc, rescale.
+void populateFoldMatMulPatterns(mlir::RewritePatternSet &patterns);
+/// add (+ fused clamp) -> both inputs rescaled to i32 << 20, add, rescale.
+void populateFoldAddPatterns(mlir::RewritePatternSet &patterns);
+/// avg_pool2d -> i8 avg_pool2d with zero points (+ rescale to the output).
+void populateFoldAvgPoolPatterns(mlir::RewritePatternSet &patterns);
+/// max_pool2d, concat, reshape, transpose, slice -> the same op on i8.
+void populateFoldSharedQParamsPatterns(mlir::RewritePatternSet &patterns);
+/// pad -> i8 pad with the pad value quantized.
+void populateFoldPadPatterns(mlir::RewritePatternSet &patterns);
+/// stand-alone clamp -> i8 clamp with quantized bounds.
+void populateFoldClampPatterns(mlir::RewritePatternSet &patterns);
+/// All of the fold patterns above.
+void populateFoldToIntegerPatterns(mlir::RewritePatternSet &patterns);
+
+/// Rewrites quantized types with unsigned storage (u8) into the i8 storage
+/// the integer level uses (zero point - 128, bit-identical arithmetic) and
+/// records `tessera.io_dtype = "uint8"` where such a value crosses the
+/// function boundary.
+mlir::LogicalResult normalizeUnsignedStorage(mlir::func::FuncOp func);
+
+/// Makes every float argument whose only users are quant.qcast an integer
+/// argument (the storage type), with `tessera.scale`, `tessera.zero_point`
+/// and `tessera.dtype` argument attributes.
+mlir::LogicalResult convertFunctionArguments(mlir::func::FuncOp func);
+
+/// Makes every result that is quant.dcast of a folded integer value an
+/// integer result with the same attributes as arguments. Emits an error on
+/// the return for a float result that cannot be converted.
+mlir::LogicalResult convertFunctionResults(mlir::func::FuncOp func);
+
+/// Records the reason each fold pattern gave for not matching, by location,
+/// so that reportUnfoldedOps can say why an op was left float.
+struct UnfoldedReasons : public mlir::RewriterBase::Listener {
+  void notifyMatchFailure(
+      mlir::Location loc,
+      llvm::function_ref<void(mlir::Diagnostic &)> reasonCallback) override;
+  llvm::DenseMap<mlir::Location, std::string> reasons;
+};
+
+/// Erases dead ops, then emits one error per op of `func` that still computes
+/// on float or quantized types ("'tosa.conv2d' op cannot be folded to
+/// integer: <reason>"). Fails if there was any.
+mlir::LogicalResult reportUnfoldedOps(mlir::func::FuncOp func,
+                                      const UnfoldedReasons &reasons);
+
+//===----------------------------------------------------------------------===//
+// Pipeline
+//===----------------------------------------------------------------------===//
+
+/// Adds, nested on every func.func: --tessera-quantize with `options`, then
+/// --tessera-fold-to-integer. The input is float TOSA with calibration
+/// ranges; the output is integer TOSA.
+void buildQuantizationPipeline(mlir::OpPassManager &pm,
+                               const QuantizeOptions &options);
+
+/// Adds --tessera-fold-to-integer alone, for models already quant-annotated
+/// (pre-quantized ONNX QDQ).
+void buildFoldToIntegerPipeline(mlir::OpPassManager &pm);
+
+/// Registers --tessera-quantize and --tessera-fold-to-integer (tessera-opt).
+void registerQuantPasses();
+
+} // namespace tessera::quant
+
+#endif // TESSERA_COMPILER_QUANT_PASSES_H

@@ -1,0 +1,69 @@
+//===- Passes.td - Tessera quantization pass declarations -*- tablegen -*-===//
+//
+// The two rewrites between the float, quant-annotated and integer TOSA levels
+// (docs/quantization-passes.md). Pass names, flags and options live only here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_COMPILER_QUANT_PASSES
+#define TESSERA_COMPILER_QUANT_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
+  let summary = "Float TOSA with calibration ranges to quant-annotated TOSA";
+  let description = [{
+    Reads the observed range `tessera.range = array<f64: min, max>` that
+    calibration attached to every op with a float tensor result and to every
+    function argument, and makes each activation that will be integer on the
+    NPU pass through `quant.qcast` / `quant.dcast` with the chosen
+    `!quant.uniform` type. Convolution and matmul weights (float `tosa.const`)
+    get a symmetric int8 per-axis (or per-tensor) quantization. The result of
+    a conv/depthwise/matmul/add followed by a clamp (ReLU, ReLU6, Clip) is not
+    quantized: the clamp is fused. Concat inputs and outputs, and the outputs
+    of max_pool2d, reshape, transpose, slice, pad and a stand-alone clamp,
+    share the quantization of their inputs. Activations are always stored as i8: uint8
+    asymmetric (scale s, zero point z) becomes i8 with zero point z - 128, and
+    function arguments and results record `tessera.io_dtype = "uint8"`.
+  }];
+  let options = [
+    Option<"activationDtype", "activation-dtype", "std::string",
+           /*default=*/"\"int8\"",
+           "Activation storage type seen at the function boundary: int8 or "
+           "uint8 (uint8 asymmetric is RKNN's default)">,
+    Option<"symmetricActivations", "symmetric-activations", "bool",
+           /*default=*/"false",
+           "Quantize activations symmetrically (restricted range, zero point "
+           "0 for int8, 128 for uint8)">,
+    Option<"weightPerChannel", "weight-per-channel", "bool",
+           /*default=*/"true",
+           "One weight scale per output channel instead of per tensor">,
+    Option<"weightDtype", "weight-dtype", "std::string", /*default=*/"\"int8\"",
+           "Weight storage type (int8; int16 is not supported yet)">,
+  ];
+  let dependentDialects = ["mlir::quant::QuantDialect",
+                           "mlir::tosa::TosaDialect"];
+}
+
+def FoldToIntegerPass : Pass<"tessera-fold-to-integer", "mlir::func::FuncOp"> {
+  let summary = "Quant-annotated TOSA to integer TOSA";
+  let description = [{
+    Rewrites every float TOSA op whose inputs are `quant.dcast` of quantized
+    values and whose result feeds `quant.qcast` into integer TOSA:
+    conv2d/depthwise_conv2d/matmul on i8 with i32 accumulation and bias
+    followed by a per-channel `tosa.rescale` to i8 and a clamp for a fused
+    activation; add through i32 with both inputs rescaled; avg_pool2d,
+    max_pool2d, concat, reshape, transpose, slice, pad and clamp on i8. Weight and bias
+    constants are quantized at compile time with core/quant. Function
+    arguments and results become i8 and carry `tessera.scale`,
+    `tessera.zero_point` and `tessera.dtype`. Needs no calibration attribute:
+    a pre-quantized QDQ model imports straight into its input. A float op that
+    is left over (e.g. missing quantization parameters) is an error naming it.
+    Do not canonicalize the input first: quant.dcast(quant.qcast(x)) folds to
+    x and would erase the quantization parameters.
+  }];
+  let dependentDialects = ["mlir::quant::QuantDialect",
+                           "mlir::tosa::TosaDialect"];
+}
+
+#endif // TESSERA_COMPILER_QUANT_PASSES

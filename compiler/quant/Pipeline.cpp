@@ -1,0 +1,36 @@
+//===- Pipeline.cpp - Quantization pipeline and pass registration ---------===//
+
+#include "compiler/quant/Passes.h"
+
+using namespace mlir;
+
+namespace tessera::quant {
+namespace {
+#define GEN_PASS_REGISTRATION
+#include "compiler/quant/Passes.h.inc"
+} // namespace
+
+void populateFoldToIntegerPatterns(RewritePatternSet &patterns) {
+  populateFoldConvPatterns(patterns);
+  populateFoldMatMulPatterns(patterns);
+  populateFoldAddPatterns(patterns);
+  populateFoldAvgPoolPatterns(patterns);
+  populateFoldSharedQParamsPatterns(patterns);
+  populateFoldPadPatterns(patterns);
+  populateFoldClampPatterns(patterns);
+}
+
+void buildQuantizationPipeline(OpPassManager &pm,
+                               const QuantizeOptions &options) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createQuantizePass(options));
+  funcPm.addPass(createFoldToIntegerPass());
+}
+
+void buildFoldToIntegerPipeline(OpPassManager &pm) {
+  pm.nest<func::FuncOp>().addPass(createFoldToIntegerPass());
+}
+
+void registerQuantPasses() { registerTesseraPasses(); }
+
+} // namespace tessera::quant

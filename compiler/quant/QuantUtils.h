@@ -1,0 +1,227 @@
+//===- QuantUtils.h - Helpers shared by the quantization rewrites -*- C++
+//-*-===//
+//
+// Reading quantization parameters off `!quant.uniform` types, constant data
+// off `tosa.const`, and building the integer TOSA pieces (constants, zero
+// points, tosa.rescale, tosa.clamp) every fold rewrite needs. Arithmetic
+// (rounding, multiplier/shift) is delegated to core/quant.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_COMPILER_QUANT_QUANTUTILS_H
+#define TESSERA_COMPILER_QUANT_QUANTUTILS_H
+
+#include "core/quant/Quant.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+
+namespace tessera::quant {
+
+/// Attribute names shared by the passes and the compile driver.
+inline constexpr llvm::StringLiteral kRangeAttr = "tessera.range";
+inline constexpr llvm::StringLiteral kIoDtypeAttr = "tessera.io_dtype";
+inline constexpr llvm::StringLiteral kScaleAttr = "tessera.scale";
+inline constexpr llvm::StringLiteral kZeroPointAttr = "tessera.zero_point";
+inline constexpr llvm::StringLiteral kDtypeAttr = "tessera.dtype";
+
+/// The one rounding mode of every tosa.rescale Tessera emits; see
+/// docs/quantization-passes.md ("Rescale rounding").
+inline constexpr mlir::tosa::RoundingMode kRescaleRounding =
+    mlir::tosa::RoundingMode::SINGLE_ROUND;
+
+/// Left shift applied to both inputs of an integer add before they are
+/// summed in i32 (TFLite's kInt8AddLeftShift / quantized add reference).
+inline constexpr int kAddLeftShift = 20;
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+/// The quantized element type of a shaped type, or null.
+mlir::quant::QuantizedType getQuantElementType(mlir::Type type);
+
+/// `q` if `floatValue` is `quant.dcast %q`, else null.
+mlir::Value getDequantizedSource(mlir::Value floatValue);
+
+/// True for a ranked tensor of a float element type.
+bool isFloatTensor(mlir::Type type);
+
+/// Quantization of a weight: one scale per index of `axis` (a single scale
+/// and axis -1 for a per-tensor type) and the zero point all of them share.
+struct WeightQParams {
+  llvm::SmallVector<double> scales;
+  int32_t axis = -1;
+  int64_t zeroPoint = 0;
+  /// The scale of index `i` along `axis` (the only scale when per tensor).
+  double scaleAt(int64_t i) const { return axis < 0 ? scales[0] : scales[i]; }
+};
+
+/// Reads a per-tensor or per-axis i8-storage type; fails with a reason for
+/// per-axis zero points that differ (TOSA has one weight_zp).
+llvm::Expected<WeightQParams> getWeightQParams(mlir::Type quantTensorType);
+
+/// Requires a per-tensor i8-storage type (what the integer level computes
+/// on); returns a reason otherwise.
+llvm::Expected<mlir::quant::UniformQuantizedType>
+requireI8PerTensor(mlir::Type quantTensorType, llvm::StringRef what);
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+/// The values of a float `tosa.const` (dense or dense_resource f32), or none.
+std::optional<llvm::SmallVector<double>> readFloatConstant(mlir::Value value);
+
+/// The values of an integer `tosa.const`, or none.
+std::optional<llvm::SmallVector<int64_t>> readIntConstant(mlir::Value value);
+
+/// Real values of a constant, possibly quantized: a float `tosa.const`,
+/// or `quant.dcast` of `quant.qcast(float const)` (the float data) or of
+/// `quant.scast(int const)` (dequantized with core/quant).
+std::optional<llvm::SmallVector<double>> readRealValues(mlir::Value value);
+
+/// True if `quantValue` has an integer form: `quant.scast` of an integer
+/// tensor, or `quant.qcast` of a float constant.
+bool hasIntegerForm(mlir::Value quantValue);
+
+/// The integer storage tensor of `quantValue` (requires hasIntegerForm): the
+/// source of its `quant.scast`, or a new `tosa.const` holding the float
+/// constant quantized with core/quant (round half to even, clamped to the
+/// storage range).
+mlir::Value materializeInteger(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value quantValue);
+
+/// A ranked `tosa.const` of `elementType` (an integer type) with `values`.
+mlir::Value createIntConst(mlir::OpBuilder &b, mlir::Location loc,
+                           llvm::ArrayRef<int64_t> shape,
+                           mlir::Type elementType,
+                           llvm::ArrayRef<int64_t> values);
+
+/// A zero-point operand: tensor<1 x elementType> holding `zeroPoint`.
+mlir::Value createZeroPoint(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Type elementType, int64_t zeroPoint);
+
+//===----------------------------------------------------------------------===//
+// Rescale and clamp
+//===----------------------------------------------------------------------===//
+
+/// Multipliers and shifts of a tosa.rescale (one pair per channel, or one).
+struct RescaleParams {
+  llvm::SmallVector<int64_t> multipliers;
+  llvm::SmallVector<int64_t> shifts;
+  int64_t inputZp = 0;
+  int64_t outputZp = 0;
+};
+
+/// Converts real multipliers with quant::quantizeMultiplier (scale32). Equal
+/// multipliers collapse to one (per_channel = false). Fails, naming the
+/// value, for a multiplier out of range.
+llvm::Expected<RescaleParams> computeRescale(llvm::ArrayRef<double> real,
+                                             int64_t inputZp, int64_t outputZp);
+
+/// tosa.rescale of `input` to `outElementType` (same shape) with `params`,
+/// scale32, kRescaleRounding.
+mlir::Value createRescale(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value input, mlir::Type outElementType,
+                          const RescaleParams &params);
+
+/// Parameters to move an i8 value from quantization `from` to `to`, or none
+/// when they are equal (no rescale needed).
+llvm::Expected<std::optional<RescaleParams>>
+computeRequantize(mlir::quant::UniformQuantizedType from,
+                  mlir::quant::UniformQuantizedType to);
+
+/// Applies computeRequantize's result (if any) to `input`.
+mlir::Value applyRequantize(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value input,
+                            const std::optional<RescaleParams> &params);
+
+/// Integer clamp bounds of a float clamp [minVal, maxVal] applied to values
+/// quantized with `type`: the bounds quantized with core/quant, intersected
+/// with the storage range. Pass no bounds for the storage range alone.
+std::pair<int64_t, int64_t>
+quantizedClampBounds(mlir::quant::UniformQuantizedType type,
+                     std::optional<double> minVal,
+                     std::optional<double> maxVal);
+
+/// tosa.clamp on the integer `input` to [lo, hi], or `input` itself when
+/// [lo, hi] is the whole range of its element type.
+mlir::Value createIntClamp(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value input, int64_t lo, int64_t hi);
+
+//===----------------------------------------------------------------------===//
+// The quantized operands and result of a float op
+//===----------------------------------------------------------------------===//
+
+/// A float operand that is `quant.dcast` of a per-tensor i8 value which
+/// already has an integer form.
+struct QuantizedOperand {
+  mlir::Value quant;
+  mlir::quant::UniformQuantizedType type;
+};
+
+/// Matches `operand` of `op` (called `name` in the reason reported through
+/// `rewriter.notifyMatchFailure`).
+mlir::FailureOr<QuantizedOperand>
+matchQuantizedOperand(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                      mlir::Value operand, const llvm::Twine &name);
+
+/// A float weight operand that is `quant.dcast` of a quantized value with an
+/// integer form (per tensor or per axis).
+struct QuantizedWeight {
+  mlir::Value quant;
+  WeightQParams params;
+};
+
+/// Matches the weight `operand` of `op`, like matchQuantizedOperand.
+mlir::FailureOr<QuantizedWeight>
+matchQuantizedWeight(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                     mlir::Value operand, const llvm::Twine &name);
+
+/// How a float op's result reaches its quantization: optionally through a
+/// fused `tosa.clamp`, then only `quant.qcast` users of one per-tensor type.
+struct QuantizedResult {
+  llvm::SmallVector<mlir::quant::QuantizeCastOp> qcasts;
+  mlir::quant::UniformQuantizedType type;
+  mlir::tosa::ClampOp clamp; // null when there is no fused activation
+};
+
+/// Matches the result of `op`; `allowFusedClamp` lets one clamp user sit
+/// between `op` and the qcasts. Reports the reason through
+/// `rewriter.notifyMatchFailure`.
+mlir::FailureOr<QuantizedResult>
+matchQuantizedResult(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                     bool allowFusedClamp);
+
+/// Integer bounds of the result's clamp (fused activation and storage range).
+std::pair<int64_t, int64_t> resultClampBounds(const QuantizedResult &result);
+
+/// Replaces every qcast of `result` with `quant.scast %intValue` and erases
+/// the fused clamp and `op`.
+void replaceWithInteger(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                        const QuantizedResult &result, mlir::Value intValue);
+
+/// The epilogue of an accumulating op: rescales the i32 `acc` to the i8
+/// result with `params`, applies the result's clamp (at the location of the
+/// fused clamp, the node it came from) and replaces `op`.
+void replaceWithRescaled(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                         const QuantizedResult &result, mlir::Value acc,
+                         const RescaleParams &params);
+
+/// Gives `to` the discardable attributes of `from` (e.g. the front end's
+/// `onnx.node`), so that the integer op still names its ONNX node.
+void copyDiscardableAttrs(mlir::Operation *from, mlir::Operation *to);
+
+/// `shape` with the element type replaced.
+mlir::RankedTensorType withElementType(mlir::Type shaped, mlir::Type element);
+
+} // namespace tessera::quant
+
+#endif // TESSERA_COMPILER_QUANT_QUANTUTILS_H

@@ -1,0 +1,43 @@
+//===- QuantizePass.cpp - --tessera-quantize ------------------------------===//
+
+#include "compiler/quant/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace tessera::quant {
+#define GEN_PASS_DEF_QUANTIZEPASS
+#include "compiler/quant/Passes.h.inc"
+} // namespace tessera::quant
+
+using namespace mlir;
+
+namespace tessera::quant {
+namespace {
+
+struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
+  using QuantizePassBase::QuantizePassBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (weightDtype != "int8") {
+      func.emitError() << "unsupported weight-dtype '" << weightDtype
+                       << "' (expected int8)";
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateQuantizeWeightsPatterns(patterns, weightPerChannel);
+    // No folding: quant.dcast(quant.qcast(x)) would fold back to x.
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
+      return signalPassFailure();
+
+    QuantizeOptions options{activationDtype, symmetricActivations,
+                            weightPerChannel, weightDtype};
+    if (failed(quantizeActivations(func, options)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace tessera::quant

@@ -1,0 +1,187 @@
+//===- Interpreter.cpp - Reference executors over float and integer TOSA --===//
+
+#include "compiler/reference/Interpreter.h"
+
+#include "compiler/reference/Ops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace tessera::reference {
+
+namespace {
+
+llvm::Error error(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+bool isConstant(Operation *op) {
+  return isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp>(op);
+}
+
+std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+/// Whether `t` matches the declared type (static shape, same element type).
+bool matches(const Tensor &t, Type declared) {
+  auto rt = dyn_cast<RankedTensorType>(declared);
+  if (!rt || !rt.hasStaticShape())
+    return false;
+  auto et = elementTypeOf(rt.getElementType());
+  return et && *et == t.elementType() && rt.getShape() == t.shape();
+}
+
+std::string argName(func::FuncOp f, unsigned i) {
+  if (auto name = f.getArgAttrOfType<StringAttr>(i, "onnx.name"))
+    return "'" + name.str() + "'";
+  return "#" + std::to_string(i);
+}
+
+} // namespace
+
+std::string valueName(Operation *op) {
+  if (auto name = op->getAttrOfType<StringAttr>("onnx.output"))
+    return name.str();
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (auto n = dyn_cast<NameLoc>(l))
+        return n.getName().str();
+  if (auto n = dyn_cast<NameLoc>(loc))
+    return n.getName().str();
+  return "";
+}
+
+Executor::Executor(func::FuncOp func) : func(func) {}
+Executor::~Executor() = default;
+
+llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
+                                                  const RunOptions &opts) {
+  Region &region = func.getBody();
+  if (region.empty())
+    return error("function @" + func.getName() + " has no body");
+  if (!llvm::hasSingleElement(region))
+    return error("function @" + func.getName() +
+                 " has several blocks; the executors run one block");
+  Block &body = region.front();
+  if (inputs.size() != body.getNumArguments())
+    return error("function @" + func.getName() + " takes " +
+                 llvm::Twine(body.getNumArguments()) + " inputs, got " +
+                 llvm::Twine(inputs.size()));
+
+  // Values live in `env` until their last use has run.
+  llvm::DenseMap<Value, std::shared_ptr<const Tensor>> env;
+  llvm::DenseMap<Value, unsigned> usesLeft;
+  auto countUses = [&](Value v) {
+    usesLeft[v] = static_cast<unsigned>(
+        std::distance(v.getUses().begin(), v.getUses().end()));
+  };
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    if (!matches(inputs[i], arg.getType()))
+      return error("input " + argName(func, i) + " of @" + func.getName() +
+                   ": expected " + typeString(arg.getType()) + ", got " +
+                   inputs[i].typeString());
+    // Non-owning: the caller's inputs outlive this call.
+    env[arg] =
+        std::shared_ptr<const Tensor>(std::shared_ptr<void>(), &inputs[i]);
+    countUses(arg);
+  }
+
+  std::vector<const Tensor *> args;
+  for (Operation &opRef : body) {
+    Operation *op = &opRef;
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<Tensor> results;
+      for (Value v : ret.getOperands()) {
+        auto it = env.find(v);
+        if (it == env.end())
+          return detail::opError(op, "returned value was not computed");
+        results.push_back(*it->second);
+      }
+      return results;
+    }
+    if (op->getNumRegions() != 0 || op->getNumResults() != 1)
+      return detail::opError(op, "unsupported op (expected one result and "
+                                 "no regions)");
+
+    args.clear();
+    for (Value v : op->getOperands()) {
+      auto it = env.find(v);
+      if (it == env.end())
+        return detail::opError(op, "operand was not computed (defined "
+                                   "outside the function body?)");
+      args.push_back(it->second.get());
+    }
+
+    std::shared_ptr<const Tensor> result;
+    const bool constant = isConstant(op);
+    if (constant) {
+      auto cached = constants.find(op);
+      if (cached != constants.end())
+        result = cached->second;
+    }
+    if (!result) {
+      auto value = detail::evalOp(op, args);
+      if (!value)
+        return value.takeError();
+      Type declared = op->getResult(0).getType();
+      if (!isa<tosa::ConstShapeOp>(op) && !matches(*value, declared))
+        return detail::opError(
+            op, "internal error: produced " + value->typeString() +
+                    " but the result type is " + typeString(declared));
+      result = std::make_shared<const Tensor>(std::move(*value));
+      if (constant)
+        constants[op] = result;
+    }
+    if (opts.onValue && (!constant || opts.observeConstants))
+      opts.onValue(op, *result);
+
+    Value out = op->getResult(0);
+    if (!out.use_empty()) {
+      env[out] = result;
+      countUses(out);
+    }
+    for (Value v : op->getOperands())
+      if (--usesLeft[v] == 0)
+        env.erase(v);
+  }
+  return error("function @" + func.getName() + " has no func.return");
+}
+
+llvm::Expected<std::vector<Tensor>> runFunction(func::FuncOp f,
+                                                llvm::ArrayRef<Tensor> inputs,
+                                                const RunOptions &opts) {
+  Executor exec(f);
+  return exec.run(inputs, opts);
+}
+
+llvm::Error checkSupported(func::FuncOp f) {
+  std::string list;
+  unsigned count = 0;
+  f.walk([&](Operation *op) {
+    if (op == f.getOperation() || isa<func::ReturnOp>(op) ||
+        detail::isKnownOp(op))
+      return;
+    list += (count++ ? "; " : "") + detail::describe(op);
+  });
+  if (count == 0)
+    return llvm::Error::success();
+  return error("@" + f.getName() + " has " + llvm::Twine(count) +
+               " op(s) the reference executors do not support: " + list);
+}
+
+void registerReferenceDialects(DialectRegistry &registry) {
+  registry.insert<func::FuncDialect, tosa::TosaDialect, arith::ArithDialect,
+                  mlir::quant::QuantDialect>();
+}
+
+} // namespace tessera::reference

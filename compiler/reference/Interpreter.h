@@ -1,0 +1,80 @@
+//===- Interpreter.h - Reference executors over float and integer TOSA -*- C++
+//-*-===//
+//
+// Runs a func.func of TOSA ops on host tensors, one op at a time in program
+// order. Float ops (f32) are the only float implementation in Tessera:
+// calibration and accuracy analysis observe every intermediate through
+// RunOptions::onValue. Integer ops (i8/u8/i16/i32/i48) call core/kernels, the
+// same arithmetic the simulator executes, so this is the bit-exact oracle.
+// See docs/reference.md for the op coverage.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_COMPILER_REFERENCE_INTERPRETER_H
+#define TESSERA_COMPILER_REFERENCE_INTERPRETER_H
+
+#include "compiler/reference/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+class MLIRContext;
+} // namespace mlir
+
+namespace tessera::reference {
+
+struct RunOptions {
+  /// Called once per result of every executed op (after the op ran), in
+  /// program order. Map op -> ONNX node through op->getLoc() (NameLoc) or the
+  /// importer's `onnx.node` / `onnx.output` attributes. The tensor is only
+  /// valid during the call: copy it to keep it.
+  std::function<void(mlir::Operation *, const Tensor &)> onValue;
+  /// Also report tosa.const / tosa.const_shape / arith.constant results.
+  bool observeConstants = false;
+};
+
+/// Executes one function repeatedly, caching its constants between runs
+/// (calibration runs the same graph on many inputs). The function must stay
+/// alive and unmodified while the Executor is used.
+class Executor {
+public:
+  explicit Executor(mlir::func::FuncOp func);
+  ~Executor();
+
+  /// Runs the function on `inputs` (one per argument, with exactly the
+  /// argument's shape and element type) and returns its results in order.
+  /// Errors name the op and its location ("'tosa.erf' at loc(\"n1\"): ...").
+  llvm::Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs,
+                                          const RunOptions &opts = {});
+
+private:
+  mlir::func::FuncOp func;
+  llvm::DenseMap<mlir::Operation *, std::shared_ptr<const Tensor>> constants;
+};
+
+/// One-shot convenience: Executor(f).run(inputs, opts).
+llvm::Expected<std::vector<Tensor>> runFunction(mlir::func::FuncOp f,
+                                                llvm::ArrayRef<Tensor> inputs,
+                                                const RunOptions &opts = {});
+
+/// Checks, without running, that every op in `f` is one the executors know;
+/// the error lists each unknown op with its location, one per line.
+/// (Element-type support is checked when the op runs.)
+llvm::Error checkSupported(mlir::func::FuncOp f);
+
+/// The dialects the executors read (func, tosa, arith, quant).
+void registerReferenceDialects(mlir::DialectRegistry &registry);
+
+/// The name a tensor produced by `op` goes by: the `onnx.output` attribute,
+/// else the NameLoc name (first one of a fused location), else "".
+std::string valueName(mlir::Operation *op);
+
+} // namespace tessera::reference
+
+#endif // TESSERA_COMPILER_REFERENCE_INTERPRETER_H

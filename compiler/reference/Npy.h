@@ -1,0 +1,35 @@
+//===- Npy.h - NumPy .npy reader and writer ----------------------*- C++
+//-*-===//
+//
+// The .npy format (NEP 1, numpy/lib/format.py): magic "\x93NUMPY", version
+// 1.0/2.0/3.0, a little-endian header length (2 bytes for 1.0, 4 after), an
+// ASCII Python dict {'descr': ..., 'fortran_order': ..., 'shape': (...)}
+// padded with spaces and '\n' so the data starts at a multiple of 64, then
+// the raw C-order data. Supported dtypes: <f4, <i1/|i1, |u1, <i2, <u2, <i4,
+// <i8, |b1. Big-endian, Fortran order and other dtypes are errors.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_COMPILER_REFERENCE_NPY_H
+#define TESSERA_COMPILER_REFERENCE_NPY_H
+
+#include "compiler/reference/Tensor.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace tessera::reference {
+
+/// Parses the bytes of a .npy file; `name` is used in error messages.
+llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
+/// Reads a .npy file.
+llvm::Expected<Tensor> readNpy(llvm::StringRef path);
+/// The bytes of a version 1.0 .npy file holding `t`.
+std::string serializeNpy(const Tensor &t);
+/// Writes `t` to `path` atomically (a temporary file renamed over `path`).
+llvm::Error writeNpy(llvm::StringRef path, const Tensor &t);
+
+} // namespace tessera::reference
+
+#endif // TESSERA_COMPILER_REFERENCE_NPY_H

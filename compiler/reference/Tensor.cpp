@@ -1,0 +1,156 @@
+//===- Tensor.cpp - Dense host tensor of the reference executors ----------===//
+
+#include "compiler/reference/Tensor.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace tessera::reference {
+
+const char *elementTypeName(ElementType t) {
+  switch (t) {
+  case ElementType::Bool:
+    return "bool";
+  case ElementType::I8:
+    return "i8";
+  case ElementType::U8:
+    return "u8";
+  case ElementType::I16:
+    return "i16";
+  case ElementType::U16:
+    return "u16";
+  case ElementType::I32:
+    return "i32";
+  case ElementType::I64:
+    return "i64";
+  case ElementType::F32:
+    return "f32";
+  }
+  return "?";
+}
+
+size_t elementSize(ElementType t) {
+  switch (t) {
+  case ElementType::Bool:
+  case ElementType::I8:
+  case ElementType::U8:
+    return 1;
+  case ElementType::I16:
+  case ElementType::U16:
+    return 2;
+  case ElementType::I32:
+  case ElementType::F32:
+    return 4;
+  case ElementType::I64:
+    return 8;
+  }
+  return 0;
+}
+
+bool isInteger(ElementType t) {
+  return t != ElementType::F32 && t != ElementType::Bool;
+}
+
+bool isUnsigned(ElementType t) {
+  return t == ElementType::U8 || t == ElementType::U16;
+}
+
+std::optional<ElementType> elementTypeOf(mlir::Type type) {
+  if (auto q = llvm::dyn_cast<mlir::quant::QuantizedType>(type)) {
+    unsigned w = q.getStorageTypeIntegralWidth();
+    bool s = q.isSigned();
+    if (w == 8)
+      return s ? ElementType::I8 : ElementType::U8;
+    if (w == 16)
+      return s ? ElementType::I16 : ElementType::U16;
+    if (w == 32 && s)
+      return ElementType::I32;
+    return std::nullopt;
+  }
+  if (type.isF32())
+    return ElementType::F32;
+  if (type.isIndex())
+    return ElementType::I64;
+  auto it = llvm::dyn_cast<mlir::IntegerType>(type);
+  if (!it)
+    return std::nullopt;
+  bool u = it.isUnsigned();
+  switch (it.getWidth()) {
+  case 1:
+    return ElementType::Bool;
+  case 8:
+    return u ? ElementType::U8 : ElementType::I8;
+  case 16:
+    return u ? ElementType::U16 : ElementType::I16;
+  case 32:
+    return u ? std::nullopt : std::optional(ElementType::I32);
+  case 48:
+  case 64:
+    return u ? std::nullopt : std::optional(ElementType::I64);
+  default:
+    return std::nullopt;
+  }
+}
+
+Tensor::Tensor(ElementType type, std::vector<int64_t> shape)
+    : type_(type), shape_(std::move(shape)) {
+  bytes_.assign(static_cast<size_t>(numElements()) * elementSize(type_), 0);
+}
+
+int64_t Tensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape_)
+    n *= d;
+  return n;
+}
+
+double Tensor::getDouble(int64_t i) const {
+  if (type_ == ElementType::F32)
+    return data<float>()[i];
+  return static_cast<double>(getInt(i));
+}
+
+int64_t Tensor::getInt(int64_t i) const {
+  switch (type_) {
+  case ElementType::Bool:
+    return bytes_[i] != 0;
+  case ElementType::I8:
+    return data<int8_t>()[i];
+  case ElementType::U8:
+    return data<uint8_t>()[i];
+  case ElementType::I16:
+    return data<int16_t>()[i];
+  case ElementType::U16:
+    return data<uint16_t>()[i];
+  case ElementType::I32:
+    return data<int32_t>()[i];
+  case ElementType::I64:
+    return data<int64_t>()[i];
+  case ElementType::F32:
+    return static_cast<int64_t>(data<float>()[i]);
+  }
+  return 0;
+}
+
+Tensor Tensor::reshaped(std::vector<int64_t> shape) const {
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  assert(t.numElements() == numElements() && "reshape changes element count");
+  return t;
+}
+
+Tensor Tensor::bitcast(ElementType type) const {
+  assert(elementSize(type) == elementSize(type_) && "bitcast changes size");
+  Tensor t = *this;
+  t.type_ = type;
+  return t;
+}
+
+std::string Tensor::typeString() const {
+  std::string s;
+  for (int64_t d : shape_)
+    s += std::to_string(d) + "x";
+  return s + elementTypeName(type_);
+}
+
+} // namespace tessera::reference

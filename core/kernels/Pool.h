@@ -1,0 +1,62 @@
+//===- Pool.h - Integer max/avg pooling reference kernels --------*- C++
+//-*-===//
+//
+// MAX_POOL2D and AVG_POOL2D as the TOSA specification defines them
+// (pseudocode/operators/MAX_POOL2D.tosac, AVG_POOL2D.tosac) on NHWC buffers:
+// padded positions are ignored (max: never the maximum; avg: neither summed
+// nor counted), and the integer average is
+//   acc   = sum over valid positions of (in - input_zp)       (int32)
+//   scale = reciprocal_scale(count)
+//   out   = clip(apply_scale_32(acc, scale.multiplier, scale.shift, false)
+//               + output_zp, out_t range)
+// Geometry is explicit (tile-friendly), as for the conv kernels.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_CORE_KERNELS_POOL_H
+#define TESSERA_CORE_KERNELS_POOL_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tessera::kernels {
+
+struct Pool2DParams {
+  int64_t batch = 1;
+  int64_t inH = 0, inW = 0, channels = 0; ///< input buffer (tile) dims
+  int64_t outH = 0, outW = 0;             ///< output buffer (tile) dims
+  int64_t kernelH = 1, kernelW = 1;
+  int64_t strideH = 1, strideW = 1;
+  int64_t padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
+  int32_t inputZp = 0;  ///< avg pool only
+  int32_t outputZp = 0; ///< avg pool only
+};
+
+/// Validates positive dims/kernel/stride, 0 <= pad < kernel on every side
+/// (TOSA: otherwise a window could hold no input value) and every output
+/// window inside the padded input.
+std::optional<std::string> checkPool2D(const Pool2DParams &p);
+
+/// TOSA reciprocal_scale(value) (pseudocode/library/scale_helpers.tosac):
+/// k = 32 - clz(value - 1), so 2^(k-1) < value <= 2^k;
+/// multiplier = ((2^30 + 1) << k) / value (in [2^30, 2^31)), shift = 30 + k.
+/// value must be > 0.
+struct ReciprocalScale {
+  int32_t multiplier;
+  int32_t shift;
+};
+ReciprocalScale reciprocalScale(uint32_t value);
+
+/// MAX_POOL2D; T in int8_t, uint8_t, int16_t, int32_t.
+template <typename T>
+void maxPool2d(const Pool2DParams &p, const T *input, T *output);
+
+/// AVG_POOL2D with an int32 accumulator; T in int8_t, uint8_t, int16_t
+/// (TOSA allows zero points only for int8; the kernel applies whatever it is
+/// given).
+template <typename T>
+void avgPool2d(const Pool2DParams &p, const T *input, T *output);
+
+} // namespace tessera::kernels
+
+#endif // TESSERA_CORE_KERNELS_POOL_H

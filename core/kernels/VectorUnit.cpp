@@ -1,0 +1,228 @@
+//===- VectorUnit.cpp - Kernels of the NPU vector unit (POOL, ELTWISE) ----===//
+
+#include "core/kernels/VectorUnit.h"
+
+#include "core/kernels/Rescale.h"
+#include "core/kernels/Types.h"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+namespace tessera::kernels {
+
+int64_t clampSaturate(int64_t v, int64_t lo, int64_t hi, quant::DType t) {
+  return quant::saturate(std::min(std::max(v, lo), hi), t);
+}
+
+int32_t saturateInt32(int64_t v) {
+  return static_cast<int32_t>(quant::saturate(v, quant::DType::Int32));
+}
+
+template <typename In, typename Out>
+void maxPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
+                    Out *output) {
+  // The window maximum is TOSA MAX_POOL2D; only the zero-point change and the
+  // output stage are added here.
+  const int64_t count = p.batch * p.outH * p.outW * p.channels;
+  std::vector<In> maxima(static_cast<size_t>(count));
+  maxPool2d<In>(p, input, maxima.data());
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  for (int64_t i = 0; i < count; ++i)
+    output[i] = static_cast<Out>(
+        clampSaturate(static_cast<int64_t>(maxima[i]) - q.inputZp + q.outputZp,
+                      q.clampMin, q.clampMax, outType));
+}
+
+template <typename In, typename Out>
+void avgPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
+                    Out *output) {
+  const int64_t C = p.channels;
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  for (int64_t n = 0; n < p.batch; ++n)
+    for (int64_t oy = 0; oy < p.outH; ++oy)
+      for (int64_t ox = 0; ox < p.outW; ++ox)
+        for (int64_t c = 0; c < C; ++c) {
+          int64_t sum = 0;
+          uint32_t count = 0;
+          for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+            int64_t y = oy * p.strideH - p.padTop + ky;
+            if (y < 0 || y >= p.inH)
+              continue; // padding is neither summed nor counted
+            for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+              int64_t x = ox * p.strideW - p.padLeft + kx;
+              if (x < 0 || x >= p.inW)
+                continue;
+              ++count;
+              sum += static_cast<int64_t>(
+                         input[((n * p.inH + y) * p.inW + x) * C + c]) -
+                     q.inputZp;
+            }
+          }
+          int64_t acc = 0;
+          if (q.countIncludePad) {
+            acc = quant::applyScale32(saturateInt32(sum), q.multiplier, q.shift,
+                                      q.doubleRound);
+          } else if (count > 0) { // pads < kernel guarantee count > 0
+            ReciprocalScale s = reciprocalScale(count);
+            acc = quant::applyScale32(saturateInt32(sum), s.multiplier, s.shift,
+                                      /*doubleRound=*/false);
+          }
+          output[((n * p.outH + oy) * p.outW + ox) * C + c] = static_cast<Out>(
+              clampSaturate(acc + q.outputZp, q.clampMin, q.clampMax, outType));
+        }
+}
+
+/// sat32((v - zp) << shift) for a 16-bit-or-narrower v: |v - zp| < 2^17 and
+/// shift <= 31, so the shift cannot overflow int64.
+static int32_t shiftedInt32(int64_t v, int32_t zp, int32_t leftShift) {
+  return saturateInt32((v - zp) * (int64_t(1) << leftShift));
+}
+
+int64_t quantBinaryScalar(int64_t a, int64_t b, const QuantBinary &q,
+                          quant::DType outType) {
+  int64_t v;
+  if (q.func == BinaryFunc::Mul) {
+    v = quant::applyScale32(saturateInt32((a - q.aZp) * (b - q.bZp)), q.outMult,
+                            q.outShift, q.doubleRound);
+  } else {
+    int64_t as = quant::applyScale32(shiftedInt32(a, q.aZp, q.leftShift),
+                                     q.aMult, q.aShift, q.doubleRound);
+    int64_t bs = quant::applyScale32(shiftedInt32(b, q.bZp, q.leftShift),
+                                     q.bMult, q.bShift, q.doubleRound);
+    int64_t r = 0;
+    switch (q.func) {
+    case BinaryFunc::Add:
+      r = as + bs;
+      break;
+    case BinaryFunc::Sub:
+      r = as - bs;
+      break;
+    case BinaryFunc::Max:
+      r = std::max(as, bs);
+      break;
+    case BinaryFunc::Min:
+      r = std::min(as, bs);
+      break;
+    case BinaryFunc::Mul:
+      break; // handled above
+    }
+    v = quant::applyScale32(saturateInt32(r), q.outMult, q.outShift,
+                            q.doubleRound);
+  }
+  return clampSaturate(v + q.outZp, q.clampMin, q.clampMax, outType);
+}
+
+template <typename A, typename B, typename Out>
+void quantBinary(const QuantBinary &q, const A *a, const B *b, Out *out,
+                 int64_t rows, int64_t channels, BinaryBroadcast bcast) {
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t i = r * channels + c;
+      int64_t j = bcast == BinaryBroadcast::None      ? i
+                  : bcast == BinaryBroadcast::Channel ? c
+                                                      : 0;
+      out[i] = static_cast<Out>(quantBinaryScalar(a[i], b[j], q, outType));
+    }
+}
+
+template <typename In, typename Out>
+void quantRescale(const QuantRescale &q, const In *a, Out *out, int64_t rows,
+                  int64_t channels) {
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  // The output stage of rescaleScalar saturates before this function
+  // clamps; with saturated clamp bounds that equals saturate(clamp(v)).
+  const int64_t lo = quant::saturate(q.clampMin, outType);
+  const int64_t hi = quant::saturate(q.clampMax, outType);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t i = r * channels + c;
+      int32_t m = q.pairs ? q.pairs[2 * c] : q.multiplier;
+      int32_t s = q.pairs ? q.pairs[2 * c + 1] : q.shift;
+      // The subtraction is saturated to int32 first (an int32 A may have a
+      // zero point); rescaleScalar then sees input_zp = 0.
+      int32_t v = rescaleScalar(saturateInt32(int64_t(a[i]) - q.aZp),
+                                /*inputZp=*/0, m, s, /*scale32=*/true,
+                                q.doubleRound, q.outZp, outType);
+      out[i] =
+          static_cast<Out>(std::min<int64_t>(std::max<int64_t>(v, lo), hi));
+    }
+}
+
+template <typename In, typename Out>
+void clampConvert(const In *a, Out *out, int64_t count, int32_t clampMin,
+                  int32_t clampMax) {
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = static_cast<Out>(clampSaturate(a[i], clampMin, clampMax, outType));
+}
+
+template <typename In, typename Out>
+void lookup256(const In *a, const Out *table, Out *out, int64_t count,
+               int32_t clampMin, int32_t clampMax) {
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  constexpr int64_t offset = std::numeric_limits<In>::min(); // -128 or 0
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = static_cast<Out>(
+        clampSaturate(table[static_cast<int64_t>(a[i]) - offset], clampMin,
+                      clampMax, outType));
+}
+
+#define TESSERA_POOL(IN, OUT)                                                  \
+  template void maxPool2dQuant<IN, OUT>(const Pool2DParams &,                  \
+                                        const PoolQuant &, const IN *, OUT *); \
+  template void avgPool2dQuant<IN, OUT>(const Pool2DParams &,                  \
+                                        const PoolQuant &, const IN *, OUT *);
+#define TESSERA_POOL_IN(IN)                                                    \
+  TESSERA_POOL(IN, int8_t) TESSERA_POOL(IN, uint8_t) TESSERA_POOL(IN, int16_t)
+TESSERA_POOL_IN(int8_t)
+TESSERA_POOL_IN(uint8_t)
+TESSERA_POOL_IN(int16_t)
+#undef TESSERA_POOL_IN
+#undef TESSERA_POOL
+
+#define TESSERA_BINARY(A, B, OUT)                                              \
+  template void quantBinary<A, B, OUT>(const QuantBinary &, const A *,         \
+                                       const B *, OUT *, int64_t, int64_t,     \
+                                       BinaryBroadcast);
+#define TESSERA_BINARY_OUT(A, B)                                               \
+  TESSERA_BINARY(A, B, int8_t)                                                 \
+  TESSERA_BINARY(A, B, uint8_t)                                                \
+  TESSERA_BINARY(A, B, int16_t) TESSERA_BINARY(A, B, int32_t)
+#define TESSERA_BINARY_B(A)                                                    \
+  TESSERA_BINARY_OUT(A, int8_t)                                                \
+  TESSERA_BINARY_OUT(A, uint8_t) TESSERA_BINARY_OUT(A, int16_t)
+TESSERA_BINARY_B(int8_t)
+TESSERA_BINARY_B(uint8_t)
+TESSERA_BINARY_B(int16_t)
+#undef TESSERA_BINARY_B
+#undef TESSERA_BINARY_OUT
+#undef TESSERA_BINARY
+
+#define TESSERA_UNARY(IN, OUT)                                                 \
+  template void quantRescale<IN, OUT>(const QuantRescale &, const IN *, OUT *, \
+                                      int64_t, int64_t);                       \
+  template void clampConvert<IN, OUT>(const IN *, OUT *, int64_t, int32_t,     \
+                                      int32_t);
+#define TESSERA_UNARY_IN(IN)                                                   \
+  TESSERA_UNARY(IN, int8_t)                                                    \
+  TESSERA_UNARY(IN, uint8_t)                                                   \
+  TESSERA_UNARY(IN, int16_t) TESSERA_UNARY(IN, int32_t)
+TESSERA_UNARY_IN(int8_t)
+TESSERA_UNARY_IN(uint8_t)
+TESSERA_UNARY_IN(int16_t)
+TESSERA_UNARY_IN(int32_t)
+#undef TESSERA_UNARY_IN
+#undef TESSERA_UNARY
+
+template void lookup256<int8_t, int8_t>(const int8_t *, const int8_t *,
+                                        int8_t *, int64_t, int32_t, int32_t);
+template void lookup256<int8_t, uint8_t>(const int8_t *, const uint8_t *,
+                                         uint8_t *, int64_t, int32_t, int32_t);
+template void lookup256<uint8_t, int8_t>(const uint8_t *, const int8_t *,
+                                         int8_t *, int64_t, int32_t, int32_t);
+template void lookup256<uint8_t, uint8_t>(const uint8_t *, const uint8_t *,
+                                          uint8_t *, int64_t, int32_t, int32_t);
+
+} // namespace tessera::kernels

@@ -1,0 +1,142 @@
+//===- VectorUnit.h - NPU vector-unit kernels -------------------*- C++ -*-===//
+//
+// The arithmetic of the Tessera NPU's vector-unit instructions where it goes
+// beyond a single TOSA operator (core/isa/Isa.h, POOL and ELTWISE): pooling
+// with different input/output zero points and types, average pooling with a
+// folded (multiplier, shift) (ONNX count_include_pad / global average pool),
+// quantised binary ops with a per-input rescale (TFLite's quantised ADD,
+// TOSA's RESCALE -> ADD -> RESCALE fused), per-channel RESCALE from an
+// interleaved (multiplier, shift) table, and 256-entry table lookup.
+//
+// Everything is built from core/quant (applyScale32, saturate) and the TOSA
+// kernels beside this file (maxPool2d, reciprocalScale, rescaleScalar); each
+// function states its formula, which is the pseudo-code of Isa.h. Intermediate
+// values are int64 and are saturated to int32 before each applyScale32, and
+// every result is saturate(clamp(v, clampMin, clampMax), outType).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSERA_CORE_KERNELS_VECTORUNIT_H
+#define TESSERA_CORE_KERNELS_VECTORUNIT_H
+
+#include "core/kernels/Pool.h"
+#include "core/quant/Quant.h"
+
+#include <cstdint>
+
+namespace tessera::kernels {
+
+/// saturate(clamp(v, lo, hi), t): the output stage of every NPU instruction.
+/// Because saturation is monotone, this equals
+/// clamp(saturate(v, t), saturate(lo, t), saturate(hi, t)) (for lo <= hi),
+/// which is how it is fed to kernels that clamp after saturating
+/// (requantizeScalar).
+int64_t clampSaturate(int64_t v, int64_t lo, int64_t hi, quant::DType t);
+
+/// v saturated to int32 (the "saturated to int32 before each applyScale32"
+/// rule of the vector unit).
+int32_t saturateInt32(int64_t v);
+
+/// Zero points, clamp and scaling of POOL (Isa.h TESSERA_ISA_POOL_FIELDS).
+struct PoolQuant {
+  int32_t inputZp = 0;
+  int32_t outputZp = 0;
+  int32_t clampMin = INT32_MIN;
+  int32_t clampMax = INT32_MAX;
+  /// Average only. false: TOSA AVG_POOL2D, divide by the number of in-bounds
+  /// elements with reciprocalScale(count). true: ONNX count_include_pad,
+  /// multiply by (multiplier, shift), which folds 1/(kh*kw) and the ratio of
+  /// input to output scale.
+  bool countIncludePad = false;
+  int32_t multiplier = 0;
+  int32_t shift = 2;
+  bool doubleRound = false;
+};
+
+/// Max pooling: v = max over the window's in-bounds elements (maxPool2d),
+/// out = saturate(clamp(v - inputZp + outputZp, clampMin, clampMax), Out).
+/// p.inputZp/outputZp are ignored (q carries them). In, Out in int8_t,
+/// uint8_t, int16_t.
+template <typename In, typename Out>
+void maxPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
+                    Out *output);
+
+/// Average pooling:
+///   sum = sum over in-bounds elements of (in - inputZp)   (int64)
+///   acc = countIncludePad
+///           ? applyScale32(sat32(sum), multiplier, shift, doubleRound)
+///           : applyScale32(sat32(sum), reciprocalScale(count))   (TOSA)
+///   out = saturate(clamp(acc + outputZp, clampMin, clampMax), Out)
+/// With countIncludePad false, In == Out and no clamp this is exactly TOSA
+/// AVG_POOL2D (avgPool2d). In, Out in int8_t, uint8_t, int16_t.
+template <typename In, typename Out>
+void avgPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
+                    Out *output);
+
+/// How operand B of a binary op is indexed for element i = r*channels + c.
+enum class BinaryBroadcast { None, Channel, Scalar };
+enum class BinaryFunc { Add, Sub, Mul, Max, Min };
+
+/// Parameters of a quantised binary op (Isa.h ELTWISE add/sub/mul/max/min).
+struct QuantBinary {
+  BinaryFunc func = BinaryFunc::Add;
+  int32_t aZp = 0, bZp = 0, outZp = 0;
+  int32_t leftShift = 0; ///< add/sub/max/min: 0..31
+  int32_t aMult = 0, aShift = 2;
+  int32_t bMult = 0, bShift = 2;
+  int32_t outMult = 0, outShift = 2;
+  bool doubleRound = false;
+  int32_t clampMin = INT32_MIN, clampMax = INT32_MAX;
+};
+
+/// One element:
+///   add/sub/max/min:
+///     a' = applyScale32(sat32((a - aZp) << leftShift), aMult, aShift, dr)
+///     b' = applyScale32(sat32((b - bZp) << leftShift), bMult, bShift, dr)
+///     v  = applyScale32(sat32(a' op b'), outMult, outShift, dr) + outZp
+///   mul:
+///     v  = applyScale32(sat32((a - aZp) * (b - bZp)), outMult, outShift, dr)
+///          + outZp
+///   result = saturate(clamp(v, clampMin, clampMax), outType)
+int64_t quantBinaryScalar(int64_t a, int64_t b, const QuantBinary &q,
+                          quant::DType outType);
+
+/// quantBinaryScalar over rows x channels elements; B has rows x channels,
+/// channels or 1 element(s) per `bcast`. A, B, Out in int8_t, uint8_t,
+/// int16_t (Out also int32_t).
+template <typename A, typename B, typename Out>
+void quantBinary(const QuantBinary &q, const A *a, const B *b, Out *out,
+                 int64_t rows, int64_t channels, BinaryBroadcast bcast);
+
+/// RESCALE with clamp: for element i in channel c = i % channels,
+///   (m, s) = pairs ? (pairs[2c], pairs[2c+1]) : (multiplier, shift)
+///   v = applyScale32(sat32(a - aZp), m, s, doubleRound) + outZp
+///   out = saturate(clamp(v, clampMin, clampMax), Out)
+/// `pairs` is the interleaved int32 (multiplier, shift) table of the ISA, or
+/// null for one pair. In in int8_t, uint8_t, int16_t, int32_t; Out in int8_t,
+/// uint8_t, int16_t, int32_t.
+struct QuantRescale {
+  int32_t aZp = 0, outZp = 0;
+  int32_t multiplier = 0, shift = 2;
+  const int32_t *pairs = nullptr;
+  bool doubleRound = false;
+  int32_t clampMin = INT32_MIN, clampMax = INT32_MAX;
+};
+template <typename In, typename Out>
+void quantRescale(const QuantRescale &q, const In *a, Out *out, int64_t rows,
+                  int64_t channels);
+
+/// CLAMP with conversion: out = saturate(clamp(a, clampMin, clampMax), Out).
+template <typename In, typename Out>
+void clampConvert(const In *a, Out *out, int64_t count, int32_t clampMin,
+                  int32_t clampMax);
+
+/// Table lookup over 256 entries (TOSA TABLE for 8-bit data, generalised to
+/// unsigned input): v = table[a - min(In)], out = saturate(clamp(v, ...)).
+/// In, Out in int8_t, uint8_t.
+template <typename In, typename Out>
+void lookup256(const In *a, const Out *table, Out *out, int64_t count,
+               int32_t clampMin, int32_t clampMax);
+
+} // namespace tessera::kernels
+
+#endif // TESSERA_CORE_KERNELS_VECTORUNIT_H

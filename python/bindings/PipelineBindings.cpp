@@ -1,0 +1,141 @@
+//===- PipelineBindings.cpp - tessera.compile / tessera.simulate ----------===//
+//
+// Thin bindings over the compile driver and the simulator: the same code the
+// tools run. Reports cross as the simulator's JSON document (one schema, in
+// simulator/Report.cpp); python/tessera/pipeline.py shapes them for users.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/driver/Compile.h"
+#include "simulator/MachineModel.h"
+#include "simulator/Report.h"
+#include "simulator/Simulator.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <iostream>
+#include <map>
+#include <optional>
+
+namespace py = pybind11;
+using namespace tessera;
+
+namespace tessera::python {
+namespace {
+
+/// Raises ValueError with the error's one-line message.
+template <typename T> T unwrap(llvm::Expected<T> v) {
+  if (!v)
+    throw py::value_error(llvm::toString(v.takeError()));
+  return std::move(*v);
+}
+void check(llvm::Error e) {
+  if (e)
+    throw py::value_error(llvm::toString(std::move(e)));
+}
+
+py::object compileModel(const std::string &model,
+                        const std::optional<std::string> &output,
+                        const std::string &target,
+                        const std::optional<std::string> &calibration,
+                        const std::vector<float> &mean,
+                        const std::vector<float> &std,
+                        const std::map<std::string, std::vector<int64_t>> &shapes,
+                        const std::optional<std::string> &emit, bool quiet,
+                        size_t maxSamples) {
+  driver::CompileOptions opts;
+  opts.modelPath = model;
+  opts.target = target;
+  opts.calibrationPath = calibration.value_or("");
+  opts.preprocess.mean = mean;
+  opts.preprocess.std = std;
+  opts.import.inputShapes = shapes;
+  opts.maxCalibrationSamples = maxSamples;
+  if (emit) {
+    auto level = driver::parseEmitLevel(*emit);
+    if (!level)
+      throw py::value_error("emit: unknown level '" + *emit +
+                            "' (expected tosa, quant, int, npu or asm)");
+    opts.emit = *level;
+  }
+  if (!quiet)
+    opts.progress = [](const std::string &line) {
+      std::cerr << "tessera.compile: " << line << "\n";
+    };
+  driver::CompileResult result;
+  {
+    py::gil_scoped_release release;
+    result = unwrap(driver::compileModel(opts));
+  }
+  if (opts.emit != driver::EmitLevel::None)
+    return py::str(result.emitted);
+  if (output)
+    check(isa::writeProgram(*result.program, *output));
+  auto bytes = unwrap(isa::serializeProgram(*result.program));
+  return py::bytes(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+}
+
+/// Returns (outputs {name: float32 ndarray}, int outputs {name: int64
+/// ndarray}, report JSON text, report table text).
+py::tuple simulate(const py::bytes &programBytes,
+                   const std::map<std::string, py::array> &inputs,
+                   const std::optional<std::string> &target, bool timingOnly) {
+  std::string raw = programBytes;
+  auto program = unwrap(isa::readProgram(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw.data()),
+                              raw.size()),
+      "<program>"));
+  auto model = unwrap(sim::loadTargetModel(target.value_or(program.target)));
+  sim::SimOptions opts;
+  opts.functional = !timingOnly;
+  auto simulator = unwrap(sim::Simulator::create(program, model, opts));
+  for (const auto &[name, array] : inputs) {
+    std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+    if (py::isinstance<py::array_t<float>>(array) ||
+        array.dtype().kind() == 'f') {
+      auto f = py::array_t<float, py::array::c_style | py::array::forcecast>(
+          array);
+      check(simulator->setInput(
+          name, shape, llvm::ArrayRef<float>(f.data(), f.size())));
+    } else {
+      auto q = py::array_t<int64_t, py::array::c_style | py::array::forcecast>(
+          array);
+      check(simulator->setQuantizedInput(
+          name, shape, llvm::ArrayRef<int64_t>(q.data(), q.size())));
+    }
+  }
+  sim::Report report;
+  {
+    py::gil_scoped_release release;
+    report = unwrap(simulator->run());
+  }
+  py::dict outs, intOuts;
+  for (const sim::OutputTensor &t : simulator->outputs()) {
+    py::array_t<float> f(t.shape);
+    std::copy(t.dequantized.begin(), t.dequantized.end(), f.mutable_data());
+    py::array_t<int64_t> q(t.shape);
+    std::copy(t.values.begin(), t.values.end(), q.mutable_data());
+    outs[py::str(t.name)] = f;
+    intOuts[py::str(t.name)] = q;
+  }
+  std::string json;
+  llvm::raw_string_ostream os(json);
+  os << sim::reportToJson(report);
+  return py::make_tuple(outs, intOuts, json, sim::formatReportTable(report));
+}
+
+} // namespace
+
+void bindPipeline(py::module_ &m) {
+  m.def("_compile", &compileModel, py::arg("model"), py::arg("output"),
+        py::arg("target"), py::arg("calibration"), py::arg("mean"),
+        py::arg("std"), py::arg("input_shapes"), py::arg("emit"),
+        py::arg("quiet"), py::arg("max_calibration_samples"));
+  m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
+        py::arg("target"), py::arg("timing_only"));
+}
+
+} // namespace tessera::python

@@ -1,0 +1,173 @@
+// RUN: tessera-opt --split-input-file --tessera-fold-to-integer %s | FileCheck %s
+// RUN: tessera-opt --split-input-file --tessera-fold-to-integer %s | FileCheck %s --check-prefix=NOQUANT
+// RUN: tessera-opt --split-input-file --tessera-fold-to-integer %s | mlir-opt --split-input-file --tosa-attach-target="profiles=pro_int level=none" --tosa-validate="strict-op-spec-alignment" > /dev/null
+// NOQUANT-NOT: quant.
+// NOQUANT-NOT: f32
+
+// level=none: MLIR 22's level check compares the length of tosa.pad's
+// padding shape (2 x rank = 8) with MAX_RANK (6).
+// Shared quantization in this file: !quant.uniform<i8:f32, 0.5:-3>.
+
+// max_pool2d, reshape and transpose with shared quantization: the same ops
+// on i8, no rescale.
+
+// CHECK-LABEL: func.func @shared_qparams_chain
+// CHECK-SAME: (%[[ARG:[^:]*]]: tensor<1x4x4x2xi8>
+// CHECK-NOT: tosa.rescale
+// CHECK: %[[P:.*]] = tosa.max_pool2d %[[ARG]] {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x2xi8>) -> tensor<1x2x2x2xi8>
+// CHECK: %[[T:.*]] = tosa.transpose %[[P]] {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8>
+// CHECK: %[[R:.*]] = tosa.reshape %[[T]], %{{.*}} : (tensor<1x2x2x2xi8>, !tosa.shape<2>) -> tensor<1x8xi8>
+// CHECK: return %[[R]]
+func.func @shared_qparams_chain(%arg0: tensor<1x4x4x2xf32>) -> tensor<1x8xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x4x4x2xf32> to tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x4x4x2xf32>
+  %2 = tosa.max_pool2d %1 {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x2xf32>) -> tensor<1x2x2x2xf32>
+  %3 = quant.qcast %2 : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %4 = quant.dcast %3 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x2xf32>
+  %5 = tosa.transpose %4 {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %6 = quant.qcast %5 : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %7 = quant.dcast %6 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x2xf32>
+  %shape = tosa.const_shape {values = dense<[1, 8]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %8 = tosa.reshape %7, %shape : (tensor<1x2x2x2xf32>, !tosa.shape<2>) -> tensor<1x8xf32>
+  %9 = quant.qcast %8 : tensor<1x8xf32> to tensor<1x8x!quant.uniform<i8:f32, 0.5:-3>>
+  %10 = quant.dcast %9 : tensor<1x8x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x8xf32>
+  return %10 : tensor<1x8xf32>
+}
+
+// -----
+
+// max_pool2d whose output is quantized differently (imported QDQ): the input
+// is requantized first (max commutes with a positive rescale).
+//   s 0.5 -> 0.25: m = 2 = 2^30 * 2^-29 -> (1073741824, 29); zp 0 -> 4.
+
+// CHECK-LABEL: func.func @max_pool_requantized
+// CHECK-DAG: %[[SHIFT:.*]] = "tosa.const"() <{values = dense<29> : tensor<1xi8>}>
+// CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<4> : tensor<1xi8>}>
+// CHECK: %[[R:.*]] = tosa.rescale %{{.*}}, %{{.*}}, %[[SHIFT]], %{{.*}}, %[[OZP]] {{.*}} -> tensor<1x2x2x1xi8>
+// CHECK: tosa.max_pool2d %[[R]]
+func.func @max_pool_requantized(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x2x2x1xf32> to tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>>
+  %1 = quant.dcast %0 : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5>> to tensor<1x2x2x1xf32>
+  %2 = tosa.max_pool2d %1 {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
+  %3 = quant.qcast %2 : tensor<1x1x1x1xf32> to tensor<1x1x1x1x!quant.uniform<i8:f32, 0.25:4>>
+  %4 = quant.dcast %3 : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.25:4>> to tensor<1x1x1x1xf32>
+  return %4 : tensor<1x1x1x1xf32>
+}
+
+// -----
+
+// concat of two inputs sharing the output's quantization: i8 concat.
+
+// CHECK-LABEL: func.func @concat_shared
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<1x2x2x1xi8> {{.*}}, %[[B:[^:]*]]: tensor<1x2x2x2xi8>
+// CHECK-NOT: tosa.rescale
+// CHECK: %[[C:.*]] = tosa.concat %[[A]], %[[B]] {axis = 3 : i32} : (tensor<1x2x2x1xi8>, tensor<1x2x2x2xi8>) -> tensor<1x2x2x3xi8>
+// CHECK: return %[[C]]
+func.func @concat_shared(%arg0: tensor<1x2x2x1xf32>, %arg1: tensor<1x2x2x2xf32>) -> tensor<1x2x2x3xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x2x2x1xf32> to tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x1xf32>
+  %2 = quant.qcast %arg1 : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %3 = quant.dcast %2 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x2xf32>
+  %4 = tosa.concat %1, %3 {axis = 3 : i32} : (tensor<1x2x2x1xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x3xf32>
+  %5 = quant.qcast %4 : tensor<1x2x2x3xf32> to tensor<1x2x2x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %6 = quant.dcast %5 : tensor<1x2x2x3x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x3xf32>
+  return %6 : tensor<1x2x2x3xf32>
+}
+
+// -----
+
+// concat with one input quantized differently: only that one is rescaled.
+//   s 1.0 -> 0.5: m = 2 -> (1073741824, 29); zp 0 -> -3.
+
+// CHECK-LABEL: func.func @concat_mixed
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<1x2x2x1xi8> {{.*}}, %[[B:[^:]*]]: tensor<1x2x2x2xi8>
+// CHECK-DAG: %[[SHIFT:.*]] = "tosa.const"() <{values = dense<29> : tensor<1xi8>}>
+// CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
+// CHECK: %[[RB:.*]] = tosa.rescale %[[B]], %{{.*}}, %[[SHIFT]], %{{.*}}, %[[OZP]]
+// CHECK: tosa.concat %[[A]], %[[RB]]
+func.func @concat_mixed(%arg0: tensor<1x2x2x1xf32>, %arg1: tensor<1x2x2x2xf32>) -> tensor<1x2x2x3xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x2x2x1xf32> to tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x1xf32>
+  %2 = quant.qcast %arg1 : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>
+  %3 = quant.dcast %2 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>> to tensor<1x2x2x2xf32>
+  %4 = tosa.concat %1, %3 {axis = 3 : i32} : (tensor<1x2x2x1xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x3xf32>
+  %5 = quant.qcast %4 : tensor<1x2x2x3xf32> to tensor<1x2x2x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %6 = quant.dcast %5 : tensor<1x2x2x3x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x3xf32>
+  return %6 : tensor<1x2x2x3xf32>
+}
+
+// -----
+
+// avg_pool2d with the same scale in and out: the zero points go straight
+// into the op (input_zp -3, output_zp 7), no rescale.
+
+// CHECK-LABEL: func.func @avg_pool_same_scale
+// CHECK-DAG: %[[IZP:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
+// CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<7> : tensor<1xi8>}>
+// CHECK: %[[P:.*]] = tosa.avg_pool2d %{{.*}}, %[[IZP]], %[[OZP]] {acc_type = i32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x1x1xi8>
+// CHECK-NOT: tosa.rescale
+// CHECK: return %[[P]]
+func.func @avg_pool_same_scale(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x2x2x1xf32> to tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %2 = tosa.avg_pool2d %1, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x1xf32>
+  %3 = quant.qcast %2 : tensor<1x1x1x1xf32> to tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5:7>>
+  %4 = quant.dcast %3 : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5:7>> to tensor<1x1x1x1xf32>
+  return %4 : tensor<1x1x1x1xf32>
+}
+
+// -----
+
+// avg_pool2d with its own output scale: pool at the input quantization
+// (zp -3 in and out), then rescale s 0.5 -> 1.0: m = 0.5 = 2^30 * 2^-31 ->
+// (1073741824, 31), zero points -3 -> 7.
+
+// CHECK-LABEL: func.func @avg_pool_own_scale
+// CHECK-DAG: %[[Z:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
+// CHECK-DAG: %[[SHIFT:.*]] = "tosa.const"() <{values = dense<31> : tensor<1xi8>}>
+// CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<7> : tensor<1xi8>}>
+// CHECK: %[[P:.*]] = tosa.avg_pool2d %{{.*}}, %[[Z]], %[[Z]] {acc_type = i32
+// CHECK: %[[R:.*]] = tosa.rescale %[[P]], %{{.*}}, %[[SHIFT]], %[[Z]], %[[OZP]]
+// CHECK: return %[[R]]
+func.func @avg_pool_own_scale(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x2x2x1xf32> to tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %2 = tosa.avg_pool2d %1, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x1xf32>
+  %3 = quant.qcast %2 : tensor<1x1x1x1xf32> to tensor<1x1x1x1x!quant.uniform<i8:f32, 1.0:7>>
+  %4 = quant.dcast %3 : tensor<1x1x1x1x!quant.uniform<i8:f32, 1.0:7>> to tensor<1x1x1x1xf32>
+  return %4 : tensor<1x1x1x1xf32>
+}
+
+// -----
+
+// slice shares the quantization; pad fills with the pad value quantized by
+// the output parameters: 0.0 -> zero point -3, 1.0 -> -3 + 1.0 / 0.5 = -1.
+
+// CHECK-LABEL: func.func @slice_and_pad
+// CHECK-SAME: (%[[ARG:[^:]*]]: tensor<1x3x3x1xi8>
+// CHECK-DAG: %[[ZERO:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
+// CHECK-DAG: %[[ONE:.*]] = "tosa.const"() <{values = dense<-1> : tensor<1xi8>}>
+// CHECK: %[[S:.*]] = tosa.slice %[[ARG]], %{{.*}}, %{{.*}} : (tensor<1x3x3x1xi8>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x2x2x1xi8>
+// CHECK: %[[P0:.*]] = tosa.pad %[[S]], %{{.*}}, %[[ZERO]] : (tensor<1x2x2x1xi8>, !tosa.shape<8>, tensor<1xi8>) -> tensor<1x4x4x1xi8>
+// CHECK: %[[P1:.*]] = tosa.pad %[[S]], %{{.*}}, %[[ONE]]
+func.func @slice_and_pad(%arg0: tensor<1x3x3x1xf32>) -> (tensor<1x4x4x1xf32>, tensor<1x4x4x1xf32>) {
+  %0 = quant.qcast %arg0 : tensor<1x3x3x1xf32> to tensor<1x3x3x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x3x3x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x3x3x1xf32>
+  %start = tosa.const_shape {values = dense<[0, 1, 1, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %size = tosa.const_shape {values = dense<[1, 2, 2, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %2 = tosa.slice %1, %start, %size : (tensor<1x3x3x1xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x2x2x1xf32>
+  %3 = quant.qcast %2 : tensor<1x2x2x1xf32> to tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %4 = quant.dcast %3 : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x1xf32>
+  %padding = tosa.const_shape {values = dense<[0, 0, 1, 1, 1, 1, 0, 0]> : tensor<8xindex>} : () -> !tosa.shape<8>
+  %zero = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %one = "tosa.const"() {values = dense<1.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %5 = tosa.pad %4, %padding, %zero : (tensor<1x2x2x1xf32>, !tosa.shape<8>, tensor<1xf32>) -> tensor<1x4x4x1xf32>
+  %6 = quant.qcast %5 : tensor<1x4x4x1xf32> to tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %7 = quant.dcast %6 : tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x4x4x1xf32>
+  %8 = tosa.pad %4, %padding, %one : (tensor<1x2x2x1xf32>, !tosa.shape<8>, tensor<1xf32>) -> tensor<1x4x4x1xf32>
+  %9 = quant.qcast %8 : tensor<1x4x4x1xf32> to tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %10 = quant.dcast %9 : tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x4x4x1xf32>
+  return %7, %10 : tensor<1x4x4x1xf32>, tensor<1x4x4x1xf32>
+}

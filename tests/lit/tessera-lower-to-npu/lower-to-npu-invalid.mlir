@@ -1,0 +1,64 @@
+// RUN: tessera-opt --split-input-file --verify-diagnostics --tessera-lower-to-npu %s
+
+// Ops name their ONNX node with `onnx.node` here (not a NameLoc) so that
+// the diagnostics keep their file locations.
+
+// A conv whose i32 accumulator is not requantized cannot be an NPU CONV.
+func.func @conv_without_rescale(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x1xi32> {
+  %w = "tosa.const"() {values = dense<1> : tensor<1x1x1x2xi8>} : () -> tensor<1x1x1x2xi8>
+  %b = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %zp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{unsupported for now: 'tosa.conv2d' (ONNX node 'conv7'): expected i8 operands with constant weights, bias and zero points, an i32 result used only by a tosa.rescale (scale32, input_zp 0) and optionally a tosa.clamp}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, onnx.node = "conv7"} : (tensor<1x4x4x2xi8>, tensor<1x1x1x2xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x1xi32>
+  return %c : tensor<1x4x4x1xi32>
+}
+
+// -----
+
+func.func @no_lowering(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %s = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): no NPU lowering exists for this op}}
+  %m = tosa.mul %x, %x, %s {onnx.node = "mul3"} : (tensor<1x4xi8>, tensor<1x4xi8>, tensor<1xi8>) -> tensor<1x4xi8>
+  return %m : tensor<1x4xi8>
+}
+
+// -----
+
+// A broadcasting add: the add and the rescales around it are all reported.
+func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x1x1x8xi8>) -> tensor<1x2x2x8xi8> {
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s = "tosa.const"() {values = dense<11> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
+  %ra = tosa.rescale %a, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x2x8xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
+  %rb = tosa.rescale %b, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x1x1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x1x1x8xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.add' (ONNX node 'add2'): expected an i32 add of two same-shaped tosa.rescale results (per tensor, one rounding mode) used only by a tosa.rescale}}
+  %sum = tosa.add %ra, %rb {onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1x1x1x8xi32>) -> tensor<1x2x2x8xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
+  %ro = tosa.rescale %sum, %m, %s, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x2x8xi8>
+  return %ro : tensor<1x2x2x8xi8>
+}
+
+// -----
+
+// A transpose inside the body is data movement the NPU does not do.
+func.func @inner_transpose(%x: tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8> {
+  %mp = tosa.max_pool2d %x {kernel = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, onnx.node = "p"} : (tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8>
+  // expected-error @+1 {{unsupported for now: 'tosa.transpose' (ONNX node 't'): only NCHW<->NHWC transposes at the function boundary and transposes that move only unit dimensions are supported}}
+  %t = tosa.transpose %mp {perms = array<i32: 0, 3, 2, 1>, onnx.node = "t"} : (tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8>
+  return %t : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+// 16-bit multipliers (scale32 = false) are not an NPU rescale.
+func.func @scale16(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %m = "tosa.const"() {values = dense<16384> : tensor<1xi16>} : () -> tensor<1xi16>
+  %s = "tosa.const"() {values = dense<14> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'q'): expected an i8/i16 -> i8/i16 rescale with scale32, signed types and constant parameters, or one around a conv or an add}}
+  %r = tosa.rescale %x, %m, %s, %z, %z {scale32 = false, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "q"} : (tensor<1x4xi8>, tensor<1xi16>, tensor<1xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4xi8>
+  return %r : tensor<1x4xi8>
+}

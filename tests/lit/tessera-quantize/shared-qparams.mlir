@@ -1,0 +1,68 @@
+// RUN: tessera-opt --split-input-file --tessera-quantize %s | FileCheck %s
+
+// concat inputs and output form one class whose range is the union of the
+// members' ranges: [0, 63.5] u [-64, 0] u [-64, 63.5] = [-64, 63.5] ->
+// scale 0.5, zp 0 for all three (alone, [0, 63.5] would be scale 0.249).
+// max_pool2d, transpose and reshape share their input's quantization even
+// though their own ranges are narrower; avg_pool2d gets its own:
+// [0, 255] -> scale 1.0, zp -128.
+
+// CHECK-LABEL: func.func @concat_pool_shape_ops
+// CHECK: quant.qcast %arg0 : {{.*}} to tensor<1x2x2x1x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: quant.qcast %arg1 : {{.*}} to tensor<1x2x2x1x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: %[[CAT:.*]] = tosa.concat
+// CHECK-NEXT: quant.qcast %[[CAT]] : {{.*}} to tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: %[[MP:.*]] = tosa.max_pool2d
+// CHECK-NEXT: quant.qcast %[[MP]] : {{.*}} to tensor<1x1x1x2x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: %[[T:.*]] = tosa.transpose
+// CHECK-NEXT: quant.qcast %[[T]] : {{.*}} to tensor<1x2x1x1x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: %[[R:.*]] = tosa.reshape
+// CHECK-NEXT: quant.qcast %[[R]] : {{.*}} to tensor<1x2x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: %[[AP:.*]] = tosa.avg_pool2d
+// CHECK-NEXT: quant.qcast %[[AP]] : {{.*}} to tensor<1x1x1x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+func.func @concat_pool_shape_ops(%arg0: tensor<1x2x2x1xf32> {tessera.range = array<f64: 0.0, 63.5>}, %arg1: tensor<1x2x2x1xf32> {tessera.range = array<f64: -64.0, 0.0>}) -> (tensor<1x2xf32>, tensor<1x1x1x2xf32>) {
+  %0 = tosa.concat %arg0, %arg1 {axis = 3 : i32, tessera.range = array<f64: -64.0, 63.5>} : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32>
+  %1 = tosa.max_pool2d %0 {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>, tessera.range = array<f64: 0.0, 10.0>} : (tensor<1x2x2x2xf32>) -> tensor<1x1x1x2xf32>
+  %2 = tosa.transpose %1 {perms = array<i32: 0, 3, 1, 2>, tessera.range = array<f64: 0.0, 10.0>} : (tensor<1x1x1x2xf32>) -> tensor<1x2x1x1xf32>
+  %shape = tosa.const_shape {values = dense<[1, 2]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %3 = tosa.reshape %2, %shape {tessera.range = array<f64: 0.0, 10.0>} : (tensor<1x2x1x1xf32>, !tosa.shape<2>) -> tensor<1x2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %4 = tosa.avg_pool2d %0, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>, tessera.range = array<f64: 0.0, 255.0>} : (tensor<1x2x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x2xf32>
+  return %3, %4 : tensor<1x2xf32>, tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// A float constant read as data by an add is quantized over its own values
+// [-64, 63.5] -> scale 0.5, zp 0; the avg_pool2d zero points are not.
+
+// CHECK-LABEL: func.func @constant_data_operand
+// CHECK: %[[K:.*]] = "tosa.const"() <{values = dense<[-6.400000e+01, 6.350000e+01]> : tensor<2xf32>}>
+// CHECK-NEXT: %[[KQ:.*]] = quant.qcast %[[K]] : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK-NEXT: %[[KD:.*]] = quant.dcast %[[KQ]]
+// CHECK: tosa.add %{{.*}}, %[[KD]]
+func.func @constant_data_operand(%arg0: tensor<2xf32> {tessera.range = array<f64: -64.0, 63.5>}) -> tensor<2xf32> {
+  %k = "tosa.const"() {values = dense<[-64.0, 63.5]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %0 = tosa.add %arg0, %k {tessera.range = array<f64: -128.0, 127.0>} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// slice and pad share their input's quantization ([-64, 63.5]: scale 0.5,
+// zp 0); the pad value stays a float constant (folding quantizes it).
+
+// CHECK-LABEL: func.func @slice_pad
+// CHECK: %[[S:.*]] = tosa.slice
+// CHECK-NEXT: quant.qcast %[[S]] : {{.*}} to tensor<1x2x2x1x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: %[[P:.*]] = tosa.pad %{{.*}}, %{{.*}}, %[[PC:[^ ]*]] :
+// CHECK-NEXT: quant.qcast %[[P]] : {{.*}} to tensor<1x4x4x1x!quant.uniform<i8:f32, 5.000000e-01>>
+func.func @slice_pad(%arg0: tensor<1x3x3x1xf32> {tessera.range = array<f64: -64.0, 63.5>}) -> tensor<1x4x4x1xf32> {
+  %start = tosa.const_shape {values = dense<[0, 1, 1, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %size = tosa.const_shape {values = dense<[1, 2, 2, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %0 = tosa.slice %arg0, %start, %size {tessera.range = array<f64: 0.0, 1.0>} : (tensor<1x3x3x1xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x2x2x1xf32>
+  %padding = tosa.const_shape {values = dense<[0, 0, 1, 1, 1, 1, 0, 0]> : tensor<8xindex>} : () -> !tosa.shape<8>
+  %zero = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %1 = tosa.pad %0, %padding, %zero {tessera.range = array<f64: 0.0, 1.0>} : (tensor<1x2x2x1xf32>, !tosa.shape<8>, tensor<1xf32>) -> tensor<1x4x4x1xf32>
+  return %1 : tensor<1x4x4x1xf32>
+}

@@ -1,0 +1,209 @@
+//===- InterpreterTest.cpp - Reference executors on MLIR text -------------===//
+
+#include "compiler/reference/Interpreter.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+using namespace tessera::reference;
+
+namespace {
+
+class InterpreterTest : public ::testing::Test {
+protected:
+  InterpreterTest() {
+    registerReferenceDialects(registry);
+    ctx = std::make_unique<mlir::MLIRContext>(registry);
+    ctx->loadAllAvailableDialects();
+  }
+
+  mlir::func::FuncOp parse(const char *text, const char *name = "main") {
+    module = mlir::parseSourceString<mlir::ModuleOp>(text, ctx.get());
+    EXPECT_TRUE(module) << "MLIR did not parse";
+    return module->lookupSymbol<mlir::func::FuncOp>(name);
+  }
+
+  mlir::DialectRegistry registry;
+  std::unique_ptr<mlir::MLIRContext> ctx;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+// The hand-computed conv of the kernel tests (input 1..9 with zp 1, weights
+// [1 2 1; 0 1 0; -1 0 2], bias 5: centre 23, corner 13), then a RESCALE by
+// 0.5 (2^30 * 2^-31) with output zp -1: 23 -> 11.5 -> 12 -> 11; 13 -> 6.5 ->
+// 7 -> 6.
+const char *kConvRescale = R"mlir(
+func.func @main(%x: tensor<1x3x3x1xi8>) -> tensor<1x3x3x1xi8> {
+  %w = "tosa.const"() {values = dense<[[[[1], [2], [1]], [[0], [1], [0]],
+      [[-1], [0], [2]]]]> : tensor<1x3x3x1xi8>} : () -> tensor<1x3x3x1xi8>
+  %b = "tosa.const"() {values = dense<5> : tensor<1xi32>}
+      : () -> tensor<1xi32>
+  %izp = "tosa.const"() {values = dense<1> : tensor<1xi8>}
+      : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>}
+      : () -> tensor<1xi8>
+  %acc = tosa.conv2d %x, %w, %b, %izp, %wzp {acc_type = i32,
+      pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>,
+      dilation = array<i64: 1, 1>} : (tensor<1x3x3x1xi8>,
+      tensor<1x3x3x1xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>)
+      -> tensor<1x3x3x1xi32> loc("conv")
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>}
+      : () -> tensor<1xi32>
+  %s = "tosa.const"() {values = dense<31> : tensor<1xi8>}
+      : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>}
+      : () -> tensor<1xi32>
+  %ozp = "tosa.const"() {values = dense<-1> : tensor<1xi8>}
+      : () -> tensor<1xi8>
+  %y = tosa.rescale %acc, %m, %s, %z32, %ozp {scale32 = true,
+      rounding_mode = SINGLE_ROUND, per_channel = false,
+      input_unsigned = false, output_unsigned = false}
+      : (tensor<1x3x3x1xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>,
+         tensor<1xi8>) -> tensor<1x3x3x1xi8> loc("requant")
+  return %y : tensor<1x3x3x1xi8>
+}
+)mlir";
+
+TEST_F(InterpreterTest, IntegerConvRescaleHandComputed) {
+  auto f = parse(kConvRescale);
+  ASSERT_TRUE(f);
+  Tensor x =
+      Tensor::fromValues<int8_t>({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  std::vector<std::string> seen;
+  std::vector<Tensor> values;
+  RunOptions opts;
+  opts.onValue = [&](mlir::Operation *op, const Tensor &t) {
+    seen.push_back(valueName(op));
+    values.push_back(t);
+  };
+  auto out = runFunction(f, {x}, opts);
+  ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ((*out)[0].typeString(), "1x3x3x1xi8");
+  EXPECT_EQ((*out)[0].getInt(4), 11);
+  EXPECT_EQ((*out)[0].getInt(0), 6);
+  // Only the two computing ops are observed, with their NameLoc names.
+  EXPECT_EQ(seen, (std::vector<std::string>{"conv", "requant"}));
+  EXPECT_EQ(values[0].typeString(), "1x3x3x1xi32");
+  EXPECT_EQ(values[0].getInt(4), 23);
+  EXPECT_EQ(values[0].getInt(0), 13);
+}
+
+TEST_F(InterpreterTest, ExecutorReusesConstantsAcrossRuns) {
+  auto f = parse(kConvRescale);
+  ASSERT_TRUE(f);
+  Executor exec(f);
+  Tensor x =
+      Tensor::fromValues<int8_t>({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  int observed = 0;
+  RunOptions opts;
+  opts.observeConstants = true;
+  opts.onValue = [&](mlir::Operation *, const Tensor &) { ++observed; };
+  auto a = exec.run({x}, opts);
+  ASSERT_TRUE(static_cast<bool>(a)) << llvm::toString(a.takeError());
+  auto b = exec.run({x}, opts);
+  ASSERT_TRUE(static_cast<bool>(b)) << llvm::toString(b.takeError());
+  EXPECT_EQ((*a)[0], (*b)[0]);
+  EXPECT_EQ(observed, 2 * 10); // 8 constants + 2 ops, twice
+}
+
+TEST_F(InterpreterTest, RejectsInputOfWrongType) {
+  auto f = parse(kConvRescale);
+  ASSERT_TRUE(f);
+  Tensor x(ElementType::U8, {1, 3, 3, 1});
+  auto out = runFunction(f, {x});
+  ASSERT_FALSE(static_cast<bool>(out));
+  std::string msg = llvm::toString(out.takeError());
+  EXPECT_NE(msg.find("input #0 of @main: expected tensor<1x3x3x1xi8>, got "
+                     "1x3x3x1xu8"),
+            std::string::npos)
+      << msg;
+  auto none = runFunction(f, {});
+  ASSERT_FALSE(static_cast<bool>(none));
+  EXPECT_NE(llvm::toString(none.takeError()).find("takes 1 inputs, got 0"),
+            std::string::npos);
+}
+
+TEST_F(InterpreterTest, UnsupportedOpsAreListedWithLocations) {
+  auto f = parse(R"mlir(
+func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %a = tosa.sin %x : (tensor<4xf32>) -> tensor<4xf32> loc("s1")
+  %b = tosa.exp %a : (tensor<4xf32>) -> tensor<4xf32>
+  %c = tosa.cos %b : (tensor<4xf32>) -> tensor<4xf32> loc("c1")
+  return %c : tensor<4xf32>
+}
+)mlir");
+  ASSERT_TRUE(f);
+  llvm::Error err = checkSupported(f);
+  ASSERT_TRUE(static_cast<bool>(err));
+  std::string msg = llvm::toString(std::move(err));
+  EXPECT_NE(msg.find("2 op(s)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'tosa.sin' at loc(\"s1\")"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'tosa.cos' at loc(\"c1\")"), std::string::npos) << msg;
+  auto out = runFunction(f, {Tensor(ElementType::F32, {4})});
+  ASSERT_FALSE(static_cast<bool>(out));
+  EXPECT_NE(llvm::toString(out.takeError())
+                .find("'tosa.sin' at loc(\"s1\"): unsupported op"),
+            std::string::npos);
+}
+
+TEST_F(InterpreterTest, FloatOpOnIntegersIsATypeError) {
+  auto f = parse(R"mlir(
+func.func @main(%x: tensor<4xi32>) -> tensor<4xi32> {
+  %a = tosa.abs %x : (tensor<4xi32>) -> tensor<4xi32> loc("abs")
+  return %a : tensor<4xi32>
+}
+)mlir");
+  ASSERT_TRUE(f);
+  auto out = runFunction(f, {Tensor(ElementType::I32, {4})});
+  ASSERT_FALSE(static_cast<bool>(out));
+  EXPECT_NE(llvm::toString(out.takeError())
+                .find("'tosa.abs' at loc(\"abs\"): unsupported element type "
+                      "i32 (this op runs on f32 only)"),
+            std::string::npos);
+}
+
+// i16 x i8 conv accumulates into i48 (stored as i64), then RESCALE with
+// scale32 = false (apply_scale_16) brings it back: 32767 * 127 * 9 =
+// 37451781, * 2^14 / 2^30 = 571.47... -> 571.
+TEST_F(InterpreterTest, Int16ConvWithI48Accumulator) {
+  auto f = parse(R"mlir(
+func.func @main(%x: tensor<1x3x3x1xi16>) -> tensor<1x1x1x1xi16> {
+  %w = "tosa.const"() {values = dense<127> : tensor<1x3x3x1xi8>}
+      : () -> tensor<1x3x3x1xi8>
+  %b = "tosa.const"() {values = dense<0> : tensor<1xi48>}
+      : () -> tensor<1xi48>
+  %izp = "tosa.const"() {values = dense<0> : tensor<1xi16>}
+      : () -> tensor<1xi16>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>}
+      : () -> tensor<1xi8>
+  %acc = tosa.conv2d %x, %w, %b, %izp, %wzp {acc_type = i48,
+      pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>,
+      dilation = array<i64: 1, 1>} : (tensor<1x3x3x1xi16>,
+      tensor<1x3x3x1xi8>, tensor<1xi48>, tensor<1xi16>, tensor<1xi8>)
+      -> tensor<1x1x1x1xi48>
+  %m = "tosa.const"() {values = dense<16384> : tensor<1xi16>}
+      : () -> tensor<1xi16>
+  %s = "tosa.const"() {values = dense<30> : tensor<1xi8>}
+      : () -> tensor<1xi8>
+  %z48 = "tosa.const"() {values = dense<0> : tensor<1xi48>}
+      : () -> tensor<1xi48>
+  %y = tosa.rescale %acc, %m, %s, %z48, %izp {scale32 = false,
+      rounding_mode = SINGLE_ROUND, per_channel = false,
+      input_unsigned = false, output_unsigned = false}
+      : (tensor<1x1x1x1xi48>, tensor<1xi16>, tensor<1xi8>, tensor<1xi48>,
+         tensor<1xi16>) -> tensor<1x1x1x1xi16>
+  return %y : tensor<1x1x1x1xi16>
+}
+)mlir");
+  ASSERT_TRUE(f);
+  std::vector<int16_t> ones(9, 32767);
+  auto out = runFunction(f, {Tensor::fromValues<int16_t>({1, 3, 3, 1}, ones)});
+  ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+  EXPECT_EQ((*out)[0].getInt(0), 571);
+}
+
+} // namespace

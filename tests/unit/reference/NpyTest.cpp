@@ -1,0 +1,128 @@
+//===- NpyTest.cpp - .npy reader/writer: format bytes and errors ----------===//
+
+#include "compiler/reference/Npy.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <gtest/gtest.h>
+
+using namespace tessera::reference;
+
+namespace {
+
+std::string errorOf(llvm::Expected<Tensor> t) {
+  if (t)
+    return "";
+  return llvm::toString(t.takeError());
+}
+
+/// A version 1.0 file with the given header dict and data.
+std::string npyBytes(const std::string &dict, const std::string &data) {
+  std::string header = dict;
+  while ((10 + header.size() + 1) % 64)
+    header += ' ';
+  header += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xff);
+  out += static_cast<char>(header.size() >> 8);
+  return out + header + data;
+}
+
+} // namespace
+
+// The exact bytes numpy.save writes for np.array([[1, 2, 3]], np.int16):
+// the header dict, spaces up to 64 - 10 - 1 bytes, '\n', then the data.
+TEST(Npy, SerializesLikeNumpy) {
+  Tensor t = Tensor::fromValues<int16_t>({1, 3}, {1, 2, 3});
+  std::string bytes = serializeNpy(t);
+  std::string dict = "{'descr': '<i2', 'fortran_order': False, "
+                     "'shape': (1, 3), }";
+  EXPECT_EQ(bytes, npyBytes(dict, std::string("\x01\x00\x02\x00\x03\x00", 6)));
+  EXPECT_EQ(bytes.size(), 134u); // len(np.save(...)) for this array
+  // Rank 1 keeps the trailing comma, rank 0 is "()".
+  EXPECT_NE(serializeNpy(Tensor(ElementType::U8, {4})).find("(4,)"),
+            std::string::npos);
+  EXPECT_NE(serializeNpy(Tensor(ElementType::F32, {})).find("'shape': ()"),
+            std::string::npos);
+}
+
+TEST(Npy, RoundTripsEveryType) {
+  for (ElementType et : {ElementType::F32, ElementType::I8, ElementType::U8,
+                         ElementType::I16, ElementType::U16, ElementType::I32,
+                         ElementType::I64, ElementType::Bool}) {
+    Tensor t(et, {2, 3});
+    for (size_t i = 0; i < t.byteSize(); ++i)
+      t.bytes()[i] =
+          et == ElementType::Bool ? i % 2 : static_cast<uint8_t>(i * 37);
+    auto back = parseNpy(serializeNpy(t), "mem");
+    ASSERT_TRUE(static_cast<bool>(back)) << llvm::toString(back.takeError());
+    EXPECT_EQ(*back, t) << elementTypeName(et);
+  }
+}
+
+TEST(Npy, ReadsVersion2AndPython2Shapes) {
+  std::string v1 = npyBytes("{'descr': '|u1', 'fortran_order': False, "
+                            "'shape': (2L, 1L), }",
+                            "\x07\x09");
+  auto t = parseNpy(v1, "mem");
+  ASSERT_TRUE(static_cast<bool>(t)) << llvm::toString(t.takeError());
+  EXPECT_EQ(t->typeString(), "2x1xu8");
+  EXPECT_EQ(t->getInt(1), 9);
+  // Version 2.0: 4-byte header length.
+  std::string header = v1.substr(10, v1.size() - 12);
+  std::string v2("\x93NUMPY\x02\x00", 8);
+  v2 += static_cast<char>(header.size());
+  v2 += std::string(3, '\0');
+  v2 += header + "\x07\x09";
+  auto t2 = parseNpy(v2, "mem");
+  ASSERT_TRUE(static_cast<bool>(t2)) << llvm::toString(t2.takeError());
+  EXPECT_EQ(*t2, *t);
+}
+
+TEST(Npy, RejectsWhatItCannotRepresent) {
+  auto with = [](const std::string &descr, const std::string &fortran,
+                 const std::string &data) {
+    return npyBytes("{'descr': '" + descr + "', 'fortran_order': " + fortran +
+                        ", 'shape': (2,), }",
+                    data);
+  };
+  EXPECT_NE(errorOf(parseNpy("hello", "a.npy")).find("a.npy: not a .npy"),
+            std::string::npos);
+  EXPECT_NE(errorOf(parseNpy(with(">f4", "False", std::string(8, '\0')), "b"))
+                .find("unsupported dtype '>f4'"),
+            std::string::npos);
+  EXPECT_NE(errorOf(parseNpy(with("<f8", "False", std::string(16, '\0')), "b"))
+                .find("unsupported dtype '<f8'"),
+            std::string::npos);
+  EXPECT_NE(errorOf(parseNpy(with("<f4", "True", std::string(8, '\0')), "b"))
+                .find("Fortran-order"),
+            std::string::npos);
+  EXPECT_NE(errorOf(parseNpy(with("<f4", "False", std::string(7, '\0')), "b"))
+                .find("expected 8 data bytes for 2xf32, got 7"),
+            std::string::npos);
+  EXPECT_NE(errorOf(parseNpy(with("|b1", "False", "\x01\x02"), "b"))
+                .find("neither 0 nor 1"),
+            std::string::npos);
+  EXPECT_NE(errorOf(readNpy("/nonexistent/x.npy")).find("cannot read"),
+            std::string::npos);
+}
+
+TEST(Npy, WritesAtomicallyAndReadsBack) {
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("npytest", dir));
+  llvm::SmallString<128> path(dir);
+  llvm::sys::path::append(path, "t.npy");
+  Tensor t = Tensor::fromValues<float>({2}, {1.5f, -2.0f});
+  ASSERT_FALSE(static_cast<bool>(writeNpy(path, t)));
+  auto back = readNpy(path);
+  ASSERT_TRUE(static_cast<bool>(back)) << llvm::toString(back.takeError());
+  EXPECT_EQ(*back, t);
+  // Writing into a missing directory fails and leaves nothing behind.
+  llvm::SmallString<128> bad(dir);
+  llvm::sys::path::append(bad, "missing", "t.npy");
+  llvm::Error err = writeNpy(bad, t);
+  EXPECT_TRUE(static_cast<bool>(err));
+  llvm::consumeError(std::move(err));
+  llvm::sys::fs::remove_directories(dir);
+}

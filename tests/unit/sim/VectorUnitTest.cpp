@@ -1,0 +1,215 @@
+//===- VectorUnitTest.cpp - core/kernels/VectorUnit: hand values, TOSA ----===//
+//
+// The vector-unit kernels compose core/quant and the TOSA kernels; these
+// tests pin hand-computed values and check that the special cases reduce to
+// the TOSA kernels exactly (avg pool without count_include_pad, int8 table).
+//
+//===----------------------------------------------------------------------===//
+#include "core/kernels/VectorUnit.h"
+#include "core/kernels/Elementwise.h"
+#include "core/kernels/Pool.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+using namespace tessera;
+using namespace tessera::kernels;
+
+namespace {
+Pool2DParams pool(int64_t h, int64_t w, int64_t c, int64_t k, int64_t s,
+                  int64_t pad) {
+  Pool2DParams p;
+  p.inH = h, p.inW = w, p.channels = c;
+  p.kernelH = p.kernelW = k;
+  p.strideH = p.strideW = s;
+  p.padTop = p.padBottom = p.padLeft = p.padRight = pad;
+  p.outH = (h + 2 * pad - k) / s + 1;
+  p.outW = (w + 2 * pad - k) / s + 1;
+  return p;
+}
+} // namespace
+
+// The ISA's output stage saturate(clamp(v)): a clamp range outside int8
+// still saturates: clamp(300, 200, 400) = 300 -> 127; clamp(-300, -400,
+// -200) = -300 -> -128.
+TEST(VectorUnit, ClampThenSaturate) {
+  EXPECT_EQ(clampSaturate(300, 200, 400, quant::DType::Int8), 127);
+  EXPECT_EQ(clampSaturate(-300, -400, -200, quant::DType::Int8), -128);
+  EXPECT_EQ(clampSaturate(50, 0, 6, quant::DType::UInt8), 6);
+  EXPECT_EQ(saturateInt32(int64_t(1) << 40), INT32_MAX);
+}
+
+// Max pool 2x2 of [1 5; 7 20] with in_zp 10, out_zp -5: 20 - 10 - 5 = 5.
+TEST(VectorUnit, MaxPoolChangesZeroPoint) {
+  std::vector<int8_t> in = {1, 5, 7, 20};
+  int8_t out = 0;
+  PoolQuant q;
+  q.inputZp = 10;
+  q.outputZp = -5;
+  maxPool2dQuant<int8_t, int8_t>(pool(2, 2, 1, 2, 2, 0), q, in.data(), &out);
+  EXPECT_EQ(out, 5);
+}
+
+// Global average of [1, 2, 3, 4] with the folded 1/4: quantizeMultiplier
+// (0.25) = (2^30, 32); applyScale32(10, 2^30, 32) = (10 * 2^30 + 2^31) >> 32
+// = 3 (2.5 rounds up); + out_zp 1 = 4.
+TEST(VectorUnit, AvgPoolCountIncludePad) {
+  std::vector<uint8_t> in = {1, 2, 3, 4};
+  uint8_t out = 0;
+  PoolQuant q;
+  q.countIncludePad = true;
+  auto m = quant::quantizeMultiplier(0.25);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->multiplier, 1 << 30);
+  EXPECT_EQ(m->shift, 32);
+  q.multiplier = m->multiplier;
+  q.shift = m->shift;
+  q.outputZp = 1;
+  avgPool2dQuant<uint8_t, uint8_t>(pool(2, 2, 1, 2, 2, 0), q, in.data(), &out);
+  EXPECT_EQ(out, 4);
+}
+
+// Padding counts with count_include_pad: a 3x3 window at the corner of a
+// 2x2 input of 9s (pad 1) sums 4 x 9 = 36; x 1/9 -> 4; TOSA semantics
+// (count 4) would give 9.
+TEST(VectorUnit, AvgPoolPaddingCounted) {
+  std::vector<int8_t> in = {9, 9, 9, 9};
+  Pool2DParams p = pool(2, 2, 1, 3, 1, 1); // 2x2 output
+  std::vector<int8_t> out(4), tosa(4);
+  PoolQuant q;
+  q.countIncludePad = true;
+  auto m = quant::quantizeMultiplier(1.0 / 9.0);
+  q.multiplier = m->multiplier;
+  q.shift = m->shift;
+  avgPool2dQuant<int8_t, int8_t>(p, q, in.data(), out.data());
+  EXPECT_EQ(out, (std::vector<int8_t>{4, 4, 4, 4}));
+  avgPool2dQuant<int8_t, int8_t>(p, PoolQuant{}, in.data(), tosa.data());
+  EXPECT_EQ(tosa, (std::vector<int8_t>{9, 9, 9, 9}));
+}
+
+// Without count_include_pad, with In == Out and no clamp, the kernel is
+// TOSA AVG_POOL2D (avgPool2d) exactly, on random data with padding.
+TEST(VectorUnit, AvgPoolWithoutCipIsTosa) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> d(-128, 127);
+  Pool2DParams p = pool(7, 6, 3, 3, 2, 1);
+  p.inputZp = -7;
+  p.outputZp = 4;
+  std::vector<int8_t> in(7 * 6 * 3);
+  for (auto &v : in)
+    v = static_cast<int8_t>(d(rng));
+  size_t n = size_t(p.outH * p.outW * 3);
+  std::vector<int8_t> ours(n), tosa(n);
+  PoolQuant q;
+  q.inputZp = -7;
+  q.outputZp = 4;
+  avgPool2dQuant<int8_t, int8_t>(p, q, in.data(), ours.data());
+  avgPool2d<int8_t>(p, in.data(), tosa.data());
+  EXPECT_EQ(ours, tosa);
+}
+
+// add: a' = applyScale32(10, 2^30, 31) = (10 * 2^30 + 2^30) >> 31 = 5,
+// b' = applyScale32(20, 2^30, 30) = 20, out = applyScale32(25, 2^30, 30)
+// + 3 = 28. left_shift 1 doubles both before scaling: a' = 10, b' = 40,
+// and an output scale of 0.5 halves the sum: 25 + 3.
+TEST(VectorUnit, QuantisedAdd) {
+  QuantBinary q;
+  q.aMult = 1 << 30, q.aShift = 31;
+  q.bMult = 1 << 30, q.bShift = 30;
+  q.outMult = 1 << 30, q.outShift = 30;
+  q.outZp = 3;
+  EXPECT_EQ(quantBinaryScalar(10, 20, q, quant::DType::Int8), 28);
+  q.leftShift = 1;
+  q.outShift = 31;
+  EXPECT_EQ(quantBinaryScalar(10, 20, q, quant::DType::Int8), 28);
+  // Zero points: (12 - 2) and (25 - 5) are the same reals.
+  q.aZp = 2, q.bZp = 5;
+  EXPECT_EQ(quantBinaryScalar(12, 25, q, quant::DType::Int8), 28);
+}
+
+// sub/max/min share the rescale: a' = 5, b' = 20.
+TEST(VectorUnit, QuantisedSubMaxMin) {
+  QuantBinary q;
+  q.aMult = 1 << 30, q.aShift = 31;
+  q.bMult = 1 << 30, q.bShift = 30;
+  q.outMult = 1 << 30, q.outShift = 30;
+  q.func = BinaryFunc::Sub;
+  EXPECT_EQ(quantBinaryScalar(10, 20, q, quant::DType::Int8), -15);
+  q.func = BinaryFunc::Max;
+  EXPECT_EQ(quantBinaryScalar(10, 20, q, quant::DType::Int8), 20);
+  q.func = BinaryFunc::Min;
+  EXPECT_EQ(quantBinaryScalar(10, 20, q, quant::DType::Int8), 5);
+  // Saturation: 100 - (-100) = 200 -> 127 in int8, 200 in int16.
+  q.aShift = q.bShift = 30;
+  q.func = BinaryFunc::Sub;
+  EXPECT_EQ(quantBinaryScalar(100, -100, q, quant::DType::Int8), 127);
+  EXPECT_EQ(quantBinaryScalar(100, -100, q, quant::DType::Int16), 200);
+}
+
+// mul: (7 - 1) * (-3 - 0) = -18, x 0.5 (2^30, 31): -9, + out_zp 2 = -7;
+// clamp [0, 100] (ReLU in the output domain) gives 0.
+TEST(VectorUnit, QuantisedMul) {
+  QuantBinary q;
+  q.func = BinaryFunc::Mul;
+  q.aZp = 1;
+  q.outMult = 1 << 30, q.outShift = 31;
+  q.outZp = 2;
+  EXPECT_EQ(quantBinaryScalar(7, -3, q, quant::DType::Int8), -7);
+  q.clampMin = 0, q.clampMax = 100;
+  EXPECT_EQ(quantBinaryScalar(7, -3, q, quant::DType::Int8), 0);
+}
+
+TEST(VectorUnit, BroadcastIndexing) {
+  QuantBinary q;
+  q.aMult = q.bMult = q.outMult = 1 << 30;
+  q.aShift = q.bShift = q.outShift = 30;
+  std::vector<int8_t> a = {1, 2, 3, 4, 5, 6}, bc = {10, 20, 30}, bs = {100};
+  std::vector<int16_t> out(6);
+  quantBinary<int8_t, int8_t, int16_t>(q, a.data(), bc.data(), out.data(), 2, 3,
+                                       BinaryBroadcast::Channel);
+  EXPECT_EQ(out, (std::vector<int16_t>{11, 22, 33, 14, 25, 36}));
+  quantBinary<int8_t, int8_t, int16_t>(q, a.data(), bs.data(), out.data(), 2, 3,
+                                       BinaryBroadcast::Scalar);
+  EXPECT_EQ(out, (std::vector<int16_t>{101, 102, 103, 104, 105, 106}));
+}
+
+// Per-channel rescale of int32 sums from interleaved pairs: channel 0 x 0.5
+// (2^30, 31), channel 1 x 0.25 (2^30, 32); 100 -> 50 and 100 -> 25, + zp 1.
+TEST(VectorUnit, PerChannelRescale) {
+  std::vector<int32_t> a = {100, 100, -100, -100};
+  std::vector<int32_t> pairs = {1 << 30, 31, 1 << 30, 32};
+  std::vector<int8_t> out(4);
+  QuantRescale q;
+  q.pairs = pairs.data();
+  q.outZp = 1;
+  quantRescale<int32_t, int8_t>(q, a.data(), out.data(), 2, 2);
+  // -100 x 0.5 = -50; -100 x 0.25 = -25 (exact, no rounding).
+  EXPECT_EQ(out, (std::vector<int8_t>{51, 26, -49, -24}));
+  // One pair for all channels and a uint8 output that saturates.
+  q.pairs = nullptr;
+  q.multiplier = 1 << 30, q.shift = 28; // x 4
+  std::vector<uint8_t> u(4);
+  quantRescale<int32_t, uint8_t>(q, a.data(), u.data(), 2, 2);
+  EXPECT_EQ(u, (std::vector<uint8_t>{255, 255, 0, 0}));
+}
+
+// The int8 table lookup is TOSA TABLE (kernels::table): table[a + 128].
+TEST(VectorUnit, LookupMatchesTosaTable) {
+  std::vector<int8_t> table(256), in(256), ours(256), tosa(256);
+  for (int i = 0; i < 256; ++i) {
+    table[i] = static_cast<int8_t>((i * 37) & 0xff);
+    in[i] = static_cast<int8_t>(i - 128);
+  }
+  lookup256<int8_t, int8_t>(in.data(), table.data(), ours.data(), 256,
+                            INT32_MIN, INT32_MAX);
+  kernels::table(in.data(), tosa.data(), 256, table.data());
+  EXPECT_EQ(ours, tosa);
+  // uint8 input indexes from 0: table[5] = 5 * 37 = 185 -> as int8 -71.
+  std::vector<uint8_t> uin = {5};
+  int8_t o = 0;
+  lookup256<uint8_t, int8_t>(uin.data(), table.data(), &o, 1, INT32_MIN,
+                             INT32_MAX);
+  EXPECT_EQ(o, -71);
+}

@@ -1,0 +1,124 @@
+//===- tessera-compile.cpp - ONNX model to .npubin for a target -----------===//
+//
+// tessera-compile MODEL.onnx --target T [--calibration DIR|FILE.jpg|FILE.npz]
+//   [--mean a,b,c] [--std a,b,c] [--input-shape name=1x3xHxW ...]
+//   [--emit=tosa|quant|int|npu|asm] [--quiet] -o OUT.npubin
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/driver/Compile.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fmt/format.h>
+
+namespace cl = llvm::cl;
+using namespace tessera;
+
+static cl::OptionCategory category("tessera-compile options");
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("MODEL.onnx"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string> outputPath("o", cl::desc("output .npubin (or text file with --emit)"),
+                                       cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string> target("target", cl::desc("target profile: rv1126, j5, orin, or a YAML file"),
+                                   cl::init("rv1126"), cl::cat(category));
+static cl::opt<std::string> calibration(
+    "calibration", cl::desc("calibration samples: a directory of JPEGs, a JPEG, or a .npz with one [N,...] array per input"),
+    cl::value_desc("path"), cl::cat(category));
+static cl::opt<std::string> mean("mean", cl::desc("per-channel mean after pixel/255 (images only)"),
+                                 cl::init("0,0,0"), cl::cat(category));
+static cl::opt<std::string> stdev("std", cl::desc("per-channel std after pixel/255 (images only)"),
+                                  cl::init("1,1,1"), cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape", cl::desc("fix an input's shape: name=1x3x224x224 (repeatable)"),
+    cl::value_desc("name=shape"), cl::cat(category));
+static cl::opt<std::string> emit("emit", cl::desc("print a level instead of compiling: tosa, quant, int, npu, asm"),
+                                 cl::value_desc("level"), cl::cat(category));
+static cl::opt<unsigned> maxSamples("max-calibration-samples", cl::desc("use at most N calibration samples (0: all)"),
+                                    cl::init(0), cl::cat(category));
+static cl::opt<bool> quiet("quiet", cl::desc("no progress on stderr"), cl::cat(category));
+static cl::opt<bool> showTimes("time", cl::desc("print the time of each stage on stderr"), cl::cat(category));
+
+static int fail(const llvm::Twine &msg) {
+  llvm::errs() << "error: " << msg << "\n";
+  return 1;
+}
+
+/// Writes `text` to `path` through a temporary file renamed into place, so
+/// nothing half-written is ever left behind.
+static llvm::Error writeTextAtomically(llvm::StringRef path, llvm::StringRef text) {
+  llvm::SmallString<256> tmp;
+  int fd;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tmp))
+    return llvm::createStringError(ec, "%s: cannot create: %s", path.str().c_str(), ec.message().c_str());
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << text;
+    os.close();
+    if (os.has_error()) {
+      llvm::sys::fs::remove(tmp);
+      return llvm::createStringError(os.error(), "%s: write failed", path.str().c_str());
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path)) {
+    llvm::sys::fs::remove(tmp);
+    return llvm::createStringError(ec, "%s: cannot rename: %s", path.str().c_str(), ec.message().c_str());
+  }
+  return llvm::Error::success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "Tessera: compile an ONNX model for an NPU target\n");
+
+  driver::CompileOptions opts;
+  opts.modelPath = modelPath;
+  opts.target = target;
+  opts.calibrationPath = calibration;
+  opts.maxCalibrationSamples = maxSamples;
+  if (!emit.empty()) {
+    auto level = driver::parseEmitLevel(emit);
+    if (!level)
+      return fail("--emit: unknown level '" + emit + "' (expected tosa, quant, int, npu or asm)");
+    opts.emit = *level;
+  } else if (outputPath.empty()) {
+    return fail("-o OUT.npubin is required (or --emit=LEVEL to print a level)");
+  }
+  auto m = calib::parseFloatList(mean, "mean");
+  if (!m)
+    return fail(llvm::toString(m.takeError()));
+  auto s = calib::parseFloatList(stdev, "std");
+  if (!s)
+    return fail(llvm::toString(s.takeError()));
+  opts.preprocess.mean = *m;
+  opts.preprocess.std = *s;
+  for (const std::string &shape : inputShapes)
+    if (llvm::Error e = frontend::parseInputShapeOption(shape, opts.import))
+      return fail(llvm::toString(std::move(e)));
+  if (!quiet)
+    opts.progress = [](const std::string &line) { llvm::errs() << "tessera-compile: " << line << "\n"; };
+
+  auto result = driver::compileModel(opts);
+  if (!result)
+    return fail(llvm::toString(result.takeError()));
+  if (showTimes)
+    for (const auto &t : result->times)
+      llvm::errs() << fmt::format("time: {:<16} {:8.3f} s\n", t.stage, t.seconds);
+
+  if (opts.emit != driver::EmitLevel::None) {
+    if (outputPath.empty() || outputPath == "-") {
+      llvm::outs() << result->emitted;
+      return 0;
+    }
+    if (llvm::Error e = writeTextAtomically(outputPath, result->emitted))
+      return fail(llvm::toString(std::move(e)));
+    return 0;
+  }
+  if (llvm::Error e = isa::writeProgram(*result->program, outputPath))
+    return fail(llvm::toString(std::move(e)));
+  return 0;
+}

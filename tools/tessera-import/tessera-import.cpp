@@ -1,0 +1,67 @@
+//===- tessera-import.cpp - Print the TOSA module imported from ONNX ------===//
+//
+//   tessera-import MODEL.onnx [--input-shape name=1x3x224x224]... [-o OUT]
+//
+// Prints the module (func.func @main of TOSA ops) to stdout or OUT. Errors
+// are one line "error: ..." and a non-zero exit; OUT is written through a
+// temporary file so a failed run leaves nothing behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/OnnxImporter.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory toolCategory("options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx>"), cl::cat(toolCategory));
+static cl::opt<std::string> outputFile("o",
+                                       cl::desc("Output file (default: "
+                                                "stdout)"),
+                                       cl::value_desc("file"), cl::init("-"), cl::cat(toolCategory));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Static shape of a graph input, NAME=DxDx... "
+                         "(repeatable)"),
+                cl::value_desc("name=1x3x224x224"), cl::cat(toolCategory));
+
+static int fail(const llvm::Twine &msg) {
+  llvm::errs() << "error: " << msg << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions(toolCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "tessera-import: ONNX model -> TOSA MLIR\n");
+
+  tessera::frontend::ImportOptions opts;
+  for (const std::string &s : inputShapes)
+    if (llvm::Error err = tessera::frontend::parseInputShapeOption(s, opts))
+      return fail(llvm::toString(std::move(err)));
+
+  mlir::MLIRContext ctx;
+  auto module = tessera::frontend::importOnnxFile(ctx, inputFile, opts);
+  if (!module)
+    return fail(llvm::toString(module.takeError()));
+
+  // writeToOutput writes a temporary file and renames it into place, so a
+  // failed or interrupted run leaves no half-written output.
+  if (llvm::Error err =
+          llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
+            (*module)->print(os);
+            os << "\n";
+            return llvm::Error::success();
+          }))
+    return fail("cannot write output: " + llvm::toString(std::move(err)));
+  return 0;
+}

@@ -1,0 +1,288 @@
+//===- tessera-run.cpp - Run TOSA with the reference executors ------------===//
+//
+//   tessera-run FILE.mlir --input NAME=FILE.npy ... --output-dir DIR
+//               [--function NAME] [--dump-all] [--print]
+//
+// Runs one func.func (default @main, or the only function) of float or
+// integer TOSA with the reference executors. Inputs are matched to function
+// arguments by the importer's `onnx.name` argument attribute, or by "argN" /
+// "N". Each result is written to DIR/NAME.npy (NAME from the `onnx.name`
+// result attribute, else "outputN"); --dump-all also writes every op result
+// (named by its `onnx.output` attribute or location, listed with op and
+// location in DIR/dump-index.tsv); --print prints the results to stdout.
+// Errors are one line "error: ..." and a non-zero exit; every file is written
+// through a temporary file and renamed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/OnnxImporter.h"
+#include "compiler/reference/Interpreter.h"
+#include "compiler/reference/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+namespace cl = llvm::cl;
+using namespace tessera::reference;
+using llvm::Error;
+using llvm::Expected;
+using llvm::StringRef;
+
+static cl::OptionCategory toolCategory("options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<MODEL.onnx | FILE.mlir>"), cl::cat(toolCategory));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("ONNX models: fix an input's shape, "
+                         "name=1x3x224x224 (repeatable)"),
+                cl::value_desc("name=shape"), cl::cat(toolCategory));
+static cl::list<std::string>
+    inputs("input", cl::desc("A function input, NAME=FILE.npy (repeatable)"),
+           cl::value_desc("name=file.npy"), cl::cat(toolCategory));
+static cl::opt<std::string> outputDir("output-dir",
+                                      cl::desc("Directory for NAME.npy "
+                                               "outputs"),
+                                      cl::value_desc("dir"), cl::cat(toolCategory));
+static cl::opt<std::string> functionName("function",
+                                         cl::desc("Function to run (default: "
+                                                  "@main or the only one)"),
+                                         cl::value_desc("name"), cl::cat(toolCategory));
+static cl::opt<bool> dumpAll("dump-all",
+                             cl::desc("Also write every intermediate tensor "
+                                      "to the output directory"), cl::cat(toolCategory));
+static cl::opt<bool> printOutputs("print",
+                                  cl::desc("Print the outputs to stdout"), cl::cat(toolCategory));
+static cl::opt<unsigned>
+    printLimit("print-limit", cl::init(256),
+               cl::desc("Elements printed per output with --print"), cl::cat(toolCategory));
+
+namespace {
+
+Error error(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// Loads the module to run. The ONNX path goes here: a MODEL.onnx argument
+/// is imported with tessera::frontend::importOnnxFile instead of parsed.
+Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
+                                                       StringRef path) {
+  std::string diag;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    if (diag.empty()) {
+      llvm::raw_string_ostream os(diag);
+      os << d.getLocation() << ": " << d.str();
+    }
+    return mlir::success();
+  });
+  if (path.ends_with_insensitive(".onnx")) {
+    tessera::frontend::ImportOptions opts;
+    for (const std::string &shape : inputShapes)
+      if (Error e = tessera::frontend::parseInputShapeOption(shape, opts))
+        return std::move(e);
+    return tessera::frontend::importOnnxFile(ctx, path, opts);
+  }
+  auto module = mlir::parseSourceFile<mlir::ModuleOp>(path, &ctx);
+  if (!module)
+    return error(diag.empty() ? path + ": cannot parse" : StringRef(diag));
+  return std::move(module);
+}
+
+Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {
+  llvm::SmallVector<mlir::func::FuncOp> funcs;
+  for (auto f : module.getOps<mlir::func::FuncOp>())
+    if (!f.isExternal())
+      funcs.push_back(f);
+  std::string want =
+      functionName.empty() ? std::string("main") : functionName.getValue();
+  for (auto f : funcs)
+    if (f.getName() == want)
+      return f;
+  if (functionName.empty() && funcs.size() == 1)
+    return funcs.front();
+  std::string names;
+  for (auto f : funcs)
+    names += (names.empty() ? "@" : ", @") + f.getName().str();
+  return error(inputFile + ": no function @" + want +
+               " (functions: " + (names.empty() ? "none" : names) + ")");
+}
+
+std::string argName(mlir::func::FuncOp f, unsigned i) {
+  if (auto n = f.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name"))
+    return n.str();
+  return "arg" + std::to_string(i);
+}
+
+std::string resultName(mlir::func::FuncOp f, unsigned i) {
+  if (auto n = f.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name"))
+    return n.str();
+  return "output" + std::to_string(i);
+}
+
+/// A file-name-safe form of a tensor name.
+std::string sanitize(StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += (llvm::isAlnum(c) || c == '.' || c == '-' || c == '_') ? c : '_';
+  if (s.empty() || s[0] == '.')
+    s = "_" + s;
+  return s;
+}
+
+Expected<std::vector<Tensor>> readInputs(mlir::func::FuncOp f) {
+  const unsigned n = f.getNumArguments();
+  std::vector<std::optional<Tensor>> slots(n);
+  for (const std::string &spec : inputs) {
+    auto [name, file] = StringRef(spec).split('=');
+    if (file.empty())
+      return error("--input expects NAME=FILE.npy, got '" + spec + "'");
+    std::optional<unsigned> index;
+    for (unsigned i = 0; i < n && !index; ++i)
+      if (argName(f, i) == name || "arg" + std::to_string(i) == name ||
+          std::to_string(i) == name)
+        index = i;
+    if (!index) {
+      std::string names;
+      for (unsigned i = 0; i < n; ++i)
+        names += (i ? ", " : "") + argName(f, i);
+      return error("--input " + name + ": @" + f.getName() +
+                   " has no such input (inputs: " + names + ")");
+    }
+    if (slots[*index])
+      return error("--input " + name + " given twice");
+    auto t = readNpy(file);
+    if (!t)
+      return t.takeError();
+    slots[*index] = std::move(*t);
+  }
+  std::vector<Tensor> result;
+  for (unsigned i = 0; i < n; ++i) {
+    if (!slots[i])
+      return error("missing --input " + argName(f, i) + "=FILE.npy");
+    result.push_back(std::move(*slots[i]));
+  }
+  return result;
+}
+
+void printTensor(llvm::raw_ostream &os, StringRef name, const Tensor &t) {
+  os << name << ": " << t.typeString() << " = [";
+  const int64_t n = t.numElements();
+  const int64_t shown = std::min<int64_t>(n, printLimit);
+  for (int64_t i = 0; i < shown; ++i) {
+    if (i)
+      os << ", ";
+    if (t.elementType() == ElementType::F32)
+      os << llvm::format("%.7g", t.getDouble(i));
+    else
+      os << t.getInt(i);
+  }
+  if (shown < n)
+    os << ", ... (" << n - shown << " more)";
+  os << "]\n";
+}
+
+Error run() {
+  if (outputDir.empty() && !printOutputs)
+    return error("--output-dir DIR is required (or --print)");
+  mlir::DialectRegistry registry;
+  registerReferenceDialects(registry);
+  tessera::frontend::registerFrontendDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+
+  auto module = loadModule(ctx, inputFile);
+  if (!module)
+    return module.takeError();
+  auto func = pickFunction(**module);
+  if (!func)
+    return func.takeError();
+  if (Error err = checkSupported(*func))
+    return err;
+  auto ins = readInputs(*func);
+  if (!ins)
+    return ins.takeError();
+
+  if (!outputDir.empty())
+    if (auto ec = llvm::sys::fs::create_directories(outputDir))
+      return error(outputDir + ": cannot create directory: " + ec.message());
+  auto pathFor = [](StringRef file) {
+    llvm::SmallString<256> p(outputDir);
+    llvm::sys::path::append(p, file);
+    return std::string(p);
+  };
+
+  RunOptions opts;
+  std::string index;
+  llvm::StringSet<> used;
+  Error dumpError = Error::success();
+  unsigned opIndex = 0;
+  if (dumpAll && !outputDir.empty())
+    opts.onValue = [&](mlir::Operation *op, const Tensor &t) {
+      ++opIndex;
+      if (dumpError)
+        return;
+      std::string base = valueName(op);
+      base = base.empty() ? "op" + std::to_string(opIndex) + "_" +
+                                op->getName().stripDialect().str()
+                          : sanitize(base);
+      std::string file = base + ".npy";
+      for (unsigned k = 1; !used.insert(file).second; ++k)
+        file = base + "." + std::to_string(k) + ".npy";
+      dumpError = writeNpy(pathFor(file), t);
+      std::string loc;
+      llvm::raw_string_ostream os(loc);
+      os << op->getLoc();
+      index += file + "\t" + op->getName().getStringRef().str() + "\t" +
+               t.typeString() + "\t" + loc + "\n";
+    };
+
+  Executor exec(*func);
+  auto outs = exec.run(*ins, opts);
+  if (dumpError)
+    return std::move(dumpError);
+  if (!outs)
+    return outs.takeError();
+
+  for (unsigned i = 0; i < outs->size(); ++i) {
+    std::string name = resultName(*func, i);
+    if (printOutputs)
+      printTensor(llvm::outs(), name, (*outs)[i]);
+    if (!outputDir.empty())
+      if (Error err = writeNpy(pathFor(sanitize(name) + ".npy"), (*outs)[i]))
+        return err;
+  }
+  if (dumpAll && !outputDir.empty())
+    return llvm::writeToOutput(pathFor("dump-index.tsv"),
+                               [&](llvm::raw_ostream &os) {
+                                 os << "file\top\ttype\tlocation\n" << index;
+                                 return Error::success();
+                               });
+  return Error::success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv, "tessera-run: run TOSA with the reference executors\n");
+  if (Error err = run()) {
+    std::string msg = llvm::toString(std::move(err));
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
+    llvm::errs() << "error: " << msg << "\n";
+    return 1;
+  }
+  return 0;
+}
