@@ -196,4 +196,13 @@ llvm::Error writeNpy(StringRef path, const Tensor &t) {
   });
 }
 
+std::string safeFileStem(llvm::StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += (llvm::isAlnum(c) || c == '.' || c == '-' || c == '_') ? c : '_';
+  if (s.empty() || s[0] == '.')
+    s = "_" + s;
+  return s;
+}
+
 } // namespace tessera::reference

@@ -27,6 +27,10 @@ llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
 llvm::Expected<Tensor> readNpy(llvm::StringRef path);
 /// The bytes of a version 1.0 .npy file holding `t`.
 std::string serializeNpy(const Tensor &t);
+/// A file-name-safe stem for a tensor named `name` (ONNX names may hold '/'
+/// or ':'): other characters than [A-Za-z0-9._-] become '_', and a leading
+/// '.' gets a '_' prefix. tessera-run and tessera-sim name NAME.npy with it.
+std::string safeFileStem(llvm::StringRef name);
 /// Writes `t` to `path` atomically (a temporary file renamed over `path`).
 llvm::Error writeNpy(llvm::StringRef path, const Tensor &t);
 

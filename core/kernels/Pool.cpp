@@ -78,22 +78,9 @@ void avgPool2d(const Pool2DParams &p, const T *input, T *output) {
           // |in - zp| <= 65535 and a window has at most kernelH * kernelW
           // values; TOSA REQUIREs the int32 sum not to overflow, which holds
           // for windows up to 32768 values of 16-bit data.
-          int32_t acc = 0;
           uint32_t count = 0;
-          for (int64_t ky = 0; ky < p.kernelH; ++ky) {
-            int64_t y = oy * p.strideH - p.padTop + ky;
-            if (y < 0 || y >= p.inH)
-              continue; // padding is neither summed nor counted
-            for (int64_t kx = 0; kx < p.kernelW; ++kx) {
-              int64_t x = ox * p.strideW - p.padLeft + kx;
-              if (x < 0 || x >= p.inW)
-                continue;
-              ++count;
-              acc += static_cast<int32_t>(
-                         input[((n * p.inH + y) * p.inW + x) * C + c]) -
-                     p.inputZp;
-            }
-          }
+          auto acc = static_cast<int32_t>(
+              windowSum(p, input, n, oy, ox, c, p.inputZp, count));
           int64_t out = p.outputZp;
           if (count > 0) { // checkPool2D guarantees it; guard regardless
             ReciprocalScale s = reciprocalScale(count);

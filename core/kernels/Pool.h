@@ -57,6 +57,33 @@ void maxPool2d(const Pool2DParams &p, const T *input, T *output);
 template <typename T>
 void avgPool2d(const Pool2DParams &p, const T *input, T *output);
 
+/// The sum of (x - inputZp) over the in-bounds elements of the pooling
+/// window of output (n, oy, ox, c), and in `count` how many there are
+/// (padding is neither summed nor counted, as TOSA AVG_POOL2D specifies).
+/// Shared by avgPool2d and the vector unit's pooling (VectorUnit.h).
+template <typename T>
+int64_t windowSum(const Pool2DParams &p, const T *input, int64_t n,
+                  int64_t oy, int64_t ox, int64_t c, int64_t inputZp,
+                  uint32_t &count) {
+  int64_t sum = 0;
+  count = 0;
+  for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+    int64_t y = oy * p.strideH - p.padTop + ky;
+    if (y < 0 || y >= p.inH)
+      continue;
+    for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+      int64_t x = ox * p.strideW - p.padLeft + kx;
+      if (x < 0 || x >= p.inW)
+        continue;
+      ++count;
+      sum += static_cast<int64_t>(
+                 input[((n * p.inH + y) * p.inW + x) * p.channels + c]) -
+             inputZp;
+    }
+  }
+  return sum;
+}
+
 } // namespace tessera::kernels
 
 #endif // TESSERA_CORE_KERNELS_POOL_H

@@ -43,22 +43,8 @@ void avgPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
     for (int64_t oy = 0; oy < p.outH; ++oy)
       for (int64_t ox = 0; ox < p.outW; ++ox)
         for (int64_t c = 0; c < C; ++c) {
-          int64_t sum = 0;
           uint32_t count = 0;
-          for (int64_t ky = 0; ky < p.kernelH; ++ky) {
-            int64_t y = oy * p.strideH - p.padTop + ky;
-            if (y < 0 || y >= p.inH)
-              continue; // padding is neither summed nor counted
-            for (int64_t kx = 0; kx < p.kernelW; ++kx) {
-              int64_t x = ox * p.strideW - p.padLeft + kx;
-              if (x < 0 || x >= p.inW)
-                continue;
-              ++count;
-              sum += static_cast<int64_t>(
-                         input[((n * p.inH + y) * p.inW + x) * C + c]) -
-                     q.inputZp;
-            }
-          }
+          int64_t sum = windowSum(p, input, n, oy, ox, c, q.inputZp, count);
           int64_t acc = 0;
           if (q.countIncludePad) {
             acc = quant::applyScale32(saturateInt32(sum), q.multiplier, q.shift,

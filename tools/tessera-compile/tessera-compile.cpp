@@ -8,9 +8,7 @@
 #include "compiler/driver/Compile.h"
 
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <fmt/format.h>
@@ -45,29 +43,6 @@ static cl::opt<bool> showTimes("time", cl::desc("print the time of each stage on
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "error: " << msg << "\n";
   return 1;
-}
-
-/// Writes `text` to `path` through a temporary file renamed into place, so
-/// nothing half-written is ever left behind.
-static llvm::Error writeTextAtomically(llvm::StringRef path, llvm::StringRef text) {
-  llvm::SmallString<256> tmp;
-  int fd;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tmp))
-    return llvm::createStringError(ec, "%s: cannot create: %s", path.str().c_str(), ec.message().c_str());
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << text;
-    os.close();
-    if (os.has_error()) {
-      llvm::sys::fs::remove(tmp);
-      return llvm::createStringError(os.error(), "%s: write failed", path.str().c_str());
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(tmp, path)) {
-    llvm::sys::fs::remove(tmp);
-    return llvm::createStringError(ec, "%s: cannot rename: %s", path.str().c_str(), ec.message().c_str());
-  }
-  return llvm::Error::success();
 }
 
 int main(int argc, char **argv) {
@@ -114,7 +89,13 @@ int main(int argc, char **argv) {
       llvm::outs() << result->emitted;
       return 0;
     }
-    if (llvm::Error e = writeTextAtomically(outputPath, result->emitted))
+    // writeToOutput writes a temporary file beside the output and renames
+    // it, so a failure never leaves a half-written file.
+    if (llvm::Error e = llvm::writeToOutput(
+            outputPath, [&](llvm::raw_ostream &os) {
+              os << result->emitted;
+              return llvm::Error::success();
+            }))
       return fail(llvm::toString(std::move(e)));
     return 0;
   }

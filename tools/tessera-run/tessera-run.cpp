@@ -130,16 +130,6 @@ std::string resultName(mlir::func::FuncOp f, unsigned i) {
   return "output" + std::to_string(i);
 }
 
-/// A file-name-safe form of a tensor name.
-std::string sanitize(StringRef name) {
-  std::string s;
-  for (char c : name)
-    s += (llvm::isAlnum(c) || c == '.' || c == '-' || c == '_') ? c : '_';
-  if (s.empty() || s[0] == '.')
-    s = "_" + s;
-  return s;
-}
-
 Expected<std::vector<Tensor>> readInputs(mlir::func::FuncOp f) {
   const unsigned n = f.getNumArguments();
   std::vector<std::optional<Tensor>> slots(n);
@@ -235,7 +225,7 @@ Error run() {
       std::string base = valueName(op);
       base = base.empty() ? "op" + std::to_string(opIndex) + "_" +
                                 op->getName().stripDialect().str()
-                          : sanitize(base);
+                          : safeFileStem(base);
       std::string file = base + ".npy";
       for (unsigned k = 1; !used.insert(file).second; ++k)
         file = base + "." + std::to_string(k) + ".npy";
@@ -259,7 +249,7 @@ Error run() {
     if (printOutputs)
       printTensor(llvm::outs(), name, (*outs)[i]);
     if (!outputDir.empty())
-      if (Error err = writeNpy(pathFor(sanitize(name) + ".npy"), (*outs)[i]))
+      if (Error err = writeNpy(pathFor(safeFileStem(name) + ".npy"), (*outs)[i]))
         return err;
   }
   if (dumpAll && !outputDir.empty())

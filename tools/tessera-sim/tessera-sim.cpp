@@ -66,16 +66,6 @@ Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-/// A file-name-safe form of a tensor name.
-std::string sanitize(StringRef name) {
-  std::string s;
-  for (char c : name)
-    s += (llvm::isAlnum(c) || c == '.' || c == '-' || c == '_') ? c : '_';
-  if (s.empty() || s[0] == '.')
-    s = "_" + s;
-  return s;
-}
-
 std::string inputNames(const isa::Program &p) {
   std::string s;
   for (const isa::TensorDesc &d : p.inputs)
@@ -132,9 +122,9 @@ Error writeOutputs(const sim::Simulator &sim) {
     return error(outputDir + ": cannot create directory: " + ec.message());
   llvm::StringSet<> used;
   for (const sim::OutputTensor &o : sim.outputs()) {
-    std::string base = sanitize(o.name);
+    std::string base = reference::safeFileStem(o.name);
     for (unsigned k = 1; !used.insert(base).second; ++k)
-      base = sanitize(o.name) + "." + std::to_string(k);
+      base = reference::safeFileStem(o.name) + "." + std::to_string(k);
     llvm::SmallString<256> f(outputDir), i(outputDir);
     llvm::sys::path::append(f, base + ".npy");
     llvm::sys::path::append(i, base + ".int.npy");
