@@ -1,7 +1,7 @@
 //===- Inputs.cpp - Calibration samples from JPEG images or .npz ----------===//
 #include "compiler/calibration/Inputs.h"
 
-#include "compiler/reference/Npy.h"
+#include "core/tensor/Npy.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -87,12 +87,12 @@ bool isJpeg(StringRef path) {
 
 /// Samples of one input from the arrays of a .npz: [N, ...shape[1:]] or
 /// exactly `shape`.
-Expected<std::vector<reference::Tensor>>
-samplesFromArray(StringRef path, StringRef inputName, const reference::Tensor &a,
+Expected<std::vector<Tensor>>
+samplesFromArray(StringRef path, StringRef inputName, const Tensor &a,
                  llvm::ArrayRef<int64_t> shape) {
-  if (a.elementType() != reference::ElementType::F32)
+  if (a.elementType() != ElementType::F32)
     return fail(path + ": array '" + inputName + "' has element type " +
-                reference::elementTypeName(a.elementType()) +
+                elementTypeName(a.elementType()) +
                 ", expected f32");
   llvm::ArrayRef<int64_t> got = a.shape();
   if (got.size() != shape.size() || got.drop_front() != shape.drop_front())
@@ -102,10 +102,10 @@ samplesFromArray(StringRef path, StringRef inputName, const reference::Tensor &a
   int64_t perSample = 1;
   for (int64_t d : shape)
     perSample *= d;
-  std::vector<reference::Tensor> out;
+  std::vector<Tensor> out;
   const float *src = a.data<float>();
   for (int64_t n = 0; n < got[0]; ++n)
-    out.push_back(reference::Tensor::fromValues<float>(
+    out.push_back(Tensor::fromValues<float>(
         std::vector<int64_t>(shape.begin(), shape.end()),
         llvm::ArrayRef<float>(src + n * perSample, perSample)));
   return out;
@@ -127,7 +127,7 @@ Expected<std::vector<float>> parseFloatList(StringRef text, StringRef flag) {
   return out;
 }
 
-Expected<reference::Tensor> loadImage(StringRef path,
+Expected<Tensor> loadImage(StringRef path,
                                       llvm::ArrayRef<int64_t> nchwShape,
                                       const Preprocess &pre) {
   if (nchwShape.size() != 4 || nchwShape[0] != 1 || nchwShape[1] != 3)
@@ -143,7 +143,7 @@ Expected<reference::Tensor> loadImage(StringRef path,
     return fail(path + ": image is " + llvm::Twine(w) + "x" + llvm::Twine(h) +
                 " but the model input needs " + llvm::Twine(nchwShape[3]) +
                 "x" + llvm::Twine(nchwShape[2]) + " (resize it first)");
-  reference::Tensor t(reference::ElementType::F32,
+  Tensor t(ElementType::F32,
                       std::vector<int64_t>(nchwShape.begin(), nchwShape.end()));
   float *dst = t.data<float>();
   for (int c = 0; c < 3; ++c)
@@ -156,7 +156,7 @@ Expected<reference::Tensor> loadImage(StringRef path,
   return t;
 }
 
-Expected<std::map<std::string, reference::Tensor>> readNpz(StringRef path) {
+Expected<std::map<std::string, Tensor>> readNpz(StringRef path) {
   int err = 0;
   std::string p = path.str();
   zip_t *archive = zip_open(p.c_str(), ZIP_RDONLY, &err);
@@ -167,7 +167,7 @@ Expected<std::map<std::string, reference::Tensor>> readNpz(StringRef path) {
     zip_error_fini(&ze);
     return fail(path + ": not a readable .npz archive: " + msg);
   }
-  std::map<std::string, reference::Tensor> arrays;
+  std::map<std::string, Tensor> arrays;
   zip_int64_t n = zip_get_num_entries(archive, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
@@ -188,7 +188,7 @@ Expected<std::map<std::string, reference::Tensor>> readNpz(StringRef path) {
     std::string name = entry.str();
     if (StringRef(name).ends_with(".npy"))
       name.resize(name.size() - 4);
-    auto t = reference::parseNpy(bytes, (path + ":" + entry).str());
+    auto t = parseNpy(bytes, (path + ":" + entry).str());
     if (!t) {
       zip_close(archive);
       return t.takeError();
@@ -199,7 +199,7 @@ Expected<std::map<std::string, reference::Tensor>> readNpz(StringRef path) {
   return arrays;
 }
 
-Expected<std::vector<reference::Tensor>>
+Expected<std::vector<Tensor>>
 loadSamples(StringRef path, StringRef inputName, llvm::ArrayRef<int64_t> shape,
             const Preprocess &pre) {
   if (!llvm::sys::fs::exists(path))
@@ -216,7 +216,7 @@ loadSamples(StringRef path, StringRef inputName, llvm::ArrayRef<int64_t> shape,
     if (files.empty())
       return fail(path + ": no .jpg or .jpeg images in the directory");
     llvm::sort(files);
-    std::vector<reference::Tensor> out;
+    std::vector<Tensor> out;
     for (const std::string &f : files) {
       auto t = loadImage(f, shape, pre);
       if (!t)
@@ -246,7 +246,7 @@ loadSamples(StringRef path, StringRef inputName, llvm::ArrayRef<int64_t> shape,
     auto t = loadImage(path, shape, pre);
     if (!t)
       return t.takeError();
-    std::vector<reference::Tensor> out;
+    std::vector<Tensor> out;
     out.push_back(std::move(*t));
     return out;
   }

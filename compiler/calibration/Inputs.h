@@ -9,7 +9,7 @@
 #ifndef TESSERA_COMPILER_CALIBRATION_INPUTS_H
 #define TESSERA_COMPILER_CALIBRATION_INPUTS_H
 
-#include "compiler/reference/Tensor.h"
+#include "core/tensor/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -35,18 +35,18 @@ llvm::Expected<std::vector<float>> parseFloatList(llvm::StringRef text,
 /// Decodes one JPEG into a [1, 3, H, W] f32 tensor with `pre` applied. The
 /// image must already be H x W (calibration sets are resized beforehand;
 /// resizing here would silently differ from the user's own pipeline).
-llvm::Expected<reference::Tensor> loadImage(llvm::StringRef path,
+llvm::Expected<Tensor> loadImage(llvm::StringRef path,
                                             llvm::ArrayRef<int64_t> nchwShape,
                                             const Preprocess &pre);
 
 /// Every array of a .npz archive (stored or deflated), by name.
-llvm::Expected<std::map<std::string, reference::Tensor>>
+llvm::Expected<std::map<std::string, Tensor>>
 readNpz(llvm::StringRef path);
 
 /// The calibration samples for the input `inputName` of shape `shape`
 /// (batch 1): from a directory of .jpg/.jpeg files (sorted by name), a single
 /// image, or a .npz. Errors name the file and what was wrong.
-llvm::Expected<std::vector<reference::Tensor>>
+llvm::Expected<std::vector<Tensor>>
 loadSamples(llvm::StringRef path, llvm::StringRef inputName,
             llvm::ArrayRef<int64_t> shape, const Preprocess &pre);
 

@@ -15,7 +15,7 @@ namespace {
 struct Range {
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
-  void add(const reference::Tensor &t) {
+  void add(const Tensor &t) {
     const float *p = t.data<float>();
     for (int64_t i = 0, n = t.numElements(); i < n; ++i) {
       min = std::min(min, static_cast<double>(p[i]));
@@ -32,7 +32,7 @@ mlir::DenseF64ArrayAttr rangeAttr(mlir::MLIRContext *ctx, const Range &r) {
 
 llvm::Error calibrateMinMax(
     mlir::func::FuncOp func,
-    const std::vector<std::vector<reference::Tensor>> &samples,
+    const std::vector<std::vector<Tensor>> &samples,
     const std::function<void(size_t, size_t)> &progress) {
   if (samples.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -41,13 +41,13 @@ llvm::Error calibrateMinMax(
   std::vector<Range> argRanges(func.getNumArguments());
   reference::Executor executor(func);
   reference::RunOptions opts;
-  opts.onValue = [&](mlir::Operation *op, const reference::Tensor &t) {
-    if (t.elementType() == reference::ElementType::F32)
+  opts.onValue = [&](mlir::Operation *op, const Tensor &t) {
+    if (t.elementType() == ElementType::F32)
       ranges[op].add(t);
   };
   for (size_t s = 0; s < samples.size(); ++s) {
     for (size_t i = 0; i < argRanges.size() && i < samples[s].size(); ++i)
-      if (samples[s][i].elementType() == reference::ElementType::F32)
+      if (samples[s][i].elementType() == ElementType::F32)
         argRanges[i].add(samples[s][i]);
     auto outs = executor.run(samples[s], opts);
     if (!outs)

@@ -9,7 +9,7 @@
 #ifndef TESSERA_COMPILER_DRIVER_CALIBRATE_H
 #define TESSERA_COMPILER_DRIVER_CALIBRATE_H
 
-#include "compiler/reference/Tensor.h"
+#include "core/tensor/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
@@ -23,7 +23,7 @@ namespace tessera::driver {
 /// each sample. Attaches `tessera.range` to ops and arguments.
 llvm::Error calibrateMinMax(
     mlir::func::FuncOp func,
-    const std::vector<std::vector<reference::Tensor>> &samples,
+    const std::vector<std::vector<Tensor>> &samples,
     const std::function<void(size_t, size_t)> &progress = {});
 
 } // namespace tessera::driver

@@ -156,7 +156,7 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
                                     argType.getShape(), opts.preprocess);
   if (!samples)
     return samples.takeError();
-  std::vector<std::vector<reference::Tensor>> runs;
+  std::vector<std::vector<Tensor>> runs;
   for (auto &t : *samples) {
     if (opts.maxCalibrationSamples && runs.size() >= opts.maxCalibrationSamples)
       break;

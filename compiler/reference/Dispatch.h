@@ -3,7 +3,7 @@
 #ifndef TESSERA_COMPILER_REFERENCE_DISPATCH_H
 #define TESSERA_COMPILER_REFERENCE_DISPATCH_H
 
-#include "compiler/reference/Tensor.h"
+#include "compiler/reference/ElementTypes.h"
 
 namespace tessera::reference::detail {
 

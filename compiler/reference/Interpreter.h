@@ -12,7 +12,7 @@
 #ifndef TESSERA_COMPILER_REFERENCE_INTERPRETER_H
 #define TESSERA_COMPILER_REFERENCE_INTERPRETER_H
 
-#include "compiler/reference/Tensor.h"
+#include "compiler/reference/ElementTypes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"

@@ -10,7 +10,7 @@
 #ifndef TESSERA_COMPILER_REFERENCE_OPS_H
 #define TESSERA_COMPILER_REFERENCE_OPS_H
 
-#include "compiler/reference/Tensor.h"
+#include "compiler/reference/ElementTypes.h"
 
 #include "core/kernels/Conv.h"
 #include "core/kernels/Pool.h"

@@ -17,7 +17,7 @@
 
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
-#include "compiler/reference/Npy.h"
+#include "core/tensor/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -35,6 +35,7 @@
 #include <map>
 
 namespace cl = llvm::cl;
+using namespace tessera;
 using namespace tessera::reference;
 using llvm::Error;
 using llvm::Expected;

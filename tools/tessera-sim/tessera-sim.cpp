@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/reference/Npy.h"
+#include "core/tensor/Npy.h"
 #include "core/isa/Program.h"
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
@@ -34,8 +34,8 @@ namespace cl = llvm::cl;
 using namespace tessera;
 using llvm::Error;
 using llvm::StringRef;
-using reference::ElementType;
-using reference::Tensor;
+using tessera::ElementType;
+using tessera::Tensor;
 
 static cl::OptionCategory toolCategory("options");
 static cl::opt<std::string> programFile(cl::Positional, cl::Required,
@@ -86,21 +86,21 @@ Error setInputs(sim::Simulator &sim) {
     if (!known)
       return error("--input " + name + ": the program has no such input " +
                    "(inputs: " + inputNames(sim.program()) + ")");
-    auto t = reference::readNpy(file);
+    auto t = readNpy(file);
     if (!t)
       return t.takeError();
     std::vector<int64_t> shape(t->shape().begin(), t->shape().end());
     Error err = Error::success();
     if (t->elementType() == ElementType::F32) {
       err = sim.setInput(name, shape, t->values<float>());
-    } else if (reference::isInteger(t->elementType())) {
+    } else if (isInteger(t->elementType())) {
       std::vector<int64_t> v(t->numElements());
       for (int64_t i = 0; i < t->numElements(); ++i)
         v[i] = t->getInt(i);
       err = sim.setQuantizedInput(name, shape, v);
     } else {
       return error(file + ": expected float32 or integer data, got " +
-                   reference::elementTypeName(t->elementType()));
+                   elementTypeName(t->elementType()));
     }
     if (err)
       return error(file + ": " + llvm::toString(std::move(err)));
@@ -122,9 +122,9 @@ Error writeOutputs(const sim::Simulator &sim) {
     return error(outputDir + ": cannot create directory: " + ec.message());
   llvm::StringSet<> used;
   for (const sim::OutputTensor &o : sim.outputs()) {
-    std::string base = reference::safeFileStem(o.name);
+    std::string base = safeFileStem(o.name);
     for (unsigned k = 1; !used.insert(base).second; ++k)
-      base = reference::safeFileStem(o.name) + "." + std::to_string(k);
+      base = safeFileStem(o.name) + "." + std::to_string(k);
     llvm::SmallString<256> f(outputDir), i(outputDir);
     llvm::sys::path::append(f, base + ".npy");
     llvm::sys::path::append(i, base + ".int.npy");
@@ -145,9 +145,9 @@ Error writeOutputs(const sim::Simulator &sim) {
       ints = intTensor<int32_t>(o);
       break;
     }
-    if (Error err = reference::writeNpy(f, floats))
+    if (Error err = writeNpy(f, floats))
       return err;
-    if (Error err = reference::writeNpy(i, ints))
+    if (Error err = writeNpy(i, ints))
       return err;
   }
   return Error::success();

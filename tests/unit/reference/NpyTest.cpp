@@ -1,13 +1,13 @@
 //===- NpyTest.cpp - .npy reader/writer: format bytes and errors ----------===//
 
-#include "compiler/reference/Npy.h"
+#include "core/tensor/Npy.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <gtest/gtest.h>
 
-using namespace tessera::reference;
+using namespace tessera;
 
 namespace {
 

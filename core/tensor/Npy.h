@@ -9,17 +9,17 @@
 // <i8, |b1. Big-endian, Fortran order and other dtypes are errors.
 //
 //===----------------------------------------------------------------------===//
-#ifndef TESSERA_COMPILER_REFERENCE_NPY_H
-#define TESSERA_COMPILER_REFERENCE_NPY_H
+#ifndef TESSERA_CORE_TENSOR_NPY_H
+#define TESSERA_CORE_TENSOR_NPY_H
 
-#include "compiler/reference/Tensor.h"
+#include "core/tensor/Tensor.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
 
-namespace tessera::reference {
+namespace tessera {
 
 /// Parses the bytes of a .npy file; `name` is used in error messages.
 llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
@@ -34,6 +34,6 @@ std::string safeFileStem(llvm::StringRef name);
 /// Writes `t` to `path` atomically (a temporary file renamed over `path`).
 llvm::Error writeNpy(llvm::StringRef path, const Tensor &t);
 
-} // namespace tessera::reference
+} // namespace tessera
 
-#endif // TESSERA_COMPILER_REFERENCE_NPY_H
+#endif // TESSERA_CORE_TENSOR_NPY_H

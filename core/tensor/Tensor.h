@@ -1,14 +1,15 @@
-//===- Tensor.h - Dense host tensor of the reference executors ---*- C++
+//===- Tensor.h - Dense host tensor (no MLIR) ---*- C++
 //-*-===//
 //
 // A shape, an element type and a contiguous row-major byte buffer. The
-// reference executors, tessera-run and the .npy reader/writer exchange these.
+// reference executors, the simulator's tools and the .npy reader/writer
+// exchange these; compiler/reference/ElementTypes.h maps MLIR types onto it.
 // Integer signedness is part of the element type (I8 vs U8), as it is in
 // MLIR (i8/si8 vs ui8) and NumPy (<i1 vs |u1).
 //
 //===----------------------------------------------------------------------===//
-#ifndef TESSERA_COMPILER_REFERENCE_TENSOR_H
-#define TESSERA_COMPILER_REFERENCE_TENSOR_H
+#ifndef TESSERA_CORE_TENSOR_TENSOR_H
+#define TESSERA_CORE_TENSOR_TENSOR_H
 
 #include "llvm/ADT/ArrayRef.h"
 
@@ -19,11 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace mlir {
-class Type;
-} // namespace mlir
-
-namespace tessera::reference {
+namespace tessera {
 
 /// Element types the executors compute on. I64 also stores TOSA's i48
 /// accumulators (acc_type = i48 of i16 x i8 convolutions).
@@ -35,11 +32,6 @@ const char *elementTypeName(ElementType t);
 size_t elementSize(ElementType t);
 bool isInteger(ElementType t); ///< every type but F32 and Bool
 bool isUnsigned(ElementType t);
-
-/// The element type of an MLIR scalar type: f32; i1; signless/signed
-/// i8/i16/i32/i48/i64 (i48 -> I64); unsigned ui8/ui16; index -> I64; and
-/// !quant.uniform/any quantized type -> its storage type. nullopt otherwise.
-std::optional<ElementType> elementTypeOf(mlir::Type type);
 
 /// C++ storage type <-> ElementType.
 template <typename T> struct ElementTypeOf;
@@ -133,6 +125,6 @@ private:
   std::vector<uint8_t> bytes_;
 };
 
-} // namespace tessera::reference
+} // namespace tessera
 
-#endif // TESSERA_COMPILER_REFERENCE_TENSOR_H
+#endif // TESSERA_CORE_TENSOR_TENSOR_H

@@ -1,11 +1,8 @@
-//===- Tensor.cpp - Dense host tensor of the reference executors ----------===//
+//===- Tensor.cpp - Dense host tensor shared by executors, simulator and tools ----------===//
 
-#include "compiler/reference/Tensor.h"
+#include "core/tensor/Tensor.h"
 
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/IR/BuiltinTypes.h"
-
-namespace tessera::reference {
+namespace tessera {
 
 const char *elementTypeName(ElementType t) {
   switch (t) {
@@ -53,43 +50,6 @@ bool isInteger(ElementType t) {
 
 bool isUnsigned(ElementType t) {
   return t == ElementType::U8 || t == ElementType::U16;
-}
-
-std::optional<ElementType> elementTypeOf(mlir::Type type) {
-  if (auto q = llvm::dyn_cast<mlir::quant::QuantizedType>(type)) {
-    unsigned w = q.getStorageTypeIntegralWidth();
-    bool s = q.isSigned();
-    if (w == 8)
-      return s ? ElementType::I8 : ElementType::U8;
-    if (w == 16)
-      return s ? ElementType::I16 : ElementType::U16;
-    if (w == 32 && s)
-      return ElementType::I32;
-    return std::nullopt;
-  }
-  if (type.isF32())
-    return ElementType::F32;
-  if (type.isIndex())
-    return ElementType::I64;
-  auto it = llvm::dyn_cast<mlir::IntegerType>(type);
-  if (!it)
-    return std::nullopt;
-  bool u = it.isUnsigned();
-  switch (it.getWidth()) {
-  case 1:
-    return ElementType::Bool;
-  case 8:
-    return u ? ElementType::U8 : ElementType::I8;
-  case 16:
-    return u ? ElementType::U16 : ElementType::I16;
-  case 32:
-    return u ? std::nullopt : std::optional(ElementType::I32);
-  case 48:
-  case 64:
-    return u ? std::nullopt : std::optional(ElementType::I64);
-  default:
-    return std::nullopt;
-  }
 }
 
 Tensor::Tensor(ElementType type, std::vector<int64_t> shape)
@@ -153,4 +113,4 @@ std::string Tensor::typeString() const {
   return s + elementTypeName(type_);
 }
 
-} // namespace tessera::reference
+} // namespace tessera

@@ -1,6 +1,6 @@
 //===- Npy.cpp - NumPy .npy reader and writer -----------------------------===//
 
-#include "compiler/reference/Npy.h"
+#include "core/tensor/Npy.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -8,7 +8,7 @@
 
 using llvm::StringRef;
 
-namespace tessera::reference {
+namespace tessera {
 
 namespace {
 
@@ -205,4 +205,4 @@ std::string safeFileStem(llvm::StringRef name) {
   return s;
 }
 
-} // namespace tessera::reference
+} // namespace tessera
