@@ -35,15 +35,6 @@ std::optional<std::string> checkPool2D(const Pool2DParams &p) {
   return std::nullopt;
 }
 
-ReciprocalScale reciprocalScale(uint32_t value) {
-  // value == 1: clz(0) is 32, so k = 0 and multiplier = 2^30 + 1, shift 30.
-  int k = 0;
-  for (uint32_t v = value - 1; v != 0; v >>= 1)
-    ++k; // k = 32 - count_leading_zeros(value - 1)
-  int64_t numerator = ((int64_t(1) << 30) + 1) << k;
-  return {static_cast<int32_t>(numerator / value), 30 + k};
-}
-
 template <typename T>
 void maxPool2d(const Pool2DParams &p, const T *input, T *output) {
   const int64_t C = p.channels;
@@ -83,7 +74,7 @@ void avgPool2d(const Pool2DParams &p, const T *input, T *output) {
               windowSum(p, input, n, oy, ox, c, p.inputZp, count));
           int64_t out = p.outputZp;
           if (count > 0) { // checkPool2D guarantees it; guard regardless
-            ReciprocalScale s = reciprocalScale(count);
+            quant::ScaleMultiplier s = quant::reciprocalScale(count);
             out += quant::applyScale32(acc, s.multiplier, s.shift, false);
           }
           output[((n * p.outH + oy) * p.outW + ox) * C + c] =

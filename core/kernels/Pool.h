@@ -37,16 +37,6 @@ struct Pool2DParams {
 /// window inside the padded input.
 std::optional<std::string> checkPool2D(const Pool2DParams &p);
 
-/// TOSA reciprocal_scale(value) (pseudocode/library/scale_helpers.tosac):
-/// k = 32 - clz(value - 1), so 2^(k-1) < value <= 2^k;
-/// multiplier = ((2^30 + 1) << k) / value (in [2^30, 2^31)), shift = 30 + k.
-/// value must be > 0.
-struct ReciprocalScale {
-  int32_t multiplier;
-  int32_t shift;
-};
-ReciprocalScale reciprocalScale(uint32_t value);
-
 /// MAX_POOL2D; T in int8_t, uint8_t, int16_t, int32_t.
 template <typename T>
 void maxPool2d(const Pool2DParams &p, const T *input, T *output);

@@ -50,7 +50,7 @@ void avgPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
             acc = quant::applyScale32(saturateInt32(sum), q.multiplier, q.shift,
                                       q.doubleRound);
           } else if (count > 0) { // pads < kernel guarantee count > 0
-            ReciprocalScale s = reciprocalScale(count);
+            quant::ScaleMultiplier s = quant::reciprocalScale(count);
             acc = quant::applyScale32(saturateInt32(sum), s.multiplier, s.shift,
                                       /*doubleRound=*/false);
           }

@@ -9,7 +9,7 @@
 // interleaved (multiplier, shift) table, and 256-entry table lookup.
 //
 // Everything is built from core/quant (applyScale32, saturate) and the TOSA
-// kernels beside this file (maxPool2d, reciprocalScale, rescaleScalar); each
+// kernels beside this file (maxPool2d, rescaleScalar) and core/quant; each
 // function states its formula, which is the pseudo-code of Isa.h. Intermediate
 // values are int64 and are saturated to int32 before each applyScale32, and
 // every result is saturate(clamp(v, clampMin, clampMax), outType).
@@ -43,7 +43,7 @@ struct PoolQuant {
   int32_t clampMin = INT32_MIN;
   int32_t clampMax = INT32_MAX;
   /// Average only. false: TOSA AVG_POOL2D, divide by the number of in-bounds
-  /// elements with reciprocalScale(count). true: ONNX count_include_pad,
+  /// elements with quant::reciprocalScale(count). true: ONNX count_include_pad,
   /// multiply by (multiplier, shift), which folds 1/(kh*kw) and the ratio of
   /// input to output scale.
   bool countIncludePad = false;

@@ -441,4 +441,13 @@ int32_t applyScale16(int64_t value, int16_t multiplier, int32_t shift) {
   return saturateToInt32(result);
 }
 
+ScaleMultiplier reciprocalScale(uint32_t value) {
+  // value == 1: clz(0) is 32, so k = 0 and multiplier = 2^30 + 1, shift 30.
+  int32_t k = 0;
+  for (uint32_t v = value - 1; v != 0; v >>= 1)
+    ++k; // k = 32 - count_leading_zeros(value - 1)
+  int64_t numerator = ((int64_t(1) << 30) + 1) << k;
+  return {static_cast<int32_t>(numerator / value), 30 + k};
+}
+
 } // namespace tessera::quant

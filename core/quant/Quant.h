@@ -123,6 +123,13 @@ std::optional<ScaleMultiplier> quantizeMultiplier(double m);
 /// [2^14, 2^15), shift in [2, 62].
 std::optional<ScaleMultiplier> quantizeMultiplier16(double m);
 
+/// TOSA reciprocal_scale(value) (pseudocode/library/scale_helpers.tosac),
+/// the multiplier/shift of 1 / value used by integer AVG_POOL2D:
+/// k = 32 - clz(value - 1), so 2^(k-1) < value <= 2^k;
+/// multiplier = ((2^30 + 1) << k) / value (in [2^30, 2^31)), shift = 30 + k.
+/// value must be > 0.
+ScaleMultiplier reciprocalScale(uint32_t value);
+
 /// TOSA apply_scale_32(value, multiplier, shift, double_round):
 ///   round = 1 << (shift - 1); if double_round and shift > 31:
 ///   round += value >= 0 ? 1 << 30 : -(1 << 30);

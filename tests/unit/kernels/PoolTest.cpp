@@ -22,20 +22,6 @@ Pool2DParams pool(int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow,
 }
 } // namespace
 
-// reciprocal_scale per the TOSA spec: k = ceil(log2(value)),
-// multiplier = floor(((2^30 + 1) << k) / value), shift = 30 + k.
-TEST(ReciprocalScale, MatchesSpecFormula) {
-  EXPECT_EQ(reciprocalScale(1).multiplier, (1 << 30) + 1);
-  EXPECT_EQ(reciprocalScale(1).shift, 30);
-  EXPECT_EQ(reciprocalScale(4).multiplier, (1 << 30) + 1); // (2^32+4)/4
-  EXPECT_EQ(reciprocalScale(4).shift, 32);
-  EXPECT_EQ(reciprocalScale(3).multiplier, 1431655766); // 4294967300/3
-  EXPECT_EQ(reciprocalScale(3).shift, 32);
-  EXPECT_EQ(reciprocalScale(9).multiplier, 1908874355); // 17179869200/9
-  EXPECT_EQ(reciprocalScale(9).shift, 34);
-  EXPECT_EQ(reciprocalScale(49).shift, 36);
-}
-
 // Padding is ignored by max pool: an all-negative input keeps its maximum.
 TEST(MaxPool2D, PaddingNeverWins) {
   Pool2DParams p = pool(2, 2, 1, 2, 2, 2, 1, 0);

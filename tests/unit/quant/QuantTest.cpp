@@ -748,3 +748,17 @@ TEST(QuantMultiplier, RandomIsCorrectlyRounded) {
     ASSERT_LE(std::fabs(approx16 - m), std::ldexp(0.5, -got16->shift)) << m;
   }
 }
+
+// reciprocal_scale per the TOSA spec: k = ceil(log2(value)),
+// multiplier = floor(((2^30 + 1) << k) / value), shift = 30 + k.
+TEST(ReciprocalScale, MatchesSpecFormula) {
+  EXPECT_EQ(reciprocalScale(1).multiplier, (1 << 30) + 1);
+  EXPECT_EQ(reciprocalScale(1).shift, 30);
+  EXPECT_EQ(reciprocalScale(4).multiplier, (1 << 30) + 1); // (2^32+4)/4
+  EXPECT_EQ(reciprocalScale(4).shift, 32);
+  EXPECT_EQ(reciprocalScale(3).multiplier, 1431655766); // 4294967300/3
+  EXPECT_EQ(reciprocalScale(3).shift, 32);
+  EXPECT_EQ(reciprocalScale(9).multiplier, 1908874355); // 17179869200/9
+  EXPECT_EQ(reciprocalScale(9).shift, 34);
+  EXPECT_EQ(reciprocalScale(49).shift, 36);
+}
