@@ -10,6 +10,7 @@
 #include "core/quant/Quant.h"
 #include "core/target/Target.h"
 
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -140,42 +141,58 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     return fail(opts.modelPath + ": expected one function after import");
   mlir::func::FuncOp func = *funcs.begin();
 
-  // Calibration: one sample per argument (models with one input for now).
-  if (opts.calibrationPath.empty())
-    return fail(opts.modelPath +
-                ": --calibration is required to quantize a float model");
-  if (func.getNumArguments() != 1)
-    return fail(opts.modelPath + ": calibration supports models with one "
-                                 "input, this one has " +
-                llvm::Twine(func.getNumArguments()));
-  auto argType = llvm::cast<mlir::RankedTensorType>(func.getArgumentTypes()[0]);
-  std::string inputName;
-  if (auto n = func.getArgAttrOfType<mlir::StringAttr>(0, "onnx.name"))
-    inputName = n.str();
-  auto samples = calib::loadSamples(opts.calibrationPath, inputName,
-                                    argType.getShape(), opts.preprocess);
-  if (!samples)
-    return samples.takeError();
-  std::vector<std::vector<Tensor>> runs;
-  for (auto &t : *samples) {
-    if (opts.maxCalibrationSamples && runs.size() >= opts.maxCalibrationSamples)
-      break;
-    runs.push_back({t});
-  }
-  if (llvm::Error e = calibrateMinMax(func, runs, [&](size_t i, size_t n) {
-        say("calibrating " + std::to_string(i) + "/" + std::to_string(n));
-      }))
-    return std::move(e);
-  timer.done("calibrate");
-
-  quant::QuantizeOptions qopts = quantizeOptionsFor(*target, say);
-  {
-    mlir::PassManager pm(&ctx);
-    pm.nest<mlir::func::FuncOp>().addPass(quant::createQuantizePass(qopts));
-    if (llvm::Error e = runPasses(pm, **module, "quantize"))
+  // A pre-quantized model (QDQ from QAT or onnxruntime) imports onto the
+  // quant-annotated level already: its own scales and zero points are used,
+  // without calibration or --tessera-quantize.
+  bool preQuantized = false;
+  func.walk([&](mlir::Operation *op) {
+    if (llvm::isa<mlir::quant::QuantizeCastOp, mlir::quant::DequantizeCastOp,
+                  mlir::quant::StorageCastOp>(op))
+      preQuantized = true;
+  });
+  if (preQuantized) {
+    say("pre-quantized model: using its scales and zero points, no "
+        "calibration");
+    if (!opts.calibrationPath.empty())
+      say("note: --calibration is ignored for a pre-quantized model");
+  } else {
+    // Calibration: one sample per argument (models with one input for now).
+    if (opts.calibrationPath.empty())
+      return fail(opts.modelPath +
+                  ": --calibration is required to quantize a float model");
+    if (func.getNumArguments() != 1)
+      return fail(opts.modelPath + ": calibration supports models with one "
+                                   "input, this one has " +
+                  llvm::Twine(func.getNumArguments()));
+    auto argType = llvm::cast<mlir::RankedTensorType>(func.getArgumentTypes()[0]);
+    std::string inputName;
+    if (auto n = func.getArgAttrOfType<mlir::StringAttr>(0, "onnx.name"))
+      inputName = n.str();
+    auto samples = calib::loadSamples(opts.calibrationPath, inputName,
+                                      argType.getShape(), opts.preprocess);
+    if (!samples)
+      return samples.takeError();
+    std::vector<std::vector<Tensor>> runs;
+    for (auto &t : *samples) {
+      if (opts.maxCalibrationSamples && runs.size() >= opts.maxCalibrationSamples)
+        break;
+      runs.push_back({t});
+    }
+    if (llvm::Error e = calibrateMinMax(func, runs, [&](size_t i, size_t n) {
+          say("calibrating " + std::to_string(i) + "/" + std::to_string(n));
+        }))
       return std::move(e);
+    timer.done("calibrate");
+
+    quant::QuantizeOptions qopts = quantizeOptionsFor(*target, say);
+    {
+      mlir::PassManager pm(&ctx);
+      pm.nest<mlir::func::FuncOp>().addPass(quant::createQuantizePass(qopts));
+      if (llvm::Error e = runPasses(pm, **module, "quantize"))
+        return std::move(e);
+    }
+    timer.done("quantize");
   }
-  timer.done("quantize");
   if (opts.emit == EmitLevel::Quant) {
     result.emitted = printModule(**module);
     return result;

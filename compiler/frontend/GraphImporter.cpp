@@ -25,6 +25,15 @@ const OpTable &getOpTable() {
     registerElementwiseOps(t);
     registerShapeOps(t);
     registerGemmOp(t);
+    registerQuantOps(t);
+    registerActivationOps(t);
+    registerReduceOps(t);
+    registerMatMulOp(t);
+    registerSliceOps(t);
+    registerResizeOps(t);
+    registerConvTransposeOp(t);
+    registerMinMaxRoundOps(t);
+    registerShapeComputeOps(t); // last: wraps the importers above with folding
     return t;
   }();
   return table;
@@ -494,8 +503,11 @@ llvm::Error GraphImporter::checkOpsets() {
 }
 
 llvm::Error GraphImporter::checkSupported() {
+  // One entry per unsupported op type, naming its first node, so that a
+  // detector with 60 SiLUs gives one readable line, not 120 entries.
   const OpTable &table = getOpTable();
-  std::string list;
+  llvm::SmallVector<std::string> order;
+  llvm::StringMap<std::pair<std::string, unsigned>> firstAndCount;
   for (const auto &node : graph.node()) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     if (defaultDomain && table.count(node.op_type()))
@@ -507,10 +519,23 @@ llvm::Error GraphImporter::checkSupported() {
         opset = std::to_string(os.version());
     std::string op =
         defaultDomain ? node.op_type() : node.domain() + "." + node.op_type();
+    auto [it, inserted] = firstAndCount.try_emplace(op);
+    if (inserted) {
+      order.push_back(op);
+      it->second.first = "node '" + displayName(node) + "' (op " + op +
+                         ", opset " + opset + ")";
+    }
+    ++it->second.second;
+  }
+  std::string list;
+  for (const std::string &op : order) {
+    const auto &[first, count] = firstAndCount[op];
     if (!list.empty())
       list += ", ";
-    list +=
-        "node '" + displayName(node) + "' (op " + op + ", opset " + opset + ")";
+    list += first;
+    if (count > 1)
+      list += " and " + std::to_string(count - 1) + " more " + op +
+              (count > 2 ? " nodes" : " node");
   }
   if (!list.empty())
     return fileError("unsupported operators: " + list);
@@ -557,10 +582,14 @@ llvm::Error GraphImporter::importInputs(llvm::SmallVectorImpl<Type> &argTypes) {
     if (!vi->type().has_tensor_type())
       return fileError("input '" + name + "' is not a tensor");
     const auto &tt = vi->type().tensor_type();
+    // Integer inputs feed the quantization ops (ops/QuantOps.cpp).
+    Type elemType = f32();
     if (tt.elem_type() != onnx::TensorProto_DataType_FLOAT)
+      elemType = integerInputType(ctx, tt.elem_type());
+    if (!elemType)
       return fileError("input '" + name + "' has element type " +
                        Twine(tt.elem_type()) +
-                       "; only float32 (1) inputs are supported");
+                       "; only float32 (1) and integer inputs are supported");
     std::vector<int64_t> shape;
     auto over = opts.inputShapes.find(name);
     if (over != opts.inputShapes.end()) {
@@ -596,7 +625,7 @@ llvm::Error GraphImporter::importInputs(llvm::SmallVectorImpl<Type> &argTypes) {
       }
     }
     inputNames.push_back(name);
-    argTypes.push_back(tensorType(shape));
+    argTypes.push_back(tensorType(shape, elemType));
     ImportedValue iv;
     iv.shape = shape;
     values[name] = std::move(iv); // the block argument is filled in later
@@ -658,6 +687,8 @@ llvm::Error GraphImporter::importOutputs(func::FuncOp func) {
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
+  if (auto err = checkQuantTypes(*this, graph))
+    return std::move(err);
   if (auto err = checkOpsets())
     return std::move(err);
   for (int i = 0; i < graph.node_size(); ++i) {
@@ -698,6 +729,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
   if (auto err = importNodes())
     return std::move(err);
   if (auto err = importOutputs(func))
+    return std::move(err);
+  if (auto err = finishQuantImport(*this, graph, func))
     return std::move(err);
 
   // The importer must never hand out invalid IR: verify and report the

@@ -72,6 +72,17 @@ void registerPoolOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
 void registerShapeOps(OpTable &table);
 void registerGemmOp(OpTable &table);
+void registerQuantOps(OpTable &table);
+void registerActivationOps(OpTable &table);
+void registerReduceOps(OpTable &table);
+void registerMatMulOp(OpTable &table);
+void registerSliceOps(OpTable &table);
+void registerResizeOps(OpTable &table);
+void registerConvTransposeOp(OpTable &table);
+void registerMinMaxRoundOps(OpTable &table);
+/// Host evaluation of nodes whose inputs are all constants; wraps the
+/// entries registered before it, so it must be registered last.
+void registerShapeComputeOps(OpTable &table);
 
 /// The full table, built once.
 const OpTable &getOpTable();
@@ -101,6 +112,19 @@ private:
   const onnx::NodeProto &node;
   llvm::Error error = llvm::Error::success();
 };
+
+struct QuantImportState;
+
+/// Pre-quantized models (ops/QuantOps.cpp): the MLIR type of an integer
+/// graph input of ONNX type `onnxType` (null if not one); the one-line error
+/// for float8/float4/int2 tensors, checked before anything else; and the
+/// step after all nodes are imported that restores the quantized form of
+/// Conv/Gemm weights and drops unused quantization chains.
+mlir::Type integerInputType(mlir::MLIRContext &ctx, int onnxType);
+llvm::Error checkQuantTypes(GraphImporter &imp, const onnx::GraphProto &graph);
+llvm::Error finishQuantImport(GraphImporter &imp,
+                              const onnx::GraphProto &graph,
+                              mlir::func::FuncOp func);
 
 class GraphImporter {
 public:
@@ -199,6 +223,9 @@ public:
 
   /// Name of node `node` as used in messages and attributes.
   std::string displayName(const onnx::NodeProto &node) const;
+
+  /// State of the QDQ importers (ops/QuantOps.cpp), made on first use.
+  std::shared_ptr<QuantImportState> quantState;
 
 private:
   llvm::Error checkOpsets();

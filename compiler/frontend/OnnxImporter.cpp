@@ -3,11 +3,14 @@
 #include "compiler/frontend/OnnxImporter.h"
 
 #include "compiler/frontend/GraphImporter.h"
+#include "compiler/graph/Passes.h"
 
 #include "onnx/onnx_pb.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -23,7 +26,8 @@ namespace tessera::frontend {
 
 void registerFrontendDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::func::FuncDialect, mlir::tosa::TosaDialect,
-                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect,
+                  mlir::quant::QuantDialect, mlir::math::MathDialect>();
 }
 
 void loadFrontendDialects(mlir::MLIRContext &ctx) {
@@ -31,7 +35,8 @@ void loadFrontendDialects(mlir::MLIRContext &ctx) {
   registerFrontendDialects(registry);
   ctx.appendDialectRegistry(registry);
   ctx.loadDialect<mlir::func::FuncDialect, mlir::tosa::TosaDialect,
-                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect,
+                  mlir::quant::QuantDialect, mlir::math::MathDialect>();
 }
 
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
@@ -57,7 +62,12 @@ importOnnxBytes(mlir::MLIRContext &ctx, llvm::StringRef bytes,
                       "outputs; truncated or corrupt file?)");
   loadFrontendDialects(ctx);
   GraphImporter importer(ctx, model, displayName, baseDir, opts);
-  return importer.run();
+  auto module = importer.run();
+  if (!module || !opts.cleanup)
+    return module;
+  if (llvm::Error err = graph::runGraphCleanup(**module, displayName))
+    return std::move(err);
+  return module;
 }
 
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>

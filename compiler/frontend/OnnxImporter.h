@@ -38,6 +38,10 @@ struct ImportOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Name of the produced function.
   std::string functionName = "main";
+  /// Run the graph clean-up (constant folding, BatchNormalization folding,
+  /// activation marking, DCE; compiler/graph) on the imported module.
+  /// `tessera-import --no-cleanup` turns it off to show the raw import.
+  bool cleanup = true;
 };
 
 /// Lowest and highest default-domain opset the importer accepts. Operators

@@ -160,6 +160,32 @@ llvm::Expected<ConstTensor> decodeTensor(const onnx::TensorProto &proto,
                                    " needs " + Twine(n));
   };
 
+  t.dataType = proto.data_type();
+  // INT4 (22) / UINT4 (21) postdate the onnx.proto Debian ships: numbers.
+  constexpr int kUint4 = 21, kInt4 = 22;
+  if (proto.data_type() == kUint4 || proto.data_type() == kInt4) {
+    // Two values per byte, element 2i in the low nibble (onnx.proto); in
+    // int32_data each int32 holds one such byte.
+    t.kind = ConstTensor::Kind::Int;
+    size_t bytes = static_cast<size_t>((n + 1) / 2);
+    std::vector<uint8_t> packed;
+    if (hasRaw)
+      packed.assign(raw.begin(), raw.end());
+    else
+      for (int32_t v : proto.int32_data())
+        packed.push_back(static_cast<uint8_t>(v));
+    if (packed.size() != bytes)
+      return llvm::createStringError(what + ": has " + Twine(packed.size()) +
+                                     " bytes of 4-bit data, shape " +
+                                     formatShape(t.shape) + " needs " +
+                                     Twine(bytes));
+    bool isSigned = proto.data_type() == kInt4;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t nibble = (packed[i / 2] >> (4 * (i % 2))) & 0xf;
+      t.ints.push_back(isSigned && nibble >= 8 ? nibble - 16 : nibble);
+    }
+    return t;
+  }
   switch (proto.data_type()) {
   case onnx::TensorProto_DataType_FLOAT:
     t.kind = ConstTensor::Kind::Float;

@@ -30,6 +30,9 @@ struct ConstTensor {
   std::vector<int64_t> shape;
   std::vector<float> floats; // kind == Float
   std::vector<int64_t> ints; // kind == Int
+  /// The ONNX TensorProto data type it was decoded from (0 if made by an
+  /// importer); the quantization importers need int8 vs uint8 vs int4.
+  int dataType = 0;
 
   int64_t numElements() const;
   bool isFloat() const { return kind == Kind::Float; }
@@ -43,7 +46,8 @@ struct ConstTensor {
 int64_t shapeNumElements(llvm::ArrayRef<int64_t> shape);
 
 /// Decodes `proto`. Float types (FLOAT, DOUBLE, FLOAT16) become Kind::Float,
-/// integer and bool types Kind::Int. `baseDir` resolves external data; an
+/// integer and bool types Kind::Int (INT4/UINT4 unpacked from two values per
+/// byte, low nibble first, and sign-/zero-extended). `baseDir` resolves external data; an
 /// empty `baseDir` makes external data an error. `what` names the tensor in
 /// messages (e.g. "initializer 'conv1.weight'").
 llvm::Expected<ConstTensor> decodeTensor(const onnx::TensorProto &proto,

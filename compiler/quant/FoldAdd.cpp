@@ -32,15 +32,11 @@ struct FoldAdd : public OpRewritePattern<tosa::AddOp> {
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
       return rewriter.notifyMatchFailure(op, "not a float add");
-    SmallVector<QuantizedOperand, 2> inputs;
-    for (OpOperand &operand : op->getOpOperands()) {
-      FailureOr<QuantizedOperand> input = matchQuantizedOperand(
-          rewriter, op, operand.get(),
-          "operand #" + Twine(operand.getOperandNumber()));
-      if (failed(input))
-        return failure();
-      inputs.push_back(*input);
-    }
+    FailureOr<SmallVector<QuantizedOperand, 2>> matched =
+        matchQuantizedOperands(rewriter, op, op->getOperands());
+    if (failed(matched))
+      return failure();
+    SmallVector<QuantizedOperand, 2> &inputs = *matched;
     FailureOr<QuantizedResult> result =
         matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/true);
     if (failed(result))

@@ -45,6 +45,26 @@ void setResultAttrs(func::FuncOp func, unsigned i, const NamedAttrList &attrs) {
     func.setResultAttr(i, attr.getName(), attr.getValue());
 }
 
+/// The per-tensor i8 quantization an integer argument is read with: the
+/// type of the quant.scast at the end of its (single-use) chain of reshapes
+/// and transposes.
+std::optional<mq::UniformQuantizedType> integerArgumentType(Value v) {
+  while (v.hasOneUse()) {
+    Operation *user = *v.getUsers().begin();
+    if (auto scast = dyn_cast<mq::StorageCastOp>(user)) {
+      auto type = dyn_cast_or_null<mq::UniformQuantizedType>(
+          getQuantElementType(scast.getType()));
+      if (type && type.isSigned() && type.getStorageTypeIntegralWidth() == 8)
+        return type;
+      return std::nullopt;
+    }
+    if (!isa<tosa::ReshapeOp, tosa::TransposeOp>(user))
+      return std::nullopt;
+    v = user->getResult(0);
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 LogicalResult convertFunctionArguments(func::FuncOp func) {
@@ -53,8 +73,20 @@ LogicalResult convertFunctionArguments(func::FuncOp func) {
   Block &entry = func.getBody().front();
   OpBuilder b(func.getContext());
   for (BlockArgument arg : entry.getArguments()) {
-    if (!isFloatTensor(arg.getType()) || arg.use_empty())
+    if (arg.use_empty())
       continue;
+    if (!isFloatTensor(arg.getType())) {
+      // An integer argument that an imported model reinterprets
+      // (quant.scast, possibly after reshape/transpose): describe it by that
+      // quantization.
+      if (std::optional<mq::UniformQuantizedType> type =
+              integerArgumentType(arg))
+        setArgAttrs(func, arg.getArgNumber(),
+                    boundaryAttrs(b, *type,
+                                  func.getArgAttr(arg.getArgNumber(),
+                                                  kIoDtypeAttr)));
+      continue;
+    }
     SmallVector<mq::QuantizeCastOp> qcasts;
     for (Operation *user : arg.getUsers())
       if (auto qcast = dyn_cast<mq::QuantizeCastOp>(user))
@@ -95,6 +127,10 @@ LogicalResult convertFunctionResults(func::FuncOp func) {
   Builder b(func.getContext());
   for (OpOperand &operand : ret->getOpOperands()) {
     Value source = getDequantizedSource(operand.get());
+    // A quantized result (an imported QuantizeLinear / QLinear* output) is
+    // returned as its integers too.
+    if (!source && getQuantElementType(operand.get().getType()))
+      source = operand.get();
     auto scast = source ? source.getDefiningOp<mq::StorageCastOp>() : nullptr;
     if (!scast ||
         !isa<IntegerType>(getElementTypeOrSelf(scast.getInput().getType())))

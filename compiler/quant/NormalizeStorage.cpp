@@ -13,6 +13,7 @@
 #include "compiler/quant/Passes.h"
 #include "compiler/quant/QuantUtils.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
@@ -46,6 +47,45 @@ mq::QuantizedType toSignedStorage(mq::QuantizedType type) {
   return nullptr;
 }
 
+/// If the storage of `scast` is an 8-bit function argument, possibly
+/// through tensor.bitcast (ui8 -> i8) and data movement (reshape,
+/// transpose), makes the argument the signless int8 image of the uint8
+/// bytes (XOR 0x80, produced by the runtime at the boundary, see
+/// FuncBoundary.cpp) and records `tessera.io_dtype = "uint8"`. Data
+/// movement commutes with the per-byte XOR, so the chain stays as it is.
+LogicalResult convertUnsignedArgument(func::FuncOp func,
+                                      mq::StorageCastOp scast) {
+  Value v = scast.getInput();
+  SmallVector<Operation *> chain;
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<tensor::BitcastOp, tosa::ReshapeOp, tosa::TransposeOp>(def))
+      return failure();
+    chain.push_back(def);
+    v = def->getOperand(0);
+  }
+  auto arg = dyn_cast<BlockArgument>(v);
+  auto type = arg ? dyn_cast<RankedTensorType>(arg.getType()) : nullptr;
+  if (!type || !type.getElementType().isInteger(8) ||
+      arg.getOwner() != &func.getBody().front())
+    return failure();
+  Type i8 = IntegerType::get(func.getContext(), 8);
+  arg.setType(withElementType(type, i8));
+  for (Operation *op : llvm::reverse(chain)) {
+    if (auto bitcast = dyn_cast<tensor::BitcastOp>(op)) {
+      bitcast.getResult().replaceAllUsesWith(bitcast.getSource());
+      bitcast.erase();
+      continue;
+    }
+    op->getResult(0).setType(withElementType(op->getResult(0).getType(), i8));
+  }
+  func.setArgAttr(arg.getArgNumber(), kIoDtypeAttr,
+                  StringAttr::get(func.getContext(), "uint8"));
+  func.setType(FunctionType::get(func.getContext(),
+                                 func.getBody().front().getArgumentTypes(),
+                                 func.getResultTypes()));
+  return success();
+}
+
 } // namespace
 
 LogicalResult normalizeUnsignedStorage(func::FuncOp func) {
@@ -77,14 +117,19 @@ LogicalResult normalizeUnsignedStorage(func::FuncOp func) {
   if (walk.wasInterrupted())
     return failure();
 
-  // Unsigned integer constants behind a storage cast move down by 2^(b-1).
+  // Unsigned integer constants behind a storage cast move down by 2^(b-1);
+  // unsigned integer arguments (an imported model's uint8 input) become the
+  // int8 image at the boundary.
   for (mq::StorageCastOp scast : scasts) {
     auto qtype = cast<mq::QuantizedType>(getQuantElementType(scast.getType()));
+    if (succeeded(convertUnsignedArgument(func, scast)))
+      continue;
     std::optional<SmallVector<int64_t>> values =
         readIntConstant(scast.getInput());
     if (!values)
-      return scast.emitOpError("expected an integer tosa.const operand for an "
-                               "unsigned quantized type");
+      return scast.emitOpError("expected an integer tosa.const or function "
+                               "argument operand for an unsigned quantized "
+                               "type");
     int64_t shift = int64_t(1) << (qtype.getStorageTypeIntegralWidth() - 1);
     for (int64_t &v : *values)
       v -= shift;
@@ -99,6 +144,8 @@ LogicalResult normalizeUnsignedStorage(func::FuncOp func) {
   func.walk([&](func::ReturnOp ret) {
     for (OpOperand &operand : ret->getOpOperands()) {
       Value source = getDequantizedSource(operand.get());
+      if (!source && getQuantElementType(operand.get().getType()))
+        source = operand.get(); // a quantized result (QuantizeLinear)
       if (source && converted.contains(source))
         func.setResultAttr(operand.getOperandNumber(), kIoDtypeAttr, uint8);
     }

@@ -62,6 +62,12 @@ void populateFoldSharedQParamsPatterns(mlir::RewritePatternSet &patterns);
 void populateFoldPadPatterns(mlir::RewritePatternSet &patterns);
 /// stand-alone clamp -> i8 clamp with quantized bounds.
 void populateFoldClampPatterns(mlir::RewritePatternSet &patterns);
+/// sigmoid, tanh, exp -> tosa.table with a 256-entry i8 table.
+void populateFoldTablePatterns(mlir::RewritePatternSet &patterns);
+/// mul (+ fused clamp) -> inputs minus zero points in i32, mul, rescale.
+void populateFoldMulPatterns(mlir::RewritePatternSet &patterns);
+/// resize -> i8 nearest (+ requantize) or i8 bilinear, sub, rescale.
+void populateFoldResizePatterns(mlir::RewritePatternSet &patterns);
 /// All of the fold patterns above.
 void populateFoldToIntegerPatterns(mlir::RewritePatternSet &patterns);
 

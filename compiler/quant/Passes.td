@@ -52,8 +52,11 @@ def FoldToIntegerPass : Pass<"tessera-fold-to-integer", "mlir::func::FuncOp"> {
     values and whose result feeds `quant.qcast` into integer TOSA:
     conv2d/depthwise_conv2d/matmul on i8 with i32 accumulation and bias
     followed by a per-channel `tosa.rescale` to i8 and a clamp for a fused
-    activation; add through i32 with both inputs rescaled; avg_pool2d,
-    max_pool2d, concat, reshape, transpose, slice, pad and clamp on i8. Weight and bias
+    activation; add through i32 with both inputs rescaled; mul through i32
+    (inputs minus zero points) and a rescale; sigmoid, tanh and exp as a
+    256-entry tosa.table; resize (nearest on i8, bilinear through i32);
+    avg_pool2d, max_pool2d, concat, reshape, transpose, slice, pad and clamp
+    on i8. Weight and bias
     constants are quantized at compile time with core/quant. Function
     arguments and results become i8 and carry `tessera.scale`,
     `tessera.zero_point` and `tessera.dtype`. Needs no calibration attribute:

@@ -18,6 +18,9 @@ void populateFoldToIntegerPatterns(RewritePatternSet &patterns) {
   populateFoldSharedQParamsPatterns(patterns);
   populateFoldPadPatterns(patterns);
   populateFoldClampPatterns(patterns);
+  populateFoldTablePatterns(patterns);
+  populateFoldMulPatterns(patterns);
+  populateFoldResizePatterns(patterns);
 }
 
 void buildQuantizationPipeline(OpPassManager &pm,

@@ -373,6 +373,20 @@ FailureOr<QuantizedOperand> matchQuantizedOperand(PatternRewriter &rewriter,
   return QuantizedOperand{q, *type};
 }
 
+FailureOr<SmallVector<QuantizedOperand, 2>>
+matchQuantizedOperands(PatternRewriter &rewriter, Operation *op,
+                       ValueRange operands) {
+  SmallVector<QuantizedOperand, 2> inputs;
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    FailureOr<QuantizedOperand> input =
+        matchQuantizedOperand(rewriter, op, operand, "operand #" + Twine(i));
+    if (failed(input))
+      return failure();
+    inputs.push_back(*input);
+  }
+  return inputs;
+}
+
 FailureOr<QuantizedWeight> matchQuantizedWeight(PatternRewriter &rewriter,
                                                 Operation *op, Value operand,
                                                 const Twine &name) {

@@ -173,6 +173,12 @@ mlir::FailureOr<QuantizedOperand>
 matchQuantizedOperand(mlir::PatternRewriter &rewriter, mlir::Operation *op,
                       mlir::Value operand, const llvm::Twine &name);
 
+/// Matches every value of `operands` (operands of `op`, numbered from 0 as
+/// "operand #i") with matchQuantizedOperand.
+mlir::FailureOr<llvm::SmallVector<QuantizedOperand, 2>>
+matchQuantizedOperands(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                       mlir::ValueRange operands);
+
 /// A float weight operand that is `quant.dcast` of a quantized value with an
 /// integer form (per tensor or per axis).
 struct QuantizedWeight {

@@ -1,9 +1,9 @@
 //===- DataOps.cpp - Type-agnostic TOSA ops: constants and data movement --===//
 //
-// Constants, reshape, transpose, slice, pad, concat, tile, cast, identity and
-// nearest-neighbour resize: no arithmetic on values (cast's conversions and
-// the concat/resize index walks come from core/kernels), so one
-// implementation serves float and integer tensors.
+// Constants, reshape, transpose, slice, pad, concat, tile, cast, identity,
+// gather and nearest-neighbour resize: no arithmetic on values (cast's
+// conversions and the concat/resize index walks come from core/kernels), so
+// one implementation serves float and integer tensors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -326,6 +326,32 @@ llvm::Expected<Tensor> resizeNearest(tosa::ResizeOp op, Operands args,
   Tensor out(in.elementType(), rt.shape);
   kernels::resizeNearest(*p, in.bytes(), out.bytes(),
                          elementSize(in.elementType()));
+  return out;
+}
+
+llvm::Expected<Tensor> gather(tosa::GatherOp op, Operands args,
+                              const Result &rt) {
+  // TOSA GATHER: output[n, w, c] = values[n, indices[n, w], c].
+  const Tensor &values = *args[0], &indices = *args[1];
+  if (values.rank() != 3 || indices.rank() != 2 ||
+      indices.dim(0) != values.dim(0))
+    return opError(op, "expected values [N, K, C] and indices [N, W], got " +
+                           values.typeString() + " and " +
+                           indices.typeString());
+  const int64_t N = values.dim(0), K = values.dim(1), C = values.dim(2),
+                W = indices.dim(1);
+  Tensor out(values.elementType(), {N, W, C});
+  const size_t row = C * elementSize(values.elementType());
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t w = 0; w < W; ++w) {
+      const int64_t k = indices.getInt(n * W + w);
+      if (k < 0 || k >= K)
+        return opError(op, "index " + llvm::Twine(k) + " at [" +
+                               llvm::Twine(n) + ", " + llvm::Twine(w) +
+                               "] is outside [0, " + llvm::Twine(K) + ")");
+      std::memcpy(out.bytes() + (n * W + w) * row,
+                  values.bytes() + (n * K + k) * row, row);
+    }
   return out;
 }
 

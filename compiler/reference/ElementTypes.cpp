@@ -10,7 +10,7 @@ std::optional<ElementType> elementTypeOf(mlir::Type type) {
   if (auto q = llvm::dyn_cast<mlir::quant::QuantizedType>(type)) {
     unsigned w = q.getStorageTypeIntegralWidth();
     bool s = q.isSigned();
-    if (w == 8)
+    if (w == 8 || w == 4) // 4-bit values are held one per byte
       return s ? ElementType::I8 : ElementType::U8;
     if (w == 16)
       return s ? ElementType::I16 : ElementType::U16;
@@ -29,6 +29,7 @@ std::optional<ElementType> elementTypeOf(mlir::Type type) {
   switch (it.getWidth()) {
   case 1:
     return ElementType::Bool;
+  case 4: // int4 / uint4 (ONNX), one value per byte, sign-/zero-extended
   case 8:
     return u ? ElementType::U8 : ElementType::I8;
   case 16:

@@ -23,7 +23,8 @@ using tessera::ElementTypeOf;
 using tessera::Tensor;
 
 /// The element type of an MLIR scalar type: f32; i1; signless/signed
-/// i8/i16/i32/i48/i64 (i48 -> I64); unsigned ui8/ui16; index -> I64; and
+/// i8/i16/i32/i48/i64 (i48 -> I64); unsigned ui8/ui16; i4/ui4 -> I8/U8 (one
+/// value per byte, as ONNX int4/uint4 are unpacked); index -> I64; and
 /// !quant.uniform/any quantized type -> its storage type. nullopt otherwise.
 std::optional<ElementType> elementTypeOf(mlir::Type type);
 

@@ -2,15 +2,24 @@
 //
 // Convolution is im2col + OpenBLAS sgemm (row blocks bound the im2col
 // buffer; 1x1 stride-1 convs multiply the input directly). Everything else
-// is a plain loop following the TOSA pseudocode for floating point.
+// is a plain loop following the TOSA pseudocode for floating point. sgemm
+// threads itself (OpenBLAS); im2col, depthwise convolution and pooling split
+// their output rows over the cores (parallelRows), each row computed by one
+// thread exactly as the sequential loop would, so results do not depend on
+// the thread count.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/reference/Ops.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
 #include "core/kernels/Broadcast.h"
+#include "core/quant/Quant.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/Parallel.h"
 
 #include <cblas.h>
 
@@ -44,6 +53,32 @@ llvm::Error fillBias(Operation *op, const Tensor &bias, int64_t outC,
   for (int64_t i = 0, n = out.numElements(); i < n; ++i)
     o[i] = b[perChannel ? i % outC : 0];
   return llvm::Error::success();
+}
+
+/// Runs fn(begin, end) over [0, n) split into one contiguous chunk per core,
+/// or inline when the work (n * costPerItem, roughly in multiply-adds) is
+/// too small to pay for waking threads (~10 us).
+void parallelRows(int64_t n, int64_t costPerItem,
+                  llvm::function_ref<void(int64_t, int64_t)> fn) {
+  const int64_t threads =
+      static_cast<int64_t>(llvm::parallel::strategy.compute_thread_count());
+  const int64_t chunks =
+      std::min<int64_t>({threads, n, n * costPerItem / (int64_t(1) << 16)});
+  if (chunks <= 1) {
+    fn(0, n);
+    return;
+  }
+  llvm::parallelFor(0, chunks, [&](size_t c) {
+    fn(n * static_cast<int64_t>(c) / chunks,
+       n * static_cast<int64_t>(c + 1) / chunks);
+  });
+}
+
+/// dst[i] += a[i] * b[i]; the buffers do not overlap.
+void accumulateProducts(float *__restrict dst, const float *__restrict a,
+                        const float *__restrict b, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] += a[i] * b[i];
 }
 
 float nanMax(float a, float b) {
@@ -97,21 +132,23 @@ llvm::Expected<Tensor> conv2d(tosa::Conv2DOp op, Operands args,
       const int64_t rows = std::min(block, P - r0);
       const float *a = img + r0 * p.inC;
       if (!direct) {
-        for (int64_t r = 0; r < rows; ++r) {
-          const int64_t oy = (r0 + r) / p.outW, ox = (r0 + r) % p.outW;
-          float *dst = col.data() + r * K;
-          for (int64_t ky = 0; ky < p.kernelH; ++ky) {
-            const int64_t y = oy * p.strideH - p.padTop + ky * p.dilationH;
-            for (int64_t kx = 0; kx < p.kernelW; ++kx) {
-              const int64_t x = ox * p.strideW - p.padLeft + kx * p.dilationW;
-              float *d = dst + (ky * p.kernelW + kx) * p.inC;
-              if (y < 0 || y >= p.inH || x < 0 || x >= p.inW)
-                std::fill(d, d + p.inC, 0.0f);
-              else
-                std::copy_n(img + (y * p.inW + x) * p.inC, p.inC, d);
+        parallelRows(rows, K, [&](int64_t rBegin, int64_t rEnd) {
+          for (int64_t r = rBegin; r < rEnd; ++r) {
+            const int64_t oy = (r0 + r) / p.outW, ox = (r0 + r) % p.outW;
+            float *dst = col.data() + r * K;
+            for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+              const int64_t y = oy * p.strideH - p.padTop + ky * p.dilationH;
+              for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+                const int64_t x = ox * p.strideW - p.padLeft + kx * p.dilationW;
+                float *d = dst + (ky * p.kernelW + kx) * p.inC;
+                if (y < 0 || y >= p.inH || x < 0 || x >= p.inW)
+                  std::fill(d, d + p.inC, 0.0f);
+                else
+                  std::copy_n(img + (y * p.inW + x) * p.inC, p.inC, d);
+              }
             }
           }
-        }
+        });
         a = col.data();
       }
       // out[rows, OC] += a[rows, K] * w[OC, K]^T (out holds the bias).
@@ -145,8 +182,11 @@ llvm::Expected<Tensor> depthwiseConv2d(tosa::DepthwiseConv2DOp op,
     return std::move(err);
   const float *x = in.data<float>(), *wt = w.data<float>();
   float *o = out.data<float>();
-  for (int64_t n = 0; n < p.batch; ++n)
-    for (int64_t oy = 0; oy < p.outH; ++oy)
+  // One item = one output row (n, oy).
+  const int64_t rowCost = p.outW * p.kernelH * p.kernelW * p.outC;
+  parallelRows(p.batch * p.outH, rowCost, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / p.outH, oy = row % p.outH;
       for (int64_t ox = 0; ox < p.outW; ++ox) {
         float *dst = o + ((n * p.outH + oy) * p.outW + ox) * p.outC;
         for (int64_t ky = 0; ky < p.kernelH; ++ky) {
@@ -159,12 +199,17 @@ llvm::Expected<Tensor> depthwiseConv2d(tosa::DepthwiseConv2DOp op,
               continue;
             const float *src = x + ((n * p.inH + y) * p.inW + xx) * C;
             const float *wk = wt + (ky * p.kernelW + kx) * C * M;
-            for (int64_t c = 0; c < C; ++c)
-              for (int64_t m = 0; m < M; ++m)
-                dst[c * M + m] += src[c] * wk[c * M + m];
+            if (M == 1) // the common case, written so that it vectorizes
+              accumulateProducts(dst, src, wk, C);
+            else
+              for (int64_t c = 0; c < C; ++c)
+                for (int64_t m = 0; m < M; ++m)
+                  dst[c * M + m] += src[c] * wk[c * M + m];
           }
         }
       }
+    }
+  });
   return out;
 }
 
@@ -218,8 +263,10 @@ llvm::Expected<Tensor> maxPool2d(tosa::MaxPool2dOp op, Operands args,
   const float *x = in.data<float>();
   float *o = out.data<float>();
   const int64_t C = p.channels;
-  for (int64_t n = 0; n < p.batch; ++n)
-    for (int64_t oy = 0; oy < p.outH; ++oy)
+  const int64_t rowCost = p.outW * p.kernelH * p.kernelW * C;
+  parallelRows(p.batch * p.outH, rowCost, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / p.outH, oy = row % p.outH;
       for (int64_t ox = 0; ox < p.outW; ++ox) {
         float *dst = o + ((n * p.outH + oy) * p.outW + ox) * C;
         std::fill(dst, dst + C,
@@ -245,6 +292,8 @@ llvm::Expected<Tensor> maxPool2d(tosa::MaxPool2dOp op, Operands args,
           }
         }
       }
+    }
+  });
   return out;
 }
 
@@ -262,9 +311,11 @@ llvm::Expected<Tensor> avgPool2d(tosa::AvgPool2dOp op, Operands args,
   const float *x = in.data<float>();
   float *o = out.data<float>();
   const int64_t C = p.channels;
-  std::vector<float> acc(C);
-  for (int64_t n = 0; n < p.batch; ++n)
-    for (int64_t oy = 0; oy < p.outH; ++oy)
+  const int64_t rowCost = p.outW * p.kernelH * p.kernelW * C;
+  parallelRows(p.batch * p.outH, rowCost, [&](int64_t begin, int64_t end) {
+    std::vector<float> acc(C);
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / p.outH, oy = row % p.outH;
       for (int64_t ox = 0; ox < p.outW; ++ox) {
         std::fill(acc.begin(), acc.end(), 0.0f);
         int64_t count = 0; // padding is not counted (TOSA AVG_POOL2D)
@@ -286,6 +337,8 @@ llvm::Expected<Tensor> avgPool2d(tosa::AvgPool2dOp op, Operands args,
         for (int64_t c = 0; c < C; ++c)
           dst[c] = acc[c] / static_cast<float>(count);
       }
+    }
+  });
   return out;
 }
 
@@ -315,6 +368,8 @@ llvm::Expected<Tensor> binary(Operation *op, Operands args, const Result &rt) {
     apply(nanMin);
   else if (isa<tosa::PowOp>(op))
     apply([](float u, float v) { return std::pow(u, v); });
+  else if (isa<arith::DivFOp>(op)) // IEEE division, correctly rounded
+    apply([](float u, float v) { return u / v; });
   else
     return opError(op, "not a float binary op");
   return out;
@@ -353,6 +408,12 @@ llvm::Expected<Tensor> unary(Operation *op, Operands args, const Result &rt) {
     apply([](float x) { return std::ceil(x); });
   else if (isa<tosa::ErfOp>(op))
     apply([](float x) { return std::erf(x); });
+  else if (isa<math::RoundEvenOp>(op)) // ONNX Round: core/quant's rounding
+    apply([](float x) {
+      return static_cast<float>(quant::roundWith(x, quant::Rounding::HalfEven));
+    });
+  else if (isa<math::TruncOp>(op)) // ONNX Cast float -> int: toward zero
+    apply([](float x) { return std::trunc(x); });
   else
     return opError(op, "not a float unary op");
   return out;

@@ -5,7 +5,9 @@
 #include "compiler/reference/Ops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/Support/raw_ostream.h"
@@ -181,7 +183,8 @@ llvm::Error checkSupported(func::FuncOp f) {
 
 void registerReferenceDialects(DialectRegistry &registry) {
   registry.insert<func::FuncDialect, tosa::TosaDialect, arith::ArithDialect,
-                  mlir::quant::QuantDialect>();
+                  mlir::quant::QuantDialect, tensor::TensorDialect,
+                  math::MathDialect>();
 }
 
 } // namespace tessera::reference

@@ -3,6 +3,9 @@
 #include "compiler/reference/Ops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
@@ -177,6 +180,9 @@ Tensor copyOf(const Tensor &t) { return t; }
 } // namespace
 
 bool isKnownOp(Operation *op) {
+  if (isa<tosa::GatherOp, tosa::TransposeConv2DOp, math::RoundEvenOp,
+          math::TruncOp>(op))
+    return true;
   return isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp,
              tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp, tosa::PadOp,
              tosa::ConcatOp, tosa::TileOp, tosa::CastOp, tosa::IdentityOp,
@@ -187,7 +193,9 @@ bool isKnownOp(Operation *op) {
              tosa::SigmoidOp, tosa::TanhOp, tosa::ExpOp, tosa::LogOp,
              tosa::ReciprocalOp, tosa::RsqrtOp, tosa::AbsOp, tosa::NegateOp,
              tosa::FloorOp, tosa::CeilOp, tosa::ErfOp, tosa::ReduceSumOp,
-             tosa::ReduceMaxOp, tosa::ReduceMinOp, tosa::ReduceProductOp>(op);
+             tosa::ReduceMaxOp, tosa::ReduceMinOp, tosa::ReduceProductOp,
+             mlir::quant::QuantizeCastOp, mlir::quant::DequantizeCastOp,
+             mlir::quant::StorageCastOp, tensor::BitcastOp, arith::DivFOp>(op);
 }
 
 llvm::Expected<Tensor> evalOp(Operation *op, Operands args) {
@@ -214,6 +222,10 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args) {
       .Case<tosa::PadOp>([&](auto o) { return data::pad(o, args, rt); })
       .Case<tosa::ConcatOp>([&](auto o) { return data::concat(o, args, rt); })
       .Case<tosa::TileOp>([&](auto o) { return data::tile(o, args, rt); })
+      .Case<tosa::GatherOp>([&](auto o) { return data::gather(o, args, rt); })
+      .Case<tosa::TransposeConv2DOp>([&](tosa::TransposeConv2DOp o) {
+        return floatOnly([&] { return fp::transposeConv2d(o, args, rt); });
+      })
       .Case<tosa::CastOp>([&](auto o) { return data::cast(o, args, rt); })
       .Case<tosa::IdentityOp>(
           [&](auto) -> llvm::Expected<Tensor> { return copyOf(*args[0]); })
@@ -263,13 +275,23 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args) {
       .Case<tosa::TableOp>([&](auto o) { return integer::table(o, args, rt); })
       .Case<tosa::SigmoidOp, tosa::TanhOp, tosa::ExpOp, tosa::LogOp,
             tosa::ReciprocalOp, tosa::RsqrtOp, tosa::AbsOp, tosa::NegateOp,
-            tosa::FloorOp, tosa::CeilOp, tosa::ErfOp>([&](Operation *o) {
+            tosa::FloorOp, tosa::CeilOp, tosa::ErfOp, math::RoundEvenOp,
+            math::TruncOp>([&](Operation *o) {
         return floatOnly([&] { return fp::unary(o, args, rt); });
       })
       .Case<tosa::ReduceSumOp, tosa::ReduceMaxOp, tosa::ReduceMinOp,
             tosa::ReduceProductOp>([&](Operation *o) {
         return floatOnly([&] { return fp::reduce(o, args, rt); });
       })
+      .Case<arith::DivFOp>([&](Operation *o) {
+        return floatOnly([&] { return fp::binary(o, args, rt); });
+      })
+      .Case<mlir::quant::QuantizeCastOp>(
+          [&](Operation *o) { return quantized::qcast(o, args, rt); })
+      .Case<mlir::quant::DequantizeCastOp>(
+          [&](Operation *o) { return quantized::dcast(o, args, rt); })
+      .Case<mlir::quant::StorageCastOp, tensor::BitcastOp>(
+          [&](Operation *o) { return quantized::bitcast(o, args, rt); })
       .Default([&](Operation *o) -> llvm::Expected<Tensor> {
         return opError(o, "unsupported op");
       });

@@ -89,6 +89,8 @@ llvm::Expected<Tensor> cast(mlir::tosa::CastOp op, Operands args,
                             const Result &rt);
 llvm::Expected<Tensor> resizeNearest(mlir::tosa::ResizeOp op, Operands args,
                                      const Result &rt);
+llvm::Expected<Tensor> gather(mlir::tosa::GatherOp op, Operands args,
+                              const Result &rt);
 } // namespace data
 
 namespace fp {
@@ -104,11 +106,11 @@ llvm::Expected<Tensor> maxPool2d(mlir::tosa::MaxPool2dOp op, Operands args,
                                  const Result &rt);
 llvm::Expected<Tensor> avgPool2d(mlir::tosa::AvgPool2dOp op, Operands args,
                                  const Result &rt);
-/// add, sub, mul, maximum, minimum, pow.
+/// add, sub, mul, maximum, minimum, pow; arith.divf (same shapes).
 llvm::Expected<Tensor> binary(mlir::Operation *op, Operands args,
                               const Result &rt);
 /// sigmoid, tanh, exp, log, reciprocal, rsqrt, abs, negate, floor, ceil,
-/// erf.
+/// erf; math.roundeven, math.trunc.
 llvm::Expected<Tensor> unary(mlir::Operation *op, Operands args,
                              const Result &rt);
 /// reduce_sum, reduce_max, reduce_min, reduce_product.
@@ -116,6 +118,9 @@ llvm::Expected<Tensor> reduce(mlir::Operation *op, Operands args,
                               const Result &rt);
 llvm::Expected<Tensor> resizeBilinear(mlir::tosa::ResizeOp op, Operands args,
                                       const Result &rt);
+/// TransposeConv.cpp.
+llvm::Expected<Tensor> transposeConv2d(mlir::tosa::TransposeConv2DOp op,
+                                       Operands args, const Result &rt);
 } // namespace fp
 
 namespace integer {
@@ -143,6 +148,18 @@ llvm::Expected<Tensor> table(mlir::tosa::TableOp op, Operands args,
 llvm::Expected<Tensor> resizeBilinear(mlir::tosa::ResizeOp op, Operands args,
                                       const Result &rt);
 } // namespace integer
+
+/// The quant-annotated level (QuantOps.cpp): quant.qcast / quant.dcast with
+/// core/quant's quantize / dequantize; quant.scast and tensor.bitcast
+/// reinterpret the bits.
+namespace quantized {
+llvm::Expected<Tensor> qcast(mlir::Operation *op, Operands args,
+                             const Result &rt);
+llvm::Expected<Tensor> dcast(mlir::Operation *op, Operands args,
+                             const Result &rt);
+llvm::Expected<Tensor> bitcast(mlir::Operation *op, Operands args,
+                               const Result &rt);
+} // namespace quantized
 
 } // namespace tessera::reference::detail
 

@@ -8,6 +8,7 @@
 namespace tessera::python {
 void bindQuant(pybind11::module_ &m);
 void bindPipeline(pybind11::module_ &m);
+void bindRun(pybind11::module_ &m);
 } // namespace tessera::python
 
 PYBIND11_MODULE(_tessera, m) {
@@ -16,4 +17,5 @@ PYBIND11_MODULE(_tessera, m) {
       m.def_submodule("quant", "quantization arithmetic");
   tessera::python::bindQuant(quant);
   tessera::python::bindPipeline(m);
+  tessera::python::bindRun(m);
 }

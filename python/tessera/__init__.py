@@ -5,6 +5,8 @@ simulate them on Orin-, J5- and RV1126-class targets.
   multiplier/shift).
 - ``tessera.compile(model, ...)``: ONNX -> .npubin (or any --emit level).
 - ``tessera.simulate(program, inputs)``: outputs and the per-layer report.
+- ``tessera.run(model, inputs)``: the float/integer reference executors on an
+  ONNX model or TOSA MLIR.
 """
 from . import quant  # noqa: F401
-from .pipeline import compile, simulate, SimulationResult  # noqa: F401
+from .pipeline import compile, run, simulate, SimulationResult  # noqa: F401

@@ -77,3 +77,51 @@ def simulate(program, inputs=None, target=None, timing_only=False):
     arrays = {k: np.asarray(v) for k, v in (inputs or {}).items()}
     return SimulationResult(*_tessera._simulate(bytes(program), arrays, target,
                                                 bool(timing_only)))
+
+
+def _is_mlir_text(data):
+    """Whether in-memory model bytes are MLIR text rather than an ONNX
+    protobuf (which is binary and never starts with these)."""
+    head = bytes(data[:4096]).lstrip()
+    if not head.startswith((b"module", b"func.func", b"#", b"//", b"{-#")):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def run(model, inputs, dump_all=False, input_shapes=None, function=None):
+    """Runs ``model`` with Tessera's reference executors and returns
+    ``{output name: ndarray}``.
+
+    model: a path to an .onnx model (imported exactly as ``tessera-compile``
+    imports it, graph clean-up included) or to a .mlir file of TOSA, or the
+    file's bytes. Float TOSA runs on the float executor; integer TOSA (e.g.
+    ``compile(..., emit="int")``) on the bit-exact integer executor.
+    inputs: ``{name: ndarray}`` by ONNX input name (or "arg0", "0", ...);
+    arrays are cast to the argument's element type. input_shapes: ``{name:
+    shape}`` for ONNX inputs with dynamic dimensions. function: the function
+    to run in a multi-function module (default @main or the only one).
+
+    With ``dump_all=True`` returns ``(outputs, intermediates)``, where
+    intermediates maps every ONNX tensor computed on the way (by its ONNX
+    name, in ONNX layout: NCHW for 4-D activations) to its value. A tensor
+    folded away at import (e.g. a Conv output whose BatchNormalization was
+    folded into the Conv) has no entry; the Conv then produces the
+    BatchNormalization's output.
+    """
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        data = bytes(model)
+        is_onnx = not _is_mlir_text(data)
+    else:
+        data = os.fspath(model)
+        is_onnx = not data.lower().endswith(".mlir")
+    arrays = {str(k): np.asarray(v) for k, v in inputs.items()}
+    shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
+    outputs, intermediates = _tessera._run(data, is_onnx, arrays, shapes,
+                                           bool(dump_all), function)
+    if dump_all:
+        return outputs, intermediates
+    return outputs

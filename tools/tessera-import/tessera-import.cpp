@@ -1,8 +1,12 @@
 //===- tessera-import.cpp - Print the TOSA module imported from ONNX ------===//
 //
 //   tessera-import MODEL.onnx [--input-shape name=1x3x224x224]... [-o OUT]
+//                  [--no-cleanup]
 //
-// Prints the module (func.func @main of TOSA ops) to stdout or OUT. Errors
+// Prints the module (func.func @main of TOSA ops) to stdout or OUT, after the
+// graph clean-up (constant and BatchNormalization folding, activation
+// marking, DCE; compiler/graph) unless --no-cleanup asks for the raw import.
+// Errors
 // are one line "error: ..." and a non-zero exit; OUT is written through a
 // temporary file so a failed run leaves nothing behind.
 //
@@ -20,16 +24,24 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory toolCategory("options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx>"), cl::cat(toolCategory));
+                                      cl::desc("<model.onnx>"),
+                                      cl::cat(toolCategory));
 static cl::opt<std::string> outputFile("o",
                                        cl::desc("Output file (default: "
                                                 "stdout)"),
-                                       cl::value_desc("file"), cl::init("-"), cl::cat(toolCategory));
+                                       cl::value_desc("file"), cl::init("-"),
+                                       cl::cat(toolCategory));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of a graph input, NAME=DxDx... "
                          "(repeatable)"),
                 cl::value_desc("name=1x3x224x224"), cl::cat(toolCategory));
+
+static cl::opt<bool>
+    noCleanup("no-cleanup",
+              cl::desc("Print the raw import, without the graph clean-up "
+                       "passes"),
+              cl::cat(toolCategory));
 
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "error: " << msg << "\n";
@@ -45,6 +57,7 @@ int main(int argc, char **argv) {
                               "tessera-import: ONNX model -> TOSA MLIR\n");
 
   tessera::frontend::ImportOptions opts;
+  opts.cleanup = !noCleanup;
   for (const std::string &s : inputShapes)
     if (llvm::Error err = tessera::frontend::parseInputShapeOption(s, opts))
       return fail(llvm::toString(std::move(err)));

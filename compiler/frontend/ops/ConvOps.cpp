@@ -1,13 +1,16 @@
-//===- ConvOps.cpp - Conv (+ folded BatchNormalization) -> tosa conv ------===//
+//===- ConvOps.cpp - Conv and BatchNormalization -> TOSA ------------------===//
 //
 // Conv imports to
 //   group == 1                    tosa.conv2d, weight OIHW -> OHWI
 //   group == C_in, 1 in/group     tosa.depthwise_conv2d, weight -> [KH,KW,C,M]
 //   other groups                  per group: tosa.slice + tosa.conv2d, then
 //                                 tosa.concat on the channel axis
-// A BatchNormalization whose input is a Conv output used only by it is
-// folded into the Conv's weight and bias (W' = W * s, b' = (b - mean) * s +
-// beta, s = gamma / sqrt(var + eps); ONNX BatchNormalization inference).
+// BatchNormalization (inference) imports as its per-channel affine form
+//   y = x * s + t,  s = gamma / sqrt(var + eps),  t = beta - mean * s
+// (ONNX operator doc), a tosa.mul and a tosa.add by constants broadcast along
+// the channel axis. After a Conv the graph clean-up's --tessera-fold-batchnorm
+// folds both into the Conv's weight and bias (compiler/graph); that pass is
+// the only place BN folding happens.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,45 +28,6 @@ using namespace mlir;
 
 namespace tessera::frontend {
 namespace {
-
-struct BatchNormParams {
-  std::vector<double> scale, shift; // y = x * scale + shift, per channel
-};
-
-/// The BatchNormalization that consumes `conv`'s output and can be folded
-/// into it, with its per-channel affine form; std::nullopt if there is none.
-std::optional<BatchNormParams>
-findFoldableBatchNorm(GraphImporter &imp, const onnx::NodeProto &conv,
-                      int64_t channels, const onnx::NodeProto *&bn) {
-  bn = imp.soleConsumer(conv.output(0));
-  if (!bn || bn->op_type() != "BatchNormalization" ||
-      !(bn->domain().empty() || bn->domain() == "ai.onnx") ||
-      bn->input_size() < 5 || bn->input(0) != conv.output(0))
-    return std::nullopt;
-  for (int o = 1; o < bn->output_size(); ++o)
-    if (!bn->output(o).empty())
-      return std::nullopt; // training outputs: not an inference BN
-  AttrReader attrs(imp, *bn);
-  float eps = attrs.getFloat("epsilon", 1e-5f);
-  int64_t training = attrs.getInt("training_mode", 0);
-  if (attrs.takeError() || training != 0)
-    return std::nullopt;
-  std::shared_ptr<const ConstTensor> p[4];
-  for (int i = 0; i < 4; ++i) {
-    p[i] = imp.knownConstant(bn->input(i + 1));
-    if (!p[i] || !p[i]->isFloat() || p[i]->numElements() != channels)
-      return std::nullopt;
-  }
-  const auto &gamma = p[0]->floats, &beta = p[1]->floats, &mean = p[2]->floats,
-             &var = p[3]->floats;
-  BatchNormParams out;
-  for (int64_t c = 0; c < channels; ++c) {
-    double s = gamma[c] / std::sqrt(static_cast<double>(var[c]) + eps);
-    out.scale.push_back(s);
-    out.shift.push_back(beta[c] - mean[c] * s);
-  }
-  return out;
-}
 
 llvm::Error importConv(GraphImporter &imp, const onnx::NodeProto &node) {
   auto x = imp.operand4d(node, 0);
@@ -98,9 +62,7 @@ llvm::Error importConv(GraphImporter &imp, const onnx::NodeProto &node) {
           /*allowCeil=*/false, /*allowDilation=*/true, win))
     return err;
 
-  // Weight and bias as host data, with a following BatchNormalization
-  // folded in.
-  std::vector<float> weight = wt.floats;
+  const std::vector<float> &weight = wt.floats;
   std::vector<float> biasData(oc, 0.0f);
   if (*bias) {
     if (!(*bias)->isConstant() || !(*bias)->constant->isFloat() ||
@@ -109,21 +71,6 @@ llvm::Error importConv(GraphImporter &imp, const onnx::NodeProto &node) {
                            "') must be a constant float tensor of " +
                            Twine(oc) + " values");
     biasData = (*bias)->constant->floats;
-  }
-  const onnx::NodeProto *bn = nullptr;
-  std::string outName = node.output(0);
-  if (auto fold = findFoldableBatchNorm(imp, node, oc, bn)) {
-    int64_t perOut = icPerGroup * kh * kw;
-    for (int64_t o = 0; o < oc; ++o) {
-      for (int64_t i = 0; i < perOut; ++i)
-        weight[o * perOut + i] =
-            static_cast<float>(weight[o * perOut + i] * fold->scale[o]);
-      biasData[o] =
-          static_cast<float>(biasData[o] * fold->scale[o] + fold->shift[o]);
-    }
-    imp.noteFused(*bn);
-    imp.markFolded(*bn);
-    outName = bn->output(0);
   }
 
   auto input = imp.asNhwc(**x);
@@ -182,19 +129,79 @@ llvm::Error importConv(GraphImporter &imp, const onnx::NodeProto &node) {
                                     /*axis=*/3u);
   }
 
-  ImportedValue out;
-  out.shape = outOnnx;
-  out.nhwc = result;
-  imp.defineNamed(outName, std::move(out), result);
+  imp.defineNhwc(node, 0, result, outOnnx);
   return llvm::Error::success();
 }
 
 llvm::Error importBatchNorm(GraphImporter &imp, const onnx::NodeProto &node) {
-  // Reached only when the node could not be folded into its producer.
-  return imp.nodeError(
-      "BatchNormalization is supported only when folded into a preceding "
-      "Conv (input from a Conv used by nothing else, constant scale, bias, "
-      "mean and var, inference mode)");
+  for (int o = 1; o < node.output_size(); ++o)
+    if (!node.output(o).empty())
+      return imp.nodeError("output " + Twine(o) + " ('" + node.output(o) +
+                           "') is a training output; only inference "
+                           "BatchNormalization (output 0) is supported");
+  AttrReader attrs(imp, node);
+  float eps = attrs.getFloat("epsilon", 1e-5f);
+  int64_t training = attrs.getInt("training_mode", 0);
+  if (auto err = attrs.takeError())
+    return err;
+  if (training != 0)
+    return imp.nodeError("training_mode = " + Twine(training) +
+                         " is not supported (inference only)");
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  const std::vector<int64_t> &shape = (*x)->shape;
+  if (shape.size() < 2)
+    return imp.nodeError("input must have rank >= 2 (N, C, ...), got shape " +
+                         formatShape(shape));
+  const int64_t channels = shape[1];
+  static const char *const roles[4] = {"scale", "B", "input_mean", "input_var"};
+  std::shared_ptr<const ConstTensor> p[4];
+  for (unsigned i = 0; i < 4; ++i) {
+    auto c = imp.constantOperand(node, i + 1, roles[i]);
+    if (!c)
+      return c.takeError();
+    if (!(*c)->isFloat() || (*c)->numElements() != channels)
+      return imp.nodeError(Twine(roles[i]) + " ('" + node.input(i + 1) +
+                           "') must hold " + Twine(channels) +
+                           " float values (one per channel), got shape " +
+                           formatShape((*c)->shape));
+    p[i] = *c;
+  }
+  const auto &gamma = p[0]->floats, &beta = p[1]->floats, &mean = p[2]->floats,
+             &var = p[3]->floats;
+  // s and t in double, rounded once to f32.
+  std::vector<float> scale(channels), offset(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    double s = gamma[c] / std::sqrt(static_cast<double>(var[c]) + eps);
+    scale[c] = static_cast<float>(s);
+    offset[c] = static_cast<float>(beta[c] - mean[c] * s);
+  }
+
+  // A 4-D input stays in the layout it has (NHWC after a Conv): the
+  // constants broadcast along its channel axis, [1,1,1,C] or [1,C,1,1].
+  ImportedValue &xv = **x;
+  const bool nhwc = xv.rank() == 4 && xv.nhwc;
+  auto in = nhwc ? imp.asNhwc(xv) : imp.asPlain(xv);
+  if (!in)
+    return in.takeError();
+  std::vector<int64_t> constShape(shape.size(), 1);
+  constShape[nhwc ? 3 : 1] = channels;
+  Type type = in->getType();
+  OpBuilder &b = imp.builder();
+  Value s = imp.constFloat(constShape, scale);
+  Value t = imp.constFloat(constShape, offset);
+  auto shiftType = imp.tensorType({1}, b.getI8Type());
+  Value shift = tosa::ConstOp::create(
+      b, imp.loc(), shiftType,
+      DenseElementsAttr::get(shiftType, b.getI8IntegerAttr(0)));
+  Value scaled = tosa::MulOp::create(b, imp.loc(), type, *in, s, shift);
+  Value result = tosa::AddOp::create(b, imp.loc(), type, scaled, t);
+  if (nhwc)
+    imp.defineNhwc(node, 0, result, shape);
+  else
+    imp.definePlain(node, 0, result, shape);
+  return llvm::Error::success();
 }
 
 } // namespace

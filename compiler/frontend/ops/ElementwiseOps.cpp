@@ -1,18 +1,28 @@
-//===- ElementwiseOps.cpp - Relu, Clip, Add -> TOSA -----------------------===//
+//===- ElementwiseOps.cpp - Relu, Clip, Add/Sub/Mul/Div/Pow -> TOSA -------===//
 //
 // Elementwise ops keep the layout of their input: an NHWC activation stays
 // NHWC. Relu and Clip become tosa.clamp (Relu: [0, FLT_MAX], as the TFLite
-// and TOSA legalizations do). Add broadcasts as numpy (ONNX multidirectional
-// broadcasting): lower-rank operands get leading unit dims, and when the
-// result is a 4-D NHWC tensor every operand is brought to NHWC (constants
-// re-laid out at import, others through tosa.transpose/reshape).
+// and TOSA legalizations do). The binary ops broadcast as numpy (see
+// Elementwise.h) and map one to one, except:
+//  - Div is arith.divf (TOSA has no float divide): IEEE division, correctly
+//    rounded, so it equals onnxruntime's bit for bit; x * (1/d) rounds
+//    twice (up to 1.5 ulp off), which breaks ONNX's expanded
+//    DynamicQuantizeLinear (docs/frontend.md). arith.divf wants equal
+//    shapes: broadcast operands are expanded with tosa.tile first. Integer
+//    Div only occurs on constants (shape arithmetic), evaluated at import.
+//  - Pow with a constant exponent of 2 everywhere is x * x (exact, and
+//    defined for x < 0, where TOSA leaves pow undefined); other exponents
+//    are tosa.pow.
+// Nodes whose inputs are all constants (shape arithmetic: Shape -> Gather ->
+// Mul -> Reshape) never get here: ShapeComputeOps evaluates them on the host.
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/frontend/GraphImporter.h"
+#include "compiler/frontend/ops/Elementwise.h"
 
 #include "onnx/onnx_pb.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
 #include <limits>
@@ -21,36 +31,96 @@ using llvm::Twine;
 using namespace mlir;
 
 namespace tessera::frontend {
+
+//===----------------------------------------------------------------------===//
+// Shared helpers (Elementwise.h)
+//===----------------------------------------------------------------------===//
+
 namespace {
 
-/// The input of a layout-preserving op: its NHWC form if it has one.
-llvm::Expected<std::pair<Value, bool>> layoutPreservingInput(GraphImporter &imp,
-                                                             ImportedValue &v) {
-  if (v.nhwc)
-    return std::make_pair(v.nhwc, true);
-  auto plain = imp.asPlain(v);
-  if (!plain)
-    return plain.takeError();
-  return std::make_pair(*plain, false);
+/// `v` with leading unit dims up to `rank`, in NHWC (if `nhwc`) or ONNX
+/// layout.
+llvm::Expected<Value> broadcastOperand(GraphImporter &imp, ImportedValue &v,
+                                       size_t rank, bool nhwc) {
+  if (v.rank() == static_cast<int64_t>(rank))
+    return nhwc ? imp.asNhwc(v) : imp.asPlain(v);
+  std::vector<int64_t> shape(rank - v.shape.size(), 1);
+  shape.insert(shape.end(), v.shape.begin(), v.shape.end());
+  // Rank-expanded copy; constants stay constants so NHWC re-layout is free.
+  ImportedValue expanded;
+  expanded.shape = shape;
+  if (v.constant && !v.plain && !v.nhwc) {
+    auto c = std::make_shared<ConstTensor>(*v.constant);
+    c->shape = shape;
+    expanded.constant = std::move(c);
+  } else {
+    auto ordered = imp.asOnnxOrder(v);
+    if (!ordered)
+      return ordered.takeError();
+    expanded.plain = imp.reshape(*ordered, shape);
+  }
+  return nhwc ? imp.asNhwc(expanded) : imp.asPlain(expanded);
 }
+
+} // namespace
+
+llvm::Expected<BroadcastOperands> broadcastOperands(GraphImporter &imp,
+                                                    ImportedValue &a,
+                                                    ImportedValue &b,
+                                                    bool unidirectional) {
+  auto outShape = broadcastShapes(a.shape, b.shape);
+  if (!outShape || (unidirectional && *outShape != a.shape))
+    return imp.nodeError("shapes " + formatShape(a.shape) + " and " +
+                         formatShape(b.shape) + " do not broadcast" +
+                         (unidirectional ? " (unidirectionally)" : ""));
+  BroadcastOperands r;
+  r.shape = *outShape;
+  size_t rank = r.shape.size();
+  r.nhwc = rank == 4 && (a.nhwc || b.nhwc);
+  auto va = broadcastOperand(imp, a, rank, r.nhwc);
+  if (!va)
+    return va.takeError();
+  auto vb = broadcastOperand(imp, b, rank, r.nhwc);
+  if (!vb)
+    return vb.takeError();
+  r.lhs = *va;
+  r.rhs = *vb;
+  r.type = imp.tensorType(physicalShape(r.shape, r.nhwc));
+  return r;
+}
+
+Value splatConst(GraphImporter &imp, float value, int64_t rank) {
+  return imp.constFloat(std::vector<int64_t>(rank, 1), {value});
+}
+
+Value createMul(GraphImporter &imp, Type type, Value a, Value b) {
+  OpBuilder &bld = imp.builder();
+  auto shiftType = RankedTensorType::get({1}, bld.getI8Type());
+  Value shift = tosa::ConstOp::create(
+      bld, imp.loc(), shiftType,
+      DenseElementsAttr::get(shiftType, llvm::ArrayRef<int8_t>{0}));
+  return tosa::MulOp::create(bld, imp.loc(), type, a, b, shift);
+}
+
+//===----------------------------------------------------------------------===//
+// Importers
+//===----------------------------------------------------------------------===//
+
+namespace {
 
 llvm::Error emitClamp(GraphImporter &imp, const onnx::NodeProto &node,
                       ImportedValue &x, float lo, float hi) {
   if (lo > hi)
     return imp.nodeError("min " + llvm::Twine(std::to_string(lo)) +
                          " is greater than max " + std::to_string(hi));
-  auto in = layoutPreservingInput(imp, x);
+  auto in = physicalValue(imp, x);
   if (!in)
     return in.takeError();
-  auto [value, nhwc] = *in;
   OpBuilder &b = imp.builder();
   Value result =
-      tosa::ClampOp::create(b, imp.loc(), value.getType(), value,
+      tosa::ClampOp::create(b, imp.loc(), in->value.getType(), in->value,
                             b.getF32FloatAttr(lo), b.getF32FloatAttr(hi));
-  if (nhwc)
-    imp.defineNhwc(node, 0, result, x.shape);
-  else
-    imp.definePlain(node, 0, result, x.shape);
+  defineResult(imp, node, 0, result, x.shape, in->nhwc);
   return llvm::Error::success();
 }
 
@@ -83,46 +153,15 @@ llvm::Error importClip(GraphImporter &imp, const onnx::NodeProto &node) {
   return emitClamp(imp, node, **x, bound[0], bound[1]);
 }
 
-/// numpy broadcast of two shapes; std::nullopt if incompatible.
-std::optional<std::vector<int64_t>> broadcastShape(llvm::ArrayRef<int64_t> a,
-                                                   llvm::ArrayRef<int64_t> b) {
-  size_t r = std::max(a.size(), b.size());
-  std::vector<int64_t> out(r);
-  for (size_t i = 0; i < r; ++i) {
-    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
-    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
-    if (da != db && da != 1 && db != 1)
-      return std::nullopt;
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
+enum class BinaryKind { Add, Sub, Mul, Div, Pow };
+
+/// True if `v` is a float constant whose every element equals `value`.
+bool isSplatConstant(const ImportedValue &v, float value) {
+  return v.constant && v.constant->isFloat() &&
+         llvm::all_of(v.constant->floats, [&](float f) { return f == value; });
 }
 
-/// `v` with leading unit dims up to `rank`, in NHWC (if `nhwc`) or ONNX
-/// layout.
-llvm::Expected<Value> broadcastOperand(GraphImporter &imp, ImportedValue &v,
-                                       size_t rank, bool nhwc) {
-  std::vector<int64_t> shape(rank - v.shape.size(), 1);
-  shape.insert(shape.end(), v.shape.begin(), v.shape.end());
-  if (v.rank() == static_cast<int64_t>(rank))
-    return nhwc ? imp.asNhwc(v) : imp.asPlain(v);
-  // Rank-expanded copy; constants stay constants so NHWC re-layout is free.
-  ImportedValue expanded;
-  expanded.shape = shape;
-  if (v.constant && !v.plain) {
-    auto c = std::make_shared<ConstTensor>(*v.constant);
-    c->shape = shape;
-    expanded.constant = std::move(c);
-  } else {
-    auto ordered = imp.asOnnxOrder(v);
-    if (!ordered)
-      return ordered.takeError();
-    expanded.plain = imp.reshape(*ordered, shape);
-  }
-  return nhwc ? imp.asNhwc(expanded) : imp.asPlain(expanded);
-}
-
-template <typename TosaOp>
+template <BinaryKind Kind>
 llvm::Error importBinary(GraphImporter &imp, const onnx::NodeProto &node) {
   auto a = imp.operand(node, 0);
   if (!a)
@@ -130,27 +169,56 @@ llvm::Error importBinary(GraphImporter &imp, const onnx::NodeProto &node) {
   auto b = imp.operand(node, 1);
   if (!b)
     return b.takeError();
-  auto outShape = broadcastShape((*a)->shape, (*b)->shape);
-  if (!outShape)
-    return imp.nodeError("shapes " + formatShape((*a)->shape) + " and " +
-                         formatShape((*b)->shape) + " do not broadcast");
-  size_t rank = outShape->size();
-  bool nhwc = rank == 4 && ((*a)->nhwc || (*b)->nhwc);
-  auto va = broadcastOperand(imp, **a, rank, nhwc);
-  if (!va)
-    return va.takeError();
-  auto vb = broadcastOperand(imp, **b, rank, nhwc);
-  if (!vb)
-    return vb.takeError();
-  std::vector<int64_t> physical = *outShape;
-  if (nhwc)
-    physical = {physical[0], physical[2], physical[3], physical[1]};
-  Value result = TosaOp::create(imp.builder(), imp.loc(),
-                                imp.tensorType(physical), *va, *vb);
-  if (nhwc)
-    imp.defineNhwc(node, 0, result, *outShape);
-  else
-    imp.definePlain(node, 0, result, *outShape);
+  ImportedValue &x = **a, &y = **b;
+
+  // Pow(x, 2): x * x, when the exponent does not broadcast x.
+  if (Kind == BinaryKind::Pow && isSplatConstant(y, 2.0f) &&
+      broadcastShapes(x.shape, y.shape) == x.shape) {
+    auto in = physicalValue(imp, x);
+    if (!in)
+      return in.takeError();
+    Value sq = createMul(imp, in->value.getType(), in->value, in->value);
+    defineResult(imp, node, 0, sq, x.shape, in->nhwc);
+    return llvm::Error::success();
+  }
+
+  auto ops = broadcastOperands(imp, x, y);
+  if (!ops)
+    return ops.takeError();
+  OpBuilder &bld = imp.builder();
+  Location loc = imp.loc();
+  Value result;
+  switch (Kind) {
+  case BinaryKind::Add:
+    result = tosa::AddOp::create(bld, loc, ops->type, ops->lhs, ops->rhs);
+    break;
+  case BinaryKind::Sub:
+    result = tosa::SubOp::create(bld, loc, ops->type, ops->lhs, ops->rhs);
+    break;
+  case BinaryKind::Mul:
+    result = createMul(imp, ops->type, ops->lhs, ops->rhs);
+    break;
+  case BinaryKind::Div: {
+    // Expand each operand to the result shape (tosa.tile by out / in).
+    auto expand = [&](Value v) -> Value {
+      auto shape = cast<RankedTensorType>(v.getType()).getShape();
+      if (shape == ops->type.getShape())
+        return v;
+      SmallVector<int64_t> multiples;
+      for (auto [out, in] : llvm::zip(ops->type.getShape(), shape))
+        multiples.push_back(out / in);
+      return tosa::TileOp::create(bld, loc, ops->type, v,
+                                  imp.constShape(multiples));
+    };
+    result = arith::DivFOp::create(bld, loc, expand(ops->lhs),
+                                   expand(ops->rhs));
+    break;
+  }
+  case BinaryKind::Pow:
+    result = tosa::PowOp::create(bld, loc, ops->type, ops->lhs, ops->rhs);
+    break;
+  }
+  defineResult(imp, node, 0, result, ops->shape, ops->nhwc);
   return llvm::Error::success();
 }
 
@@ -159,7 +227,11 @@ llvm::Error importBinary(GraphImporter &imp, const onnx::NodeProto &node) {
 void registerElementwiseOps(OpTable &table) {
   table["Relu"] = importRelu;
   table["Clip"] = importClip;
-  table["Add"] = importBinary<tosa::AddOp>;
+  table["Add"] = importBinary<BinaryKind::Add>;
+  table["Sub"] = importBinary<BinaryKind::Sub>;
+  table["Mul"] = importBinary<BinaryKind::Mul>;
+  table["Div"] = importBinary<BinaryKind::Div>;
+  table["Pow"] = importBinary<BinaryKind::Pow>;
 }
 
 } // namespace tessera::frontend

@@ -1,21 +1,24 @@
-//===- ShapeOps.cpp - Identity, Dropout, Constant, Concat, Flatten, Reshape
-//===//
+//===- ShapeOps.cpp - Identity, Constant, Concat, Reshape, Transpose, ... -===//
 //
 // Identity and inference-mode Dropout alias their input (no op). Constant
 // becomes a host constant, materialized as tosa.const where a value is
 // needed. Concat stays NHWC when its inputs are NHWC activations (axis
-// remapped). Flatten and Reshape depend on the element order, so their input
-// is first brought back to ONNX layout (a tosa.transpose, or a tosa.reshape
-// when the permutation only moves unit dims, e.g. NHWC [N,1,1,C] after a
-// global pool) and then reshaped.
+// remapped). Flatten, Reshape, Squeeze and Unsqueeze depend on the element
+// order, so their input is first brought back to ONNX layout (a
+// tosa.transpose, or a tosa.reshape when the permutation only moves unit
+// dims, e.g. NHWC [N,1,1,C] after a global pool) and then reshaped.
+// Transpose composes its perm with the input's layout. Expand and Tile are
+// tosa.tile in the input's layout.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/GraphImporter.h"
+#include "compiler/frontend/ops/ShapeUtil.h"
 
 #include "onnx/onnx_pb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "llvm/ADT/STLExtras.h"
 
 using llvm::Twine;
 using namespace mlir;
@@ -80,16 +83,6 @@ llvm::Error importConstant(GraphImporter &imp, const onnx::NodeProto &node) {
     return err;
   imp.defineConstant(node, 0, std::move(c));
   return llvm::Error::success();
-}
-
-/// Normalizes an ONNX axis in [-rank, rank) to [0, rank).
-llvm::Expected<int64_t> normalizeAxis(GraphImporter &imp, int64_t axis,
-                                      int64_t rank, int64_t limit) {
-  int64_t a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= limit)
-    return imp.nodeError("attribute 'axis' = " + Twine(axis) +
-                         " is out of range for rank " + Twine(rank));
-  return a;
 }
 
 llvm::Error importConcat(GraphImporter &imp, const onnx::NodeProto &node) {
@@ -230,6 +223,209 @@ llvm::Error importReshape(GraphImporter &imp, const onnx::NodeProto &node) {
   return defineReshaped(imp, node, **x, shape);
 }
 
+/// The axes of Squeeze/Unsqueeze: attribute before opset 13, input 1 after.
+llvm::Expected<std::optional<std::vector<int64_t>>>
+axesOf(GraphImporter &imp, const onnx::NodeProto &node) {
+  if (imp.opset() < 13) {
+    AttrReader attrs(imp, node);
+    if (!attrs.has("axes"))
+      return std::optional<std::vector<int64_t>>();
+    std::vector<int64_t> axes = attrs.getInts("axes", {});
+    if (auto err = attrs.takeError())
+      return std::move(err);
+    return std::optional<std::vector<int64_t>>(axes);
+  }
+  auto in = imp.optionalOperand(node, 1);
+  if (!in)
+    return in.takeError();
+  if (!*in)
+    return std::optional<std::vector<int64_t>>();
+  auto axes = constantInts(imp, node, 1, "axes");
+  if (!axes)
+    return axes.takeError();
+  return std::optional<std::vector<int64_t>>(*axes);
+}
+
+llvm::Error importSqueeze(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  auto axes = axesOf(imp, node);
+  if (!axes)
+    return axes.takeError();
+  const std::vector<int64_t> &in = (*x)->shape;
+  int64_t rank = (*x)->rank();
+  std::vector<bool> drop(rank, false);
+  if (!*axes) {
+    for (int64_t d = 0; d < rank; ++d)
+      drop[d] = in[d] == 1;
+  } else {
+    for (int64_t a : **axes) {
+      auto axis = normalizeAxis(imp, a, rank, rank, "axes value");
+      if (!axis)
+        return axis.takeError();
+      if (in[*axis] != 1)
+        return imp.nodeError("cannot squeeze axis " + Twine(a) + " of extent " +
+                             Twine(in[*axis]) + " (shape " + formatShape(in) +
+                             ")");
+      drop[*axis] = true;
+    }
+  }
+  std::vector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!drop[d])
+      shape.push_back(in[d]);
+  return defineReshaped(imp, node, **x, shape);
+}
+
+llvm::Error importUnsqueeze(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  auto axes = axesOf(imp, node);
+  if (!axes)
+    return axes.takeError();
+  if (!*axes)
+    return imp.nodeError(imp.opset() < 13 ? "attribute 'axes' is required"
+                                          : "input 'axes' is required");
+  int64_t outRank = (*x)->rank() + static_cast<int64_t>((*axes)->size());
+  std::vector<bool> inserted(outRank, false);
+  for (int64_t a : **axes) {
+    auto axis = normalizeAxis(imp, a, outRank, outRank, "axes value");
+    if (!axis)
+      return axis.takeError();
+    if (inserted[*axis])
+      return imp.nodeError("axes value " + Twine(a) + " is repeated");
+    inserted[*axis] = true;
+  }
+  std::vector<int64_t> shape;
+  auto it = (*x)->shape.begin();
+  for (int64_t d = 0; d < outRank; ++d)
+    shape.push_back(inserted[d] ? 1 : *it++);
+  return defineReshaped(imp, node, **x, shape);
+}
+
+llvm::Error importTranspose(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  int64_t rank = (*x)->rank();
+  std::vector<int64_t> dflt(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    dflt[d] = rank - 1 - d; // ONNX default: reverse the dimensions
+  AttrReader attrs(imp, node);
+  std::vector<int64_t> perm = attrs.getInts("perm", dflt);
+  if (auto err = attrs.takeError())
+    return err;
+  std::vector<bool> seen(rank, false);
+  if (static_cast<int64_t>(perm.size()) != rank)
+    return imp.nodeError("attribute 'perm' has " + Twine(perm.size()) +
+                         " entries for rank " + Twine(rank));
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return imp.nodeError("attribute 'perm' is not a permutation of 0.." +
+                           Twine(rank - 1));
+    seen[p] = true;
+  }
+  std::vector<int64_t> outShape;
+  for (int64_t p : perm)
+    outShape.push_back((*x)->shape[p]);
+  auto in = physicalValue(imp, **x);
+  if (!in)
+    return in.takeError();
+  // Physical permutation from the input's layout to the ONNX-layout
+  // result: result dim i is ONNX input dim perm[i], which sits at physical
+  // position in->axis(perm[i]).
+  std::vector<int64_t> q;
+  for (int64_t p : perm)
+    q.push_back(in->axis(p));
+  if (in->nhwc && !GraphImporter::isOrderPreserving(in->shape, q)) {
+    // A 4-D result of an NHWC input stays NHWC (compose with NCHW -> NHWC)
+    // unless its ONNX layout costs no data movement (e.g. perm (0, 2, 3, 1)
+    // of an NHWC value is that value).
+    std::vector<int64_t> r;
+    for (int64_t j : kNchwToNhwc)
+      r.push_back(q[j]);
+    defineResult(imp, node, 0, imp.permute(in->value, r), outShape, true);
+    return llvm::Error::success();
+  }
+  defineResult(imp, node, 0, imp.permute(in->value, q), outShape, false);
+  return llvm::Error::success();
+}
+
+/// Repeats `v` (ONNX shape `inShape`, physical value `p`) to `outShape`
+/// (same rank) with tosa.tile; multiples are out/in per dimension.
+llvm::Error defineTiled(GraphImporter &imp, const onnx::NodeProto &node,
+                        ImportedValue &x, const std::vector<int64_t> &outShape,
+                        const std::vector<int64_t> &multiples) {
+  bool identity = llvm::all_of(multiples, [](int64_t m) { return m == 1; });
+  if (identity) {
+    imp.defineAlias(node, 0, x);
+    return llvm::Error::success();
+  }
+  auto in = physicalValue(imp, x);
+  if (!in)
+    return in.takeError();
+  std::vector<int64_t> physMult = physicalShape(multiples, in->nhwc);
+  Value result =
+      tosa::TileOp::create(imp.builder(), imp.loc(),
+                           imp.tensorType(physicalShape(outShape, in->nhwc)),
+                           in->value, imp.constShape(physMult));
+  defineResult(imp, node, 0, result, outShape, in->nhwc);
+  return llvm::Error::success();
+}
+
+llvm::Error importExpand(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  auto shape = constantInts(imp, node, 1, "shape");
+  if (!shape)
+    return shape.takeError();
+  auto outShape = broadcastShapes((*x)->shape, *shape);
+  if (!outShape)
+    return imp.nodeError("cannot expand " + formatShape((*x)->shape) + " to " +
+                         formatShape(*shape));
+  size_t rank = outShape->size();
+  ImportedValue *src = *x;
+  ImportedValue expanded;
+  if (static_cast<size_t>(src->rank()) < rank) {
+    // Leading unit dims first (a reshape in ONNX element order).
+    std::vector<int64_t> s(rank - src->shape.size(), 1);
+    s.insert(s.end(), src->shape.begin(), src->shape.end());
+    auto ordered = imp.asOnnxOrder(*src);
+    if (!ordered)
+      return ordered.takeError();
+    expanded.shape = s;
+    expanded.plain = imp.reshape(*ordered, s);
+    src = &expanded;
+  }
+  std::vector<int64_t> multiples(rank);
+  for (size_t d = 0; d < rank; ++d)
+    multiples[d] = (*outShape)[d] / src->shape[d];
+  return defineTiled(imp, node, *src, *outShape, multiples);
+}
+
+llvm::Error importTile(GraphImporter &imp, const onnx::NodeProto &node) {
+  auto x = imp.operand(node, 0);
+  if (!x)
+    return x.takeError();
+  auto repeats = constantInts(imp, node, 1, "repeats");
+  if (!repeats)
+    return repeats.takeError();
+  if (static_cast<int64_t>(repeats->size()) != (*x)->rank())
+    return imp.nodeError("input 'repeats' has " + Twine(repeats->size()) +
+                         " values for rank " + Twine((*x)->rank()));
+  std::vector<int64_t> outShape = (*x)->shape;
+  for (size_t d = 0; d < outShape.size(); ++d) {
+    if ((*repeats)[d] < 1)
+      return imp.nodeError("repeats value " + Twine((*repeats)[d]) +
+                           " is not supported (must be >= 1)");
+    outShape[d] *= (*repeats)[d];
+  }
+  return defineTiled(imp, node, **x, outShape, *repeats);
+}
+
 } // namespace
 
 void registerShapeOps(OpTable &table) {
@@ -239,6 +435,11 @@ void registerShapeOps(OpTable &table) {
   table["Concat"] = importConcat;
   table["Flatten"] = importFlatten;
   table["Reshape"] = importReshape;
+  table["Squeeze"] = importSqueeze;
+  table["Unsqueeze"] = importUnsqueeze;
+  table["Transpose"] = importTranspose;
+  table["Expand"] = importExpand;
+  table["Tile"] = importTile;
 }
 
 } // namespace tessera::frontend

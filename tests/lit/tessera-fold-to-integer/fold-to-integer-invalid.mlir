@@ -29,12 +29,12 @@ func.func @max_pool_without_input_qparams(%arg0: tensor<1x2x2x1xf32>) -> tensor<
 
 // -----
 
-// An op with no integer lowering (sigmoid needs a tosa.table, not done yet).
-func.func @sigmoid_unsupported(%arg0: tensor<4xf32>) -> tensor<4xf32> {
+// An op with no integer lowering (reciprocal is not folded yet).
+func.func @reciprocal_unsupported(%arg0: tensor<4xf32>) -> tensor<4xf32> {
   %0 = quant.qcast %arg0 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
   %1 = quant.dcast %0 : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
-  // expected-error@+1 {{'tosa.sigmoid' op cannot be folded to integer: no integer lowering for this op}}
-  %2 = tosa.sigmoid %1 : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-error@+1 {{'tosa.reciprocal' op cannot be folded to integer: no integer lowering for this op}}
+  %2 = tosa.reciprocal %1 : (tensor<4xf32>) -> tensor<4xf32>
   %3 = quant.qcast %2 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.0078125:-128>>
   %4 = quant.dcast %3 : tensor<4x!quant.uniform<i8:f32, 0.0078125:-128>> to tensor<4xf32>
   // expected-error@+1 {{'func.return' op result #0 cannot be folded to integer}}

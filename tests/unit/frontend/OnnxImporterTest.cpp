@@ -175,6 +175,24 @@ TEST(OnnxImporter, OneErrorListsEveryUnsupportedOperator) {
             "node 'Cos_2' (op Cos, opset 17)");
 }
 
+TEST(OnnxImporter, RepeatedUnsupportedOperatorsAreCountedNotListed) {
+  ModelBuilder mb;
+  mb.input("x", {1, 4});
+  mb.node("Sin", {"x"}, {"a"}, "sin0");
+  mb.node("Cos", {"a"}, {"b"}, "cos0");
+  mb.node("Sin", {"b"}, {"c"}, "sin1");
+  mb.node("Sin", {"c"}, {"d"}, "sin2");
+  mb.node("Cos", {"d"}, {"y"}, "cos1");
+  mb.output("y");
+  MLIRContext ctx;
+  auto module = importOnnxBytes(ctx, mb.bytes(), ImportOptions(), "m.onnx");
+  ASSERT_FALSE(static_cast<bool>(module));
+  EXPECT_EQ(llvm::toString(module.takeError()),
+            "m.onnx: unsupported operators: node 'sin0' (op Sin, opset 17) "
+            "and 2 more Sin nodes, node 'cos0' (op Cos, opset 17) and 1 more "
+            "Cos node");
+}
+
 TEST(OnnxImporter, RejectsCorruptBytesAndMissingFile) {
   MLIRContext ctx;
   auto bad = importOnnxBytes(ctx, "\xff\xff\xff", ImportOptions(), "b.onnx");

@@ -374,7 +374,7 @@ def unsupported_ops():
         [h.make_node("Sin", ["x"], ["a"], name="sin0"),
          h.make_node("Relu", ["a"], ["b"], name="relu0"),
          h.make_node("Foo", ["b"], ["c"], name="Foo_3", domain="com.example"),
-         h.make_node("Softmax", ["c"], ["y"])],
+         h.make_node("Hardmax", ["c"], ["y"])],
         "g", [h.make_tensor_value_info("x", T.FLOAT, [1, 4])],
         [h.make_tensor_value_info("y", T.FLOAT, None)])
     return h.make_model(graph, opset_imports=[h.make_opsetid("", 17),

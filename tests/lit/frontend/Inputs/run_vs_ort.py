@@ -29,6 +29,8 @@ LLVM_BIN = "/usr/lib/llvm-22/bin"
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 LOWERING = [
     "--tosa-to-linalg-pipeline", "--tosa-to-arith", "--tosa-to-tensor",
+    # arith.divf (Div) and math.roundeven (Round) on tensors -> linalg.
+    "--convert-elementwise-to-linalg",
     "--one-shot-bufferize=bufferize-function-boundaries",
     "--convert-linalg-to-loops", "--lower-affine", "--convert-scf-to-cf",
     "--expand-strided-metadata", "--lower-affine",

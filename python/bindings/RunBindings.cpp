@@ -1,0 +1,282 @@
+//===- RunBindings.cpp - tessera.run: the reference executors from Python -===//
+//
+// Imports an ONNX model (with the same import and graph clean-up as every
+// tool) or parses TOSA MLIR, then runs it with the reference executors:
+// float TOSA on the float executor, integer TOSA on the bit-exact integer
+// one (compiler/reference picks per op). python/tessera/pipeline.py wraps it.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/OnnxImporter.h"
+#include "compiler/reference/Interpreter.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace py = pybind11;
+using namespace tessera;
+
+namespace tessera::python {
+namespace {
+
+[[noreturn]] void fail(const std::string &msg) { throw py::value_error(msg); }
+
+template <typename T> T unwrap(llvm::Expected<T> v) {
+  if (!v)
+    fail(llvm::toString(v.takeError()));
+  return std::move(*v);
+}
+
+py::dtype dtypeOf(ElementType t) {
+  switch (t) {
+  case ElementType::Bool:
+    return py::dtype::of<bool>();
+  case ElementType::I8:
+    return py::dtype::of<int8_t>();
+  case ElementType::U8:
+    return py::dtype::of<uint8_t>();
+  case ElementType::I16:
+    return py::dtype::of<int16_t>();
+  case ElementType::U16:
+    return py::dtype::of<uint16_t>();
+  case ElementType::I32:
+    return py::dtype::of<int32_t>();
+  case ElementType::I64:
+    return py::dtype::of<int64_t>();
+  case ElementType::F32:
+    break;
+  }
+  return py::dtype::of<float>();
+}
+
+/// A copy of `t` as an ndarray of its element type. The strides are given
+/// explicitly: pybind11 2.10 reads dtype.itemsize from the pre-NumPy-2
+/// descriptor layout and would compute zero strides under NumPy 2.
+py::array toArray(const Tensor &t) {
+  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+  std::vector<py::ssize_t> strides(shape.size());
+  py::ssize_t stride = static_cast<py::ssize_t>(elementSize(t.elementType()));
+  for (size_t d = shape.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  py::array a(dtypeOf(t.elementType()), shape, strides);
+  std::memcpy(a.mutable_data(), t.bytes(), t.byteSize());
+  return a;
+}
+
+/// `t` (NHWC) as its ONNX NCHW form: the importer's layout for 4-D
+/// activations inside the function (`onnx.layout = "NHWC"`).
+Tensor nhwcToNchw(const Tensor &t) {
+  const int64_t n = t.dim(0), h = t.dim(1), w = t.dim(2), c = t.dim(3);
+  Tensor out(t.elementType(), {n, c, h, w});
+  const size_t es = elementSize(t.elementType());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        for (int64_t k = 0; k < c; ++k)
+          std::memcpy(out.bytes() + (((b * c + k) * h + y) * w + x) * es,
+                      t.bytes() + (((b * h + y) * w + x) * c + k) * es, es);
+  return out;
+}
+
+/// `array` converted to the argument type `type` (a ranked tensor).
+Tensor toTensor(const py::array &array, mlir::Type type,
+                const std::string &name) {
+  auto rt = llvm::dyn_cast<mlir::RankedTensorType>(type);
+  std::optional<ElementType> et =
+      rt ? reference::elementTypeOf(rt.getElementType()) : std::nullopt;
+  if (!rt || !rt.hasStaticShape() || !et)
+    fail("input '" + name + "': unsupported argument type");
+  std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+  if (llvm::ArrayRef<int64_t>(shape) != rt.getShape()) {
+    std::string want;
+    llvm::raw_string_ostream os(want);
+    os << type;
+    fail("input '" + name + "': expected " + want + ", got shape [" + [&] {
+      std::string s;
+      for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+      return s;
+    }() + "]");
+  }
+  // Cast to the argument's element type (numpy's rules, e.g. float64 ->
+  // float32), C order.
+  py::array converted =
+      py::array::ensure(array.attr("astype")(dtypeOf(*et)), py::array::c_style);
+  if (!converted)
+    fail("input '" + name + "': cannot convert to " + elementTypeName(*et));
+  Tensor t(*et, shape);
+  std::memcpy(t.bytes(), converted.data(), t.byteSize());
+  return t;
+}
+
+/// Loads the module: ONNX (file or bytes) is imported, MLIR parsed.
+mlir::OwningOpRef<mlir::ModuleOp>
+loadModule(mlir::MLIRContext &ctx, const std::string &model, bool isBytes,
+           bool isOnnx,
+           const std::map<std::string, std::vector<int64_t>> &shapes) {
+  if (isOnnx) {
+    frontend::ImportOptions opts;
+    opts.inputShapes = shapes;
+    if (isBytes)
+      return unwrap(frontend::importOnnxBytes(ctx, model, opts));
+    return unwrap(frontend::importOnnxFile(ctx, model, opts));
+  }
+  std::string diag;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    if (diag.empty()) {
+      llvm::raw_string_ostream os(diag);
+      os << d.getLocation() << ": " << d.str();
+    }
+    return mlir::success();
+  });
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      isBytes ? mlir::parseSourceString<mlir::ModuleOp>(model, &ctx)
+              : mlir::parseSourceFile<mlir::ModuleOp>(model, &ctx);
+  if (!module)
+    fail((isBytes ? std::string("<memory>") : model) + ": cannot parse" +
+         (diag.empty() ? "" : ": " + diag));
+  return module;
+}
+
+mlir::func::FuncOp pickFunction(mlir::ModuleOp module,
+                                const std::optional<std::string> &name) {
+  llvm::SmallVector<mlir::func::FuncOp> funcs;
+  for (auto f : module.getOps<mlir::func::FuncOp>())
+    if (!f.isExternal())
+      funcs.push_back(f);
+  std::string want = name.value_or("main");
+  for (auto f : funcs)
+    if (f.getName() == want)
+      return f;
+  if (!name && funcs.size() == 1)
+    return funcs.front();
+  fail("no function @" + want + " in the module");
+}
+
+std::string argName(mlir::func::FuncOp f, unsigned i) {
+  if (auto n = f.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name"))
+    return n.str();
+  return "arg" + std::to_string(i);
+}
+
+std::string resultName(mlir::func::FuncOp f, unsigned i) {
+  if (auto n = f.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name"))
+    return n.str();
+  return "output" + std::to_string(i);
+}
+
+/// Returns (outputs {name: ndarray}, intermediates {name: ndarray} or None).
+py::tuple run(const py::object &model, bool isOnnx,
+              const std::map<std::string, py::array> &inputs,
+              const std::map<std::string, std::vector<int64_t>> &shapes,
+              bool dumpAll, const std::optional<std::string> &function) {
+  const bool isBytes = py::isinstance<py::bytes>(model);
+  const std::string text = py::cast<std::string>(model);
+
+  mlir::DialectRegistry registry;
+  reference::registerReferenceDialects(registry);
+  frontend::registerFrontendDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  ctx.disableMultithreading();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loadModule(ctx, text, isBytes, isOnnx, shapes);
+  mlir::func::FuncOp func = pickFunction(*module, function);
+  if (llvm::Error err = reference::checkSupported(func))
+    fail(llvm::toString(std::move(err)));
+
+  // Inputs by ONNX name, "argN" or "N".
+  const unsigned n = func.getNumArguments();
+  std::vector<std::optional<Tensor>> slots(n);
+  for (const auto &[name, array] : inputs) {
+    std::optional<unsigned> index;
+    for (unsigned i = 0; i < n && !index; ++i)
+      if (argName(func, i) == name || "arg" + std::to_string(i) == name ||
+          std::to_string(i) == name)
+        index = i;
+    if (!index) {
+      std::string names;
+      for (unsigned i = 0; i < n; ++i)
+        names += (i ? ", " : "") + argName(func, i);
+      fail("no input named '" + name + "' (inputs: " + names + ")");
+    }
+    slots[*index] = toTensor(array, func.getArgumentTypes()[*index], name);
+  }
+  std::vector<Tensor> args;
+  for (unsigned i = 0; i < n; ++i) {
+    if (!slots[i])
+      fail("missing input '" + argName(func, i) + "'");
+    args.push_back(std::move(*slots[i]));
+  }
+
+  // Intermediates: every ONNX tensor (`onnx.output`), in ONNX layout. Helper
+  // ops of an imported node (layout transposes, ...) are not ONNX tensors;
+  // ops of hand-written MLIR are named by location or position.
+  std::vector<std::pair<std::string, Tensor>> dumps;
+  std::set<std::string> used;
+  unsigned opIndex = 0;
+  reference::RunOptions opts;
+  if (dumpAll)
+    opts.onValue = [&](mlir::Operation *op, const Tensor &t) {
+      ++opIndex;
+      std::string name;
+      if (auto out = op->getAttrOfType<mlir::StringAttr>("onnx.output"))
+        name = out.str();
+      else if (op->hasAttr("onnx.node"))
+        return;
+      else
+        name = reference::valueName(op);
+      if (name.empty())
+        name = "op" + std::to_string(opIndex) + "_" +
+               op->getName().stripDialect().str();
+      std::string key = name;
+      for (unsigned k = 1; !used.insert(key).second; ++k)
+        key = name + "." + std::to_string(k);
+      auto layout = op->getAttrOfType<mlir::StringAttr>("onnx.layout");
+      dumps.emplace_back(key,
+                         layout && layout.getValue() == "NHWC" && t.rank() == 4
+                             ? nhwcToNchw(t)
+                             : t);
+    };
+
+  reference::Executor exec(func);
+  llvm::Expected<std::vector<Tensor>> outs = [&] {
+    py::gil_scoped_release release;
+    return exec.run(args, opts);
+  }();
+  std::vector<Tensor> results = unwrap(std::move(outs));
+
+  py::dict outputs;
+  for (unsigned i = 0; i < results.size(); ++i)
+    outputs[py::str(resultName(func, i))] = toArray(results[i]);
+  py::object all = py::none();
+  if (dumpAll) {
+    py::dict d;
+    for (const auto &[name, t] : dumps)
+      d[py::str(name)] = toArray(t);
+    all = d;
+  }
+  return py::make_tuple(outputs, all);
+}
+
+} // namespace
+
+void bindRun(py::module_ &m) {
+  m.def("_run", &run, py::arg("model"), py::arg("is_onnx"), py::arg("inputs"),
+        py::arg("input_shapes"), py::arg("dump_all"), py::arg("function"));
+}
+
+} // namespace tessera::python

@@ -1,0 +1,123 @@
+"""YOLOv5s' onnxruntime int8 twin (QDQ: per-channel int8 weights, uint8
+asymmetric activations) folded to integer TOSA and run by the integer
+reference executor, compared with three oracles on the golden photo:
+
+- onnxruntime on the twin with graph optimizations off (ORT_DISABLE_ALL):
+  the QDQ semantics evaluated in float, the cleanest oracle;
+- `ortqdq_out0`, onnxruntime's optimized run of the twin (stored);
+- `float_out0`, the float model (stored).
+
+Every quantized Sigmoid is a 256-entry tosa.table, every Mul (SiLU, the
+detect head) and Pow(x, 2) an i32 tosa.mul between rescales, the two
+nearest Resizes i8 tosa.resize (docs/quantization-passes.md).
+
+Measured (2 shared cores: tessera-run on the integer module 6 to 10 s,
+the whole file 9 to 15 s):
+  cosine vs onnxruntime ORT_DISABLE_ALL 0.999961
+  cosine vs ortqdq_out0                 0.999931
+  cosine vs float_out0                  0.999920 (onnxruntime's twin: 0.999895)
+  output integers equal to onnxruntime's (ORT_DISABLE_ALL) 99.53%, within
+  one LSB 99.95%; the rest are differences in rounding ties (float
+  accumulation order, SINGLE_ROUND vs half-to-even) that the box decode
+  (x2, squared, x anchor) amplifies.
+The output is the twin's own uint8 quantization (scale 4.99), so class
+scores, all below one LSB, quantize to 0 in every run including onnxruntime's.
+"""
+import re
+import time
+
+import numpy as np
+import pytest
+
+from conftest import cosine, need_shared, run_tool
+
+
+def boundary(text, which):
+    """(scale, zero_point, dtype) of the function argument or result."""
+    sig = re.search(r"func.func @main\((.*?)\) -> \((.*?)\) \{", text)
+    attrs = sig.group(1 if which == "arg" else 2)
+    scale = float(re.search(r"tessera.scale = ([0-9.eE+-]+)", attrs).group(1))
+    zp = int(re.search(r"tessera.zero_point = (-?\d+)", attrs).group(1))
+    dtype = re.search(r'tessera.dtype = "(\w+)"', attrs).group(1)
+    return scale, zp, dtype
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    model = need_shared("models", "yolov5s.ort-qdq.onnx")
+    golden = np.load(need_shared("models", "yolov5s.golden.npz"))
+    tmp = tmp_path_factory.mktemp("yolov5s_qdq")
+    run_tool("tessera-compile", model, "--target", "orin", "--emit=int",
+             "-o", tmp / "int.mlir", "--quiet")
+    text = (tmp / "int.mlir").read_text()
+
+    # The input as the twin's QuantizeLinear makes it (ONNX: saturate(
+    # round_half_to_even(x / scale) + zero_point)), uint8 fed as its int8
+    # image q - 128 (docs/quantization-passes.md, "uint8").
+    scale, zp, dtype = boundary(text, "arg")
+    assert dtype == "uint8"
+    x = golden["input"].astype(np.float32)
+    q = np.clip(np.round(x.astype(np.float64) / scale) + zp, 0, 255)
+    np.save(tmp / "xq.npy", (q.astype(np.int16) - 128).astype(np.int8))
+    start = time.monotonic()
+    run_tool("tessera-run", tmp / "int.mlir", "--input",
+             f"input={tmp / 'xq.npy'}", "--output-dir", tmp / "out")
+    seconds = time.monotonic() - start
+    out_scale, out_zp, out_dtype = boundary(text, "result")
+    assert out_dtype == "uint8"
+    out_u8 = np.load(tmp / "out" / "output.npy").astype(np.int64) + 128
+    return dict(text=text, golden=golden, model=model, seconds=seconds,
+                out_u8=out_u8, out=(out_u8 - out_zp) * out_scale,
+                out_scale=out_scale, out_zp=out_zp)
+
+
+@pytest.fixture(scope="module")
+def ort_qdq_semantics(run):
+    """onnxruntime on the twin with every graph optimization off."""
+    ort = pytest.importorskip("onnxruntime")
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    so.intra_op_num_threads = 2
+    sess = ort.InferenceSession(str(run["model"]), so,
+                                providers=["CPUExecutionProvider"])
+    x = run["golden"]["input"].astype(np.float32)
+    return sess.run(None, {"input": x})[0]
+
+
+def test_folds_to_integer_tosa(run):
+    text = run["text"]
+    assert "f32" not in text and "quant." not in text
+    # 60 SiLU sigmoids as tables; 69 Mul + 3 Pow as i32 muls; 2 Resizes.
+    assert len(re.findall(r"= tosa.table ", text)) == 60
+    assert len(re.findall(r"= tosa.mul ", text)) == 72
+    assert len(re.findall(r"= tosa.resize ", text)) == 2
+    assert "mode = NEAREST_NEIGHBOR" in text
+
+
+def test_cosine_against_oracles(run, ort_qdq_semantics):
+    golden, out = run["golden"], run["out"]
+    assert out.shape == golden["float_out0"].shape == (1, 25200, 85)
+    vs_ort = cosine(out, ort_qdq_semantics)
+    vs_ortqdq = cosine(out, golden["ortqdq_out0"])
+    vs_float = cosine(out, golden["float_out0"])
+    ort_vs_float = cosine(golden["ortqdq_out0"], golden["float_out0"])
+    print(f"\nyolov5s int8 twin, integer reference executor "
+          f"({run['seconds']:.1f} s): cosine vs onnxruntime ORT_DISABLE_ALL "
+          f"{vs_ort:.6f}, vs ortqdq {vs_ortqdq:.6f}, vs float {vs_float:.6f} "
+          f"(onnxruntime twin vs float {ort_vs_float:.6f})")
+    assert vs_ort >= 0.9999
+    assert vs_ortqdq >= 0.9998
+    assert vs_float >= 0.9998
+
+
+def test_integers_against_onnxruntime(run, ort_qdq_semantics):
+    """onnxruntime's output is the dequantized uint8 of the same output
+    quantization, so its integers are recovered exactly and compared LSB
+    for LSB."""
+    ref = np.round(ort_qdq_semantics.astype(np.float64) / run["out_scale"]
+                   + run["out_zp"]).astype(np.int64)
+    diff = np.abs(run["out_u8"].reshape(ref.shape) - ref)
+    exact, within1 = np.mean(diff == 0), np.mean(diff <= 1)
+    print(f"\nequal {exact:.4%}, within 1 LSB {within1:.4%}, max {diff.max()}")
+    assert exact >= 0.99
+    assert within1 >= 0.999
