@@ -16,6 +16,8 @@
 
 #include "compiler/graph/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -65,8 +67,11 @@ Value otherOperand(Operation *op, Value v) {
   return nullptr;
 }
 
-/// `op` is a tosa.mul of `v` by the constant `c`.
+/// `op` multiplies `v` by the constant `c`: a tosa.mul by c, or (float Div
+/// imports as arith.divf, see docs/frontend.md) a division of `v` by 1/c.
 bool isMulByConst(Operation *op, Value v, double c) {
+  if (auto div = dyn_cast_or_null<arith::DivFOp>(op))
+    return div.getLhs() == v && near(splatValue(div.getRhs()), 1.0 / c);
   return op && isa<tosa::MulOp>(op) && near(splatValue(otherOperand(op, v)), c);
 }
 

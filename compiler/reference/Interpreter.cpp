@@ -187,4 +187,35 @@ void registerReferenceDialects(DialectRegistry &registry) {
                   math::MathDialect>();
 }
 
+llvm::Expected<func::FuncOp> findEntryFunction(ModuleOp module,
+                                               llvm::StringRef name) {
+  llvm::SmallVector<func::FuncOp> funcs;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isExternal())
+      funcs.push_back(f);
+  llvm::StringRef want = name.empty() ? llvm::StringRef("main") : name;
+  for (auto f : funcs)
+    if (f.getName() == want)
+      return f;
+  if (name.empty() && funcs.size() == 1)
+    return funcs.front();
+  std::string names;
+  for (auto f : funcs)
+    names += (names.empty() ? "@" : ", @") + f.getName().str();
+  return llvm::createStringError("no function @" + want + " (functions: " +
+                                 (names.empty() ? "none" : names) + ")");
+}
+
+std::string argumentName(func::FuncOp f, unsigned i) {
+  if (auto n = f.getArgAttrOfType<StringAttr>(i, "onnx.name"))
+    return n.str();
+  return "arg" + std::to_string(i);
+}
+
+std::string resultName(func::FuncOp f, unsigned i) {
+  if (auto n = f.getResultAttrOfType<StringAttr>(i, "onnx.name"))
+    return n.str();
+  return "output" + std::to_string(i);
+}
+
 } // namespace tessera::reference

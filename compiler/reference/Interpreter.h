@@ -15,6 +15,7 @@
 #include "compiler/reference/ElementTypes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Error.h"
 
@@ -74,6 +75,16 @@ void registerReferenceDialects(mlir::DialectRegistry &registry);
 /// The name a tensor produced by `op` goes by: the `onnx.output` attribute,
 /// else the NameLoc name (first one of a fused location), else "".
 std::string valueName(mlir::Operation *op);
+
+/// The function to run: the one called `name`, else @main, else the only
+/// function with a body. The error names the functions the module has.
+llvm::Expected<mlir::func::FuncOp>
+findEntryFunction(mlir::ModuleOp module, llvm::StringRef name = "");
+
+/// The ONNX name of argument / result `i` (`onnx.name`), else "argI" /
+/// "outputI".
+std::string argumentName(mlir::func::FuncOp f, unsigned i);
+std::string resultName(mlir::func::FuncOp f, unsigned i);
 
 } // namespace tessera::reference
 

@@ -153,29 +153,15 @@ loadModule(mlir::MLIRContext &ctx, const std::string &model, bool isBytes,
 
 mlir::func::FuncOp pickFunction(mlir::ModuleOp module,
                                 const std::optional<std::string> &name) {
-  llvm::SmallVector<mlir::func::FuncOp> funcs;
-  for (auto f : module.getOps<mlir::func::FuncOp>())
-    if (!f.isExternal())
-      funcs.push_back(f);
-  std::string want = name.value_or("main");
-  for (auto f : funcs)
-    if (f.getName() == want)
-      return f;
-  if (!name && funcs.size() == 1)
-    return funcs.front();
-  fail("no function @" + want + " in the module");
+  auto f = tessera::reference::findEntryFunction(module, name.value_or(""));
+  if (!f)
+    fail(llvm::toString(f.takeError()));
+  return *f;
 }
 
+using tessera::reference::resultName;
 std::string argName(mlir::func::FuncOp f, unsigned i) {
-  if (auto n = f.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name"))
-    return n.str();
-  return "arg" + std::to_string(i);
-}
-
-std::string resultName(mlir::func::FuncOp f, unsigned i) {
-  if (auto n = f.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name"))
-    return n.str();
-  return "output" + std::to_string(i);
+  return tessera::reference::argumentName(f, i);
 }
 
 /// Returns (outputs {name: ndarray}, intermediates {name: ndarray} or None).

@@ -101,34 +101,15 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
 }
 
 Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {
-  llvm::SmallVector<mlir::func::FuncOp> funcs;
-  for (auto f : module.getOps<mlir::func::FuncOp>())
-    if (!f.isExternal())
-      funcs.push_back(f);
-  std::string want =
-      functionName.empty() ? std::string("main") : functionName.getValue();
-  for (auto f : funcs)
-    if (f.getName() == want)
-      return f;
-  if (functionName.empty() && funcs.size() == 1)
-    return funcs.front();
-  std::string names;
-  for (auto f : funcs)
-    names += (names.empty() ? "@" : ", @") + f.getName().str();
-  return error(inputFile + ": no function @" + want +
-               " (functions: " + (names.empty() ? "none" : names) + ")");
+  auto f = tessera::reference::findEntryFunction(module, functionName);
+  if (!f)
+    return error(inputFile + ": " + llvm::toString(f.takeError()));
+  return *f;
 }
 
+using tessera::reference::resultName;
 std::string argName(mlir::func::FuncOp f, unsigned i) {
-  if (auto n = f.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name"))
-    return n.str();
-  return "arg" + std::to_string(i);
-}
-
-std::string resultName(mlir::func::FuncOp f, unsigned i) {
-  if (auto n = f.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name"))
-    return n.str();
-  return "output" + std::to_string(i);
+  return tessera::reference::argumentName(f, i);
 }
 
 Expected<std::vector<Tensor>> readInputs(mlir::func::FuncOp f) {

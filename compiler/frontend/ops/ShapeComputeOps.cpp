@@ -546,26 +546,6 @@ llvm::Error foldOrImport(GraphImporter &imp, const onnx::NodeProto &node) {
                        nonConstant + "' is not a constant");
 }
 
-/// Cast of a tensor: only float -> float is an identity; anything else
-/// would need integer tensors, which the float front end does not carry.
-llvm::Error importCast(GraphImporter &imp, const onnx::NodeProto &node) {
-  auto x = imp.operand(node, 0);
-  if (!x)
-    return x.takeError();
-  AttrReader attrs(imp, node);
-  int64_t to = attrs.getInt("to", 0);
-  if (auto err = attrs.takeError())
-    return err;
-  if (to != onnx::TensorProto::FLOAT)
-    return imp.nodeError("Cast of the non-constant tensor '" + node.input(0) +
-                         "' to " +
-                         onnx::TensorProto_DataType_Name(
-                             static_cast<onnx::TensorProto_DataType>(to)) +
-                         " is not supported (only float32 activations)");
-  imp.defineAlias(node, 0, **x);
-  return llvm::Error::success();
-}
-
 /// Shape (opset 15: start/end slice the shape) and Size of any input,
 /// from its static ONNX shape.
 llvm::Error importShape(GraphImporter &imp, const onnx::NodeProto &node) {
@@ -600,8 +580,6 @@ llvm::Error importShape(GraphImporter &imp, const onnx::NodeProto &node) {
 void registerShapeComputeOps(OpTable &table) {
   table["Shape"] = importShape;
   table["Size"] = importShape;
-  if (!table.count("Cast"))
-    table["Cast"] = importCast;
   const std::pair<const char *, HostFn> hosts[] = {
       {"Add", hostBinary<Arith::Add>},
       {"Sub", hostBinary<Arith::Sub>},

@@ -84,6 +84,29 @@ func.func @hardswish(%a: tensor<1x2x3xf32>, %arg0: tensor<1x2x2x1xf32>) -> (tens
 
 // -----
 
+// Float Div imports as arith.divf (exact IEEE division), so PyTorch's
+// Hardswish class exported as x * clamp(x + 3, 0, 6) / 6 arrives as a divf
+// by a splat 6: also HardSwish.
+
+// CHECK-LABEL: func.func @hardswish_div
+// CHECK: tosa.conv2d {{.*}}tessera.activation = "hardswish"
+func.func @hardswish_div(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
+  %w = "tosa.const"() {values = dense<1.0> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %three = "tosa.const"() {values = dense<3.0> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
+  %six = "tosa.const"() {values = dense<6.0> : tensor<1x2x2x2xf32>} : () -> tensor<1x2x2x2xf32>
+  %c = tosa.conv2d %arg0, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %g0 = tosa.add %c, %three : (tensor<1x2x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %g1 = tosa.clamp %g0 {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %p = tosa.mul %c, %g1, %shift : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1xi8>) -> tensor<1x2x2x2xf32>
+  %y = arith.divf %p, %six : tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
 // Not marked: the conv result also leaves the function; a clamp after an
 // add (not a conv/depthwise/matmul); a gate with the wrong constant
 // (x * clamp(x + 2, 0, 6) / 6 is not HardSwish).
