@@ -64,7 +64,10 @@ struct Placement {
 };
 
 struct LayerConsts {
-  uint64_t weights = 0, bias = 0, params = 0;
+  uint64_t weights = 0, bias = 0, params = 0; ///< params: pairs or lut table
+  /// Constant operands of an elementwise op (e.g. the detect head's anchor
+  /// grid), in the constant image: operand index -> address.
+  llvm::SmallDenseMap<unsigned, uint64_t, 2> operands;
 };
 
 llvm::Error makeError(const llvm::Twine &msg) {
@@ -187,6 +190,8 @@ private:
   llvm::Error emitEltwise(Operation *op);
   llvm::Error emitCopy(const View &src, const View &dst, unsigned elem,
                        uint16_t layer, Operation *op);
+  llvm::Error emitTranspose(npu::TransposeOp op);
+  llvm::Error emitResize(npu::ResizeOp op);
   llvm::Error fillDescriptors();
   void fillLayers();
 
@@ -259,6 +264,30 @@ llvm::Error Generator::addConstants() {
           prog.addConstant(symbol(op, "params"),
                            pairsBytes(conv.getMultiplier(), conv.getShift()));
       consts[op] = c;
+    } else if (llvm::isa<npu::MulOp, npu::AddOp>(op)) {
+      LayerConsts c;
+      for (unsigned i = 0; i < 2; ++i) {
+        auto values = readIntConstant(op->getOperand(i));
+        if (!values)
+          continue;
+        std::vector<uint8_t> bytes;
+        unsigned eb = elementBytes(op->getOperand(i));
+        for (int64_t v : *values)
+          appendLe(bytes, v, eb);
+        c.operands[i] = prog.addConstant(symbol(op, i ? "b" : "a"), bytes);
+      }
+      consts[op] = c;
+    } else if (auto table = dyn_cast<npu::TableOp>(op)) {
+      auto entries = readIntConstant(table.getTable());
+      if (!entries || entries->size() != 256)
+        return makeError(describe(op) +
+                         ": the table must be a constant of 256 entries");
+      std::vector<uint8_t> bytes;
+      for (int64_t v : *entries)
+        appendLe(bytes, v, 1);
+      LayerConsts c;
+      c.params = prog.addConstant(symbol(op, "table"), bytes);
+      consts[op] = c;
     } else if (auto rescale = dyn_cast<npu::RescaleOp>(op)) {
       if (rescale.getMultiplier().size() > 1) {
         LayerConsts c;
@@ -301,6 +330,13 @@ llvm::Expected<View> Generator::viewOf(Value v) {
     if (!parent)
       return parent.takeError();
     view = sliceOf(*parent, it->second, v);
+  } else if (auto slice = v.getDefiningOp<npu::SliceOp>()) {
+    auto in = viewOf(slice.getInput());
+    if (!in)
+      return in.takeError();
+    view.buffer = in->buffer; // the parent's rows, `offset` elements in
+    view.offset = in->offset + slice.getOffset() * elementBytes(v);
+    view.pitch = in->pitch;
   } else if (auto reshape = v.getDefiningOp<npu::ReshapeOp>()) {
     auto in = viewOf(reshape.getInput());
     if (!in)
@@ -349,8 +385,9 @@ llvm::Error Generator::planViews() {
       int64_t extent = cast<RankedTensorType>(v.getType()).getDimSize(axis);
       Operation *def = v.getDefiningOp();
       bool producer =
-          def && llvm::isa<npu::Conv2DOp, npu::PoolOp, npu::RescaleOp,
-                           npu::AddOp, npu::ConcatOp>(def);
+          def &&
+          llvm::isa<npu::Conv2DOp, npu::PoolOp, npu::RescaleOp, npu::AddOp,
+                    npu::MulOp, npu::TableOp, npu::ConcatOp>(def);
       if (producer && v.hasOneUse() && seen[v] == 1)
         placed[v] = {concat.getOutput(), channel,
                      channel ? offset : offset * inner};
@@ -467,6 +504,131 @@ llvm::Error Generator::emitCopy(const View &src, const View &dst, unsigned elem,
                                  dst.rowBytes, n, dst.pitch));
     slot ^= 1;
   }
+  return llvm::Error::success();
+}
+
+llvm::Error Generator::emitTranspose(npu::TransposeOp op) {
+  // Whole rows move (the innermost dimension stays): output rows are read
+  // with a 3-D LOAD (rows of output dim r-2 are count1 runs, rows of dim r-3
+  // count2 planes, at the input strides of the dimensions they come from)
+  // into one of two half-SRAM slots and stored densely (docs/lowering.md).
+  Value input = op.getInput(), output = op.getOutput();
+  View in = views[input], out = views[output];
+  auto inType = op.getInput().getType();
+  llvm::SmallVector<int64_t> dims(inType.getShape()), perms(op.getPerms());
+  const unsigned eb = elementBytes(input);
+  while (dims.size() < 3) { // pad to rank 3 with outer unit dims
+    dims.insert(dims.begin(), 1);
+    for (int64_t &p : perms)
+      ++p;
+    perms.insert(perms.begin(), 0);
+  }
+  const size_t r = dims.size();
+  llvm::SmallVector<uint64_t> stride(r);
+  stride[r - 1] = eb;
+  stride[r - 2] = in.pitch;
+  for (size_t k = r - 2; k-- > 0;)
+    stride[k] = stride[k + 1] * dims[k + 1];
+  llvm::SmallVector<int64_t> odims;
+  for (int64_t p : perms)
+    odims.push_back(dims[p]);
+  const uint64_t rowBytes = out.rowBytes;
+  const int64_t n1 = odims[r - 2], n2 = odims[r - 3];
+  const uint64_t s1 = stride[perms[r - 2]], s2 = stride[perms[r - 3]];
+  uint64_t half = alignTo(opts.sramBytes / 2 + 1, kSramAlign) - kSramAlign;
+  int64_t slotRows = static_cast<int64_t>(half / rowBytes);
+  if (slotRows < 1)
+    return makeError(describe(op) + ": a row of " + std::to_string(rowBytes) +
+                     " bytes does not fit half of SRAM (" +
+                     std::to_string(opts.sramBytes) + " bytes)");
+  const int64_t c1 = std::min(n1, slotRows);
+  const int64_t c2 = c1 < n1 ? 1 : std::max<int64_t>(1, slotRows / c1);
+  const uint64_t slotBytes = alignTo(uint64_t(c1) * c2 * rowBytes, kSramAlign);
+  int64_t outer = 1;
+  for (size_t k = 0; k + 3 < r; ++k)
+    outer *= odims[k];
+  const uint16_t layer = layerOf(op);
+  int slot = 0;
+  for (int64_t o = 0; o < outer; ++o) {
+    uint64_t base = 0;
+    for (int64_t k = static_cast<int64_t>(r) - 4, rest = o; k >= 0; --k) {
+      base += uint64_t(rest % odims[k]) * stride[perms[k]];
+      rest /= odims[k];
+    }
+    for (int64_t i2 = 0; i2 < n2; i2 += c2) {
+      int64_t m2 = std::min(c2, n2 - i2);
+      for (int64_t i1 = 0; i1 < n1; i1 += c1) {
+        int64_t m1 = std::min(c1, n1 - i1);
+        uint64_t sram = slot * slotBytes;
+        Instr load =
+            dma(Opcode::Load, layer, DmaKind::Act, eb,
+                dramOf(in) + base + i2 * s2 + i1 * s1, sram, rowBytes, m1, s1);
+        if (m2 > 1) {
+          load.dma().count2 = static_cast<uint32_t>(m2);
+          load.dma().stride2 = s2;
+        }
+        sched.emit(Queue::Load, load);
+        uint64_t row = (uint64_t(o) * n2 + i2) * n1 + i1;
+        sched.emit(Queue::Store, dma(Opcode::Store, layer, DmaKind::Act, eb,
+                                     dramOf(out) + row * rowBytes, sram,
+                                     uint64_t(m1) * m2 * rowBytes, 1, 0));
+        slot ^= 1;
+      }
+    }
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Generator::emitResize(npu::ResizeOp op) {
+  // Bands of input rows go to one of two half-SRAM slots; each band is
+  // stored fy * fx times: phase (py, px) writes input pixel (y, x) to
+  // output pixel (y * fy + py, x * fx + px), i.e. runs of C elements fx
+  // pixels apart (count1 = W) in rows fy output rows apart (count2 = band).
+  View in = views[op.getInput()], out = views[op.getOutput()];
+  auto t = op.getInput().getType();
+  const int64_t n = t.getDimSize(0), h = t.getDimSize(1), w = t.getDimSize(2);
+  const int64_t fy = static_cast<int64_t>(op.getFactorY());
+  const int64_t fx = static_cast<int64_t>(op.getFactorX());
+  const unsigned eb = elementBytes(op.getInput());
+  const uint64_t pixel = in.rowBytes; // C * eb: rows are pixels (NHWC)
+  const uint64_t rowBytes = w * pixel, outRow = w * fx * out.pitch;
+  uint64_t half = alignTo(opts.sramBytes / 2 + 1, kSramAlign) - kSramAlign;
+  int64_t band = std::min<int64_t>(h, half / rowBytes);
+  if (band < 1)
+    return makeError(describe(op) + ": an input row of " +
+                     std::to_string(rowBytes) +
+                     " bytes does not fit half of SRAM (" +
+                     std::to_string(opts.sramBytes) + " bytes)");
+  const uint64_t slotBytes = alignTo(uint64_t(band) * rowBytes, kSramAlign);
+  const uint16_t layer = layerOf(op);
+  int slot = 0;
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y0 = 0; y0 < h; y0 += band) {
+      int64_t rows = std::min(band, h - y0);
+      uint64_t sram = slot * slotBytes;
+      sched.emit(Queue::Load,
+                 dma(Opcode::Load, layer, DmaKind::Act, eb,
+                     dramOf(in) + (uint64_t(b) * h + y0) * w * in.pitch, sram,
+                     pixel, uint64_t(rows) * w, in.pitch));
+      for (int64_t py = 0; py < fy; ++py)
+        for (int64_t px = 0; px < fx; ++px) {
+          uint64_t first =
+              ((uint64_t(b) * h * fy + y0 * fy + py) * w * fx + px) * out.pitch;
+          Instr st(Opcode::Store, layer);
+          DmaFields &d = st.dma();
+          d.kind = DmaKind::Act;
+          d.elemBytes = static_cast<uint8_t>(eb);
+          d.dramAddr = dramOf(out) + first;
+          d.sramAddr = static_cast<uint32_t>(sram);
+          d.innerBytes = static_cast<uint32_t>(pixel);
+          d.count1 = static_cast<uint32_t>(w);
+          d.stride1 = fx * out.pitch;
+          d.count2 = static_cast<uint32_t>(rows);
+          d.stride2 = fy * outRow;
+          sched.emit(Queue::Store, st);
+        }
+      slot ^= 1;
+    }
   return llvm::Error::success();
 }
 
@@ -620,27 +782,53 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   if (auto err = checkTiling(op, t, l.total))
     return err;
   auto add = dyn_cast<npu::AddOp>(op);
+  auto mul = dyn_cast<npu::MulOp>(op);
+  auto table = dyn_cast<npu::TableOp>(op);
   auto rescale = dyn_cast<npu::RescaleOp>(op);
   uint16_t layer = layerOf(op);
   Value a = op->getOperand(0), out = op->getResult(0);
-  Value b = add ? add.getB() : Value();
+  Value b = add ? add.getB() : mul ? mul.getB() : Value();
   View va = views[a], vo = views[out];
   View vb = b ? views[b] : View();
+  // Constant operands live in the constant image, dense.
+  auto rowAddr = [&](unsigned i, const View &v, int64_t r) -> uint64_t {
+    auto it = consts[op].operands.find(i);
+    if (it != consts[op].operands.end())
+      return it->second + r * v.rowBytes;
+    return dramOf(v) + r * v.pitch;
+  };
+  for (auto [i, v] : {std::pair<unsigned, View *>{0, &va}, {1, &vb}})
+    if (consts[op].operands.count(i)) {
+      Value x = op->getOperand(i);
+      v->rows = numRows(x);
+      v->rowBytes = innerDim(x) * elementBytes(x);
+      v->pitch = v->rowBytes;
+    }
+  // A one-element b of a mul is broadcast (NpuGeometry: loaded once).
+  bool scalarB = mul && g.bBytes == 0;
+  if (scalarB)
+    sched.emit(Queue::Load,
+               dma(Opcode::Load, layer, DmaKind::Param, g.paramBytes,
+                   rowAddr(1, vb, 0), l.params, g.paramBytes, 1, 0));
   bool perChannel = rescale && rescale.getMultiplier().size() > 1;
   if (perChannel)
     sched.emit(Queue::Load,
                dma(Opcode::Load, layer, DmaKind::Param, 4, consts[op].params,
                    l.params, g.paramBytes, 1, 0));
+  if (table) // 256 bytes, once per layer (DmaKind::Param: "table")
+    sched.emit(Queue::Load,
+               dma(Opcode::Load, layer, DmaKind::Param, 1, consts[op].params,
+                   l.params, g.paramBytes, 1, 0));
   int slot = 0;
   for (int64_t r0 = 0; r0 < g.rows; r0 += t.rows) {
     int64_t n = std::min(t.rows, g.rows - r0);
-    sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Act, g.aBytes,
-                                dramOf(va) + r0 * va.pitch, l.a[slot],
-                                va.rowBytes, n, va.pitch));
-    if (b)
-      sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Act, g.bBytes,
-                                  dramOf(vb) + r0 * vb.pitch, l.b[slot],
-                                  vb.rowBytes, n, vb.pitch));
+    sched.emit(Queue::Load,
+               dma(Opcode::Load, layer, DmaKind::Act, g.aBytes,
+                   rowAddr(0, va, r0), l.a[slot], va.rowBytes, n, va.pitch));
+    if (b && !scalarB)
+      sched.emit(Queue::Load,
+                 dma(Opcode::Load, layer, DmaKind::Act, g.bBytes,
+                     rowAddr(1, vb, r0), l.b[slot], vb.rowBytes, n, vb.pitch));
     Instr compute(Opcode::Eltwise, layer);
     EltwiseFields &f = compute.eltwise();
     f.aDtype = dtypeOfValue(a);
@@ -667,6 +855,25 @@ llvm::Error Generator::emitEltwise(Operation *op) {
       f.outZp = static_cast<int16_t>(add.getOutputZp());
       f.clampMin = static_cast<int32_t>(add.getClampMin());
       f.clampMax = static_cast<int32_t>(add.getClampMax());
+    } else if (mul) {
+      // (a - a_zp) * (b - b_zp), rescaled once (LowerMul.cpp).
+      f.func = EltFunc::Mul;
+      f.bDtype = dtypeOfValue(b);
+      f.sramB = scalarB ? l.params : l.b[slot];
+      f.bcast = scalarB ? Bcast::Scalar : Bcast::None;
+      f.doubleRound = mul.getDoubleRound();
+      f.aZp = static_cast<int16_t>(mul.getAZp());
+      f.bZp = static_cast<int16_t>(mul.getBZp());
+      f.outMult = static_cast<int32_t>(mul.getMultiplier());
+      f.outShift = static_cast<uint8_t>(mul.getShift());
+      f.outZp = static_cast<int16_t>(mul.getOutputZp());
+      f.clampMin = static_cast<int32_t>(mul.getClampMin());
+      f.clampMax = static_cast<int32_t>(mul.getClampMax());
+    } else if (table) {
+      f.func = EltFunc::Lut;
+      f.sramB = l.params;
+      f.clampMin = static_cast<int32_t>(dtypeMin(f.outDtype));
+      f.clampMax = static_cast<int32_t>(dtypeMax(f.outDtype));
     } else if (isIdentity(rescale)) {
       // A stand-alone clamp (LowerClamp): no arithmetic, only the bounds.
       f.func = EltFunc::Clamp;
@@ -700,7 +907,7 @@ llvm::Error Generator::emitEltwise(Operation *op) {
 llvm::Error Generator::emitOp(Operation *op) {
   if (llvm::isa<npu::Conv2DOp, npu::PoolOp>(op))
     return emitWindow(op);
-  if (llvm::isa<npu::RescaleOp, npu::AddOp>(op))
+  if (llvm::isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp>(op))
     return emitEltwise(op);
   if (auto concat = dyn_cast<npu::ConcatOp>(op)) {
     View parent = views[concat.getOutput()];
@@ -727,6 +934,12 @@ llvm::Error Generator::emitOp(Operation *op) {
     }
     return llvm::Error::success();
   }
+  if (llvm::isa<npu::SliceOp>(op)) // a view (viewOf): no instruction
+    return llvm::Error::success();
+  if (auto t = dyn_cast<npu::TransposeOp>(op))
+    return emitTranspose(t);
+  if (auto r = dyn_cast<npu::ResizeOp>(op))
+    return emitResize(r);
   if (auto reshape = dyn_cast<npu::ReshapeOp>(op)) {
     if (!copyReshapes.contains(op))
       return llvm::Error::success();

@@ -37,16 +37,19 @@ std::string formatShape(llvm::ArrayRef<int64_t> shape) {
   return s;
 }
 
-std::vector<float> transposeData(llvm::ArrayRef<float> data,
-                                 llvm::ArrayRef<int64_t> shape,
-                                 llvm::ArrayRef<int64_t> perm) {
+namespace {
+
+template <typename T>
+std::vector<T> transposeImpl(llvm::ArrayRef<T> data,
+                             llvm::ArrayRef<int64_t> shape,
+                             llvm::ArrayRef<int64_t> perm) {
   size_t rank = shape.size();
   std::vector<int64_t> inStrides(rank, 1), outShape(rank);
   for (size_t i = rank; i-- > 1;)
     inStrides[i - 1] = inStrides[i] * shape[i];
   for (size_t i = 0; i < rank; ++i)
     outShape[i] = shape[perm[i]];
-  std::vector<float> out(data.size());
+  std::vector<T> out(data.size());
   std::vector<int64_t> idx(rank, 0); // index into the output
   for (size_t o = 0; o < out.size(); ++o) {
     int64_t src = 0;
@@ -60,6 +63,20 @@ std::vector<float> transposeData(llvm::ArrayRef<float> data,
     }
   }
   return out;
+}
+
+} // namespace
+
+std::vector<float> transposeData(llvm::ArrayRef<float> data,
+                                 llvm::ArrayRef<int64_t> shape,
+                                 llvm::ArrayRef<int64_t> perm) {
+  return transposeImpl(data, shape, perm);
+}
+
+std::vector<int64_t> transposeData(llvm::ArrayRef<int64_t> data,
+                                   llvm::ArrayRef<int64_t> shape,
+                                   llvm::ArrayRef<int64_t> perm) {
+  return transposeImpl(data, shape, perm);
 }
 
 namespace {

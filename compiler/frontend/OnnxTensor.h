@@ -58,6 +58,9 @@ llvm::Expected<ConstTensor> decodeTensor(const onnx::TensorProto &proto,
 std::vector<float> transposeData(llvm::ArrayRef<float> data,
                                  llvm::ArrayRef<int64_t> shape,
                                  llvm::ArrayRef<int64_t> perm);
+std::vector<int64_t> transposeData(llvm::ArrayRef<int64_t> data,
+                                   llvm::ArrayRef<int64_t> shape,
+                                   llvm::ArrayRef<int64_t> perm);
 
 /// Formats a shape as "1x3x224x224" ("scalar" for rank 0).
 std::string formatShape(llvm::ArrayRef<int64_t> shape);

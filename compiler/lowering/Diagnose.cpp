@@ -28,11 +28,25 @@ static const char *expectation(Operation *op) {
   if (isa<tosa::AddOp>(op))
     return "expected an i32 add of two same-shaped tosa.rescale results "
            "(per tensor, one rounding mode) used only by a tosa.rescale";
+  if (isa<tosa::MulOp>(op))
+    return "expected an i32 mul (shift 0) of two same-shaped i8 tensors each "
+           "rescaled to i32 by exactly 1 (zero-point removal), used only by a "
+           "per-tensor tosa.rescale";
+  if (isa<tosa::ResizeOp>(op))
+    return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
+           "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";
+  if (isa<tosa::SliceOp>(op))
+    return "only slices of the innermost dimension (constant start) are "
+           "supported";
+  if (isa<tosa::TableOp>(op))
+    return "expected an i8 -> i8 table with 256 constant entries";
   if (isa<tosa::ClampOp>(op))
     return "expected an i8/i16 clamp with integer bounds";
   if (isa<tosa::TransposeOp>(op))
-    return "only NCHW<->NHWC transposes at the function boundary and "
-           "transposes that move only unit dimensions are supported";
+    return "only NCHW<->NHWC transposes at the function boundary, "
+           "transposes that move only unit dimensions or keep the innermost "
+           "dimension, and transpose-reshape-transpose chains equivalent to "
+           "one of those are supported";
   if (isa<tosa::AvgPool2dOp>(op))
     return "expected an integer avg_pool2d with constant zero points and "
            "acc_type i32";

@@ -28,11 +28,16 @@ static std::string defaultOpType(Operation *op) {
       .Case([](npu::ReshapeOp) { return "Reshape"; })
       .Case([](npu::RescaleOp) { return "Rescale"; })
       .Case([](npu::AddOp) { return "Add"; })
+      .Case([](npu::MulOp) { return "Mul"; })
+      .Case([](npu::TableOp) { return "Table"; })
+      .Case([](npu::ResizeOp) { return "Resize"; })
+      .Case([](npu::SliceOp) { return "Slice"; })
+      .Case([](npu::TransposeOp) { return "Transpose"; })
       .Default([](Operation *) { return "Unknown"; });
 }
 
 static bool isMinor(llvm::StringRef opType) {
-  return opType == "Rescale" || opType == "Reshape";
+  return opType == "Rescale" || opType == "Reshape" || opType == "Slice";
 }
 
 void assignLayers(ModuleOp module) {

@@ -5,7 +5,9 @@
 // ADD): each i8 input is rescaled to i32 (its multiplier carrying the left
 // shift), the i32 values are added, and the sum is rescaled to i8 and
 // optionally clamped. The NPU's ELTWISE add computes exactly this with
-// left_shift = 0 (docs/isa.md), so the five ops become one npu.add.
+// left_shift = 0 (docs/isa.md), so the five ops become one npu.add. An
+// operand broadcast along outer dimensions must be a constant and is
+// materialized at the full shape (read from the constant image).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -29,9 +31,24 @@ struct LowerAdd : public OpRewritePattern<tosa::AddOp> {
     if (!ra || !rb || !ro || !ra->hasOneUse() || !rb->hasOneUse() || ra == rb)
       return rewriter.notifyMatchFailure(add, "expected rescaled operands "
                                               "and one rescale user");
-    for (Value v : {ra.getInput(), rb.getInput()})
-      if (cast<RankedTensorType>(v.getType()).getShape() != type.getShape())
-        return rewriter.notifyMatchFailure(add, "broadcasting add");
+    // A broadcast operand must be a constant (YOLO's anchor grid): it is
+    // materialized at the full shape (TilePlan has no outer broadcast).
+    Value inA = ra.getInput(), inB = rb.getInput();
+    auto fullType = RankedTensorType::get(
+        type.getShape(),
+        cast<RankedTensorType>(inA.getType()).getElementType());
+    for (Value *v : {&inA, &inB}) {
+      auto t = cast<RankedTensorType>(v->getType());
+      if (t.getShape() == type.getShape())
+        continue;
+      if (t.getElementType() != fullType.getElementType())
+        return rewriter.notifyMatchFailure(add, "mixed operand types");
+      Value c = materializeConstant(rewriter, *v, fullType);
+      if (!c)
+        return rewriter.notifyMatchFailure(add, "broadcasting add of a "
+                                                "non-constant");
+      *v = c;
+    }
     RescaleParams a, b, o;
     std::string why;
     if (!readRescale(ra, a, why) || !readRescale(rb, b, why) ||
@@ -52,9 +69,9 @@ struct LowerAdd : public OpRewritePattern<tosa::AddOp> {
       last = clamp;
     auto op = npu::AddOp::create(
         rewriter, rewriter.getFusedLoc({add.getLoc(), last->getLoc()}), outType,
-        ra.getInput(), rb.getInput(), a.inputZp, a.multiplier[0], a.shift[0],
-        b.inputZp, b.multiplier[0], b.shift[0], o.outputZp, o.multiplier[0],
-        o.shift[0], o.doubleRound, lo, hi, /*layer=*/0);
+        inA, inB, a.inputZp, a.multiplier[0], a.shift[0], b.inputZp,
+        b.multiplier[0], b.shift[0], o.outputZp, o.multiplier[0], o.shift[0],
+        o.doubleRound, lo, hi, /*layer=*/0);
     std::string act = activationName(lo, hi, o.outputZp, intTypeMin(outElem),
                                      intTypeMax(outElem));
     tagLayer(op, onnxNodeName(add), act.empty() ? "Add" : "Add+" + act);

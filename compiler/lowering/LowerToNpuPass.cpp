@@ -44,6 +44,11 @@ void populateLowerToNpuPatterns(RewritePatternSet &patterns) {
   populateLowerReshapePatterns(patterns);
   populateLowerRescalePatterns(patterns);
   populateLowerAddPatterns(patterns);
+  populateLowerTablePatterns(patterns);
+  populateLowerSlicePatterns(patterns);
+  populateLowerResizePatterns(patterns);
+  populateLowerRowTransposePatterns(patterns);
+  populateLowerMulPatterns(patterns);
   populateLowerClampPatterns(patterns);
   populateLowerTransposePatterns(patterns);
 }

@@ -164,3 +164,52 @@ void tagLayer(Operation *npuOp, StringRef node, StringRef opType) {
 }
 
 } // namespace tessera::lowering
+
+namespace tessera::lowering {
+
+Value materializeConstant(PatternRewriter &rewriter, Value v,
+                          RankedTensorType target) {
+  Value src = v;
+  for (;;) {
+    if (auto r = src.getDefiningOp<tosa::ReshapeOp>())
+      src = r.getInput1();
+    else if (auto r = src.getDefiningOp<npu::ReshapeOp>())
+      src = r.getInput();
+    else
+      break;
+  }
+  auto values = readIntConstant(src);
+  if (!values)
+    return target ? Value() : v;
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!target && src == v)
+    return v;
+  RankedTensorType outType = target ? target : type;
+  llvm::ArrayRef<int64_t> in = type.getShape(), out = outType.getShape();
+  if (in.size() != out.size())
+    return Value();
+  for (size_t d = 0; d < in.size(); ++d)
+    if (in[d] != out[d] && in[d] != 1)
+      return Value();
+  // Row-major strides of `in`, 0 along broadcast dimensions.
+  llvm::SmallVector<int64_t> stride(in.size(), 0);
+  for (int64_t d = static_cast<int64_t>(in.size()) - 1, s = 1; d >= 0; --d) {
+    stride[d] = in[d] == 1 ? 0 : s;
+    s *= in[d];
+  }
+  llvm::SmallVector<APInt> bits;
+  unsigned width = outType.getElementTypeBitWidth();
+  for (int64_t i = 0, n = outType.getNumElements(); i < n; ++i) {
+    int64_t at = 0;
+    for (int64_t d = static_cast<int64_t>(out.size()) - 1, rest = i; d >= 0;
+         --d) {
+      at += (rest % out[d]) * stride[d];
+      rest /= out[d];
+    }
+    bits.push_back(APInt(width, (*values)[at], /*isSigned=*/true));
+  }
+  return tosa::ConstOp::create(rewriter, v.getLoc(), outType,
+                               DenseElementsAttr::get(outType, bits));
+}
+
+} // namespace tessera::lowering

@@ -69,6 +69,15 @@ std::string onnxNodeName(mlir::Operation *op);
 std::string activationName(int64_t lo, int64_t hi, int64_t zp, int64_t tmin,
                            int64_t tmax);
 
+/// If `v` is an integer constant, possibly behind tosa.reshape/npu.reshape
+/// (e.g. the detect head's reshaped scalars and anchor grids), a tosa.const
+/// of `v`'s type, or of `target` with the values broadcast numpy-style
+/// (e.g. a [1, 1, H, W, 2] grid to [1, 3, H, W, 2]) when `target` is given;
+/// codegen reads such operands from the constant image. Otherwise `v`
+/// itself (no target) or null (target given).
+mlir::Value materializeConstant(mlir::PatternRewriter &rewriter, mlir::Value v,
+                                mlir::RankedTensorType target);
+
 /// Records the layer-table row of a new npu op (consumed by assignLayers).
 void tagLayer(mlir::Operation *npuOp, llvm::StringRef node,
               llvm::StringRef opType);

@@ -69,6 +69,13 @@ EltwiseGeometry eltwiseGeometry(Operation *op) {
   g.aBytes = elementBytes(op->getOperand(0));
   if (auto add = dyn_cast<npu::AddOp>(op)) {
     g.bBytes = elementBytes(add.getB());
+  } else if (auto mul = dyn_cast<npu::MulOp>(op)) {
+    if (mul.getB().getType().getNumElements() == 1 && g.rows * g.channels > 1)
+      g.paramBytes = elementBytes(mul.getB()); // broadcast: loaded once
+    else
+      g.bBytes = elementBytes(mul.getB());
+  } else if (isa<npu::TableOp>(op)) {
+    g.paramBytes = 256; // the table, loaded once like per-channel pairs
   } else if (auto rescale = dyn_cast<npu::RescaleOp>(op)) {
     if (rescale.getMultiplier().size() > 1)
       g.paramBytes = g.channels * 8; // (multiplier, shift) int32 pairs

@@ -16,7 +16,8 @@ namespace tessera::lowering {
 
 /// npu.conv2d or npu.pool.
 WindowGeometry windowGeometry(mlir::Operation *op);
-/// npu.rescale or npu.add: rows of the innermost dimension.
+/// npu.rescale, npu.add, npu.mul or npu.table: rows of the innermost
+/// dimension.
 EltwiseGeometry eltwiseGeometry(mlir::Operation *op);
 /// The op's tile_rows / tile_channels / double_buffer (rows 0: untiled).
 TileChoice tileChoice(mlir::Operation *op);

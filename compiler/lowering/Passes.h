@@ -58,6 +58,18 @@ void populateLowerReshapePatterns(mlir::RewritePatternSet &patterns);
 void populateLowerRescalePatterns(mlir::RewritePatternSet &patterns);
 /// rescale, rescale -> add (i32) -> rescale (+ clamp) -> npu.add.
 void populateLowerAddPatterns(mlir::RewritePatternSet &patterns);
+/// slice of the innermost dimension -> npu.slice (a strided view).
+void populateLowerSlicePatterns(mlir::RewritePatternSet &patterns);
+/// transpose keeping the innermost dimension -> npu.transpose; YOLO's
+/// transpose-reshape-transpose -> npu.reshape + npu.transpose.
+void populateLowerRowTransposePatterns(mlir::RewritePatternSet &patterns);
+/// nearest resize by integer factors (index map checked) -> npu.resize.
+void populateLowerResizePatterns(mlir::RewritePatternSet &patterns);
+/// i8 table (256 entries) -> npu.table.
+void populateLowerTablePatterns(mlir::RewritePatternSet &patterns);
+/// rescale (by 1), rescale (by 1) -> mul (i32) -> rescale (+ clamp) ->
+/// npu.mul.
+void populateLowerMulPatterns(mlir::RewritePatternSet &patterns);
 /// Stand-alone clamp -> npu.rescale by exactly 1 with the clamp's bounds.
 void populateLowerClampPatterns(mlir::RewritePatternSet &patterns);
 /// Transpose that moves only unit dimensions -> npu.reshape.

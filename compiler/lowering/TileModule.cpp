@@ -49,7 +49,7 @@ LogicalResult tileModule(ModuleOp module, const TileOptions &opts) {
         return;
       }
       setTiling(op, *t, isa<npu::Conv2DOp>(op));
-    } else if (isa<npu::RescaleOp, npu::AddOp>(op)) {
+    } else if (isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp>(op)) {
       EltwiseGeometry g = eltwiseGeometry(op);
       auto t = chooseEltwiseTiling(g, opts.sramBytes, opts.doubleBuffer,
                                    opts.maxTileRows, why);

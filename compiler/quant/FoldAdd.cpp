@@ -47,19 +47,18 @@ struct FoldAdd : public OpRewritePattern<tosa::AddOp> {
     double leftShift = std::ldexp(1.0, kAddLeftShift);
     SmallVector<RescaleParams, 2> inRescales;
     for (const QuantizedOperand &input : inputs) {
-      llvm::Expected<RescaleParams> p =
-          computeRescale({input.type.getScale() / twiceMax * leftShift},
-                         input.type.getZeroPoint(), 0);
-      if (!p)
-        return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
+      FailureOr<RescaleParams> p = matchRescale(
+          rewriter, op, {input.type.getScale() / twiceMax * leftShift},
+          input.type.getZeroPoint(), 0);
+      if (failed(p))
+        return failure();
       inRescales.push_back(*p);
     }
-    llvm::Expected<RescaleParams> outRescale =
-        computeRescale({twiceMax / (leftShift * result->type.getScale())}, 0,
-                       result->type.getZeroPoint());
-    if (!outRescale)
-      return rewriter.notifyMatchFailure(
-          op, llvm::toString(outRescale.takeError()));
+    FailureOr<RescaleParams> outRescale = matchRescale(
+        rewriter, op, {twiceMax / (leftShift * result->type.getScale())}, 0,
+        result->type.getZeroPoint());
+    if (failed(outRescale))
+      return failure();
 
     Location loc = op.getLoc();
     Type i32 = rewriter.getI32Type();

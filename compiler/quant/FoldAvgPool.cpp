@@ -41,11 +41,11 @@ struct FoldAvgPool : public OpRewritePattern<tosa::AvgPool2dOp> {
         sameScale ? result->type.getZeroPoint() : inType.getZeroPoint();
     std::optional<RescaleParams> rescale;
     if (!sameScale) {
-      llvm::Expected<RescaleParams> p =
-          computeRescale({inType.getScale() / result->type.getScale()},
-                         inType.getZeroPoint(), result->type.getZeroPoint());
-      if (!p)
-        return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
+      FailureOr<RescaleParams> p = matchRescale(
+          rewriter, op, {inType.getScale() / result->type.getScale()},
+          inType.getZeroPoint(), result->type.getZeroPoint());
+      if (failed(p))
+        return failure();
       rescale = *p;
     }
     auto [lo, hi] = resultClampBounds(*result);

@@ -87,11 +87,10 @@ template <typename OpTy> struct FoldConv : public OpRewritePattern<OpTy> {
           quantize(b, QParams{sIn * *sW, 0}, DType::Int32, Rounding::HalfEven));
       multipliers.push_back(sIn * *sW / sOut);
     }
-    llvm::Expected<RescaleParams> rescale =
-        computeRescale(multipliers, 0, result->type.getZeroPoint());
-    if (!rescale)
-      return rewriter.notifyMatchFailure(op,
-                                         llvm::toString(rescale.takeError()));
+    FailureOr<RescaleParams> rescale =
+        matchRescale(rewriter, op, multipliers, 0, result->type.getZeroPoint());
+    if (failed(rescale))
+      return failure();
 
     Location loc = op.getLoc();
     Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();

@@ -50,11 +50,10 @@ struct FoldMatMul : public OpRewritePattern<tosa::MatMulOp> {
     for (int64_t w = 0; w < columns; ++w)
       multipliers.push_back(a->type.getScale() * bParams->scaleAt(w) /
                             result->type.getScale());
-    llvm::Expected<RescaleParams> rescale =
-        computeRescale(multipliers, 0, result->type.getZeroPoint());
-    if (!rescale)
-      return rewriter.notifyMatchFailure(op,
-                                         llvm::toString(rescale.takeError()));
+    FailureOr<RescaleParams> rescale =
+        matchRescale(rewriter, op, multipliers, 0, result->type.getZeroPoint());
+    if (failed(rescale))
+      return failure();
 
     Location loc = op.getLoc();
     Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();

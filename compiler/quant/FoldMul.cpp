@@ -48,19 +48,19 @@ struct FoldMul : public OpRewritePattern<tosa::MulOp> {
                  inputs[1].type.getZeroPoint() != 0;
     SmallVector<RescaleParams, 2> inRescales;
     for (const QuantizedOperand &input : inputs) {
-      llvm::Expected<RescaleParams> p =
-          computeRescale({1.0}, input.type.getZeroPoint(), 0);
-      if (!p)
-        return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
+      FailureOr<RescaleParams> p =
+          matchRescale(rewriter, op, {1.0}, input.type.getZeroPoint(), 0);
+      if (failed(p))
+        return failure();
       inRescales.push_back(*p);
     }
-    llvm::Expected<RescaleParams> outRescale =
-        computeRescale({inputs[0].type.getScale() * inputs[1].type.getScale() /
-                        result->type.getScale()},
-                       0, result->type.getZeroPoint());
-    if (!outRescale)
-      return rewriter.notifyMatchFailure(
-          op, llvm::toString(outRescale.takeError()));
+    FailureOr<RescaleParams> outRescale =
+        matchRescale(rewriter, op,
+                     {inputs[0].type.getScale() * inputs[1].type.getScale() /
+                      result->type.getScale()},
+                     0, result->type.getZeroPoint());
+    if (failed(outRescale))
+      return failure();
 
     Location loc = op.getLoc();
     Type i32 = rewriter.getI32Type();

@@ -63,11 +63,12 @@ struct FoldResize : public OpRewritePattern<tosa::ResizeOp> {
         return rewriter.notifyMatchFailure(
             op, "expected a constant scale for a bilinear resize");
       n = scale[0] * scale[2];
-      llvm::Expected<RescaleParams> p = computeRescale(
+      FailureOr<RescaleParams> p = matchRescale(
+          rewriter, op,
           {in.getScale() / (static_cast<double>(n) * out.getScale())}, 0,
           out.getZeroPoint());
-      if (!p)
-        return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
+      if (failed(p))
+        return failure();
       bilinearRescale = *p;
     }
     auto [lo, hi] = resultClampBounds(*result);

@@ -276,6 +276,15 @@ computeRescale(ArrayRef<double> real, int64_t inputZp, int64_t outputZp) {
   return p;
 }
 
+FailureOr<RescaleParams> matchRescale(PatternRewriter &rewriter, Operation *op,
+                                      ArrayRef<double> real, int64_t inputZp,
+                                      int64_t outputZp) {
+  llvm::Expected<RescaleParams> p = computeRescale(real, inputZp, outputZp);
+  if (!p)
+    return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
+  return *p;
+}
+
 Value createRescale(OpBuilder &b, Location loc, Value input,
                     Type outElementType, const RescaleParams &params) {
   Type inElementType = getElementTypeOrSelf(input.getType());

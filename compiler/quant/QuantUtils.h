@@ -126,6 +126,13 @@ struct RescaleParams {
 llvm::Expected<RescaleParams> computeRescale(llvm::ArrayRef<double> real,
                                              int64_t inputZp, int64_t outputZp);
 
+/// computeRescale inside a rewrite pattern: its error becomes the match
+/// failure reason of `op`.
+mlir::FailureOr<RescaleParams> matchRescale(mlir::PatternRewriter &rewriter,
+                                            mlir::Operation *op,
+                                            llvm::ArrayRef<double> real,
+                                            int64_t inputZp, int64_t outputZp);
+
 /// tosa.rescale of `input` to `outElementType` (same shape) with `params`,
 /// scale32, kRescaleRounding.
 mlir::Value createRescale(mlir::OpBuilder &b, mlir::Location loc,

@@ -212,6 +212,30 @@ std::string argumentName(func::FuncOp f, unsigned i) {
   return "arg" + std::to_string(i);
 }
 
+std::optional<unsigned> findArgument(func::FuncOp f, llvm::StringRef name) {
+  for (unsigned i = 0, n = f.getNumArguments(); i < n; ++i)
+    if (argumentName(f, i) == name || "arg" + std::to_string(i) == name ||
+        std::to_string(i) == name)
+      return i;
+  return std::nullopt;
+}
+
+std::string argumentNames(func::FuncOp f) {
+  std::string names;
+  for (unsigned i = 0, n = f.getNumArguments(); i < n; ++i)
+    names += (i ? ", " : "") + argumentName(f, i);
+  return names;
+}
+
+FirstDiagnostic::FirstDiagnostic(MLIRContext &ctx)
+    : handler(&ctx, [this](Diagnostic &d) {
+        if (text.empty()) {
+          llvm::raw_string_ostream os(text);
+          os << d.getLocation() << ": " << d.str();
+        }
+        return success();
+      }) {}
+
 std::string resultName(func::FuncOp f, unsigned i) {
   if (auto n = f.getResultAttrOfType<StringAttr>(i, "onnx.name"))
     return n.str();

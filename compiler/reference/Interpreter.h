@@ -16,11 +16,14 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace mlir {
@@ -85,6 +88,26 @@ findEntryFunction(mlir::ModuleOp module, llvm::StringRef name = "");
 /// "outputI".
 std::string argumentName(mlir::func::FuncOp f, unsigned i);
 std::string resultName(mlir::func::FuncOp f, unsigned i);
+
+/// The argument an input given as `name` binds to: its ONNX name, "argI" or
+/// "I"; nullopt if none matches.
+std::optional<unsigned> findArgument(mlir::func::FuncOp f,
+                                     llvm::StringRef name);
+/// "a, b, c": the argumentName of every argument (for error messages).
+std::string argumentNames(mlir::func::FuncOp f);
+
+/// While alive, keeps the first diagnostic `ctx` emits as `loc(...): message`
+/// and swallows the rest: the runners' one-line "cannot parse" errors.
+class FirstDiagnostic {
+public:
+  explicit FirstDiagnostic(mlir::MLIRContext &ctx);
+  /// "" if nothing was emitted.
+  const std::string &str() const { return text; }
+
+private:
+  std::string text;
+  mlir::ScopedDiagnosticHandler handler;
+};
 
 } // namespace tessera::reference
 

@@ -135,3 +135,87 @@ LogicalResult AddOp::verify() {
                          << " > " << hi;
   return success();
 }
+
+LogicalResult TableOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  auto table = getTable().getType();
+  if (in.getShape() != out.getShape())
+    return emitOpError("expected input and output of the same shape");
+  if (!in.getElementType().isInteger(8) || !out.getElementType().isInteger(8))
+    return emitOpError("expected 8-bit input and output");
+  if (table.getRank() != 1 || table.getDimSize(0) != 256 ||
+      table.getElementType() != out.getElementType())
+    return emitOpError() << "expected a table of 256 output elements but got "
+                         << table;
+  return success();
+}
+
+LogicalResult MulOp::verify() {
+  auto a = getA().getType(), b = getB().getType(), out = getOutput().getType();
+  bool scalarB = b.getRank() == out.getRank() && b.getNumElements() == 1;
+  if (a.getShape() != out.getShape() ||
+      (b.getShape() != out.getShape() && !scalarB))
+    return emitOpError("expected operands and result of the same shape, or "
+                       "a one-element b");
+  if (a.getElementTypeBitWidth() > 16 || b.getElementTypeBitWidth() > 16)
+    return emitOpError("expected 8- or 16-bit operands");
+  auto lo = static_cast<int64_t>(getClampMin());
+  auto hi = static_cast<int64_t>(getClampMax());
+  if (lo > hi)
+    return emitOpError() << "expected clamp_min <= clamp_max but got " << lo
+                         << " > " << hi;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  int64_t rank = in.getRank();
+  if (rank < 1 || out.getRank() != rank ||
+      in.getShape().drop_back() != out.getShape().drop_back())
+    return emitOpError("expected input and output of the same shape but the "
+                       "innermost dimension");
+  auto offset = static_cast<int64_t>(getOffset());
+  if (offset < 0 || offset + out.getDimSize(rank - 1) > in.getDimSize(rank - 1))
+    return emitOpError() << "expected offset + size <= "
+                         << in.getDimSize(rank - 1) << " but got " << offset
+                         << " + " << out.getDimSize(rank - 1);
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  int64_t rank = in.getRank();
+  llvm::ArrayRef<int64_t> perms = getPerms();
+  if (out.getRank() != rank || static_cast<int64_t>(perms.size()) != rank ||
+      rank < 1)
+    return emitOpError() << "expected " << rank << " perms and a rank-" << rank
+                         << " result";
+  llvm::SmallVector<bool> seen(rank, false);
+  for (auto [i, p] : llvm::enumerate(perms)) {
+    if (p < 0 || p >= rank || seen[p])
+      return emitOpError("expected perms to be a permutation");
+    seen[p] = true;
+    if (out.getDimSize(i) != in.getDimSize(p))
+      return emitOpError() << "expected output dim " << i << " == input dim "
+                           << p << " (" << in.getDimSize(p) << ") but got "
+                           << out.getDimSize(i);
+  }
+  if (perms.back() != rank - 1)
+    return emitOpError("expected the innermost dimension to stay innermost");
+  return success();
+}
+
+LogicalResult ResizeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getRank() != 4 || out.getRank() != 4)
+    return emitOpError("expected 4-D NHWC input and output");
+  auto fy = static_cast<int64_t>(getFactorY());
+  auto fx = static_cast<int64_t>(getFactorX());
+  if (fy < 1 || fx < 1 || out.getDimSize(0) != in.getDimSize(0) ||
+      out.getDimSize(1) != in.getDimSize(1) * fy ||
+      out.getDimSize(2) != in.getDimSize(2) * fx ||
+      out.getDimSize(3) != in.getDimSize(3))
+    return emitOpError() << "expected output [N, H * " << fy << ", W * " << fx
+                         << ", C] of input " << in << " but got " << out;
+  return success();
+}

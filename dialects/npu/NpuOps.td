@@ -134,4 +134,94 @@ def Npu_ReshapeOp : Npu_LayerOp<"reshape"> {
   let hasVerifier = 1;
 }
 
+def Npu_SliceOp : Npu_LayerOp<"slice"> {
+  let summary = "a window of the innermost dimension: a strided view, no copy";
+  let description = [{
+    output[..., c] = input[..., offset + c]; every other dimension is whole.
+    Codegen makes the result a view of the input's buffer (same row pitch,
+    `offset` elements further), so consumers' DMAs read it strided.
+  }];
+  let arguments = (ins Npu_IntTensor:$input, I64Attr:$offset, I64Attr:$layer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Npu_TransposeOp : Npu_LayerOp<"transpose"> {
+  let summary = "a permutation of the outer dimensions, rows moved by DMA";
+  let description = [{
+    output[i0, .., i(r-2), c] = input[j0, .., j(r-2), c] with j(perms[k]) = ik:
+    the innermost dimension stays innermost (perms.back() == rank - 1), so
+    whole rows move. Codegen copies them DRAM -> SRAM -> DRAM with strided
+    LOADs (a 2-D descriptor per block of output rows) and dense STOREs.
+  }];
+  let arguments = (ins Npu_IntTensor:$input, DenseI64ArrayAttr:$perms,
+      I64Attr:$layer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Npu_ResizeOp : Npu_LayerOp<"resize"> {
+  let summary = "nearest-neighbour upscale by integer factors, by DMA";
+  let description = [{
+    output[n, oy, ox, c] = input[n, oy / factor_y, ox / factor_x, c] (NHWC):
+    the index map of a TOSA NEAREST_NEIGHBOR resize that --tessera-lower-to-npu
+    checked against core/kernels resizeNearest. No arithmetic: codegen LOADs
+    bands of input rows and writes each factor_y x factor_x times with
+    strided STOREs.
+  }];
+  let arguments = (ins Npu_IntTensor:$input, I64Attr:$factor_y,
+      I64Attr:$factor_x, I64Attr:$layer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Npu_TableOp : Npu_LayerOp<"table"> {
+  let summary = "vector-unit 256-entry table lookup (TOSA table for i8)";
+  let description = [{
+    output[i] = table[input[i] + 128] (i8; TOSA TABLE, core/kernels
+    lookup256). `table` is a constant tensor<256xi8>: codegen places it in
+    the constant image and loads it into SRAM once per layer, like a conv's
+    (multiplier, shift) pairs. The ISA's ELTWISE lut. Any rank; processed as
+    rows of the innermost dimension, `tile_rows` rows per SRAM tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$input, Npu_IntTensor:$table,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $table attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Npu_MulOp : Npu_LayerOp<"mul"> {
+  let summary = "vector-unit quantized multiplication of two same-shaped tensors";
+  let description = [{
+    The integer multiply of --tessera-fold-to-integer (rescale i8 -> i32 by
+    exactly 1 removing the zero points, tosa.mul i32 with shift 0, rescale
+    i32 -> i8):
+      output = clamp(apply_scale_32((a - a_zp) * (b - b_zp), multiplier,
+                     shift, double_round) + output_zp, clamp_min, clamp_max)
+    saturated to the output type; the product of two 8-bit differences
+    (|.| <= 255 * 255) cannot overflow int32. The ISA's ELTWISE mul; `b`
+    may have one element (all dimensions 1), broadcast (bcast = scalar).
+    Constant operands are read from the constant image.
+    `tile_rows` rows of the innermost dimension per SRAM tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$a, Npu_IntTensor:$b,
+      I64Attr:$a_zp, I64Attr:$b_zp, I64Attr:$output_zp,
+      I32Attr:$multiplier, I32Attr:$shift,
+      BoolAttr:$double_round, I64Attr:$clamp_min, I64Attr:$clamp_max,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $a `,` $b attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // TESSERA_NPU_OPS_TD

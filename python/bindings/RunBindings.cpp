@@ -134,20 +134,13 @@ loadModule(mlir::MLIRContext &ctx, const std::string &model, bool isBytes,
       return unwrap(frontend::importOnnxBytes(ctx, model, opts));
     return unwrap(frontend::importOnnxFile(ctx, model, opts));
   }
-  std::string diag;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    if (diag.empty()) {
-      llvm::raw_string_ostream os(diag);
-      os << d.getLocation() << ": " << d.str();
-    }
-    return mlir::success();
-  });
+  reference::FirstDiagnostic diag(ctx);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       isBytes ? mlir::parseSourceString<mlir::ModuleOp>(model, &ctx)
               : mlir::parseSourceFile<mlir::ModuleOp>(model, &ctx);
   if (!module)
     fail((isBytes ? std::string("<memory>") : model) + ": cannot parse" +
-         (diag.empty() ? "" : ": " + diag));
+         (diag.str().empty() ? "" : ": " + diag.str()));
   return module;
 }
 
@@ -188,17 +181,10 @@ py::tuple run(const py::object &model, bool isOnnx,
   const unsigned n = func.getNumArguments();
   std::vector<std::optional<Tensor>> slots(n);
   for (const auto &[name, array] : inputs) {
-    std::optional<unsigned> index;
-    for (unsigned i = 0; i < n && !index; ++i)
-      if (argName(func, i) == name || "arg" + std::to_string(i) == name ||
-          std::to_string(i) == name)
-        index = i;
-    if (!index) {
-      std::string names;
-      for (unsigned i = 0; i < n; ++i)
-        names += (i ? ", " : "") + argName(func, i);
-      fail("no input named '" + name + "' (inputs: " + names + ")");
-    }
+    std::optional<unsigned> index = reference::findArgument(func, name);
+    if (!index)
+      fail("no input named '" + name +
+           "' (inputs: " + reference::argumentNames(func) + ")");
     slots[*index] = toTensor(array, func.getArgumentTypes()[*index], name);
   }
   std::vector<Tensor> args;

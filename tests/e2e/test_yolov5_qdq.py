@@ -121,3 +121,64 @@ def test_integers_against_onnxruntime(run, ort_qdq_semantics):
     print(f"\nequal {exact:.4%}, within 1 LSB {within1:.4%}, max {diff.max()}")
     assert exact >= 0.99
     assert within1 >= 0.999
+
+
+# --- The NPU back end on the twin (docs/lowering.md): every table, mul,
+# resize and detect-head op lowers; the simulator must equal the integer
+# reference executor bit for bit on the same int8 input image.
+# Measured (2 shared cores): compile 1.3 s, simulation 4.5-4.7 s per target;
+# orin 6,687,881 cycles = 4180 us, 14997 uJ; j5 4,530,652 cycles = 4637 us,
+# 29783 uJ (docs/simulator.md).
+
+
+@pytest.fixture(scope="module", params=["orin", "j5"])
+def npu(request, run, tmp_path_factory):
+    import json
+    target = request.param
+    tmp = tmp_path_factory.mktemp(f"yolov5s_qdq_{target}")
+    scale, zp, _ = boundary(run["text"], "arg")
+    x = run["golden"]["input"].astype(np.float64)
+    q = np.clip(np.round(x / scale) + zp, 0, 255)
+    np.save(tmp / "xq.npy", (q.astype(np.int16) - 128).astype(np.int8))
+    start = time.monotonic()
+    run_tool("tessera-compile", run["model"], "--target", target,
+             "-o", tmp / "y.npubin", "--quiet")
+    compile_s = time.monotonic() - start
+    start = time.monotonic()
+    run_tool("tessera-sim", tmp / "y.npubin", "--input",
+             f"input={tmp / 'xq.npy'}", "--output-dir", tmp / "sim",
+             "--report", tmp / "r.json", "--quiet")
+    sim_s = time.monotonic() - start
+    report = json.loads((tmp / "r.json").read_text())
+    print(f"\nyolov5s int8 twin on {target}: compile {compile_s:.1f} s, "
+          f"simulation {sim_s:.1f} s, {report['totals']['cycles']} cycles, "
+          f"{report['totals']['latency_us']:.0f} us, "
+          f"{report['totals']['energy_uj']:.0f} uJ")
+    return dict(target=target, tmp=tmp, report=report,
+                sim_int=np.load(tmp / "sim" / "output.int.npy"))
+
+
+def test_npu_simulator_equals_integer_reference(run, npu):
+    sim = npu["sim_int"].astype(np.int64)
+    ref = run["out_u8"] - 128  # the int8 image of the reference's uint8
+    assert sim.shape == (1, 25200, 85)
+    mismatches = int(np.count_nonzero(sim.reshape(-1) != ref.reshape(-1)))
+    assert mismatches == 0, f"{npu['target']}: {mismatches} elements differ"
+
+
+def test_npu_report_layers(npu):
+    layers = npu["report"]["layers"]
+    count = lambda op: sum(1 for l in layers if l["op"].split("+")[0] == op)
+    # 60 convs; 57 SiLU + 3 detect sigmoids = 60 tables; 57 SiLU muls + 5
+    # per detection scale (3 by a scalar 2 or stride, Pow, x anchor) = 72.
+    assert count("Conv") == 60
+    assert count("Table") == 60
+    assert count("Mul") == 72
+    assert count("Resize") == 2
+    assert count("Transpose") == 3  # one per detection scale
+    assert count("Slice") == 9
+    # YOLOv5s at 640x640: 8,216,780,800 conv MACs (the layer table's, which
+    # the simulator checks against the CONV instructions it ran).
+    assert sum(l["macs"] for l in layers) == 8216780800
+    assert all(l.get("macs_match", True) for l in layers)
+    assert npu["report"]["totals"]["cycles"] > 0

@@ -79,14 +79,7 @@ Error error(const llvm::Twine &msg) {
 /// is imported with tessera::frontend::importOnnxFile instead of parsed.
 Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
                                                        StringRef path) {
-  std::string diag;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    if (diag.empty()) {
-      llvm::raw_string_ostream os(diag);
-      os << d.getLocation() << ": " << d.str();
-    }
-    return mlir::success();
-  });
+  tessera::reference::FirstDiagnostic diag(ctx);
   if (path.ends_with_insensitive(".onnx")) {
     tessera::frontend::ImportOptions opts;
     for (const std::string &shape : inputShapes)
@@ -96,7 +89,8 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
   }
   auto module = mlir::parseSourceFile<mlir::ModuleOp>(path, &ctx);
   if (!module)
-    return error(diag.empty() ? path + ": cannot parse" : StringRef(diag));
+    return error(diag.str().empty() ? path + ": cannot parse"
+                                    : StringRef(diag.str()));
   return std::move(module);
 }
 
@@ -119,18 +113,11 @@ Expected<std::vector<Tensor>> readInputs(mlir::func::FuncOp f) {
     auto [name, file] = StringRef(spec).split('=');
     if (file.empty())
       return error("--input expects NAME=FILE.npy, got '" + spec + "'");
-    std::optional<unsigned> index;
-    for (unsigned i = 0; i < n && !index; ++i)
-      if (argName(f, i) == name || "arg" + std::to_string(i) == name ||
-          std::to_string(i) == name)
-        index = i;
-    if (!index) {
-      std::string names;
-      for (unsigned i = 0; i < n; ++i)
-        names += (i ? ", " : "") + argName(f, i);
+    std::optional<unsigned> index = tessera::reference::findArgument(f, name);
+    if (!index)
       return error("--input " + name + ": @" + f.getName() +
-                   " has no such input (inputs: " + names + ")");
-    }
+                   " has no such input (inputs: " +
+                   tessera::reference::argumentNames(f) + ")");
     if (slots[*index])
       return error("--input " + name + " given twice");
     auto t = readNpy(file);

@@ -41,13 +41,9 @@ llvm::Error importUnary(GraphImporter &imp, const onnx::NodeProto &node) {
   auto x = imp.operand(node, 0);
   if (!x)
     return x.takeError();
-  auto in = physicalValue(imp, **x);
-  if (!in)
-    return in.takeError();
-  Value result =
-      TosaOp::create(imp.builder(), imp.loc(), in->value.getType(), in->value);
-  defineResult(imp, node, 0, result, (*x)->shape, in->nhwc);
-  return llvm::Error::success();
+  return defineElementwise(imp, node, **x, [&](Value v) -> Value {
+    return TosaOp::create(imp.builder(), imp.loc(), v.getType(), v);
+  });
 }
 
 /// rank of the physical value `v`.
@@ -76,14 +72,10 @@ llvm::Error importLeakyRelu(GraphImporter &imp, const onnx::NodeProto &node) {
   if (!std::isfinite(alpha))
     return imp.nodeError("attribute 'alpha' must be finite, got " +
                          Twine(std::to_string(alpha)));
-  auto in = physicalValue(imp, **x);
-  if (!in)
-    return in.takeError();
-  Value a = splatConst(imp, alpha, rankOf(in->value));
-  Value result = leaky(imp, in->value.getType(), in->value, a,
-                       /*alphaAboveOne=*/alpha > 1);
-  defineResult(imp, node, 0, result, (*x)->shape, in->nhwc);
-  return llvm::Error::success();
+  return defineElementwise(imp, node, **x, [&](Value v) {
+    return leaky(imp, v.getType(), v, splatConst(imp, alpha, rankOf(v)),
+                 /*alphaAboveOne=*/alpha > 1);
+  });
 }
 
 llvm::Error importPRelu(GraphImporter &imp, const onnx::NodeProto &node) {
@@ -139,25 +131,19 @@ llvm::Error importHardSigmoid(GraphImporter &imp, const onnx::NodeProto &node) {
   float beta = attrs.getFloat("beta", 0.5f);
   if (auto err = attrs.takeError())
     return err;
-  auto in = physicalValue(imp, **x);
-  if (!in)
-    return in.takeError();
-  Value result = hardSigmoid(imp, in->value, alpha, beta);
-  defineResult(imp, node, 0, result, (*x)->shape, in->nhwc);
-  return llvm::Error::success();
+  return defineElementwise(imp, node, **x, [&](Value v) {
+    return hardSigmoid(imp, v, alpha, beta);
+  });
 }
 
 llvm::Error importHardSwish(GraphImporter &imp, const onnx::NodeProto &node) {
   auto x = imp.operand(node, 0);
   if (!x)
     return x.takeError();
-  auto in = physicalValue(imp, **x);
-  if (!in)
-    return in.takeError();
-  Value gate = hardSigmoid(imp, in->value, 1.0f / 6.0f, 0.5f);
-  Value result = createMul(imp, in->value.getType(), in->value, gate);
-  defineResult(imp, node, 0, result, (*x)->shape, in->nhwc);
-  return llvm::Error::success();
+  return defineElementwise(imp, node, **x, [&](Value v) {
+    Value gate = hardSigmoid(imp, v, 1.0f / 6.0f, 0.5f);
+    return createMul(imp, v.getType(), v, gate);
+  });
 }
 
 /// Softmax of the physical value `x` along its physical axis `axis`.

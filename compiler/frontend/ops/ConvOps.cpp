@@ -33,16 +33,10 @@ llvm::Error importConv(GraphImporter &imp, const onnx::NodeProto &node) {
   auto x = imp.operand4d(node, 0);
   if (!x)
     return x.takeError();
-  auto w = imp.constantOperand(node, 1, "weight");
+  auto w = convWeight(imp, node, 1, /*isFloat=*/true);
   if (!w)
     return w.takeError();
-  auto bias = imp.optionalOperand(node, 2);
-  if (!bias)
-    return bias.takeError();
   const ConstTensor &wt = **w;
-  if (wt.shape.size() != 4 || !wt.isFloat())
-    return imp.nodeError("weight must be a 4-D float tensor, got shape " +
-                         formatShape(wt.shape));
 
   AttrReader attrs(imp, node);
   int64_t group = attrs.getInt("group", 1);
@@ -63,15 +57,10 @@ llvm::Error importConv(GraphImporter &imp, const onnx::NodeProto &node) {
     return err;
 
   const std::vector<float> &weight = wt.floats;
-  std::vector<float> biasData(oc, 0.0f);
-  if (*bias) {
-    if (!(*bias)->isConstant() || !(*bias)->constant->isFloat() ||
-        (*bias)->constant->numElements() != oc)
-      return imp.nodeError("bias ('" + node.input(2) +
-                           "') must be a constant float tensor of " +
-                           Twine(oc) + " values");
-    biasData = (*bias)->constant->floats;
-  }
+  auto bias = convBias(imp, node, 2, oc);
+  if (!bias)
+    return bias.takeError();
+  const std::vector<float> &biasData = *bias;
 
   auto input = imp.asNhwc(**x);
   if (!input)

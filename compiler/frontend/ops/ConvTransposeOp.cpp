@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/GraphImporter.h"
+#include "compiler/frontend/ops/Window.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -37,16 +38,10 @@ llvm::Error importConvTranspose(GraphImporter &imp,
   auto x = imp.operand4d(node, 0);
   if (!x)
     return x.takeError();
-  auto w = imp.constantOperand(node, 1, "weight");
+  auto w = convWeight(imp, node, 1, /*isFloat=*/true);
   if (!w)
     return w.takeError();
-  auto bias = imp.optionalOperand(node, 2);
-  if (!bias)
-    return bias.takeError();
   const ConstTensor &wt = **w;
-  if (wt.shape.size() != 4 || !wt.isFloat())
-    return imp.nodeError("weight must be a 4-D float tensor, got shape " +
-                         formatShape(wt.shape));
   const auto &xs = (*x)->shape;
   AttrReader attrs(imp, node);
   int64_t group = attrs.getInt("group", 1);
@@ -120,15 +115,10 @@ llvm::Error importConvTranspose(GraphImporter &imp,
                            Twine(2 + i) + " is not positive");
   }
 
-  std::vector<float> biasData(oc, 0.0f);
-  if (*bias) {
-    if (!(*bias)->isConstant() || !(*bias)->constant->isFloat() ||
-        (*bias)->constant->numElements() != oc)
-      return imp.nodeError("bias ('" + node.input(2) +
-                           "') must be a constant float tensor of " +
-                           Twine(oc) + " values");
-    biasData = (*bias)->constant->floats;
-  }
+  auto bias = convBias(imp, node, 2, oc);
+  if (!bias)
+    return bias.takeError();
+  const std::vector<float> &biasData = *bias;
 
   // TOSA out_pad = [top, bottom, left, right]; out_pad > -K' (TOSA 1.0
   // ERROR_IF), more cropping is a slice of the result.

@@ -79,12 +79,9 @@ llvm::Error importRound(GraphImporter &imp, const onnx::NodeProto &node) {
   if (!isFloatValue(**x))
     return imp.nodeError("input '" + node.input(0) +
                          "' is not float32 (only float Round is supported)");
-  auto in = physicalValue(imp, **x);
-  if (!in)
-    return in.takeError();
-  Value r = math::RoundEvenOp::create(imp.builder(), imp.loc(), in->value);
-  defineResult(imp, node, 0, r, (*x)->shape, in->nhwc);
-  return llvm::Error::success();
+  return defineElementwise(imp, node, **x, [&](Value v) -> Value {
+    return math::RoundEvenOp::create(imp.builder(), imp.loc(), v);
+  });
 }
 
 } // namespace

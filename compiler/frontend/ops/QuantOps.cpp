@@ -179,31 +179,6 @@ Value intConst(GraphImporter &imp, ArrayRef<int64_t> shape, Type elemType,
                                DenseElementsAttr::get(type, bits));
 }
 
-/// Row-major permutation of host integers (result dim i = input perm[i]).
-std::vector<int64_t> permuteInts(ArrayRef<int64_t> data,
-                                 ArrayRef<int64_t> shape,
-                                 ArrayRef<int64_t> perm) {
-  size_t rank = shape.size();
-  std::vector<int64_t> strides(rank, 1), outShape(rank), idx(rank, 0);
-  for (size_t i = rank; i-- > 1;)
-    strides[i - 1] = strides[i] * shape[i];
-  for (size_t i = 0; i < rank; ++i)
-    outShape[i] = shape[perm[i]];
-  std::vector<int64_t> out(data.size());
-  for (size_t o = 0; o < out.size(); ++o) {
-    int64_t src = 0;
-    for (size_t i = 0; i < rank; ++i)
-      src += idx[i] * strides[perm[i]];
-    out[o] = data[src];
-    for (size_t i = rank; i-- > 0;) {
-      if (++idx[i] < outShape[i])
-        break;
-      idx[i] = 0;
-    }
-  }
-  return out;
-}
-
 std::vector<int64_t> nhwcShape(ArrayRef<int64_t> nchw) {
   return {nchw[0], nchw[2], nchw[3], nchw[1]};
 }
@@ -406,7 +381,7 @@ llvm::Expected<Value> dequantizeValue(GraphImporter &imp, ImportedValue &v,
     std::vector<int64_t> shape = v.shape;
     std::vector<int64_t> ints = v.constant->ints;
     if (nhwc) {
-      ints = permuteInts(ints, shape, kNchwToNhwc);
+      ints = transposeData(ints, shape, kNchwToNhwc);
       shape = nhwcShape(shape);
     }
     src = scast(imp, intConst(imp, shape, signlessType(imp, spec.storage.bits),
@@ -753,13 +728,10 @@ llvm::Error importQLinearConv(GraphImporter &imp, const onnx::NodeProto &node) {
   auto x = imp.operand4d(node, 0);
   if (!x)
     return x.takeError();
-  auto w = imp.constantOperand(node, 3, "weight");
+  auto w = convWeight(imp, node, 3, /*isFloat=*/false);
   if (!w)
     return w.takeError();
   const ConstTensor &wt = **w;
-  if (wt.shape.size() != 4 || wt.isFloat())
-    return imp.nodeError("weight must be a 4-D integer tensor, got shape " +
-                         formatShape(wt.shape));
   auto xs = qlinearParams(imp, node, 0, (*x)->shape, 1, onnxTypeOf(**x));
   if (!xs)
     return xs.takeError();
@@ -819,11 +791,11 @@ llvm::Error importQLinearConv(GraphImporter &imp, const onnx::NodeProto &node) {
   int32_t wAxis;
   if (!depthwise) {
     wShape = {oc, kh, kw, icg};
-    wInts = permuteInts(wt.ints, wt.shape, {0, 2, 3, 1});
+    wInts = transposeData(wt.ints, wt.shape, {0, 2, 3, 1});
     wAxis = 0;
   } else {
     wShape = {kh, kw, c, mult};
-    wInts = permuteInts(wt.ints, {c, mult, kh, kw}, {2, 3, 0, 1});
+    wInts = transposeData(wt.ints, {c, mult, kh, kw}, {2, 3, 0, 1});
     wAxis = mult == 1 ? 2 : 3;
   }
   QParamsSpec wspec = *ws;
@@ -996,7 +968,7 @@ llvm::Expected<Value> integerOperand(GraphImporter &imp, ImportedValue &v,
   if (v.constant) {
     std::vector<int64_t> shape = v.shape, ints = v.constant->ints;
     if (nhwc) {
-      ints = permuteInts(ints, shape, kNchwToNhwc);
+      ints = transposeData(ints, shape, kNchwToNhwc);
       shape = nhwcShape(shape);
     }
     return intConst(imp, shape, it, ints);
@@ -1076,7 +1048,7 @@ llvm::Error importConvInteger(GraphImporter &imp, const onnx::NodeProto &node) {
     return unsupportedType(imp, "weight", onnxTypeOf(wv));
   Type wType = integerTypeOf(imp.context(), *ws);
   Type i32 = imp.builder().getI32Type();
-  std::vector<int64_t> ohwi = permuteInts(wt.ints, wt.shape, {0, 2, 3, 1});
+  std::vector<int64_t> ohwi = transposeData(wt.ints, wt.shape, {0, 2, 3, 1});
   int64_t perOut = kh * kw * c;
   // TOSA has one weight_zp: output channels sharing a zero point form one
   // conv; runs of different zero points are separate convs, concatenated.
@@ -1186,19 +1158,13 @@ llvm::Error importCast(GraphImporter &imp, const onnx::NodeProto &node) {
         " to " +
         onnx::TensorProto_DataType_Name(
             static_cast<onnx::TensorProto_DataType>(to)));
-  auto in = physicalValue(imp, **x);
-  if (!in)
-    return in.takeError();
-  Value v = in->value;
-  Type element;
-  if (from == kFloat) {
+  return defineElementwise(imp, node, **x, [&](Value v) {
+    if (from != kFloat)
+      return castTo(imp, v, imp.f32());
     v = math::TruncOp::create(imp.builder(), imp.loc(), v);
-    element = integerTypeOf(imp.context(), *storageOf(static_cast<int>(to)));
-  } else {
-    element = imp.f32();
-  }
-  defineResult(imp, node, 0, castTo(imp, v, element), (*x)->shape, in->nhwc);
-  return llvm::Error::success();
+    return castTo(
+        imp, v, integerTypeOf(imp.context(), *storageOf(static_cast<int>(to))));
+  });
 }
 
 /// The float8 / float4 / int2 types of the tensors around one node, found

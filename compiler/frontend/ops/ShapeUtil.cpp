@@ -63,6 +63,16 @@ void defineResult(GraphImporter &imp, const onnx::NodeProto &node, unsigned i,
     imp.definePlain(node, i, v, std::move(onnxShape));
 }
 
+llvm::Error defineElementwise(GraphImporter &imp, const onnx::NodeProto &node,
+                              ImportedValue &x,
+                              llvm::function_ref<Value(Value)> fn) {
+  auto in = physicalValue(imp, x);
+  if (!in)
+    return in.takeError();
+  defineResult(imp, node, 0, fn(in->value), x.shape, in->nhwc);
+  return llvm::Error::success();
+}
+
 Value constI32(GraphImporter &imp, llvm::ArrayRef<int64_t> shape,
                llvm::ArrayRef<int32_t> data) {
   auto type = imp.tensorType(shape, imp.builder().getI32Type());

@@ -54,6 +54,12 @@ std::vector<int64_t> physicalShape(llvm::ArrayRef<int64_t> onnxShape,
 void defineResult(GraphImporter &imp, const onnx::NodeProto &node, unsigned i,
                   mlir::Value v, std::vector<int64_t> onnxShape, bool nhwc);
 
+/// Defines output 0 of `node` as `fn(v)`, `v` being `x` in its physical
+/// layout: for elementwise ops, whose result keeps x's shape and layout.
+llvm::Error defineElementwise(GraphImporter &imp, const onnx::NodeProto &node,
+                              ImportedValue &x,
+                              llvm::function_ref<mlir::Value(mlir::Value)> fn);
+
 /// A tosa.const of i32 values (gather indices).
 mlir::Value constI32(GraphImporter &imp, llvm::ArrayRef<int64_t> shape,
                      llvm::ArrayRef<int32_t> data);

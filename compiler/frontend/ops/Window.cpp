@@ -2,6 +2,8 @@
 
 #include "compiler/frontend/ops/Window.h"
 
+#include "onnx/onnx_pb.h"
+
 using llvm::Twine;
 
 namespace tessera::frontend {
@@ -22,6 +24,35 @@ llvm::Error readPair(GraphImporter &imp, AttrReader &attrs,
   return llvm::Error::success();
 }
 } // namespace
+
+llvm::Expected<std::shared_ptr<const ConstTensor>>
+convWeight(GraphImporter &imp, const onnx::NodeProto &node, unsigned i,
+           bool isFloat) {
+  auto w = imp.constantOperand(node, i, "weight");
+  if (!w)
+    return w.takeError();
+  if ((*w)->shape.size() != 4 || (*w)->isFloat() != isFloat)
+    return imp.nodeError(Twine("weight must be a 4-D ") +
+                         (isFloat ? "float" : "integer") +
+                         " tensor, got shape " + formatShape((*w)->shape));
+  return *w;
+}
+
+llvm::Expected<std::vector<float>> convBias(GraphImporter &imp,
+                                            const onnx::NodeProto &node,
+                                            unsigned i, int64_t oc) {
+  auto bias = imp.optionalOperand(node, i);
+  if (!bias)
+    return bias.takeError();
+  if (!*bias)
+    return std::vector<float>(oc, 0.0f);
+  if (!(*bias)->isConstant() || !(*bias)->constant->isFloat() ||
+      (*bias)->constant->numElements() != oc)
+    return imp.nodeError("bias ('" + node.input(i) +
+                         "') must be a constant float tensor of " + Twine(oc) +
+                         " values");
+  return (*bias)->constant->floats;
+}
 
 llvm::Error computeWindow(GraphImporter &imp, AttrReader &attrs,
                           std::array<int64_t, 2> in,

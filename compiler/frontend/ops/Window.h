@@ -7,6 +7,8 @@
 //   (in + pad_begin + pad_end - ((k - 1) * dilation + 1)) % stride == 0
 // holds (TOSA 1.0 spec, conv2d/max_pool2d ERROR_IF on the output size).
 // Rows that no window reaches are dropped by cropping the input end.
+// Also the weight and bias inputs the Conv family (Conv, ConvTranspose,
+// QLinearConv) reads the same way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +52,18 @@ llvm::Error computeWindow(GraphImporter &imp, AttrReader &attrs,
                           std::array<int64_t, 2> in,
                           std::optional<std::array<int64_t, 2>> kernel,
                           bool allowCeil, bool allowDilation, Window2d &w);
+
+/// Input `i` of a Conv-family node as its weight: a constant 4-D tensor,
+/// float when `isFloat`, else integer.
+llvm::Expected<std::shared_ptr<const ConstTensor>>
+convWeight(GraphImporter &imp, const onnx::NodeProto &node, unsigned i,
+           bool isFloat);
+
+/// The optional float bias (input `i`) of a Conv-family node: `oc` zeros
+/// when absent, else it must be a constant float tensor of `oc` values.
+llvm::Expected<std::vector<float>> convBias(GraphImporter &imp,
+                                            const onnx::NodeProto &node,
+                                            unsigned i, int64_t oc);
 
 /// Slices `crop` rows/columns off the end of an NHWC value.
 mlir::Value cropNhwc(GraphImporter &imp, mlir::Value nhwc, const Window2d &w);

@@ -17,7 +17,7 @@ func.func @conv_without_rescale(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x1xi32> {
 
 func.func @no_lowering(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
   %s = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
-  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): no NPU lowering exists for this op}}
+  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): expected an i32 mul (shift 0) of two same-shaped i8 tensors each rescaled to i32 by exactly 1 (zero-point removal), used only by a per-tensor tosa.rescale}}
   %m = tosa.mul %x, %x, %s {onnx.node = "mul3"} : (tensor<1x4xi8>, tensor<1x4xi8>, tensor<1xi8>) -> tensor<1x4xi8>
   return %m : tensor<1x4xi8>
 }
@@ -46,7 +46,7 @@ func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x1x1x8xi8>) -> tens
 // A transpose inside the body is data movement the NPU does not do.
 func.func @inner_transpose(%x: tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8> {
   %mp = tosa.max_pool2d %x {kernel = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, onnx.node = "p"} : (tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8>
-  // expected-error @+1 {{unsupported for now: 'tosa.transpose' (ONNX node 't'): only NCHW<->NHWC transposes at the function boundary and transposes that move only unit dimensions are supported}}
+  // expected-error @+1 {{unsupported for now: 'tosa.transpose' (ONNX node 't'): only NCHW<->NHWC transposes at the function boundary, transposes that move only unit dimensions or keep the innermost dimension, and transpose-reshape-transpose chains equivalent to one of those are supported}}
   %t = tosa.transpose %mp {perms = array<i32: 0, 3, 2, 1>, onnx.node = "t"} : (tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8>
   return %t : tensor<1x2x4x4xi8>
 }
@@ -61,4 +61,54 @@ func.func @scale16(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'q'): expected an i8/i16 -> i8/i16 rescale with scale32, signed types and constant parameters, or one around a conv or an add}}
   %r = tosa.rescale %x, %m, %s, %z, %z {scale32 = false, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "q"} : (tensor<1x4xi8>, tensor<1xi16>, tensor<1xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4xi8>
   return %r : tensor<1x4xi8>
+}
+
+// -----
+
+func.func @no_lowering_sub(%x: tensor<1x4xi32>) -> tensor<1x4xi32> {
+  // expected-error @+1 {{unsupported for now: 'tosa.sub' (ONNX node 'sub3'): no NPU lowering exists for this op}}
+  %m = tosa.sub %x, %x {onnx.node = "sub3"} : (tensor<1x4xi32>, tensor<1x4xi32>) -> tensor<1x4xi32>
+  return %m : tensor<1x4xi32>
+}
+
+// -----
+
+// A mul whose inputs are rescaled by something other than 1 is not the
+// ELTWISE mul (no input scaling): the mul and its rescales are reported.
+func.func @scaled_mul(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %m = "tosa.const"() {values = dense<1610612736> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale'}}
+  %r = tosa.rescale %a, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x4xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul4')}}
+  %p = tosa.mul %r, %r, %z8 {onnx.node = "mul4"} : (tensor<1x4xi32>, tensor<1x4xi32>, tensor<1xi8>) -> tensor<1x4xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale'}}
+  %o = tosa.rescale %p, %m, %s, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x4xi8>
+  return %o : tensor<1x4xi8>
+}
+
+// -----
+
+// A nearest resize whose index map is not (oy / 2, ox / 2): with offset 0
+// and border 1 TOSA rounds half up, so output rows 0..3 read rows 0, 1, 1, 1.
+func.func @shifted_resize(%x: tensor<1x2x2x1xi8>) -> tensor<1x4x4x1xi8> {
+  %sc = tosa.const_shape {values = dense<[2, 1, 2, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %of = tosa.const_shape {values = dense<0> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %bo = tosa.const_shape {values = dense<1> : tensor<2xindex>} : () -> !tosa.shape<2>
+  // expected-error @+1 {{unsupported for now: 'tosa.resize' (ONNX node 'up2'): expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor by integer factors (out[oy][ox] = in[oy / fy][ox / fx])}}
+  %u = tosa.resize %x, %sc, %of, %bo {mode = NEAREST_NEIGHBOR, onnx.node = "up2"} : (tensor<1x2x2x1xi8>, !tosa.shape<4>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<1x4x4x1xi8>
+  return %u : tensor<1x4x4x1xi8>
+}
+
+// -----
+
+// A slice of an outer dimension is not a view of rows.
+func.func @outer_slice(%x: tensor<1x4x2xi8>) -> tensor<1x2x2xi8> {
+  %st = tosa.const_shape {values = dense<[0, 1, 0]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %sz = tosa.const_shape {values = dense<[1, 2, 2]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  // expected-error @+1 {{unsupported for now: 'tosa.slice' (ONNX node 's2'): only slices of the innermost dimension (constant start) are supported}}
+  %s = tosa.slice %x, %st, %sz {onnx.node = "s2"} : (tensor<1x4x2xi8>, !tosa.shape<3>, !tosa.shape<3>) -> tensor<1x2x2xi8>
+  return %s : tensor<1x2x2xi8>
 }

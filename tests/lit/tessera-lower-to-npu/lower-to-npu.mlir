@@ -186,3 +186,145 @@ func.func @relu_flatten(%x: tensor<1x2x2x8xi8>) -> tensor<1x8xi8> {
   return %f : tensor<1x8xi8>
 }
 }
+
+// -----
+
+// SiLU as --tessera-fold-to-integer leaves it: sigmoid is an i8 tosa.table,
+// x * sigmoid(x) removes both zero points with rescales by exactly 1
+// (2^30, shift 30), multiplies in i32 with shift 0 and requantizes. The
+// table becomes npu.table (the constant stays its operand) and the other
+// four ops one npu.mul with the zero points of the i8 inputs.
+// CHECK: module attributes {npu.layers = [{name = "sig1", op_type = "Table"}, {name = "mul1", op_type = "Mul"}]}
+// CHECK-LABEL: func.func @silu
+// CHECK: %[[T:.*]] = "tosa.const"() <{values = dense<"0x80838689
+// CHECK: %[[S:.*]] = npu.table %arg0, %[[T]] {layer = 0 : i64} : (tensor<1x2x3x4xi8>, tensor<256xi8>) -> tensor<1x2x3x4xi8>
+// CHECK: %[[M:.*]] = npu.mul %arg0, %[[S]] {a_zp = -3 : i64, b_zp = -128 : i64, clamp_max = 127 : i64, clamp_min = -128 : i64, double_round = false, layer = 1 : i64, multiplier = 2073404162 : i32, output_zp = -121 : i64, shift = 38 : i32}
+// CHECK-NOT: tosa.rescale
+// CHECK-NOT: tosa.mul
+// CHECK: return %[[M]]
+module {
+func.func @silu(%x: tensor<1x2x3x4xi8>) -> tensor<1x2x3x4xi8> {
+  %t = "tosa.const"() {values = dense<[-128,-125,-122,-119,-116,-113,-110,-107,-104,-101,-98,-95,-92,-89,-86,-83,-80,-77,-74,-71,-68,-65,-62,-59,-56,-53,-50,-47,-44,-41,-38,-35,-32,-29,-26,-23,-20,-17,-14,-11,-8,-5,-2,1,4,7,10,13,16,19,22,25,28,31,34,37,40,43,46,49,52,55,58,61,64,67,70,73,76,79,82,85,88,91,94,97,100,103,106,109,112,115,118,121,124,127,-126,-123,-120,-117,-114,-111,-108,-105,-102,-99,-96,-93,-90,-87,-84,-81,-78,-75,-72,-69,-66,-63,-60,-57,-54,-51,-48,-45,-42,-39,-36,-33,-30,-27,-24,-21,-18,-15,-12,-9,-6,-3,0,3,6,9,12,15,18,21,24,27,30,33,36,39,42,45,48,51,54,57,60,63,66,69,72,75,78,81,84,87,90,93,96,99,102,105,108,111,114,117,120,123,126,-127,-124,-121,-118,-115,-112,-109,-106,-103,-100,-97,-94,-91,-88,-85,-82,-79,-76,-73,-70,-67,-64,-61,-58,-55,-52,-49,-46,-43,-40,-37,-34,-31,-28,-25,-22,-19,-16,-13,-10,-7,-4,-1,2,5,8,11,14,17,20,23,26,29,32,35,38,41,44,47,50,53,56,59,62,65,68,71,74,77,80,83,86,89,92,95,98,101,104,107,110,113,116,119,122,125]> : tensor<256xi8>} : () -> tensor<256xi8>
+  %one = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s30 = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %zx = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %zs = "tosa.const"() {values = dense<-128> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %sh = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %mo = "tosa.const"() {values = dense<2073404162> : tensor<1xi32>} : () -> tensor<1xi32>
+  %so = "tosa.const"() {values = dense<38> : tensor<1xi8>} : () -> tensor<1xi8>
+  %zo = "tosa.const"() {values = dense<-121> : tensor<1xi8>} : () -> tensor<1xi8>
+  %sig = tosa.table %x, %t {onnx.node = "sig1"} : (tensor<1x2x3x4xi8>, tensor<256xi8>) -> tensor<1x2x3x4xi8>
+  %ra = tosa.rescale %x, %one, %s30, %zx, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x4xi32>
+  %rb = tosa.rescale %sig, %one, %s30, %zs, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x4xi32>
+  %p = tosa.mul %ra, %rb, %sh {onnx.node = "mul1"} : (tensor<1x2x3x4xi32>, tensor<1x2x3x4xi32>, tensor<1xi8>) -> tensor<1x2x3x4xi32>
+  %ro = tosa.rescale %p, %mo, %so, %z32, %zo {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x3x4xi8>
+  return %ro : tensor<1x2x3x4xi8>
+}
+}
+
+// -----
+
+// A square (ONNX Pow with exponent 2): both operands are the same rescale.
+// CHECK-LABEL: func.func @square
+// CHECK: %[[M:.*]] = npu.mul %arg0, %arg0 {a_zp = 5 : i64, b_zp = 5 : i64, clamp_max = 127 : i64, clamp_min = -128 : i64, double_round = true, layer = 0 : i64, multiplier = 1073741824 : i32, output_zp = 0 : i64, shift = 40 : i32}
+// CHECK: return %[[M]]
+func.func @square(%x: tensor<2x6xi8>) -> tensor<2x6xi8> {
+  %one = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s30 = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s40 = "tosa.const"() {values = dense<40> : tensor<1xi8>} : () -> tensor<1xi8>
+  %zx = "tosa.const"() {values = dense<5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %r = tosa.rescale %x, %one, %s30, %zx, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<2x6xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<2x6xi32>
+  %p = tosa.mul %r, %r, %z8 {onnx.node = "pow1"} : (tensor<2x6xi32>, tensor<2x6xi32>, tensor<1xi8>) -> tensor<2x6xi32>
+  %ro = tosa.rescale %p, %one, %s40, %z32, %z8 {scale32 = true, rounding_mode = DOUBLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<2x6xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<2x6xi8>
+  return %ro : tensor<2x6xi8>
+}
+
+// -----
+
+// YOLO's detect head: NHWC -> NCHW, reshape [1, A*K, H, W] -> [1, A, K, H,
+// W], transpose (0, 1, 3, 4, 2) is one reshape that splits the channels and
+// one npu.transpose that moves whole rows of K; the slice of the innermost
+// dimension is a view (npu.slice).
+// CHECK: module attributes {npu.layers = [{name = "reshape1", op_type = "Reshape"}, {name = "transpose1", op_type = "Transpose"}, {name = "slice1", op_type = "Slice"}]}
+// CHECK-LABEL: func.func @detect_head
+// CHECK: %[[R:.*]] = npu.reshape %arg0 {layer = 0 : i64} : (tensor<1x3x2x12xi8>) -> tensor<1x3x2x2x6xi8>
+// CHECK: %[[T:.*]] = npu.transpose %[[R]] {layer = 1 : i64, perms = array<i64: 0, 3, 1, 2, 4>} : (tensor<1x3x2x2x6xi8>) -> tensor<1x2x3x2x6xi8>
+// CHECK: %[[S:.*]] = npu.slice %[[T]] {layer = 2 : i64, offset = 2 : i64} : (tensor<1x2x3x2x6xi8>) -> tensor<1x2x3x2x4xi8>
+// CHECK-NOT: tosa.transpose
+// CHECK: return %[[S]]
+func.func @detect_head(%x: tensor<1x3x2x12xi8>) -> tensor<1x2x3x2x4xi8> {
+  %t1 = tosa.transpose %x {perms = array<i32: 0, 3, 1, 2>, onnx.node = "reshape1"} : (tensor<1x3x2x12xi8>) -> tensor<1x12x3x2xi8>
+  %s5 = tosa.const_shape {values = dense<[1, 2, 6, 3, 2]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %r = tosa.reshape %t1, %s5 {onnx.node = "reshape1"} : (tensor<1x12x3x2xi8>, !tosa.shape<5>) -> tensor<1x2x6x3x2xi8>
+  %t2 = tosa.transpose %r {perms = array<i32: 0, 1, 3, 4, 2>, onnx.node = "transpose1"} : (tensor<1x2x6x3x2xi8>) -> tensor<1x2x3x2x6xi8>
+  %st = tosa.const_shape {values = dense<[0, 0, 0, 0, 2]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %sz = tosa.const_shape {values = dense<[1, 2, 3, 2, 4]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %sl = tosa.slice %t2, %st, %sz {onnx.node = "slice1"} : (tensor<1x2x3x2x6xi8>, !tosa.shape<5>, !tosa.shape<5>) -> tensor<1x2x3x2x4xi8>
+  return %sl : tensor<1x2x3x2x4xi8>
+}
+
+// -----
+
+// A mul by a reshaped i8 scalar (the detect head's x2): the constant is
+// materialized with b's shape (one element: ELTWISE bcast = scalar).
+// CHECK-LABEL: func.func @scalar_mul
+// CHECK: %[[C:.*]] = "tosa.const"() <{values = dense<127> : tensor<1x1x1x1x1xi8>}>
+// CHECK: %[[M:.*]] = npu.mul %arg0, %[[C]] {a_zp = -128 : i64, b_zp = -128 : i64, {{.*}}multiplier = 1431655765 : i32, output_zp = -128 : i64, shift = 32 : i32} : (tensor<1x2x3x2x2xi8>, tensor<1x1x1x1x1xi8>) -> tensor<1x2x3x2x2xi8>
+// CHECK: return %[[M]]
+func.func @scalar_mul(%x: tensor<1x2x3x2x2xi8>) -> tensor<1x2x3x2x2xi8> {
+  %c = "tosa.const"() {values = dense<127> : tensor<i8>} : () -> tensor<i8>
+  %s1 = tosa.const_shape {values = dense<1> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %c1 = tosa.reshape %c, %s1 : (tensor<i8>, !tosa.shape<5>) -> tensor<1x1x1x1x1xi8>
+  %one = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s30 = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %zx = "tosa.const"() {values = dense<-128> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %sh = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %mo = "tosa.const"() {values = dense<1431655765> : tensor<1xi32>} : () -> tensor<1xi32>
+  %so = "tosa.const"() {values = dense<32> : tensor<1xi8>} : () -> tensor<1xi8>
+  %ra = tosa.rescale %x, %one, %s30, %zx, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x2x2xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x2x2xi32>
+  %rb = tosa.rescale %c1, %one, %s30, %zx, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x1x1x1x1xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x1x1x1x1xi32>
+  %p = tosa.mul %ra, %rb, %sh {onnx.node = "mul2"} : (tensor<1x2x3x2x2xi32>, tensor<1x1x1x1x1xi32>, tensor<1xi8>) -> tensor<1x2x3x2x2xi32>
+  %ro = tosa.rescale %p, %mo, %so, %z32, %zx {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x2x2xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x3x2x2xi8>
+  return %ro : tensor<1x2x3x2x2xi8>
+}
+
+// -----
+
+// An add of a constant broadcast over the anchors (the detect head's grid):
+// the constant is materialized at the full shape.
+// CHECK-LABEL: func.func @grid_add
+// CHECK: %[[G:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[\[}}1, 2], [3, 4]]], {{\[\[\[}}1, 2], [3, 4]]]]]> : tensor<1x2x1x2x2xi8>}>
+// CHECK: %[[A:.*]] = npu.add %arg0, %[[G]] {{.*}}shift = 50 : i32} : (tensor<1x2x1x2x2xi8>, tensor<1x2x1x2x2xi8>) -> tensor<1x2x1x2x2xi8>
+// CHECK: return %[[A]]
+func.func @grid_add(%x: tensor<1x2x1x2x2xi8>) -> tensor<1x2x1x2x2xi8> {
+  %g = "tosa.const"() {values = dense<[[[[[1, 2], [3, 4]]]]]> : tensor<1x1x1x2x2xi8>} : () -> tensor<1x1x1x2x2xi8>
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s = "tosa.const"() {values = dense<11> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %so = "tosa.const"() {values = dense<50> : tensor<1xi8>} : () -> tensor<1xi8>
+  %ra = tosa.rescale %x, %m, %s, %z, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x1x2x2xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x1x2x2xi32>
+  %rb = tosa.rescale %g, %m, %s, %z, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x1x1x2x2xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x1x1x2x2xi32>
+  %sum = tosa.add %ra, %rb {onnx.node = "add3"} : (tensor<1x2x1x2x2xi32>, tensor<1x1x1x2x2xi32>) -> tensor<1x2x1x2x2xi32>
+  %ro = tosa.rescale %sum, %m, %so, %z32, %z {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x1x2x2xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x1x2x2xi8>
+  return %ro : tensor<1x2x1x2x2xi8>
+}
+
+// -----
+
+// ONNX nearest Resize x2 as imported (scale 2/1, offset -1): the index map
+// core/kernels computes is (oy / 2, ox / 2), so it is npu.resize.
+// CHECK-LABEL: func.func @upsample
+// CHECK: %[[U:.*]] = npu.resize %arg0 {factor_x = 2 : i64, factor_y = 2 : i64, layer = 0 : i64} : (tensor<1x3x2x4xi8>) -> tensor<1x6x4x4xi8>
+// CHECK: return %[[U]]
+func.func @upsample(%x: tensor<1x3x2x4xi8>) -> tensor<1x6x4x4xi8> {
+  %sc = tosa.const_shape {values = dense<[2, 1, 2, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %of = tosa.const_shape {values = dense<-1> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %bo = tosa.const_shape {values = dense<0> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %u = tosa.resize %x, %sc, %of, %bo {mode = NEAREST_NEIGHBOR, onnx.node = "up1"} : (tensor<1x3x2x4xi8>, !tosa.shape<4>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<1x6x4x4xi8>
+  return %u : tensor<1x6x4x4xi8>
+}

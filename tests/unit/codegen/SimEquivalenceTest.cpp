@@ -11,12 +11,14 @@
 #include "CodegenTestUtil.h"
 
 #include "core/kernels/Conv.h"
+#include "core/kernels/Elementwise.h"
 #include "core/kernels/Pool.h"
 #include "core/kernels/Rescale.h"
 #include "simulator/Simulator.h"
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
 #include <map>
 
 using namespace tessera;
@@ -282,6 +284,56 @@ public:
     return out;
   }
 
+  /// An i8 tosa.table; the expected values come from the TOSA reference
+  /// kernel (kernels::table), not from the vector unit's lookup256.
+  T table(const T &x, const Values &entries, const std::string &node) {
+    std::string t = fresh(), v = fresh();
+    body +=
+        "  " + t + " = \"tosa.const\"() {values = dense<[" +
+        llvm::join(llvm::map_range(entries,
+                                   [](int64_t e) { return std::to_string(e); }),
+                   ", ") +
+        "]> : tensor<256xi8>} : () -> tensor<256xi8>\n";
+    body += "  " + v + " = tosa.table " + x.name + ", " + t + " : (" +
+            typeOf(x.shape, "i8") + ", tensor<256xi8>) -> " +
+            typeOf(x.shape, "i8") + " loc(\"" + node + "\")\n";
+    std::vector<int8_t> in8(x.data.begin(), x.data.end()), o8(in8.size()),
+        t8(entries.begin(), entries.end());
+    kernels::table(in8.data(), o8.data(), static_cast<int64_t>(in8.size()),
+                   t8.data());
+    return {v, x.shape, Values(o8.begin(), o8.end())};
+  }
+
+  /// The integer Mul of --tessera-fold-to-integer: both inputs rescaled to
+  /// i32 by exactly 1 (zero points removed), multiplied with shift 0,
+  /// rescaled to i8 by (om, os).
+  T mul(const T &a, const T &b, int32_t azp, int32_t bzp, int32_t ozp,
+        int32_t om, int32_t os, const std::string &node) {
+    Shape s = a.shape;
+    const int32_t one = 1 << 30;
+    std::string ra =
+        rescale(a.name, s, "i8", {one}, {30}, azp, 0, false, node, "i32");
+    std::string rb =
+        rescale(b.name, s, "i8", {one}, {30}, bzp, 0, false, node, "i32");
+    std::string sh = fresh(), prod = fresh();
+    body += "  " + sh +
+            " = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
+            "tensor<1xi8>\n";
+    body += "  " + prod + " = tosa.mul " + ra + ", " + rb + ", " + sh + " : (" +
+            typeOf(s, "i32") + ", " + typeOf(s, "i32") + ", tensor<1xi8>) -> " +
+            typeOf(s, "i32") + " loc(\"" + node + "\")\n";
+    T out{rescale(prod, s, "i32", {om}, {os}, 0, ozp, false, node), s, {}};
+    for (size_t i = 0; i < a.data.size(); ++i) {
+      int64_t x = kernels::rescaleScalar(a.data[i], azp, one, 30, true, false,
+                                         0, quant::DType::Int32);
+      int64_t y = kernels::rescaleScalar(b.data[i], bzp, one, 30, true, false,
+                                         0, quant::DType::Int32);
+      out.data.push_back(kernels::rescaleScalar(x * y, 0, om, os, true, false,
+                                                ozp, quant::DType::Int8));
+    }
+    return out;
+  }
+
   T concat(const std::vector<T> &xs, const std::string &node) {
     Shape s = xs[0].shape;
     s.back() = 0;
@@ -334,6 +386,13 @@ public:
     return {r, flat, x.data}; // only unit dimensions move
   }
 
+  /// Appends "%new = <op>" to the body; returns %new.
+  std::string line(const std::string &op) {
+    std::string v = fresh();
+    body += "  " + v + " = " + op + "\n";
+    return v;
+  }
+
   void output(const T &t, const std::string &onnxName) {
     results.push_back(t);
     resultNames.push_back(onnxName);
@@ -362,6 +421,8 @@ private:
   static std::string pair(int64_t v) {
     return std::to_string(v) + ", " + std::to_string(v);
   }
+
+public:
   std::string rescale(const std::string &x, const Shape &s, const char *inElem,
                       const Values &mult, const Values &shift, int32_t izp,
                       int32_t ozp, bool doubleRound, const std::string &node,
@@ -606,4 +667,189 @@ TEST(SimEquivalence, ResidualAdd) {
   g.output(sum, "y");
   isa::Program p = compileAndRun(g, {{"x", x}}, {1024, true, 3});
   EXPECT_GT(countOp(p, isa::Opcode::Eltwise), 1u);
+}
+
+// SiLU as the integer TOSA of a QDQ model has it: a conv, sigmoid as an i8
+// table, and x * sigmoid(x) (rescales by 1, i32 mul, rescale), cut into
+// several double-buffered row bands. The table is a logistic curve so that
+// every entry differs; the product's scale 2073404162 * 2^-38 is YOLOv5s's
+// first SiLU's.
+TEST(SimEquivalence, SiluTableAndMul) {
+  Graph g;
+  Rng rng{23};
+  auto x = g.input("x", {1, 6, 5, 8}, rng.fill(6 * 5 * 8, -128, 127));
+  Values entries;
+  for (int i = 0; i < 256; ++i) // round(255 / (1 + exp(-(i - 128) / 16)))
+    entries.push_back(static_cast<int64_t>(std::lround(
+                          255.0 / (1.0 + std::exp(-(i - 128) / 16.0)))) -
+                      128);
+  Graph::Conv c;
+  c.oc = 8;
+  c.pad[0] = c.pad[1] = c.pad[2] = c.pad[3] = 1;
+  c.ozp = -2;
+  c.seed = 77;
+  auto y = g.conv(x, c, "conv");
+  auto sig = g.table(y, entries, "sigmoid");
+  auto prod = g.mul(y, sig, -2, -128, -121, 2073404162, 38, "mul");
+  g.output(prod, "y");
+  isa::Program p = compileAndRun(g, {{"x", x}}, {1024, true, 2});
+  size_t luts = 0, muls = 0;
+  for (const auto &in : p.code[static_cast<size_t>(isa::Queue::Compute)])
+    if (in.op == isa::Opcode::Eltwise) {
+      luts += in.eltwise().func == isa::EltFunc::Lut;
+      muls += in.eltwise().func == isa::EltFunc::Mul;
+    }
+  // 6 x 5 = 30 rows of 8 channels, at most 2 rows per tile: 15 tiles each.
+  EXPECT_EQ(luts, 15u);
+  EXPECT_EQ(muls, 15u);
+}
+
+// YOLO's detect head at toy size (H = 3, W = 2, 2 anchors of 6 values):
+// NHWC -> NCHW transpose, reshape to [1, A, K, H, W], transpose to
+// [1, A, H, W, K] (one npu.transpose of whole rows), sigmoid table, slices
+// of the innermost dimension (views), a mul by a reshaped i8 scalar
+// (bcast = scalar), an add of a constant grid broadcast over anchors, a
+// concat along the innermost axis; and a nearest x2 resize (TOSA scale 2/1,
+// offset -1, as the importer writes ONNX's). Expected values by hand-written
+// index loops and kernels::rescaleScalar.
+TEST(SimEquivalence, DetectHeadDataMovementAndResize) {
+  Graph g;
+  Rng rng{31};
+  const int64_t H = 3, W = 2, A = 2, K = 6;
+  auto x = g.input("x", {1, H, W, A * K}, rng.fill(H * W * A * K, -128, 127));
+  auto y = g.input("y", {1, 5, 8, 16}, rng.fill(5 * 8 * 16, -128, 127));
+  Values entries;
+  for (int i = 0; i < 256; ++i)
+    entries.push_back(127 - i); // a reversal: every entry distinct
+  // Transposes and reshape.
+  std::string t1 = g.line(
+      "tosa.transpose " + x.name + " {perms = array<i32: 0, 3, 1, 2>} : (" +
+      typeOf(x.shape, "i8") + ") -> " + typeOf({1, A * K, H, W}, "i8"));
+  std::string s5 = g.line("tosa.const_shape {values = dense<[1, 2, 6, 3, 2]> "
+                          ": tensor<5xindex>} : () -> !tosa.shape<5>");
+  std::string r =
+      g.line("tosa.reshape " + t1 + ", " + s5 + " : (" +
+             typeOf({1, A * K, H, W}, "i8") + ", !tosa.shape<5>) -> " +
+             typeOf({1, A, K, H, W}, "i8"));
+  Shape full = {1, A, H, W, K};
+  Graph::T t2{g.line("tosa.transpose " + r +
+                     " {perms = array<i32: 0, 1, 3, 4, 2>} : (" +
+                     typeOf({1, A, K, H, W}, "i8") + ") -> " +
+                     typeOf(full, "i8")),
+              full,
+              {}};
+  for (int64_t a = 0; a < A; ++a) // t2[a][h][w][k] = x[h][w][a*K + k]
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t w = 0; w < W; ++w)
+        for (int64_t k = 0; k < K; ++k)
+          t2.data.push_back(x.data[(h * W + w) * A * K + a * K + k]);
+  auto sig = g.table(t2, entries, "sigmoid");
+  // Slices [0, 2) and [2, 6) of the innermost dimension.
+  auto slice = [&](int64_t start, int64_t size) {
+    std::string st = g.line("tosa.const_shape {values = dense<[0, 0, 0, 0, " +
+                            std::to_string(start) +
+                            "]> : tensor<5xindex>} : () -> !tosa.shape<5>");
+    std::string sz = g.line("tosa.const_shape {values = dense<[1, 2, 3, 2, " +
+                            std::to_string(size) +
+                            "]> : tensor<5xindex>} : () -> !tosa.shape<5>");
+    Shape s = {1, A, H, W, size};
+    Graph::T out{g.line("tosa.slice " + sig.name + ", " + st + ", " + sz +
+                        " : (" + typeOf(full, "i8") +
+                        ", !tosa.shape<5>, !tosa.shape<5>) -> " +
+                        typeOf(s, "i8")),
+                 s,
+                 {}};
+    for (size_t i = 0; i < sig.data.size(); ++i)
+      if (int64_t k = i % K; k >= start && k < start + size)
+        out.data.push_back(sig.data[i]);
+    return out;
+  };
+  auto xy = slice(0, 2), rest = slice(2, 4);
+  Shape pair = xy.shape;
+  // xy * 2: the scalar is an i8 127 (zero point 125) reshaped to rank 5.
+  std::string c0 = g.line("\"tosa.const\"() {values = dense<127> : "
+                          "tensor<i8>} : () -> tensor<i8>");
+  std::string s1 = g.line("tosa.const_shape {values = dense<1> : "
+                          "tensor<5xindex>} : () -> !tosa.shape<5>");
+  std::string c1 = g.line("tosa.reshape " + c0 + ", " + s1 +
+                          " : (tensor<i8>, !tosa.shape<5>) -> " +
+                          typeOf({1, 1, 1, 1, 1}, "i8"));
+  const int32_t one = 1 << 30;
+  std::string ra =
+      g.rescale(xy.name, pair, "i8", {one}, {30}, -128, 0, false, "mul", "i32");
+  std::string rb = g.rescale(c1, {1, 1, 1, 1, 1}, "i8", {one}, {30}, 125, 0,
+                             false, "mul", "i32");
+  std::string sh = g.line("\"tosa.const\"() {values = dense<0> : "
+                          "tensor<1xi8>} : () -> tensor<1xi8>");
+  std::string prod =
+      g.line("tosa.mul " + ra + ", " + rb + ", " + sh + " : (" +
+             typeOf(pair, "i32") + ", " + typeOf({1, 1, 1, 1, 1}, "i32") +
+             ", tensor<1xi8>) -> " + typeOf(pair, "i32"));
+  const int32_t om = 1431655765, os = 32; // ~1/3
+  Graph::T twice{
+      g.rescale(prod, pair, "i32", {om}, {os}, 0, -7, false, "mul"), pair, {}};
+  for (int64_t v : xy.data)
+    twice.data.push_back(kernels::rescaleScalar((v + 128) * 2, 0, om, os, true,
+                                                false, -7, quant::DType::Int8));
+  // + grid [1, 1, H, W, 2] broadcast over anchors.
+  Shape gridShape = {1, 1, H, W, 2};
+  Values grid = Rng{5}.fill(H * W * 2, -128, 127);
+  std::string gc = g.constant(gridShape, "i8", grid, 1);
+  const int32_t am = 1073741824, as = 11, bm = 1610612736, bs = 11;
+  const int32_t sm = 1288490189, ss = 51;
+  std::string ga =
+      g.rescale(twice.name, pair, "i8", {am}, {as}, -7, 0, false, "add", "i32");
+  std::string gb =
+      g.rescale(gc, gridShape, "i8", {bm}, {bs}, 3, 0, false, "add", "i32");
+  std::string sum =
+      g.line("tosa.add " + ga + ", " + gb + " : (" + typeOf(pair, "i32") +
+             ", " + typeOf(gridShape, "i32") + ") -> " + typeOf(pair, "i32"));
+  Graph::T box{
+      g.rescale(sum, pair, "i32", {sm}, {ss}, 0, 4, false, "add"), pair, {}};
+  for (size_t i = 0; i < twice.data.size(); ++i) {
+    int64_t gi = i % (H * W * 2); // drop the anchor index
+    int64_t u = kernels::rescaleScalar(twice.data[i], -7, am, as, true, false,
+                                       0, quant::DType::Int32);
+    int64_t v = kernels::rescaleScalar(grid[gi], 3, bm, bs, true, false, 0,
+                                       quant::DType::Int32);
+    box.data.push_back(kernels::rescaleScalar(u + v, 0, sm, ss, true, false, 4,
+                                              quant::DType::Int8));
+  }
+  auto head = g.concat({box, rest}, "concat");
+  g.output(head, "head");
+  // Nearest x2 resize of y: out[oy][ox] = y[oy / 2][ox / 2].
+  std::string sc = g.line("tosa.const_shape {values = dense<[2, 1, 2, 1]> : "
+                          "tensor<4xindex>} : () -> !tosa.shape<4>");
+  std::string of = g.line("tosa.const_shape {values = dense<-1> : "
+                          "tensor<2xindex>} : () -> !tosa.shape<2>");
+  std::string bo = g.line("tosa.const_shape {values = dense<0> : "
+                          "tensor<2xindex>} : () -> !tosa.shape<2>");
+  Shape upShape = {1, 10, 16, 16};
+  Graph::T up{g.line("tosa.resize " + y.name + ", " + sc + ", " + of + ", " +
+                     bo + " {mode = NEAREST_NEIGHBOR} : (" +
+                     typeOf(y.shape, "i8") +
+                     ", !tosa.shape<4>, !tosa.shape<2>, !tosa.shape<2>) -> " +
+                     typeOf(upShape, "i8")),
+              upShape,
+              {}};
+  for (int64_t oy = 0; oy < 10; ++oy)
+    for (int64_t ox = 0; ox < 16; ++ox)
+      for (int64_t c = 0; c < 16; ++c)
+        up.data.push_back(y.data[((oy / 2) * 8 + ox / 2) * 16 + c]);
+  g.output(up, "up");
+  // 512 bytes of SRAM: the resize takes 3 bands of 2 input rows (128 B).
+  isa::Program p = compileAndRun(g, {{"x", x}, {"y", y}}, {512, true, 0});
+  size_t scalarMuls = 0;
+  for (const auto &in : p.code[static_cast<size_t>(isa::Queue::Compute)])
+    scalarMuls += in.op == isa::Opcode::Eltwise &&
+                  in.eltwise().func == isa::EltFunc::Mul &&
+                  in.eltwise().bcast == isa::Bcast::Scalar;
+  EXPECT_GE(scalarMuls, 1u);
+  // The resize's STOREs: 4 phases (2 x 2) per band of input rows, each
+  // with runs 2 pixels (32 B) apart; the two full bands have count2 = 2.
+  size_t resizeStores = 0;
+  for (const auto &in : p.code[static_cast<size_t>(isa::Queue::Store)])
+    resizeStores += in.op == isa::Opcode::Store && in.dma().count2 > 1 &&
+                    in.dma().stride1 == 2 * 16;
+  EXPECT_EQ(resizeStores, 2u * 4u); // the third band has one row
 }

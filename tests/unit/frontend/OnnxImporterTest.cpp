@@ -134,6 +134,34 @@ TEST(OnnxImporter, ConvCarriesNodeNameLayoutAndPads) {
   });
 }
 
+// Conv and ConvTranspose read their weight and bias through the same helpers
+// (ops/Window.h convWeight / convBias): same checks, same messages. The
+// weight is 2x2x1x1, so both have 2 output channels.
+TEST(OnnxImporter, ConvFamilyChecksWeightAndBiasAlike) {
+  for (std::string op : {"Conv", "ConvTranspose"}) {
+    for (bool badBias : {true, false}) {
+      ModelBuilder mb;
+      mb.input("x", {1, 2, 3, 3});
+      if (badBias)
+        mb.init("W", {2, 2, 1, 1}, {0, 1, 10, 11});
+      else
+        mb.init("W", {2, 2, 1}, {0, 1, 10, 11});
+      mb.init("B", {3}, {1, 2, 3});
+      mb.node(op, {"x", "W", "B"}, {"y"}, "c0");
+      mb.output("y");
+      MLIRContext ctx;
+      auto module = importOnnxBytes(ctx, mb.bytes(), ImportOptions(), "m.onnx");
+      ASSERT_FALSE(static_cast<bool>(module)) << op;
+      std::string err = llvm::toString(module.takeError());
+      std::string want =
+          "node 'c0' (" + op + "): " +
+          (badBias ? "bias ('B') must be a constant float tensor of 2 values"
+                   : "weight must be a 4-D float tensor, got shape 2x2x1");
+      EXPECT_NE(err.find(want), std::string::npos) << err;
+    }
+  }
+}
+
 TEST(OnnxImporter, FoldedBatchNormIsInTheLocation) {
   ModelBuilder mb;
   mb.input("x", {1, 1, 2, 2});

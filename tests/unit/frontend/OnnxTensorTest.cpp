@@ -89,6 +89,16 @@ TEST(OnnxTensor, TransposeOihwToOhwi) {
                     1000 * o + 100 * i + 10 * h + x);
 }
 
+TEST(OnnxTensor, TransposeIntegers) {
+  // The int64 overload (integer weights): a 2x3 matrix [[0, 1, 2], [3, 4,
+  // 5]] transposed is [[0, 3], [1, 4], [2, 5]]; values beyond 2^53 stay
+  // exact (no detour through float or double).
+  const int64_t big = (int64_t{1} << 53) + 1;
+  std::vector<int64_t> m = {0, 1, 2, 3, 4, big};
+  std::vector<int64_t> t = transposeData(m, {2, 3}, {1, 0});
+  EXPECT_EQ(t, (std::vector<int64_t>{0, 3, 1, 4, 2, big}));
+}
+
 TEST(ImportOptions, ParsesInputShape) {
   ImportOptions opts;
   ASSERT_FALSE(

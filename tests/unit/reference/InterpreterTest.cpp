@@ -206,4 +206,35 @@ func.func @main(%x: tensor<1x3x3x1xi16>) -> tensor<1x1x1x1xi16> {
   EXPECT_EQ((*out)[0].getInt(0), 571);
 }
 
+// Inputs bind by ONNX name (onnx.name), "argI" or "I"; the error list names
+// every argument, unnamed ones as "argI".
+TEST_F(InterpreterTest, FindsArgumentsByNameOrPosition) {
+  auto f = parse(R"mlir(
+func.func @main(%a: tensor<1xf32> {onnx.name = "images"}, %b: tensor<1xf32>)
+    -> tensor<1xf32> {
+  %y = tosa.add %a, %b : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32>
+  return %y : tensor<1xf32>
+}
+)mlir");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(findArgument(f, "images"), 0u);
+  EXPECT_EQ(findArgument(f, "arg0"), 0u);
+  EXPECT_EQ(findArgument(f, "1"), 1u);
+  EXPECT_EQ(findArgument(f, "arg1"), 1u);
+  EXPECT_EQ(findArgument(f, "labels"), std::nullopt);
+  EXPECT_EQ(findArgument(f, "2"), std::nullopt);
+  EXPECT_EQ(argumentNames(f), "images, arg1");
+}
+
+// The first diagnostic, after its location, is kept; later ones are dropped.
+TEST_F(InterpreterTest, FirstDiagnosticKeepsTheFirst) {
+  FirstDiagnostic diag(*ctx);
+  EXPECT_EQ(diag.str(), "");
+  mlir::Location loc = mlir::FileLineColLoc::get(ctx.get(), "m.mlir", 3, 7);
+  mlir::emitError(loc) << "first";
+  mlir::emitError(loc) << "second";
+  // The location as MLIR prints it.
+  EXPECT_EQ(diag.str(), "loc(\"m.mlir\":3:7): first");
+}
+
 } // namespace

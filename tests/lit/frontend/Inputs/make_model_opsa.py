@@ -16,12 +16,9 @@ usage: make_model_opsa.py CASE OUT.onnx
 
 Shared helpers (model, conv, rand) come from make_model.py.
 """
-import argparse
 import inspect
 import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import onnx
@@ -31,6 +28,7 @@ from onnx import numpy_helper as nh
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_model import conv, model, rand  # noqa: E402
+from ort_vs_tessera_run import free_inputs, main, run_both  # noqa: E402
 
 RANGES = {}  # case -> {input: (lo, hi)}
 
@@ -342,12 +340,8 @@ CASES = {k: v for k, v in list(globals().items())
 def make_inputs(m, case):
     """Seeded inputs for every graph input that is not an initializer."""
     rng = np.random.default_rng(1)
-    inits = {i.name for i in m.graph.initializer}
     out = {}
-    for vi in m.graph.input:
-        if vi.name in inits:
-            continue
-        shape = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+    for vi, shape in free_inputs(m):
         lo, hi = RANGES.get(case, {}).get(vi.name, (-1.0, 1.0))
         if vi.type.tensor_type.elem_type == T.INT64:
             out[vi.name] = np.zeros(shape, np.int64)
@@ -357,61 +351,25 @@ def make_inputs(m, case):
 
 
 def compare(model_path, inputs_path, mlir_path, rtol, atol):
-    import onnxruntime as ort
-    inputs = dict(np.load(inputs_path))
-    sess = ort.InferenceSession(model_path,
-                               providers=["CPUExecutionProvider"])
-    expected = sess.run(None, inputs)
-    names = [o.name for o in sess.get_outputs()]
     ok = True
-    with tempfile.TemporaryDirectory() as tmp:
-        args = ["tessera-run", mlir_path, "--output-dir", tmp]
-        for name, arr in inputs.items():
-            path = os.path.join(tmp, f"in_{name}.npy")
-            np.save(path, arr)
-            args += ["--input", f"{name}={path}"]
-        run = subprocess.run(args, capture_output=True, text=True)
-        if run.returncode:
-            sys.exit("tessera-run failed:\n" + run.stderr)
-        for name, ref in zip(names, expected):
-            got = np.load(os.path.join(tmp, f"{name}.npy"))
-            if got.shape != ref.shape:
-                print(f"tessera-run {name}: shape {got.shape} != {ref.shape} "
-                      "MISMATCH")
-                ok = False
-                continue
-            err = np.abs(got.astype(np.float64) - ref)
-            rel = float(np.max(err / np.maximum(np.abs(ref), 1e-30))) \
-                if ref.size else 0.0
-            good = bool(np.all(err <= atol + rtol * np.abs(ref)))
-            ok &= good
-            print(f"tessera-run {name}: shape "
-                  f"{'x'.join(map(str, ref.shape)) or 'scalar'} "
-                  f"max_abs_err={float(err.max()) if ref.size else 0:.3g} "
-                  f"max_rel_err={rel:.3g} {'OK' if good else 'MISMATCH'}")
+    for name, ref, got in run_both(model_path, inputs_path, mlir_path):
+        if got.shape != ref.shape:
+            print(f"tessera-run {name}: shape {got.shape} != {ref.shape} "
+                  "MISMATCH")
+            ok = False
+            continue
+        err = np.abs(got.astype(np.float64) - ref)
+        rel = float(np.max(err / np.maximum(np.abs(ref), 1e-30))) \
+            if ref.size else 0.0
+        good = bool(np.all(err <= atol + rtol * np.abs(ref)))
+        ok &= good
+        print(f"tessera-run {name}: shape "
+              f"{'x'.join(map(str, ref.shape)) or 'scalar'} "
+              f"max_abs_err={float(err.max()) if ref.size else 0:.3g} "
+              f"max_rel_err={rel:.3g} {'OK' if good else 'MISMATCH'}")
     return ok
 
 
-def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--compare":
-        ap = argparse.ArgumentParser()
-        ap.add_argument("--compare", action="store_true")
-        ap.add_argument("model")
-        ap.add_argument("inputs")
-        ap.add_argument("mlir")
-        ap.add_argument("--rtol", type=float, default=1e-5)
-        ap.add_argument("--atol", type=float, default=1e-6)
-        a = ap.parse_args()
-        sys.exit(0 if compare(a.model, a.inputs, a.mlir, a.rtol, a.atol)
-                 else 1)
-    if len(sys.argv) != 3 or sys.argv[1] not in CASES:
-        sys.exit("usage: make_model_opsa.py CASE OUT.onnx\ncases: " +
-                 " ".join(sorted(CASES)))
-    case, out = sys.argv[1], sys.argv[2]
-    m = CASES[case]()
-    onnx.save(m, out)
-    np.savez(out + ".npz", **make_inputs(m, case))
-
-
 if __name__ == "__main__":
-    main()
+    main("make_model_opsa.py", CASES, make_inputs, compare,
+         {"rtol": 1e-5, "atol": 1e-6})

@@ -18,17 +18,17 @@ usage: make_model_qdq.py CASE OUT.onnx
 Shared helpers (make_model's) are not needed: these models carry integer
 inputs and outputs, so the graph is built here directly.
 """
-import argparse
 import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import onnx
 from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper as nh
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ort_vs_tessera_run import free_inputs, main, run_both  # noqa: E402
 
 INPUTS = {}  # case -> {input name: array}
 
@@ -385,16 +385,12 @@ def onnx_dtype(elem_type):
 
 def make_inputs(m, case):
     rng = np.random.default_rng(1)
-    inits = {i.name for i in m.graph.initializer}
     out = {}
-    for vi in m.graph.input:
-        if vi.name in inits:
-            continue
+    for vi, shape in free_inputs(m):
         if vi.name in INPUTS.get(case, {}):
             out[vi.name] = INPUTS[case][vi.name]
             continue
         tt = vi.type.tensor_type
-        shape = [d.dim_value for d in tt.shape.dim]
         if tt.elem_type == T.FLOAT:
             out[vi.name] = (rng.integers(-64, 64, shape) / 16).astype(
                 np.float32)
@@ -409,57 +405,23 @@ def make_inputs(m, case):
 
 
 def compare(model_path, inputs_path, mlir_path):
-    import onnxruntime as ort
-    inputs = dict(np.load(inputs_path))
-    sess = ort.InferenceSession(model_path,
-                               providers=["CPUExecutionProvider"])
-    expected = sess.run(None, inputs)
-    names = [o.name for o in sess.get_outputs()]
     ok = True
-    with tempfile.TemporaryDirectory() as tmp:
-        args = ["tessera-run", mlir_path, "--output-dir", tmp]
-        for name, arr in inputs.items():
-            path = os.path.join(tmp, f"in_{name}.npy")
-            np.save(path, arr)
-            args += ["--input", f"{name}={path}"]
-        run = subprocess.run(args, capture_output=True, text=True)
-        if run.returncode:
-            sys.exit("tessera-run failed:\n" + run.stderr)
-        for name, ref in zip(names, expected):
-            got = np.load(os.path.join(tmp, f"{name}.npy"))
-            ref = np.asarray(ref)
-            shape = "x".join(map(str, ref.shape)) or "scalar"
-            same = got.dtype == ref.dtype and got.shape == ref.shape
-            if same and ref.dtype == np.float32:
-                same = np.array_equal(got.view(np.uint32), ref.view(np.uint32))
-            elif same:
-                same = np.array_equal(got, ref)
-            ok &= same
-            print(f"tessera-run {name}: dtype {got.dtype} shape {shape} "
-                  f"{'EXACT' if same else 'MISMATCH'}")
-            if not same:
-                print(f"  got {got.dtype} {got.ravel()[:16]}\n"
-                      f"  ref {ref.dtype} {ref.ravel()[:16]}")
+    for name, ref, got in run_both(model_path, inputs_path, mlir_path):
+        ref = np.asarray(ref)
+        shape = "x".join(map(str, ref.shape)) or "scalar"
+        same = got.dtype == ref.dtype and got.shape == ref.shape
+        if same and ref.dtype == np.float32:
+            same = np.array_equal(got.view(np.uint32), ref.view(np.uint32))
+        elif same:
+            same = np.array_equal(got, ref)
+        ok &= same
+        print(f"tessera-run {name}: dtype {got.dtype} shape {shape} "
+              f"{'EXACT' if same else 'MISMATCH'}")
+        if not same:
+            print(f"  got {got.dtype} {got.ravel()[:16]}\n"
+                  f"  ref {ref.dtype} {ref.ravel()[:16]}")
     return ok
 
 
-def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--compare":
-        ap = argparse.ArgumentParser()
-        ap.add_argument("--compare", action="store_true")
-        ap.add_argument("model")
-        ap.add_argument("inputs")
-        ap.add_argument("mlir")
-        a = ap.parse_args()
-        sys.exit(0 if compare(a.model, a.inputs, a.mlir) else 1)
-    if len(sys.argv) != 3 or sys.argv[1] not in CASES:
-        sys.exit("usage: make_model_qdq.py CASE OUT.onnx\ncases: " +
-                 " ".join(sorted(CASES)))
-    case, out = sys.argv[1], sys.argv[2]
-    m = CASES[case]()
-    onnx.save(m, out)
-    np.savez(out + ".npz", **make_inputs(m, case))
-
-
 if __name__ == "__main__":
-    main()
+    main("make_model_qdq.py", CASES, make_inputs, compare)

@@ -1,0 +1,53 @@
+//===- LowerSlice.cpp - innermost tosa.slice -> npu.slice -----------------===//
+//
+// The detect head of YOLO splits its [.., 85] rows into xy, wh and scores
+// with slices of the innermost dimension only. Such a slice is a strided
+// view of its input (same row pitch, an element offset), so it costs no
+// instruction: consumers' DMAs read the rows with the parent's pitch.
+// Slices cutting any other dimension are left for diagnoseUnlowered.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/lowering/LoweringUtils.h"
+#include "compiler/lowering/Passes.h"
+
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+
+using namespace mlir;
+
+namespace tessera::lowering {
+namespace {
+
+struct LowerSlice : public OpRewritePattern<tosa::SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::SliceOp slice,
+                                PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(slice.getInput1().getType());
+    auto out = cast<RankedTensorType>(slice.getType());
+    if (!isa<IntegerType>(out.getElementType()) || !in.hasStaticShape() ||
+        !out.hasStaticShape() || in.getRank() < 1)
+      return rewriter.notifyMatchFailure(slice, "expected static integer");
+    llvm::SmallVector<int64_t> start;
+    if (!slice.getStart().getDefiningOp() ||
+        !tosa::getConstShapeValues(slice.getStart().getDefiningOp(), start) ||
+        static_cast<int64_t>(start.size()) != in.getRank())
+      return rewriter.notifyMatchFailure(slice, "expected a constant start");
+    int64_t last = in.getRank() - 1;
+    for (int64_t d = 0; d < last; ++d)
+      if (start[d] != 0 || in.getDimSize(d) != out.getDimSize(d))
+        return rewriter.notifyMatchFailure(slice, "cuts an outer dimension");
+    auto op = npu::SliceOp::create(rewriter, slice.getLoc(), out,
+                                   slice.getInput1(), start[last],
+                                   /*layer=*/0);
+    tagLayer(op, onnxNodeName(slice), "Slice");
+    rewriter.replaceOp(slice, op.getResult());
+    return success();
+  }
+};
+
+} // namespace
+
+void populateLowerSlicePatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerSlice>(patterns.getContext());
+}
+
+} // namespace tessera::lowering
