@@ -27,6 +27,16 @@ LogicalResult expectSize(Operation *op, StringRef name, size_t got, size_t n) {
   return op->emitOpError() << "expected " << name << " to have " << n
                            << " elements but got " << got;
 }
+
+/// Checks clamp_min <= clamp_max. I64Attr getters return uint64_t; the
+/// bounds are signed.
+LogicalResult expectClampOrder(Operation *op, uint64_t min, uint64_t max) {
+  auto lo = static_cast<int64_t>(min), hi = static_cast<int64_t>(max);
+  if (lo <= hi)
+    return success();
+  return op->emitOpError() << "expected clamp_min <= clamp_max but got " << lo
+                           << " > " << hi;
+}
 } // namespace
 
 LogicalResult Conv2DOp::verify() {
@@ -113,13 +123,7 @@ LogicalResult RescaleOp::verify() {
     return emitOpError() << "expected 1 or " << c
                          << " multipliers and as many shifts but got " << nq
                          << " and " << getShift().size();
-  // I64Attr getters return uint64_t; the bounds are signed.
-  auto lo = static_cast<int64_t>(getClampMin());
-  auto hi = static_cast<int64_t>(getClampMax());
-  if (lo > hi)
-    return emitOpError() << "expected clamp_min <= clamp_max but got " << lo
-                         << " > " << hi;
-  return success();
+  return expectClampOrder(*this, getClampMin(), getClampMax());
 }
 
 LogicalResult AddOp::verify() {
@@ -127,13 +131,7 @@ LogicalResult AddOp::verify() {
   if (a.getShape() != out.getShape() || b.getShape() != out.getShape())
     return emitOpError("expected operands and result of the same shape "
                        "(no broadcasting)");
-  // I64Attr getters return uint64_t; the bounds are signed.
-  auto lo = static_cast<int64_t>(getClampMin());
-  auto hi = static_cast<int64_t>(getClampMax());
-  if (lo > hi)
-    return emitOpError() << "expected clamp_min <= clamp_max but got " << lo
-                         << " > " << hi;
-  return success();
+  return expectClampOrder(*this, getClampMin(), getClampMax());
 }
 
 LogicalResult TableOp::verify() {
@@ -159,12 +157,7 @@ LogicalResult MulOp::verify() {
                        "a one-element b");
   if (a.getElementTypeBitWidth() > 16 || b.getElementTypeBitWidth() > 16)
     return emitOpError("expected 8- or 16-bit operands");
-  auto lo = static_cast<int64_t>(getClampMin());
-  auto hi = static_cast<int64_t>(getClampMax());
-  if (lo > hi)
-    return emitOpError() << "expected clamp_min <= clamp_max but got " << lo
-                         << " > " << hi;
-  return success();
+  return expectClampOrder(*this, getClampMin(), getClampMax());
 }
 
 LogicalResult SliceOp::verify() {
