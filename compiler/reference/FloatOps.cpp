@@ -240,13 +240,16 @@ llvm::Expected<Tensor> clamp(tosa::ClampOp op, Operands args,
   const float minV = lo.getValueAsDouble(), maxV = hi.getValueAsDouble();
   const bool ignoreNan = op.getNanMode() == tosa::NanPropagationMode::IGNORE;
   Tensor out = *args[0];
-  for (float &v :
-       llvm::MutableArrayRef<float>(out.data<float>(), out.numElements())) {
-    if (std::isnan(v))
-      v = ignoreNan ? minV : v; // IGNORE: max(NaN, min) = min, then <= max
-    else
-      v = std::min(std::max(v, minV), maxV);
-  }
+  float *data = out.data<float>();
+  parallelRows(out.numElements(), 4, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      float &v = data[i];
+      if (std::isnan(v))
+        v = ignoreNan ? minV : v; // IGNORE: max(NaN, min) = min, then <= max
+      else
+        v = std::min(std::max(v, minV), maxV);
+    }
+  });
   return out;
 }
 
@@ -352,9 +355,20 @@ llvm::Expected<Tensor> binary(Operation *op, Operands args, const Result &rt) {
   Tensor out(ElementType::F32, rt.shape);
   const float *x = a.data<float>(), *y = b.data<float>();
   float *o = out.data<float>();
+  // Same shapes (SiLU's x * sigmoid(x), residual adds): a flat loop split
+  // over the cores; anything else walks the broadcast indices.
+  const bool sameShape =
+      a.shape() == llvm::ArrayRef(rt.shape) && b.shape() == a.shape();
   auto apply = [&](auto fn) {
-    kernels::forEachBroadcast(
-        s, [&](int64_t i, int64_t ia, int64_t ib) { o[i] = fn(x[ia], y[ib]); });
+    if (sameShape)
+      parallelRows(out.numElements(), 4, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+          o[i] = fn(x[i], y[i]);
+      });
+    else
+      kernels::forEachBroadcast(s, [&](int64_t i, int64_t ia, int64_t ib) {
+        o[i] = fn(x[ia], y[ib]);
+      });
   };
   if (isa<tosa::AddOp>(op))
     apply([](float u, float v) { return u + v; });
@@ -382,9 +396,12 @@ llvm::Expected<Tensor> unary(Operation *op, Operands args, const Result &rt) {
       return std::move(err);
   float *v = out.data<float>();
   const int64_t n = out.numElements();
+  // Transcendentals cost tens of multiply-adds per element.
   auto apply = [&](auto fn) {
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = fn(v[i]);
+    parallelRows(n, 32, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i)
+        v[i] = fn(v[i]);
+    });
   };
   if (isa<tosa::SigmoidOp>(op))
     apply([](float x) { return 1.0f / (1.0f + std::exp(-x)); });
