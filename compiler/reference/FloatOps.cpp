@@ -240,16 +240,13 @@ llvm::Expected<Tensor> clamp(tosa::ClampOp op, Operands args,
   const float minV = lo.getValueAsDouble(), maxV = hi.getValueAsDouble();
   const bool ignoreNan = op.getNanMode() == tosa::NanPropagationMode::IGNORE;
   Tensor out = *args[0];
-  float *data = out.data<float>();
-  parallelRows(out.numElements(), 4, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      float &v = data[i];
-      if (std::isnan(v))
-        v = ignoreNan ? minV : v; // IGNORE: max(NaN, min) = min, then <= max
-      else
-        v = std::min(std::max(v, minV), maxV);
-    }
-  });
+  for (float &v :
+       llvm::MutableArrayRef<float>(out.data<float>(), out.numElements())) {
+    if (std::isnan(v))
+      v = ignoreNan ? minV : v; // IGNORE: max(NaN, min) = min, then <= max
+    else
+      v = std::min(std::max(v, minV), maxV);
+  }
   return out;
 }
 
@@ -355,16 +352,15 @@ llvm::Expected<Tensor> binary(Operation *op, Operands args, const Result &rt) {
   Tensor out(ElementType::F32, rt.shape);
   const float *x = a.data<float>(), *y = b.data<float>();
   float *o = out.data<float>();
-  // Same shapes (SiLU's x * sigmoid(x), residual adds): a flat loop split
-  // over the cores; anything else walks the broadcast indices.
+  // Same shapes (SiLU's x * sigmoid(x), residual adds): a flat loop; anything
+  // else walks the broadcast indices. Memory-bound, so not split over the
+  // cores (measured slower: OpenBLAS's worker threads spin after each sgemm).
   const bool sameShape =
       a.shape() == llvm::ArrayRef(rt.shape) && b.shape() == a.shape();
   auto apply = [&](auto fn) {
     if (sameShape)
-      parallelRows(out.numElements(), 4, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i)
-          o[i] = fn(x[i], y[i]);
-      });
+      for (int64_t i = 0, n = out.numElements(); i < n; ++i)
+        o[i] = fn(x[i], y[i]);
     else
       kernels::forEachBroadcast(s, [&](int64_t i, int64_t ia, int64_t ib) {
         o[i] = fn(x[ia], y[ib]);
