@@ -9,8 +9,8 @@
 // `warmup` untimed runs. Prints one JSON object on stdout: import time and
 // each run's wall time in milliseconds. --output writes the first result so
 // that benchmarks/float_vs_ort.py can check it against onnxruntime. Threads:
-// --num-threads sets the executor's pool (llvm::parallel); OpenBLAS reads
-// OPENBLAS_NUM_THREADS, which the script sets to the same number.
+// --num-threads is the executor's thread count (reference::setThreadCount);
+// OpenBLAS itself runs single-threaded, the executor splits its calls.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,7 +21,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Parallel.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -44,8 +43,10 @@ static cl::opt<unsigned> threads("num-threads", cl::init(0),
 static cl::opt<std::string> outputPath("output", cl::init(""),
                                        cl::desc("Write output 0 here"));
 static cl::opt<bool> profile("profile",
-                             cl::desc("Print the time per op type (summed "
-                                      "over the timed runs) on stderr"));
+                             cl::desc("Print the time per op type (averaged "
+                                      "over the timed runs) on stderr; the "
+                                      "run is then op by op, without the "
+                                      "executor's conv + activation fusion"));
 
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "error: " << msg << "\n";
@@ -55,8 +56,7 @@ static int fail(const llvm::Twine &msg) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "float-forward-bench\n");
-  if (threads)
-    llvm::parallel::strategy = llvm::hardware_concurrency(threads);
+  reference::setThreadCount(threads);
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
@@ -124,7 +124,7 @@ int main(int argc, char **argv) {
 
   llvm::outs() << "{\"model\": \"" << modelPath
                << "\", \"import_ms\": " << importMs << ", \"threads\": "
-               << llvm::parallel::strategy.compute_thread_count()
+               << reference::threadCount()
                << ", \"run_ms\": [";
   for (size_t i = 0; i < times.size(); ++i)
     llvm::outs() << (i ? ", " : "") << times[i];

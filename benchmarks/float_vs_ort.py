@@ -7,7 +7,8 @@ usage: float_vs_ort.py [--build DIR] [--threads N] [--repeat R] [--quiet]
 
 For each model in ../shared/fixtures/models (mobilenet_v2 @224, yolov5s
 @640) on its golden input: times float-forward-bench (import once, then
-Executor::run; OpenBLAS and the executor's pool both get N threads) and an
+Executor::run on N threads; OpenBLAS is single-threaded, the executor
+splits its calls) and an
 onnxruntime CPU session (intra_op_num_threads = N, default graph
 optimizations), checks that both outputs agree, and prints a table with the
 median times and the ratio tessera / onnxruntime (> 1: tessera is slower).
@@ -60,11 +61,10 @@ def time_tessera(bench, model, name, x, threads, repeat, warmup, tmp):
     inp = Path(tmp) / "input.npy"
     out = Path(tmp) / "output.npy"
     np.save(inp, x)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads))
     proc = subprocess.run(
         [str(bench), str(model), f"--input={name}={inp}", f"--repeat={repeat}",
          f"--warmup={warmup}", f"--num-threads={threads}", f"--output={out}"],
-        capture_output=True, text=True, env=env)
+        capture_output=True, text=True)
     if proc.returncode != 0:
         return None, proc.stderr.strip()
     return np.load(out), json.loads(proc.stdout)

@@ -145,25 +145,55 @@ llvm::Expected<Tensor> transpose(tosa::TransposeOp op, Operands args,
   std::vector<int64_t> outShape(in.rank());
   for (int64_t d = 0; d < in.rank(); ++d)
     outShape[d] = in.dim(perms[d]);
-  Tensor out(in.elementType(), outShape);
+  Tensor out = Tensor::uninitialized(in.elementType(), outShape);
   const auto inStrides = stridesOf(in.shape());
   // Output dim d walks input dim perms[d].
   std::vector<int64_t> walk(in.rank());
   for (int64_t d = 0; d < in.rank(); ++d)
     walk[d] = inStrides[perms[d]];
-  const size_t es = elementSize(in.elementType());
   const int64_t total = out.numElements();
-  std::vector<int64_t> idx(in.rank(), 0);
-  int64_t src = 0;
-  for (int64_t o = 0; o < total; ++o) {
-    std::memcpy(out.bytes() + o * es, in.bytes() + src * es, es);
-    for (int64_t d = in.rank() - 1; d >= 0; --d) {
-      src += walk[d];
-      if (++idx[d] < outShape[d])
-        break;
-      src -= walk[d] * outShape[d];
-      idx[d] = 0;
+  if (total == 0)
+    return out;
+  if (in.rank() == 0) {
+    std::memcpy(out.bytes(), in.bytes(), out.byteSize());
+    return out;
+  }
+  // Output rows (the innermost output dim) one at a time: a strided gather
+  // of fixed-size elements; the outer index advances like an odometer.
+  const int64_t last = in.rank() - 1, len = outShape[last],
+                step = walk[last];
+  auto copyRows = [&](auto elem) {
+    using T = decltype(elem);
+    const T *src = reinterpret_cast<const T *>(in.bytes());
+    T *dst = reinterpret_cast<T *>(out.bytes());
+    std::vector<int64_t> idx(in.rank(), 0);
+    int64_t base = 0;
+    for (int64_t o = 0; o < total; o += len) {
+      const T *s = src + base;
+      for (int64_t i = 0; i < len; ++i)
+        dst[o + i] = s[i * step];
+      for (int64_t d = last - 1; d >= 0; --d) {
+        base += walk[d];
+        if (++idx[d] < outShape[d])
+          break;
+        base -= walk[d] * outShape[d];
+        idx[d] = 0;
+      }
     }
+  };
+  switch (elementSize(in.elementType())) {
+  case 1:
+    copyRows(uint8_t{});
+    break;
+  case 2:
+    copyRows(uint16_t{});
+    break;
+  case 4:
+    copyRows(uint32_t{});
+    break;
+  default:
+    copyRows(uint64_t{});
+    break;
   }
   return out;
 }

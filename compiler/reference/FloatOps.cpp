@@ -1,15 +1,22 @@
 //===- FloatOps.cpp - f32 TOSA ops: Tessera's only float implementation ---===//
 //
-// Convolution is im2col + OpenBLAS sgemm (row blocks bound the im2col
-// buffer; 1x1 stride-1 convs multiply the input directly). Everything else
-// is a plain loop following the TOSA pseudocode for floating point. sgemm
-// threads itself (OpenBLAS); im2col, depthwise convolution and pooling split
-// their output rows over the cores (parallelRows), each row computed by one
-// thread exactly as the sequential loop would, so results do not depend on
-// the thread count.
+// Convolution is im2col + OpenBLAS sgemm (1x1 stride-1 convs multiply the
+// input directly). Everything else is a plain loop following the TOSA
+// pseudocode for floating point; the hot loops are FloatKernels.h's.
+//
+// Threads: OpenBLAS runs single-threaded and the executor splits the work
+// itself over llvm::parallel::strategy's threads (parallelRows): a
+// convolution's output pixels in row blocks (each block: its own im2col
+// buffer and one sgemm), or its output channels when there are few pixels;
+// depthwise convolution and pooling by output row; elementwise ops by index
+// range. Each output element is computed by one thread exactly as the
+// sequential loop would, so results do not depend on the thread count.
+// (With OpenBLAS's own threads, its workers spin between calls and slow
+// every loop of ours that runs in parallel with them.)
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/reference/FloatKernels.h"
 #include "compiler/reference/Ops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -19,45 +26,22 @@
 #include "core/quant/Quant.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/Parallel.h"
 
 #include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <mutex>
+#include <optional>
 
 using namespace mlir;
 
 namespace tessera::reference::detail::fp {
 
-namespace {
-
-llvm::Error checkZeroPoints(Operation *op, Operands zps) {
-  for (const Tensor *zp : zps)
-    if (zp->numElements() != 1 || zp->getDouble(0) != 0.0)
-      return opError(op, "float zero points must be 0");
-  return llvm::Error::success();
-}
-
-/// out[i] = bias[i % outC] (bias has outC or 1 elements).
-llvm::Error fillBias(Operation *op, const Tensor &bias, int64_t outC,
-                     Tensor &out) {
-  if (bias.numElements() != outC && bias.numElements() != 1)
-    return opError(op, "bias has " + llvm::Twine(bias.numElements()) +
-                           " elements, expected " + llvm::Twine(outC) +
-                           " or 1");
-  const float *b = bias.data<float>();
-  float *o = out.data<float>();
-  const bool perChannel = bias.numElements() == outC;
-  for (int64_t i = 0, n = out.numElements(); i < n; ++i)
-    o[i] = b[perChannel ? i % outC : 0];
-  return llvm::Error::success();
-}
-
-/// Runs fn(begin, end) over [0, n) split into one contiguous chunk per core,
-/// or inline when the work (n * costPerItem, roughly in multiply-adds) is
-/// too small to pay for waking threads (~10 us).
 void parallelRows(int64_t n, int64_t costPerItem,
                   llvm::function_ref<void(int64_t, int64_t)> fn) {
   const int64_t threads =
@@ -74,11 +58,163 @@ void parallelRows(int64_t n, int64_t costPerItem,
   });
 }
 
-/// dst[i] += a[i] * b[i]; the buffers do not overlap.
-void accumulateProducts(float *__restrict dst, const float *__restrict a,
-                        const float *__restrict b, int64_t n) {
+namespace {
+
+llvm::Error checkZeroPoints(Operation *op, Operands zps) {
+  for (const Tensor *zp : zps)
+    if (zp->numElements() != 1 || zp->getDouble(0) != 0.0)
+      return opError(op, "float zero points must be 0");
+  return llvm::Error::success();
+}
+
+/// The bias as outC values (it has outC or 1 elements).
+llvm::Expected<std::vector<float>> biasValues(Operation *op, const Tensor &bias,
+                                              int64_t outC) {
+  if (bias.numElements() != outC && bias.numElements() != 1)
+    return opError(op, "bias has " + llvm::Twine(bias.numElements()) +
+                           " elements, expected " + llvm::Twine(outC) +
+                           " or 1");
+  const float *b = bias.data<float>();
+  if (bias.numElements() == outC)
+    return std::vector<float>(b, b + outC);
+  return std::vector<float>(outC, b[0]);
+}
+
+/// OpenBLAS's own threads stay off: the executor splits sgemm calls itself.
+void useSerialBlas() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+}
+
+/// rows x outC output pixels, each starting as the bias.
+void fillRows(float *out, int64_t rows, llvm::ArrayRef<float> bias) {
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy(bias.begin(), bias.end(), out + r * bias.size());
+}
+
+/// The `rows` im2col rows of output pixels r0 .. r0+rows-1 (each K =
+/// KH*KW*IC values in [ky][kx][c] order, zeros where the window leaves the
+/// image) into dst.
+void im2col(const kernels::Conv2DParams &p, const float *img, int64_t r0,
+            int64_t rows, float *dst) {
+  const int64_t K = p.kernelH * p.kernelW * p.inC;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t oy = (r0 + r) / p.outW, ox = (r0 + r) % p.outW;
+    float *row = dst + r * K;
+    for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+      const int64_t y = oy * p.strideH - p.padTop + ky * p.dilationH;
+      for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+        const int64_t x = ox * p.strideW - p.padLeft + kx * p.dilationW;
+        float *d = row + (ky * p.kernelW + kx) * p.inC;
+        if (y < 0 || y >= p.inH || x < 0 || x >= p.inW)
+          std::fill(d, d + p.inC, 0.0f);
+        else
+          std::copy_n(img + (y * p.inW + x) * p.inC, p.inC, d);
+      }
+    }
+  }
+}
+
+/// Eight floats as one GCC/Clang vector (SSE pairs or one AVX register,
+/// per clone). Float8U is the unaligned, may-alias view used for loads and
+/// stores (the idiom of GCC's own __m256_u).
+using Float8 = float __attribute__((vector_size(32)));
+using Float8U =
+    float __attribute__((vector_size(32), aligned(4), may_alias));
+
+/// Channels c0 .. c0+8N-1 of one depthwise output pixel (see below), the
+/// partial sums held in N vector registers.
+template <int N>
+__attribute__((always_inline)) inline void
+depthwiseChannels(const float *const *taps, const float *const *wts,
+                  int64_t numTaps, const float *bias, int64_t c0, float *dst) {
+  Float8 acc[N];
+  for (int i = 0; i < N; ++i)
+    acc[i] = *reinterpret_cast<const Float8U *>(bias + c0 + 8 * i);
+  for (int64_t t = 0; t < numTaps; ++t) {
+    const float *s = taps[t] + c0, *w = wts[t] + c0;
+    for (int i = 0; i < N; ++i)
+      acc[i] += *reinterpret_cast<const Float8U *>(s + 8 * i) *
+                *reinterpret_cast<const Float8U *>(w + 8 * i);
+  }
+  for (int i = 0; i < N; ++i)
+    *reinterpret_cast<Float8U *>(dst + c0 + 8 * i) = acc[i];
+}
+
+/// dst[c] = bias[c] + sum over the window's taps of src[c] * w[c], for one
+/// output pixel of a depthwise convolution with multiplier 1; taps[t] points
+/// at the input pixel of tap t and wts[t] at its C weights. Each channel is
+/// summed in tap order, whichever block it falls in.
+TESSERA_CLONES
+void depthwisePixel(const float *const *taps, const float *const *wts,
+                    int64_t numTaps, const float *bias, int64_t C,
+                    float *dst) {
+  int64_t c0 = 0;
+  for (; c0 + 32 <= C; c0 += 32)
+    depthwiseChannels<4>(taps, wts, numTaps, bias, c0, dst);
+  for (; c0 + 8 <= C; c0 += 8)
+    depthwiseChannels<1>(taps, wts, numTaps, bias, c0, dst);
+  for (; c0 < C; ++c0) {
+    float acc = bias[c0];
+    for (int64_t t = 0; t < numTaps; ++t)
+      acc += taps[t][c0] * wts[t][c0];
+    dst[c0] = acc;
+  }
+}
+
+/// min(max(v, lo), hi), NaN kept (PROPAGATE: std::max/min return their
+/// first argument when it is NaN) or made lo (IGNORE: max(NaN, lo) = lo).
+inline float clampValue(float v, float lo, float hi, bool ignoreNan) {
+  return ignoreNan && v != v ? lo : std::min(std::max(v, lo), hi);
+}
+
+/// out[i] = clampValue(in[i]); in and out do not overlap.
+TESSERA_CLONES
+void clampArray(const float *__restrict in, float *__restrict out, int64_t n,
+                float lo, float hi, bool ignoreNan) {
   for (int64_t i = 0; i < n; ++i)
-    dst[i] += a[i] * b[i];
+    out[i] = clampValue(in[i], lo, hi, ignoreNan);
+}
+
+/// o[i] = clampValue(o[i]).
+TESSERA_CLONES
+void clampInPlace(float *o, int64_t n, float lo, float hi, bool ignoreNan) {
+  for (int64_t i = 0; i < n; ++i)
+    o[i] = clampValue(o[i], lo, hi, ignoreNan);
+}
+
+enum class BinaryKind { Add, Sub, Mul };
+
+/// o[i] = a[i] (op) b[i] for the three ops that dominate real networks.
+TESSERA_CLONES
+void binaryArray(BinaryKind kind, const float *a, const float *b, float *o,
+                 int64_t n) {
+  switch (kind) {
+  case BinaryKind::Add:
+    for (int64_t i = 0; i < n; ++i)
+      o[i] = a[i] + b[i];
+    break;
+  case BinaryKind::Sub:
+    for (int64_t i = 0; i < n; ++i)
+      o[i] = a[i] - b[i];
+    break;
+  case BinaryKind::Mul:
+    for (int64_t i = 0; i < n; ++i)
+      o[i] = a[i] * b[i];
+    break;
+  }
+}
+
+/// The epilogue's activation over o[0, n), in place, with the arithmetic
+/// of the absorbed ops: clampValue; sigmoidArray then the Mul of
+/// binaryArray.
+void applyEpilogue(const Epilogue &e, float *o, int64_t n) {
+  if (e.kind == Epilogue::Kind::Clamp)
+    return clampInPlace(o, n, e.lo, e.hi, e.ignoreNan);
+  thread_local std::vector<float> gate;
+  gate.resize(std::max<size_t>(gate.size(), n));
+  sigmoidArray(o, gate.data(), n);
+  binaryArray(BinaryKind::Mul, o, gate.data(), o, n);
 }
 
 float nanMax(float a, float b) {
@@ -96,7 +232,7 @@ float nanMin(float a, float b) {
 } // namespace
 
 llvm::Expected<Tensor> conv2d(tosa::Conv2DOp op, Operands args,
-                              const Result &rt) {
+                              const Result &rt, const Epilogue *epilogue) {
   const Tensor &in = *args[0], &w = *args[1], &bias = *args[2];
   if (auto err = checkZeroPoints(op, args.slice(3, 2)))
     return std::move(err);
@@ -112,56 +248,81 @@ llvm::Expected<Tensor> conv2d(tosa::Conv2DOp op, Operands args,
     return opError(op, "weights have " + llvm::Twine(w.dim(0)) +
                            " filters, result has " + llvm::Twine(p.outC) +
                            " channels");
-  Tensor out(ElementType::F32, rt.shape);
-  if (auto err = fillBias(op, bias, p.outC, out))
-    return std::move(err);
+  auto biasVec = biasValues(op, bias, p.outC);
+  if (!biasVec)
+    return biasVec.takeError();
+  useSerialBlas();
+  Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
 
-  const int64_t K = p.kernelH * p.kernelW * p.inC;
+  const int64_t K = p.kernelH * p.kernelW * p.inC, OC = p.outC;
   const int64_t P = p.outH * p.outW;
   const bool direct = p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 &&
                       p.strideW == 1 && p.padTop == 0 && p.padLeft == 0 &&
                       p.outH == p.inH && p.outW == p.inW;
-  // Rows of im2col per sgemm call: about 16 MiB of buffer.
-  const int64_t block = std::max<int64_t>(1, (int64_t(4) << 20) / K);
-  std::vector<float> col(direct ? 0 : std::min(block, P) * K);
-  const float *inData = in.data<float>();
+  const float *wData = w.data<float>();
+  // out[rows, OC] = bias + a[rows, K] * w[OC, K]^T.
+  auto gemm = [&](const float *a, int64_t rows, const float *wRows,
+                  int64_t cols, float *o) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, K, 1.0f,
+                a, K, wRows, K, 1.0f, o, OC);
+  };
+  // The sgemm calls depend on the shapes only, never on the thread count:
+  // OpenBLAS's edge kernels may sum in another order than its main kernel,
+  // so moving a block boundary could change the last bit of a result.
   for (int64_t n = 0; n < p.batch; ++n) {
-    const float *img = inData + n * p.inH * p.inW * p.inC;
-    float *outImg = out.data<float>() + n * P * p.outC;
-    for (int64_t r0 = 0; r0 < P; r0 += block) {
-      const int64_t rows = std::min(block, P - r0);
-      const float *a = img + r0 * p.inC;
-      if (!direct) {
-        parallelRows(rows, K, [&](int64_t rBegin, int64_t rEnd) {
-          for (int64_t r = rBegin; r < rEnd; ++r) {
-            const int64_t oy = (r0 + r) / p.outW, ox = (r0 + r) % p.outW;
-            float *dst = col.data() + r * K;
-            for (int64_t ky = 0; ky < p.kernelH; ++ky) {
-              const int64_t y = oy * p.strideH - p.padTop + ky * p.dilationH;
-              for (int64_t kx = 0; kx < p.kernelW; ++kx) {
-                const int64_t x = ox * p.strideW - p.padLeft + kx * p.dilationW;
-                float *d = dst + (ky * p.kernelW + kx) * p.inC;
-                if (y < 0 || y >= p.inH || x < 0 || x >= p.inW)
-                  std::fill(d, d + p.inC, 0.0f);
-                else
-                  std::copy_n(img + (y * p.inW + x) * p.inC, p.inC, d);
-              }
-            }
+    const float *img = in.data<float>() + n * p.inH * p.inW * p.inC;
+    float *outImg = out.data<float>() + n * P * OC;
+    if (P >= 256) {
+      // Pixel blocks: about P/8 rows (so 8 blocks to share out), a multiple
+      // of 16, at most ~1 MiB of im2col; each block is im2col'ed into its
+      // thread's buffer and multiplied in one sgemm.
+      const int64_t cacheRows = std::max<int64_t>(32, (int64_t(1) << 18) / K);
+      const int64_t block =
+          std::min(cacheRows, std::max<int64_t>(16, (P / 8 + 15) / 16 * 16));
+      const int64_t numBlocks = (P + block - 1) / block;
+      parallelRows(numBlocks, block * K * OC, [&](int64_t b0, int64_t b1) {
+        std::vector<float> col(direct ? 0 : block * K);
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t r0 = b * block, rows = std::min(block, P - r0);
+          fillRows(outImg + r0 * OC, rows, *biasVec);
+          const float *a = img + r0 * p.inC;
+          if (!direct) {
+            im2col(p, img, r0, rows, col.data());
+            a = col.data();
           }
+          gemm(a, rows, wData, OC, outImg + r0 * OC);
+          if (epilogue)
+            applyEpilogue(*epilogue, outImg + r0 * OC, rows * OC);
+        }
+      });
+    } else {
+      // Few pixels (the deep end of a network): im2col once, then split
+      // the output channels in blocks of 64.
+      fillRows(outImg, P, *biasVec);
+      std::vector<float> col(direct ? 0 : P * K);
+      if (!direct)
+        im2col(p, img, 0, P, col.data());
+      const float *a = direct ? img : col.data();
+      constexpr int64_t kCols = 64;
+      const int64_t numBlocks = (OC + kCols - 1) / kCols;
+      parallelRows(numBlocks, P * K * kCols, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t c0 = b * kCols, cols = std::min(kCols, OC - c0);
+          gemm(a, P, wData + c0 * K, cols, outImg + c0);
+        }
+      });
+      if (epilogue)
+        parallelRows(P * OC, 8, [&](int64_t begin, int64_t end) {
+          applyEpilogue(*epilogue, outImg + begin, end - begin);
         });
-        a = col.data();
-      }
-      // out[rows, OC] += a[rows, K] * w[OC, K]^T (out holds the bias).
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, p.outC, K,
-                  1.0f, a, K, w.data<float>(), K, 1.0f, outImg + r0 * p.outC,
-                  p.outC);
     }
   }
   return out;
 }
 
 llvm::Expected<Tensor> depthwiseConv2d(tosa::DepthwiseConv2DOp op,
-                                       Operands args, const Result &rt) {
+                                       Operands args, const Result &rt,
+                                       const Epilogue *epilogue) {
   const Tensor &in = *args[0], &w = *args[1], &bias = *args[2];
   if (auto err = checkZeroPoints(op, args.slice(3, 2)))
     return std::move(err);
@@ -177,18 +338,24 @@ llvm::Expected<Tensor> depthwiseConv2d(tosa::DepthwiseConv2DOp op,
   if (p.outC != C * M)
     return opError(op, "result has " + llvm::Twine(p.outC) +
                            " channels, expected C * M = " + llvm::Twine(C * M));
-  Tensor out(ElementType::F32, rt.shape);
-  if (auto err = fillBias(op, bias, p.outC, out))
-    return std::move(err);
+  auto biasVec = biasValues(op, bias, p.outC);
+  if (!biasVec)
+    return biasVec.takeError();
+  Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
   const float *x = in.data<float>(), *wt = w.data<float>();
+  const float *bv = biasVec->data();
   float *o = out.data<float>();
+  const int64_t numTaps = p.kernelH * p.kernelW;
   // One item = one output row (n, oy).
-  const int64_t rowCost = p.outW * p.kernelH * p.kernelW * p.outC;
+  const int64_t rowCost = p.outW * numTaps * p.outC;
   parallelRows(p.batch * p.outH, rowCost, [&](int64_t begin, int64_t end) {
+    std::vector<const float *> taps(numTaps), wts(numTaps);
     for (int64_t row = begin; row < end; ++row) {
       const int64_t n = row / p.outH, oy = row % p.outH;
       for (int64_t ox = 0; ox < p.outW; ++ox) {
         float *dst = o + ((n * p.outH + oy) * p.outW + ox) * p.outC;
+        // The taps inside the image, in (ky, kx) order.
+        int64_t t = 0;
         for (int64_t ky = 0; ky < p.kernelH; ++ky) {
           const int64_t y = oy * p.strideH - p.padTop + ky * p.dilationH;
           if (y < 0 || y >= p.inH)
@@ -197,17 +364,24 @@ llvm::Expected<Tensor> depthwiseConv2d(tosa::DepthwiseConv2DOp op,
             const int64_t xx = ox * p.strideW - p.padLeft + kx * p.dilationW;
             if (xx < 0 || xx >= p.inW)
               continue;
-            const float *src = x + ((n * p.inH + y) * p.inW + xx) * C;
-            const float *wk = wt + (ky * p.kernelW + kx) * C * M;
-            if (M == 1) // the common case, written so that it vectorizes
-              accumulateProducts(dst, src, wk, C);
-            else
-              for (int64_t c = 0; c < C; ++c)
-                for (int64_t m = 0; m < M; ++m)
-                  dst[c * M + m] += src[c] * wk[c * M + m];
+            taps[t] = x + ((n * p.inH + y) * p.inW + xx) * C;
+            wts[t++] = wt + (ky * p.kernelW + kx) * C * M;
           }
         }
+        if (M == 1) { // the common case
+          depthwisePixel(taps.data(), wts.data(), t, bv, C, dst);
+          continue;
+        }
+        std::copy(bv, bv + p.outC, dst);
+        for (int64_t i = 0; i < t; ++i)
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t m = 0; m < M; ++m)
+              dst[c * M + m] += taps[i][c] * wts[i][c * M + m];
       }
+      if (epilogue)
+        applyEpilogue(*epilogue,
+                      o + (n * p.outH + oy) * p.outW * p.outC,
+                      p.outW * p.outC);
     }
   });
   return out;
@@ -239,14 +413,13 @@ llvm::Expected<Tensor> clamp(tosa::ClampOp op, Operands args,
     return opError(op, "expected float min_val/max_val");
   const float minV = lo.getValueAsDouble(), maxV = hi.getValueAsDouble();
   const bool ignoreNan = op.getNanMode() == tosa::NanPropagationMode::IGNORE;
-  Tensor out = *args[0];
-  for (float &v :
-       llvm::MutableArrayRef<float>(out.data<float>(), out.numElements())) {
-    if (std::isnan(v))
-      v = ignoreNan ? minV : v; // IGNORE: max(NaN, min) = min, then <= max
-    else
-      v = std::min(std::max(v, minV), maxV);
-  }
+  const Tensor &in = *args[0];
+  Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
+  const float *x = in.data<float>();
+  float *o = out.data<float>();
+  parallelRows(in.numElements(), 1, [&](int64_t begin, int64_t end) {
+    clampArray(x + begin, o + begin, end - begin, minV, maxV, ignoreNan);
+  });
   return out;
 }
 
@@ -349,17 +522,30 @@ llvm::Expected<Tensor> binary(Operation *op, Operands args, const Result &rt) {
     return opError(op, *err);
   if (isa<tosa::MulOp>(op) && args.size() > 2 && scalarOf(*args[2]) != 0)
     return opError(op, "float mul must have shift 0");
-  Tensor out(ElementType::F32, rt.shape);
+  Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
   const float *x = a.data<float>(), *y = b.data<float>();
   float *o = out.data<float>();
-  // Same shapes (SiLU's x * sigmoid(x), residual adds): a flat loop; anything
-  // else walks the broadcast indices. Memory-bound, so not split over the
-  // cores (measured slower: OpenBLAS's worker threads spin after each sgemm).
+  const int64_t n = out.numElements();
+  // Same shapes (SiLU's x * sigmoid(x), residual adds): flat loops split
+  // over the cores; anything else walks the broadcast indices.
   const bool sameShape =
       a.shape() == llvm::ArrayRef(rt.shape) && b.shape() == a.shape();
+  std::optional<BinaryKind> kind;
+  if (isa<tosa::AddOp>(op))
+    kind = BinaryKind::Add;
+  else if (isa<tosa::SubOp>(op))
+    kind = BinaryKind::Sub;
+  else if (isa<tosa::MulOp>(op))
+    kind = BinaryKind::Mul;
+  if (sameShape && kind) {
+    parallelRows(n, 1, [&](int64_t begin, int64_t end) {
+      binaryArray(*kind, x + begin, y + begin, o + begin, end - begin);
+    });
+    return out;
+  }
   auto apply = [&](auto fn) {
     if (sameShape)
-      for (int64_t i = 0, n = out.numElements(); i < n; ++i)
+      for (int64_t i = 0; i < n; ++i)
         o[i] = fn(x[i], y[i]);
     else
       kernels::forEachBroadcast(s, [&](int64_t i, int64_t ia, int64_t ib) {
@@ -386,25 +572,33 @@ llvm::Expected<Tensor> binary(Operation *op, Operands args, const Result &rt) {
 }
 
 llvm::Expected<Tensor> unary(Operation *op, Operands args, const Result &rt) {
-  Tensor out = *args[0];
   if (isa<tosa::NegateOp>(op))
     if (auto err = checkZeroPoints(op, args.slice(1, 2)))
       return std::move(err);
+  Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
+  const float *src = args[0]->data<float>();
   float *v = out.data<float>();
   const int64_t n = out.numElements();
+  if (args[0]->numElements() != n)
+    return opError(op, "operand and result sizes differ");
   // Transcendentals cost tens of multiply-adds per element.
+  auto vectorized = [&](void (*kernel)(const float *, float *, int64_t)) {
+    parallelRows(n, 32, [&](int64_t begin, int64_t end) {
+      kernel(src + begin, v + begin, end - begin);
+    });
+  };
   auto apply = [&](auto fn) {
     parallelRows(n, 32, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i)
-        v[i] = fn(v[i]);
+        v[i] = fn(src[i]);
     });
   };
   if (isa<tosa::SigmoidOp>(op))
-    apply([](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+    vectorized(sigmoidArray);
   else if (isa<tosa::TanhOp>(op))
-    apply([](float x) { return std::tanh(x); });
+    vectorized(tanhArray);
   else if (isa<tosa::ExpOp>(op))
-    apply([](float x) { return std::exp(x); });
+    vectorized(expArray);
   else if (isa<tosa::LogOp>(op))
     apply([](float x) { return std::log(x); });
   else if (isa<tosa::ReciprocalOp>(op))
@@ -516,3 +710,83 @@ llvm::Expected<Tensor> resizeBilinear(tosa::ResizeOp op, Operands args,
 }
 
 } // namespace tessera::reference::detail::fp
+
+namespace tessera::reference::detail {
+
+namespace {
+
+bool isF32(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.getElementType().isF32();
+}
+
+/// A float conv2d / depthwise_conv2d (the ops with an epilogue).
+bool isFloatConv(Operation *op) {
+  return isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op) &&
+         isF32(op->getResult(0));
+}
+
+/// A tosa.mul whose shift operand is a constant 0 (float mul).
+bool hasZeroShift(tosa::MulOp mul) {
+  DenseElementsAttr shift;
+  if (!matchPattern(mul.getShift(), m_Constant(&shift)))
+    return false;
+  return llvm::all_of(shift.getValues<APInt>(),
+                      [](const APInt &v) { return v.isZero(); });
+}
+
+} // namespace
+
+EpiloguePlan planEpilogues(Block &body) {
+  EpiloguePlan plan;
+  for (Operation &op : body) {
+    if (!isFloatConv(&op))
+      continue;
+    Value conv = op.getResult(0);
+    // conv -> clamp
+    if (conv.hasOneUse()) {
+      auto clamp = dyn_cast<tosa::ClampOp>(*conv.getUsers().begin());
+      auto lo = clamp ? dyn_cast<FloatAttr>(clamp.getMinValAttr()) : nullptr;
+      auto hi = clamp ? dyn_cast<FloatAttr>(clamp.getMaxValAttr()) : nullptr;
+      if (!lo || !hi || clamp.getType() != conv.getType())
+        continue;
+      Epilogue e;
+      e.kind = Epilogue::Kind::Clamp;
+      e.lo = static_cast<float>(lo.getValueAsDouble());
+      e.hi = static_cast<float>(hi.getValueAsDouble());
+      e.ignoreNan = clamp.getNanMode() == tosa::NanPropagationMode::IGNORE;
+      plan.producers[&op] = e;
+      plan.absorbed[clamp] = &op;
+      continue;
+    }
+    // conv -> sigmoid -> mul(conv, sigmoid) (SiLU)
+    if (std::distance(conv.use_begin(), conv.use_end()) != 2)
+      continue;
+    tosa::SigmoidOp sigmoid;
+    tosa::MulOp mul;
+    for (Operation *user : conv.getUsers()) {
+      if (auto s = dyn_cast<tosa::SigmoidOp>(user))
+        sigmoid = s;
+      else if (auto m = dyn_cast<tosa::MulOp>(user))
+        mul = m;
+    }
+    if (!sigmoid || !mul || !sigmoid->hasOneUse() ||
+        *sigmoid->getUsers().begin() != mul.getOperation() ||
+        sigmoid.getType() != conv.getType() ||
+        mul.getType() != conv.getType() || !hasZeroShift(mul))
+      continue;
+    const bool operandsMatch =
+        (mul.getInput1() == conv && mul.getInput2() == sigmoid) ||
+        (mul.getInput1() == sigmoid && mul.getInput2() == conv);
+    if (!operandsMatch)
+      continue;
+    Epilogue e;
+    e.kind = Epilogue::Kind::SiLU;
+    plan.producers[&op] = e;
+    plan.absorbed[sigmoid] = &op;
+    plan.absorbed[mul] = &op;
+  }
+  return plan;
+}
+
+} // namespace tessera::reference::detail

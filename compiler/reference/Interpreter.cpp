@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/Parallel.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -98,6 +99,16 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
     countUses(arg);
   }
 
+  // Without an observer, a float conv followed by its activation runs as
+  // one op (detail::Epilogue): the absorbed ops take the conv's result.
+  const detail::EpiloguePlan *plan = nullptr;
+  if (!opts.onValue) {
+    if (!epilogues)
+      epilogues = std::make_unique<detail::EpiloguePlan>(
+          detail::planEpilogues(body));
+    plan = epilogues.get();
+  }
+
   std::vector<const Tensor *> args;
   for (Operation &opRef : body) {
     Operation *op = &opRef;
@@ -131,8 +142,22 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
       if (cached != constants.end())
         result = cached->second;
     }
+    const detail::Epilogue *epilogue = nullptr;
+    if (plan) {
+      auto absorbed = plan->absorbed.find(op);
+      if (absorbed != plan->absorbed.end()) {
+        auto it = env.find(absorbed->second->getResult(0));
+        if (it == env.end())
+          return detail::opError(op, "internal error: fused producer's "
+                                     "result is gone");
+        result = it->second;
+      }
+      auto producer = plan->producers.find(op);
+      if (producer != plan->producers.end())
+        epilogue = &producer->second;
+    }
     if (!result) {
-      auto value = detail::evalOp(op, args);
+      auto value = detail::evalOp(op, args, epilogue);
       if (!value)
         return value.takeError();
       Type declared = op->getResult(0).getType();
@@ -157,6 +182,15 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
         env.erase(v);
   }
   return error("function @" + func.getName() + " has no func.return");
+}
+
+void setThreadCount(unsigned n) {
+  llvm::parallel::strategy = n ? llvm::hardware_concurrency(n)
+                               : llvm::hardware_concurrency();
+}
+
+unsigned threadCount() {
+  return llvm::parallel::strategy.compute_thread_count();
 }
 
 llvm::Expected<std::vector<Tensor>> runFunction(func::FuncOp f,

@@ -26,6 +26,10 @@
 #include <string>
 #include <vector>
 
+namespace tessera::reference::detail {
+struct EpiloguePlan;
+} // namespace tessera::reference::detail
+
 namespace mlir {
 class DialectRegistry;
 class MLIRContext;
@@ -60,7 +64,15 @@ public:
 private:
   mlir::func::FuncOp func;
   llvm::DenseMap<mlir::Operation *, std::shared_ptr<const Tensor>> constants;
+  /// Conv + activation fusion, planned on the first run without onValue.
+  std::unique_ptr<detail::EpiloguePlan> epilogues;
 };
+
+/// The float executor splits convolutions, pooling and elementwise ops over
+/// this many threads (llvm::parallel::strategy; default and 0: every core).
+/// Results do not depend on it: the work is cut the same way for any count.
+void setThreadCount(unsigned n);
+unsigned threadCount();
 
 /// One-shot convenience: Executor(f).run(inputs, opts).
 llvm::Expected<std::vector<Tensor>> runFunction(mlir::func::FuncOp f,

@@ -198,7 +198,8 @@ bool isKnownOp(Operation *op) {
              mlir::quant::StorageCastOp, tensor::BitcastOp, arith::DivFOp>(op);
 }
 
-llvm::Expected<Tensor> evalOp(Operation *op, Operands args) {
+llvm::Expected<Tensor> evalOp(Operation *op, Operands args,
+                              const Epilogue *epilogue) {
   if (isa<tosa::ConstShapeOp>(op)) // !tosa.shape, not a tensor
     return data::constant(op, Result{ElementType::I64, {}});
   auto res = resultType(op);
@@ -236,11 +237,11 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args) {
                                 : integer::resizeBilinear(o, args, rt);
       })
       .Case<tosa::Conv2DOp>([&](auto o) {
-        return isFloat(args[0]) ? fp::conv2d(o, args, rt)
+        return isFloat(args[0]) ? fp::conv2d(o, args, rt, epilogue)
                                 : integer::conv2d(o, args, rt);
       })
       .Case<tosa::DepthwiseConv2DOp>([&](auto o) {
-        return isFloat(args[0]) ? fp::depthwiseConv2d(o, args, rt)
+        return isFloat(args[0]) ? fp::depthwiseConv2d(o, args, rt, epilogue)
                                 : integer::depthwiseConv2d(o, args, rt);
       })
       .Case<tosa::MatMulOp>([&](auto o) {

@@ -65,9 +65,36 @@ llvm::Expected<kernels::ResizeParams>
 resizeParams(mlir::tosa::ResizeOp op, Operands args,
              llvm::ArrayRef<int64_t> outShape);
 
+/// An activation that a float conv2d / depthwise_conv2d applies to each
+/// block of its output right after computing it, in place of the op(s) that
+/// follow it in the IR (planEpilogues). It runs the same kernels those ops
+/// would, element by element, so the result is bit-identical; only the
+/// extra passes over memory go away.
+struct Epilogue {
+  enum class Kind {
+    Clamp, ///< tosa.clamp(conv): lo, hi, ignoreNan as the clamp's
+    SiLU,  ///< tosa.mul(conv, tosa.sigmoid(conv)), either operand order
+  };
+  Kind kind = Kind::Clamp;
+  float lo = 0, hi = 0;
+  bool ignoreNan = false;
+};
+
+/// Which ops of a block the float executor fuses: each producer (f32
+/// conv2d / depthwise_conv2d) with its epilogue, and each absorbed op
+/// (the clamp; the sigmoid and the mul) with the producer whose result
+/// it takes. Only when nothing observes intermediate values.
+struct EpiloguePlan {
+  llvm::DenseMap<mlir::Operation *, Epilogue> producers;
+  llvm::DenseMap<mlir::Operation *, mlir::Operation *> absorbed;
+};
+EpiloguePlan planEpilogues(mlir::Block &body);
+
 /// Evaluates one op (not func.return); the result type is checked by the
-/// caller.
-llvm::Expected<Tensor> evalOp(mlir::Operation *op, Operands args);
+/// caller. `epilogue` (conv2d / depthwise_conv2d on f32 only) is applied to
+/// the result.
+llvm::Expected<Tensor> evalOp(mlir::Operation *op, Operands args,
+                              const Epilogue *epilogue = nullptr);
 /// Whether evalOp knows the op at all (element types are checked later).
 bool isKnownOp(mlir::Operation *op);
 
@@ -95,9 +122,11 @@ llvm::Expected<Tensor> gather(mlir::tosa::GatherOp op, Operands args,
 
 namespace fp {
 llvm::Expected<Tensor> conv2d(mlir::tosa::Conv2DOp op, Operands args,
-                              const Result &rt);
+                              const Result &rt,
+                              const Epilogue *epilogue = nullptr);
 llvm::Expected<Tensor> depthwiseConv2d(mlir::tosa::DepthwiseConv2DOp op,
-                                       Operands args, const Result &rt);
+                                       Operands args, const Result &rt,
+                                       const Epilogue *epilogue = nullptr);
 llvm::Expected<Tensor> matmul(mlir::tosa::MatMulOp op, Operands args,
                               const Result &rt);
 llvm::Expected<Tensor> clamp(mlir::tosa::ClampOp op, Operands args,

@@ -57,6 +57,13 @@ Tensor::Tensor(ElementType type, std::vector<int64_t> shape)
   bytes_.assign(static_cast<size_t>(numElements()) * elementSize(type_), 0);
 }
 
+Tensor Tensor::uninitialized(ElementType type, std::vector<int64_t> shape) {
+  Tensor t(type, {0});
+  t.shape_ = std::move(shape);
+  t.bytes_.resize(static_cast<size_t>(t.numElements()) * elementSize(type));
+  return t;
+}
+
 int64_t Tensor::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape_)

@@ -16,6 +16,7 @@
 #include <cassert>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,12 +61,31 @@ template <> struct ElementTypeOf<float> {
   static constexpr ElementType value = ElementType::F32;
 };
 
+/// std::allocator, except that resize() leaves new elements uninitialized:
+/// Tensor::uninitialized skips the zero-fill pass for buffers an op
+/// overwrites completely anyway.
+template <typename T> struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U> struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U> &) noexcept {}
+  template <typename U> void construct(U *p) noexcept { ::new (p) U; }
+  template <typename U, typename... Args> void construct(U *p, Args &&...a) {
+    ::new (p) U(std::forward<Args>(a)...);
+  }
+};
+
 class Tensor {
 public:
   /// An empty f32 scalar-less tensor (shape [0]).
   Tensor() : Tensor(ElementType::F32, {0}) {}
   /// A zero-filled tensor.
   Tensor(ElementType type, std::vector<int64_t> shape);
+  /// A tensor whose elements are indeterminate: the caller writes every one
+  /// before anything reads it (saves a pass over large outputs).
+  static Tensor uninitialized(ElementType type, std::vector<int64_t> shape);
 
   /// A tensor holding `values` (which must have product(shape) elements).
   template <typename T>
@@ -122,7 +142,7 @@ public:
 private:
   ElementType type_;
   std::vector<int64_t> shape_;
-  std::vector<uint8_t> bytes_;
+  std::vector<uint8_t, DefaultInitAllocator<uint8_t>> bytes_;
 };
 
 } // namespace tessera

@@ -161,7 +161,8 @@ std::string argName(mlir::func::FuncOp f, unsigned i) {
 py::tuple run(const py::object &model, bool isOnnx,
               const std::map<std::string, py::array> &inputs,
               const std::map<std::string, std::vector<int64_t>> &shapes,
-              bool dumpAll, const std::optional<std::string> &function) {
+              bool dumpAll, const std::optional<std::string> &function,
+              unsigned threads) {
   const bool isBytes = py::isinstance<py::bytes>(model);
   const std::string text = py::cast<std::string>(model);
 
@@ -227,7 +228,11 @@ py::tuple run(const py::object &model, bool isOnnx,
   reference::Executor exec(func);
   llvm::Expected<std::vector<Tensor>> outs = [&] {
     py::gil_scoped_release release;
-    return exec.run(args, opts);
+    const unsigned before = reference::threadCount();
+    reference::setThreadCount(threads);
+    auto result = exec.run(args, opts);
+    reference::setThreadCount(before);
+    return result;
   }();
   std::vector<Tensor> results = unwrap(std::move(outs));
 
@@ -248,7 +253,8 @@ py::tuple run(const py::object &model, bool isOnnx,
 
 void bindRun(py::module_ &m) {
   m.def("_run", &run, py::arg("model"), py::arg("is_onnx"), py::arg("inputs"),
-        py::arg("input_shapes"), py::arg("dump_all"), py::arg("function"));
+        py::arg("input_shapes"), py::arg("dump_all"), py::arg("function"),
+        py::arg("threads"));
 }
 
 } // namespace tessera::python

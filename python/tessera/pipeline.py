@@ -92,7 +92,8 @@ def _is_mlir_text(data):
     return True
 
 
-def run(model, inputs, dump_all=False, input_shapes=None, function=None):
+def run(model, inputs, dump_all=False, input_shapes=None, function=None,
+        threads=0):
     """Runs ``model`` with Tessera's reference executors and returns
     ``{output name: ndarray}``.
 
@@ -104,6 +105,10 @@ def run(model, inputs, dump_all=False, input_shapes=None, function=None):
     arrays are cast to the argument's element type. input_shapes: ``{name:
     shape}`` for ONNX inputs with dynamic dimensions. function: the function
     to run in a multi-function module (default @main or the only one).
+    threads: how many threads the float executor splits its work over
+    (0: every core); the results are identical for any count. Without
+    ``dump_all``, a float Conv followed by its Relu/Clip or SiLU runs as one
+    fused op (same values, fewer passes over memory).
 
     With ``dump_all=True`` returns ``(outputs, intermediates)``, where
     intermediates maps every ONNX tensor computed on the way (by its ONNX
@@ -120,8 +125,11 @@ def run(model, inputs, dump_all=False, input_shapes=None, function=None):
         is_onnx = not data.lower().endswith(".mlir")
     arrays = {str(k): np.asarray(v) for k, v in inputs.items()}
     shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
+    if int(threads) < 0:
+        raise ValueError("threads must be >= 0, got %d" % int(threads))
     outputs, intermediates = _tessera._run(data, is_onnx, arrays, shapes,
-                                           bool(dump_all), function)
+                                           bool(dump_all), function,
+                                           int(threads))
     if dump_all:
         return outputs, intermediates
     return outputs

@@ -125,3 +125,72 @@ def test_mobilenet_v2_matches_the_golden_output():
     got = tessera.run(model, {"input": golden["input"]})["output"]
     # onnxruntime 1.32's float output, stored with the fixture.
     np.testing.assert_allclose(got, golden["float_out0"], atol=1e-3)
+
+
+def fused_cnn():
+    """Conv+Clip(0,6) (relu6), depthwise Conv+Clip, Conv+Sigmoid+Mul (SiLU)
+    and a deep 1x1 Conv+Relu: every pattern the float executor fuses, at
+    sizes that take both of its convolution paths (64x64 = 4096 pixels in
+    row blocks; 8x8 = 64 pixels with 160 channels split in column blocks of
+    64, the last one partial)."""
+    rng = np.random.default_rng(11)
+
+    def w(*shape):
+        return rng.normal(0, 0.3, shape).astype(np.float32)
+
+    inits = [
+        onnx.numpy_helper.from_array(w(24, 3, 3, 3), "w0"),
+        onnx.numpy_helper.from_array(w(24), "b0"),
+        onnx.numpy_helper.from_array(w(24, 1, 3, 3), "w1"),
+        onnx.numpy_helper.from_array(w(24), "b1"),
+        onnx.numpy_helper.from_array(w(40, 24, 1, 1), "w2"),
+        onnx.numpy_helper.from_array(w(40), "b2"),
+        onnx.numpy_helper.from_array(w(160, 40, 1, 1), "w3"),
+        onnx.numpy_helper.from_array(w(160), "b3"),
+        onnx.numpy_helper.from_array(np.float32(0), "lo"),
+        onnx.numpy_helper.from_array(np.float32(6), "hi"),
+    ]
+    nodes = [
+        h.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        h.make_node("Clip", ["c0", "lo", "hi"], ["r0"]),
+        h.make_node("Conv", ["r0", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1],
+                    group=24),
+        h.make_node("Clip", ["c1", "lo", "hi"], ["r1"]),
+        h.make_node("Conv", ["r1", "w2", "b2"], ["c2"]),
+        h.make_node("Sigmoid", ["c2"], ["s2"]),
+        h.make_node("Mul", ["c2", "s2"], ["m2"]),
+        h.make_node("MaxPool", ["m2"], ["p2"], kernel_shape=[8, 8],
+                    strides=[8, 8]),
+        h.make_node("Conv", ["p2", "w3", "b3"], ["c3"]),
+        h.make_node("Relu", ["c3"], ["y"]),
+    ]
+    graph = h.make_graph(
+        nodes, "fused", [h.make_tensor_value_info("x", 1, [1, 3, 64, 64])],
+        [h.make_tensor_value_info("y", 1, [1, 160, 8, 8])], inits)
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 13)])
+
+
+def test_fused_threaded_runs_are_bit_identical(tmp_path):
+    """The fused run (no dump_all) and the op-by-op run (dump_all) give the
+    same bits, and so do 1, 2 and 3 threads; all agree with onnxruntime."""
+    model = fused_cnn()
+    path = tmp_path / "fused.onnx"
+    onnx.save(model, path)
+    x = np.random.default_rng(5).uniform(-1, 1, (1, 3, 64, 64)).astype(
+        np.float32)
+    fused = tessera.run(path, {"x": x})["y"]
+    unfused, inter = tessera.run(path, {"x": x}, dump_all=True)
+    np.testing.assert_array_equal(fused, unfused["y"])
+    for t in (1, 2, 3):
+        np.testing.assert_array_equal(
+            tessera.run(path, {"x": x}, threads=t)["y"], fused, err_msg=str(t))
+    want = ort_run(model, {"x": x}, extra_outputs=["r0", "r1", "m2"])
+    np.testing.assert_allclose(fused, want["y"], rtol=0,
+                               atol=1e-5 * np.abs(want["y"]).max())
+    # The op-by-op run still shows the tensors the fused run skips.
+    for name in ("r0", "r1", "m2"):
+        np.testing.assert_allclose(inter[name], want[name], rtol=0,
+                                   atol=1e-5 * np.abs(want[name]).max(),
+                                   err_msg=name)
+    with pytest.raises(ValueError, match="threads"):
+        tessera.run(path, {"x": x}, threads=-1)

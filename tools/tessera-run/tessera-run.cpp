@@ -66,6 +66,12 @@ static cl::opt<bool> dumpAll("dump-all",
 static cl::opt<bool> printOutputs("print",
                                   cl::desc("Print the outputs to stdout"), cl::cat(toolCategory));
 static cl::opt<unsigned>
+    threads("num-threads", cl::init(0),
+            cl::desc("Threads the float executor splits its work over "
+                     "(default 0: every core); results are identical for "
+                     "any count"),
+            cl::value_desc("n"), cl::cat(toolCategory));
+static cl::opt<unsigned>
     printLimit("print-limit", cl::init(256),
                cl::desc("Elements printed per output with --print"), cl::cat(toolCategory));
 
@@ -206,6 +212,7 @@ Error run() {
                t.typeString() + "\t" + loc + "\n";
     };
 
+  tessera::reference::setThreadCount(threads);
   Executor exec(*func);
   auto outs = exec.run(*ins, opts);
   if (dumpError)

@@ -1,6 +1,7 @@
 //===- InterpreterTest.cpp - Reference executors on MLIR text -------------===//
 
 #include "compiler/reference/Interpreter.h"
+#include "compiler/reference/Ops.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -238,3 +239,88 @@ TEST_F(InterpreterTest, FirstDiagnosticKeepsTheFirst) {
 }
 
 } // namespace
+
+// Conv + activation fusion (detail::planEpilogues): which ops it takes and
+// that the fused run returns exactly what the observed, op-by-op run does.
+// The 1x1 convs below double their input (weight 2, bias 0.5):
+// x = [-4, -1, 0, 3] -> c = [-7.5, -1.5, 0.5, 6.5].
+const char *kFusion = R"mlir(
+func.func @main(%x: tensor<1x2x2x1xf32>) -> (tensor<1x2x2x1xf32>,
+    tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>) {
+  %w = "tosa.const"() {values = dense<2.0> : tensor<1x1x1x1xf32>}
+      : () -> tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0.5> : tensor<1xf32>}
+      : () -> tensor<1xf32>
+  %z = "tosa.const"() {values = dense<0.0> : tensor<1xf32>}
+      : () -> tensor<1xf32>
+  %sh = "tosa.const"() {values = dense<0> : tensor<1xi8>}
+      : () -> tensor<1xi8>
+  // fused: clamp to [0, 6] -> [0, 0, 0.5, 6]
+  %c0 = tosa.conv2d %x, %w, %b, %z, %z {acc_type = f32,
+      pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>,
+      dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>,
+      tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>)
+      -> tensor<1x2x2x1xf32>
+  %r0 = tosa.clamp %c0 {min_val = 0.0 : f32, max_val = 6.0 : f32}
+      : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  // fused: SiLU, mul(sigmoid, conv) order
+  %c1 = tosa.conv2d %x, %w, %b, %z, %z {acc_type = f32,
+      pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>,
+      dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>,
+      tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>)
+      -> tensor<1x2x2x1xf32>
+  %s1 = tosa.sigmoid %c1 : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %m1 = tosa.mul %s1, %c1, %sh : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>,
+      tensor<1xi8>) -> tensor<1x2x2x1xf32>
+  // not fused: the conv's result is also returned
+  %c2 = tosa.conv2d %x, %w, %b, %z, %z {acc_type = f32,
+      pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>,
+      dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>,
+      tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>)
+      -> tensor<1x2x2x1xf32>
+  %r2 = tosa.clamp %c2 {min_val = 0.0 : f32, max_val = 6.0 : f32}
+      : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  // not fused: the mul takes the sigmoid of the conv and x, not the conv
+  %c3 = tosa.conv2d %x, %w, %b, %z, %z {acc_type = f32,
+      pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>,
+      dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>,
+      tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>)
+      -> tensor<1x2x2x1xf32>
+  %s3 = tosa.sigmoid %c3 : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %m3 = tosa.mul %s3, %x, %sh : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>,
+      tensor<1xi8>) -> tensor<1x2x2x1xf32>
+  %sum = tosa.add %m3, %c2 : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>)
+      -> tensor<1x2x2x1xf32>
+  return %r0, %m1, %r2, %sum : tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>,
+      tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>
+}
+)mlir";
+
+TEST_F(InterpreterTest, FusedConvActivationsMatchTheOpByOpRun) {
+  auto f = parse(kFusion);
+  ASSERT_TRUE(f);
+  detail::EpiloguePlan plan = detail::planEpilogues(f.getBody().front());
+  // Producers c0 (clamp) and c1 (SiLU); absorbed r0, s1 and m1.
+  EXPECT_EQ(plan.producers.size(), 2u);
+  EXPECT_EQ(plan.absorbed.size(), 3u);
+  for (auto &[op, producer] : plan.absorbed)
+    EXPECT_TRUE(plan.producers.count(producer));
+
+  Tensor x = Tensor::fromValues<float>({1, 2, 2, 1}, {-4, -1, 0, 3});
+  Executor exec(f);
+  auto fused = exec.run({x});
+  ASSERT_TRUE(bool(fused)) << llvm::toString(fused.takeError());
+  RunOptions observe;
+  unsigned observed = 0;
+  observe.onValue = [&](mlir::Operation *, const Tensor &) { ++observed; };
+  auto unfused = exec.run({x}, observe);
+  ASSERT_TRUE(bool(unfused)) << llvm::toString(unfused.takeError());
+  EXPECT_EQ(observed, 11u); // every non-constant op ran on its own
+  ASSERT_EQ(fused->size(), 4u);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ((*fused)[i], (*unfused)[i]) << "output " << i;
+  EXPECT_EQ((*fused)[0].values<float>(),
+            llvm::ArrayRef<float>({0.0f, 0.0f, 0.5f, 6.0f}));
+  // SiLU: c * sigmoid(c) at c = 0.5 is 0.5 / (1 + e^-0.5) = 0.31122967.
+  EXPECT_NEAR((*fused)[1].values<float>()[2], 0.31122967f, 1e-7f);
+}
