@@ -48,3 +48,31 @@ def cosine(a, b):
     a = np.asarray(a, np.float64).ravel()
     b = np.asarray(b, np.float64).ravel()
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def onnx_reference_float64(model_path, feeds):
+    """The model's ONNX semantics, computed by ONNX's own reference
+    implementation (onnx.reference.ReferenceEvaluator) in float64: float
+    initializers and inputs are widened to float64, so QuantizeLinear's
+    x / scale and its round-half-to-even see the (nearly) exact real value,
+    not a float32 sum that may sit on the other side of a tie. The evaluator
+    implements QuantizeLinear/DequantizeLinear from opset 19, so the model
+    goes through onnx.version_converter first (for 8- and 16-bit integer
+    types opset 19 keeps opset 13's definition). Returns the first output.
+    The oracle for pre-quantized models: onnxruntime's optimized run
+    saturates int16 pair sums on AVX2 without VNNI and its unoptimized run
+    sums convolutions in float32 (tests/e2e/test_ort_qdq.py)."""
+    import onnx
+    from onnx import numpy_helper, version_converter
+    from onnx.reference import ReferenceEvaluator
+    model = onnx.load(str(model_path))
+    if model.opset_import[0].version < 19:
+        model = version_converter.convert_version(model, 19)
+    for init in model.graph.initializer:
+        a = numpy_helper.to_array(init)
+        if a.dtype == np.float32:
+            init.CopyFrom(numpy_helper.from_array(a.astype(np.float64),
+                                                  init.name))
+    sess = ReferenceEvaluator(model)
+    feeds = {k: np.asarray(v, np.float64) for k, v in feeds.items()}
+    return sess.run(None, feeds)[0]
