@@ -66,15 +66,10 @@ int main(int argc, char **argv) {
   for (const std::string &s : inputShapes)
     if (llvm::Error e = frontend::parseInputShapeOption(s, opts))
       return fail(llvm::toString(std::move(e)));
-  mlir::DialectRegistry registry;
-  reference::registerReferenceDialects(registry);
-  frontend::registerFrontendDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  ctx.disableMultithreading();
+  std::unique_ptr<mlir::MLIRContext> ctx = frontend::createContext();
 
   auto t0 = Clock::now();
-  auto module = frontend::importOnnxFile(ctx, modelPath, opts);
+  auto module = frontend::importOnnxFile(*ctx, modelPath, opts);
   if (!module)
     return fail(llvm::toString(module.takeError()));
   const double importMs = ms(Clock::now() - t0);

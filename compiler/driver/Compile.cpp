@@ -115,12 +115,8 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
       opts.progress(s);
   };
 
-  mlir::DialectRegistry registry;
-  frontend::registerFrontendDialects(registry);
-  reference::registerReferenceDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  ctx.disableMultithreading();
+  std::unique_ptr<mlir::MLIRContext> ctxOwner = frontend::createContext();
+  mlir::MLIRContext &ctx = *ctxOwner;
 
   auto target = target::loadTargetProfile(opts.target);
   if (!target)

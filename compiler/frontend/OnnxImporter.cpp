@@ -4,6 +4,7 @@
 
 #include "compiler/frontend/GraphImporter.h"
 #include "compiler/graph/Passes.h"
+#include "compiler/reference/Interpreter.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -28,6 +29,16 @@ void registerFrontendDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::func::FuncDialect, mlir::tosa::TosaDialect,
                   mlir::arith::ArithDialect, mlir::tensor::TensorDialect,
                   mlir::quant::QuantDialect, mlir::math::MathDialect>();
+}
+
+std::unique_ptr<mlir::MLIRContext> createContext() {
+  mlir::DialectRegistry registry;
+  registerFrontendDialects(registry);
+  reference::registerReferenceDialects(registry);
+  auto ctx = std::make_unique<mlir::MLIRContext>(
+      registry, mlir::MLIRContext::Threading::DISABLED);
+  ctx->loadAllAvailableDialects();
+  return ctx;
 }
 
 void loadFrontendDialects(mlir::MLIRContext &ctx) {

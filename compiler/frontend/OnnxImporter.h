@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ void registerFrontendDialects(mlir::DialectRegistry &registry);
 
 /// Loads the dialects of registerFrontendDialects into `ctx`.
 void loadFrontendDialects(mlir::MLIRContext &ctx);
+
+/// The context the tools and the Python module work in: the front end's
+/// and the reference executors' dialects loaded, MLIR's own multithreading
+/// off (the executors split their work themselves).
+std::unique_ptr<mlir::MLIRContext> createContext();
 
 /// Imports the ONNX model stored in `path`. Errors are one line naming the
 /// file and, where it applies, the node, operator, attribute or input.

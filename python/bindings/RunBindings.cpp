@@ -166,14 +166,9 @@ py::tuple run(const py::object &model, bool isOnnx,
   const bool isBytes = py::isinstance<py::bytes>(model);
   const std::string text = py::cast<std::string>(model);
 
-  mlir::DialectRegistry registry;
-  reference::registerReferenceDialects(registry);
-  frontend::registerFrontendDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  ctx.disableMultithreading();
+  std::unique_ptr<mlir::MLIRContext> ctx = frontend::createContext();
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      loadModule(ctx, text, isBytes, isOnnx, shapes);
+      loadModule(*ctx, text, isBytes, isOnnx, shapes);
   mlir::func::FuncOp func = pickFunction(*module, function);
   if (llvm::Error err = reference::checkSupported(func))
     fail(llvm::toString(std::move(err)));

@@ -160,13 +160,8 @@ void printTensor(llvm::raw_ostream &os, StringRef name, const Tensor &t) {
 Error run() {
   if (outputDir.empty() && !printOutputs)
     return error("--output-dir DIR is required (or --print)");
-  mlir::DialectRegistry registry;
-  registerReferenceDialects(registry);
-  tessera::frontend::registerFrontendDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-
-  auto module = loadModule(ctx, inputFile);
+  std::unique_ptr<mlir::MLIRContext> ctx = tessera::frontend::createContext();
+  auto module = loadModule(*ctx, inputFile);
   if (!module)
     return module.takeError();
   auto func = pickFunction(**module);
