@@ -397,11 +397,22 @@ llvm::Expected<Tensor> matmul(tosa::MatMulOp op, Operands args,
     return opError(op, "expected a [N, H, C] and b [N, C, W], got " +
                            a.typeString() + " and " + b.typeString());
   const int64_t N = a.dim(0), H = a.dim(1), C = a.dim(2), W = b.dim(2);
-  Tensor out(ElementType::F32, rt.shape);
-  for (int64_t n = 0; n < N; ++n)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, H, W, C, 1.0f,
-                a.data<float>() + n * H * C, C, b.data<float>() + n * C * W, W,
-                0.0f, out.data<float>() + n * H * W, W);
+  useSerialBlas();
+  Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
+  // Blocks of 64 rows of each batch entry, one sgemm each: the split
+  // depends on the shapes only (see conv2d).
+  constexpr int64_t kRows = 64;
+  const int64_t rowBlocks = (H + kRows - 1) / kRows;
+  parallelRows(N * rowBlocks, kRows * C * W, [&](int64_t b0, int64_t b1) {
+    for (int64_t blk = b0; blk < b1; ++blk) {
+      const int64_t n = blk / rowBlocks, r0 = (blk % rowBlocks) * kRows;
+      const int64_t rows = std::min(kRows, H - r0);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, W, C, 1.0f,
+                  a.data<float>() + (n * H + r0) * C, C,
+                  b.data<float>() + n * C * W, W, 0.0f,
+                  out.data<float>() + (n * H + r0) * W, W);
+    }
+  });
   return out;
 }
 
