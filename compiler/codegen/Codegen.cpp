@@ -755,6 +755,12 @@ llvm::Error Generator::emitWindow(Operation *op) {
           // TOSA max_pool2d has no zero points: v - 0 + 0.
           f.inZp = max ? 0 : static_cast<int16_t>(pool.getInputZp());
           f.outZp = max ? 0 : static_cast<int16_t>(pool.getOutputZp());
+          if (!max && pool.getMultiplier() != 0) { // window sum, one rescale
+            f.countIncludePad = true;
+            f.multiplier = static_cast<int32_t>(pool.getMultiplier());
+            f.shift = static_cast<uint8_t>(pool.getShift());
+            f.doubleRound = false;
+          }
           f.clampMin = static_cast<int16_t>(dtypeMin(*outDt));
           f.clampMax = static_cast<int16_t>(dtypeMax(*outDt));
         }

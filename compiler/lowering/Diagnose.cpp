@@ -50,6 +50,10 @@ static const char *expectation(Operation *op) {
   if (isa<tosa::AvgPool2dOp>(op))
     return "expected an integer avg_pool2d with constant zero points and "
            "acc_type i32";
+  if (isa<tosa::ReduceSumOp>(op))
+    return "reduce_sum lowers only inside a global average pool: an i8/i16 "
+           "NHWC tensor rescaled to i32 by exactly 1 (zero-point removal), "
+           "reduce_sum over axes 1 and 2, one single-round rescale to i8";
   return "no NPU lowering exists for this op";
 }
 

@@ -3,6 +3,12 @@
 // Both TOSA poolings map one-to-one: npu.pool has TOSA's semantics (padding
 // neither counted nor summed; the average scaled by reciprocal_scale of the
 // in-bounds count), which the ISA's POOL with cip = 0 implements.
+// The global average pool into another quantization that
+// --tessera-fold-to-integer emits (FoldAvgPool.cpp),
+//   rescale narrow -> i32 (x - zp, identity scale) -> reduce_sum over H and
+//   W -> rescale i32 -> narrow (m, s, + out_zp),
+// becomes one npu.pool with multiplier m and shift s (POOL with cip = 1):
+// the same exact sum, the same single apply_scale_32.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -66,10 +72,63 @@ struct LowerAvgPool : public OpRewritePattern<tosa::AvgPool2dOp> {
   }
 };
 
+/// rescale(i32 -> narrow) of reduce_sum(reduce_sum(rescale(narrow -> i32)))
+/// over both spatial axes of an NHWC tensor -> npu.pool avg with the final
+/// rescale's multiplier.
+struct LowerGlobalSumRescale : public OpRewritePattern<tosa::RescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::RescaleOp rescale,
+                                PatternRewriter &rewriter) const override {
+    auto out = cast<RankedTensorType>(rescale.getType());
+    auto second = rescale.getInput().getDefiningOp<tosa::ReduceSumOp>();
+    auto first =
+        second ? second.getInput().getDefiningOp<tosa::ReduceSumOp>() : nullptr;
+    auto widen =
+        first ? first.getInput().getDefiningOp<tosa::RescaleOp>() : nullptr;
+    if (!widen || !second->hasOneUse() || !first->hasOneUse() ||
+        !widen->hasOneUse())
+      return rewriter.notifyMatchFailure(rescale, "not a global sum");
+    auto in = cast<RankedTensorType>(widen.getInput().getType());
+    const uint32_t a0 = first.getAxis(), a1 = second.getAxis();
+    const bool bothSpatial = (a0 == 1 && a1 == 2) || (a0 == 2 && a1 == 1);
+    if (in.getRank() != 4 || !bothSpatial ||
+        !isa<IntegerType>(in.getElementType()) ||
+        in.getElementType().getIntOrFloatBitWidth() > 16 ||
+        !out.getElementType().isInteger(8))
+      return rewriter.notifyMatchFailure(rescale,
+                                         "expected a sum over H and W of an "
+                                         "NHWC i8/i16 tensor, i8 result");
+    RescaleParams w, r;
+    std::string why;
+    if (!readRescale(widen, w, why) || !readRescale(rescale, r, why))
+      return rewriter.notifyMatchFailure(rescale, why);
+    // x - zp exactly: one multiplier 2^shift (apply_scale_32 is then the
+    // identity), output zp 0; one final multiplier, single rounding.
+    if (w.multiplier.size() != 1 || w.shift[0] > 30 ||
+        w.multiplier[0] != (int32_t(1) << w.shift[0]) || w.outputZp != 0 ||
+        r.multiplier.size() != 1 || r.inputZp != 0 || r.doubleRound)
+      return rewriter.notifyMatchFailure(rescale,
+                                         "expected an identity widening and "
+                                         "one single-round multiplier");
+    SmallVector<int64_t> kernel = {in.getDimSize(1), in.getDimSize(2)};
+    SmallVector<int64_t> one = {1, 1}, noPad = {0, 0, 0, 0};
+    auto op = npu::PoolOp::create(
+        rewriter, rescale.getLoc(), out, widen.getInput(), "avg", kernel, one,
+        noPad, w.inputZp, r.outputZp, /*layer=*/0, /*tile_rows=*/0,
+        r.multiplier[0], r.shift[0]);
+    tagLayer(op, onnxNodeName(rescale), "GlobalAveragePool");
+    replaceFused(rewriter, rescale, op.getResult(),
+                 {second.getOperation(), first.getOperation(),
+                  widen.getOperation()});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateLowerPoolPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerMaxPool, LowerAvgPool>(patterns.getContext());
+  patterns.add<LowerMaxPool, LowerAvgPool, LowerGlobalSumRescale>(
+      patterns.getContext());
 }
 
 } // namespace tessera::lowering

@@ -379,6 +379,28 @@ llvm::Expected<Tensor> addSub(Operation *op, Operands args, const Result &rt) {
   return out;
 }
 
+llvm::Expected<Tensor> reduceSum(tosa::ReduceSumOp op, Operands args,
+                                 const Result &rt) {
+  const Tensor &in = *args[0];
+  if (in.elementType() != ET::I32 || rt.type != ET::I32)
+    return typeError(op, "input (TOSA integer reduce_sum is i32)", {&in});
+  const int64_t axis = op.getAxis();
+  if (axis < 0 || axis >= in.rank())
+    return opError(op, "axis " + llvm::Twine(axis) + " out of range");
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in.dim(d);
+  for (int64_t d = axis + 1; d < in.rank(); ++d)
+    inner *= in.dim(d);
+  Tensor out = Tensor::uninitialized(ET::I32, rt.shape);
+  if (out.numElements() != outer * inner)
+    return opError(op, "result shape does not match a reduction of axis " +
+                           llvm::Twine(axis));
+  kernels::reduceSum(in.data<int32_t>(), outer, in.dim(axis), inner,
+                     out.data<int32_t>());
+  return out;
+}
+
 llvm::Expected<Tensor> mul(tosa::MulOp op, Operands args, const Result &rt) {
   const Tensor &a = *args[0], &b = *args[1];
   const int64_t shift = scalarOf(*args[2]);

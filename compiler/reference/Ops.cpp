@@ -280,10 +280,14 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args,
             math::TruncOp>([&](Operation *o) {
         return floatOnly([&] { return fp::unary(o, args, rt); });
       })
-      .Case<tosa::ReduceSumOp, tosa::ReduceMaxOp, tosa::ReduceMinOp,
-            tosa::ReduceProductOp>([&](Operation *o) {
-        return floatOnly([&] { return fp::reduce(o, args, rt); });
+      .Case<tosa::ReduceSumOp>([&](tosa::ReduceSumOp o) {
+        return isFloat(args[0]) ? fp::reduce(o, args, rt)
+                                : integer::reduceSum(o, args, rt);
       })
+      .Case<tosa::ReduceMaxOp, tosa::ReduceMinOp, tosa::ReduceProductOp>(
+          [&](Operation *o) {
+            return floatOnly([&] { return fp::reduce(o, args, rt); });
+          })
       .Case<arith::DivFOp>([&](Operation *o) {
         return floatOnly([&] { return fp::binary(o, args, rt); });
       })

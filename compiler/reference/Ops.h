@@ -170,6 +170,8 @@ llvm::Expected<Tensor> avgPool2d(mlir::tosa::AvgPool2dOp op, Operands args,
 /// add, sub (int32).
 llvm::Expected<Tensor> addSub(mlir::Operation *op, Operands args,
                               const Result &rt);
+llvm::Expected<Tensor> reduceSum(mlir::tosa::ReduceSumOp op, Operands args,
+                                 const Result &rt);
 llvm::Expected<Tensor> mul(mlir::tosa::MulOp op, Operands args,
                            const Result &rt);
 llvm::Expected<Tensor> table(mlir::tosa::TableOp op, Operands args,

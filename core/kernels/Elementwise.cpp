@@ -29,6 +29,17 @@ int32_t subSat32(int32_t a, int32_t b) {
       quant::saturate(static_cast<int64_t>(a) - b, quant::DType::Int32));
 }
 
+void reduceSum(const int32_t *input, int64_t outer, int64_t len, int64_t inner,
+               int32_t *output) {
+  for (int64_t a = 0; a < outer; ++a)
+    for (int64_t i = 0; i < inner; ++i) {
+      int32_t acc = 0;
+      for (int64_t k = 0; k < len; ++k)
+        acc = addSat32(acc, input[(a * len + k) * inner + i]);
+      output[a * inner + i] = acc;
+    }
+}
+
 int32_t mulShift32(int64_t a, int64_t b, int32_t shift) {
   int64_t product = a * b; // |a|, |b| < 2^31: fits int64
   if (shift > 0) {

@@ -1,7 +1,8 @@
 //===- Elementwise.h - Integer elementwise / data-movement kernels -*- C++
 //-*-===//
 //
-// TOSA CLAMP, ADD/SUB/MUL on integers, TABLE, CAST and CONCAT on raw buffers
+// TOSA CLAMP, ADD/SUB/MUL and REDUCE_SUM on integers, TABLE, CAST and CONCAT
+// on raw buffers
 // (pseudocode/operators/*.tosac). Overflow that TOSA leaves as a REQUIRE
 // (apply_add_s, MUL with shift) saturates here, so the reference executor
 // and the simulator agree on a defined value.
@@ -28,6 +29,12 @@ int32_t subSat32(int32_t a, int32_t b);
 /// (int64(a) * b + 2^(shift-1)) >> shift, saturated to int32; shift == 0:
 /// the low 32 bits of the product (TOSA "low 32-bits of result").
 int32_t mulShift32(int64_t a, int64_t b, int32_t shift);
+
+/// REDUCE_SUM on int32, the input viewed as [outer, len, inner]:
+/// out[a * inner + i] = sum over k of in[(a * len + k) * inner + i], each
+/// addition apply_add_s (addSat32), k in order.
+void reduceSum(const int32_t *input, int64_t outer, int64_t len, int64_t inner,
+               int32_t *output);
 
 /// ADD / SUB on int32 with TOSA broadcasting.
 void add(const BroadcastShapes &s, const int32_t *a, const int32_t *b,

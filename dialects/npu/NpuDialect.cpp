@@ -88,6 +88,16 @@ LogicalResult PoolOp::verify() {
       failed(expectSize(*this, "stride", getStride().size(), 2)) ||
       failed(expectSize(*this, "pad", getPad().size(), 4)))
     return failure();
+  if (getMultiplier() != 0) {
+    if (getKind() != "avg")
+      return emitOpError() << "multiplier is for kind \"avg\" only";
+    if (getMultiplier() < 0 || getMultiplier() > INT32_MAX)
+      return emitOpError() << "expected a multiplier in [1, 2^31) but got "
+                           << getMultiplier();
+    if (getShift() < 2 || getShift() > 62)
+      return emitOpError() << "expected a shift in [2, 62] but got "
+                           << getShift();
+  }
   return success();
 }
 

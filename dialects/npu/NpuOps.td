@@ -60,11 +60,17 @@ def Npu_PoolOp : Npu_LayerOp<"pool"> {
     integers: the sum of (x - input_zp) over the window, excluding padding,
     scaled by the reciprocal of the element count, plus output_zp, clamped to
     the output type. Global average pooling is a window of the whole plane.
+    With `multiplier` != 0 (avg only) the sum is scaled by (multiplier,
+    shift) instead, TOSA apply_scale_32 with single rounding: the reciprocal
+    of the window size and a change of scale in one rounding (the ISA's POOL
+    with cip = 1; global pooling into another quantization).
   }];
   let arguments = (ins Npu_IntTensor:$input, StrAttr:$kind,
       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride,
       DenseI64ArrayAttr:$pad, I64Attr:$input_zp, I64Attr:$output_zp,
-      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows);
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<I64Attr, "0">:$multiplier,
+      DefaultValuedAttr<I64Attr, "0">:$shift);
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

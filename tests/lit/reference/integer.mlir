@@ -4,6 +4,7 @@
 // RUN: tessera-run %s --function avg_pool --print | FileCheck %s --check-prefix=AVG
 // RUN: tessera-run %s --function table_clamp --print | FileCheck %s --check-prefix=TABLE
 // RUN: tessera-run %s --function quant_types --print | FileCheck %s --check-prefix=QUANT
+// RUN: tessera-run %s --function global_sum --print | FileCheck %s --check-prefix=GSUM
 
 // Input 1..9 with zero point 1 (so 0..8), weights [1 2 1; 0 1 0; -1 0 2],
 // bias 5, pad 1. E.g. the centre: 0+2+2+0+4+0-6+0+16 = 18, + 5 = 23; the
@@ -108,4 +109,26 @@ func.func @quant_types() -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>> {
          tensor<1xi8>, tensor<1xi8>, tensor<1xi8>)
       -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
   return %y : tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+}
+
+// The global average pool form of --tessera-fold-to-integer: x - (-3)
+// widened exactly (2^30 >> 30), summed over H and W, one rescale by 0.125
+// (2^30 >> 33, ties up) to output zero point 7. Channel 0: x = 1, 2, 3, 4
+// -> 4 + 5 + 6 + 7 = 22 -> 2.75 -> 3 + 7 = 10; channel 1: x = -3 four times
+// -> 0 -> 7; the sums themselves: 22 and 0.
+// GSUM: output0: 1x1x1x2xi8 = [10, 7]
+// GSUM: output1: 1x1x1x2xi32 = [22, 0]
+func.func @global_sum() -> (tensor<1x1x1x2xi8>, tensor<1x1x1x2xi32>) {
+  %x = "tosa.const"() {values = dense<[[[[1, -3], [2, -3]], [[3, -3], [4, -3]]]]> : tensor<1x2x2x2xi8>} : () -> tensor<1x2x2x2xi8>
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s30 = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s33 = "tosa.const"() {values = dense<33> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %oz = "tosa.const"() {values = dense<7> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %w = tosa.rescale %x, %m, %s30, %z, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x2x2xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x2x2xi32>
+  %r1 = tosa.reduce_sum %w {axis = 1 : i32} : (tensor<1x2x2x2xi32>) -> tensor<1x1x2x2xi32>
+  %r2 = tosa.reduce_sum %r1 {axis = 2 : i32} : (tensor<1x1x2x2xi32>) -> tensor<1x1x1x2xi32>
+  %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x1x1x2xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x2xi8>
+  return %o, %r2 : tensor<1x1x1x2xi8>, tensor<1x1x1x2xi32>
 }

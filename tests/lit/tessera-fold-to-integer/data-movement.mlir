@@ -119,16 +119,25 @@ func.func @avg_pool_same_scale(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32
 
 // -----
 
-// avg_pool2d with its own output scale: pool at the input quantization
-// (zp -3 in and out), then rescale s 0.5 -> 1.0: m = 0.5 = 2^30 * 2^-31 ->
-// (1073741824, 31), zero points -3 -> 7.
+// avg_pool2d with its own output scale, global (the 2x2 window is the whole
+// unpadded plane): one exact i32 sum and one rescale, as ONNX rounds once.
+// Widening x - (-3): m = 1 = 2^30 * 2^-30 -> (1073741824, 30), zero points
+// -3 -> 0; the sum over H then W; then s 0.5 -> 1.0 over 4 elements:
+// 0.5 / (4 * 1.0) = 0.125 = 2^30 * 2^-33 -> (1073741824, 33), zero points
+// 0 -> 7.
 
 // CHECK-LABEL: func.func @avg_pool_own_scale
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}>
+// CHECK-DAG: %[[S30:.*]] = "tosa.const"() <{values = dense<30> : tensor<1xi8>}>
+// CHECK-DAG: %[[S33:.*]] = "tosa.const"() <{values = dense<33> : tensor<1xi8>}>
 // CHECK-DAG: %[[Z:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
-// CHECK-DAG: %[[SHIFT:.*]] = "tosa.const"() <{values = dense<31> : tensor<1xi8>}>
 // CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<7> : tensor<1xi8>}>
-// CHECK: %[[P:.*]] = tosa.avg_pool2d %{{.*}}, %[[Z]], %[[Z]] {acc_type = i32
-// CHECK: %[[R:.*]] = tosa.rescale %[[P]], %{{.*}}, %[[SHIFT]], %[[Z]], %[[OZP]]
+// CHECK-DAG: %[[Z32:.*]] = "tosa.const"() <{values = dense<0> : tensor<1xi32>}>
+// CHECK-NOT: tosa.avg_pool2d
+// CHECK: %[[W:.*]] = tosa.rescale %{{.*}}, %[[M]], %[[S30]], %[[Z]], %[[Z32]] {{.*}} -> tensor<1x2x2x1xi32>
+// CHECK: %[[R1:.*]] = tosa.reduce_sum %[[W]] {axis = 1 : i32} : (tensor<1x2x2x1xi32>) -> tensor<1x1x2x1xi32>
+// CHECK: %[[R2:.*]] = tosa.reduce_sum %[[R1]] {axis = 2 : i32} : (tensor<1x1x2x1xi32>) -> tensor<1x1x1x1xi32>
+// CHECK: %[[R:.*]] = tosa.rescale %[[R2]], %[[M]], %[[S33]], %[[Z32]], %[[OZP]] {{.*}} -> tensor<1x1x1x1xi8>
 // CHECK: return %[[R]]
 func.func @avg_pool_own_scale(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32> {
   %0 = quant.qcast %arg0 : tensor<1x2x2x1xf32> to tensor<1x2x2x1x!quant.uniform<i8:f32, 0.5:-3>>
@@ -138,6 +147,30 @@ func.func @avg_pool_own_scale(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
   %3 = quant.qcast %2 : tensor<1x1x1x1xf32> to tensor<1x1x1x1x!quant.uniform<i8:f32, 1.0:7>>
   %4 = quant.dcast %3 : tensor<1x1x1x1x!quant.uniform<i8:f32, 1.0:7>> to tensor<1x1x1x1xf32>
   return %4 : tensor<1x1x1x1xf32>
+}
+
+// -----
+
+// avg_pool2d with its own output scale, not global (2x2 windows of a 4x2
+// plane): pool at the input quantization (zp -3 in and out), then rescale
+// s 0.5 -> 1.0: m = 0.5 = 2^30 * 2^-31 -> (1073741824, 31), zero points
+// -3 -> 7.
+
+// CHECK-LABEL: func.func @avg_pool_own_scale_windows
+// CHECK-DAG: %[[Z:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
+// CHECK-DAG: %[[SHIFT:.*]] = "tosa.const"() <{values = dense<31> : tensor<1xi8>}>
+// CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<7> : tensor<1xi8>}>
+// CHECK: %[[P:.*]] = tosa.avg_pool2d %{{.*}}, %[[Z]], %[[Z]] {acc_type = i32
+// CHECK: %[[R:.*]] = tosa.rescale %[[P]], %{{.*}}, %[[SHIFT]], %[[Z]], %[[OZP]]
+// CHECK: return %[[R]]
+func.func @avg_pool_own_scale_windows(%arg0: tensor<1x4x2x1xf32>) -> tensor<1x2x1x1xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x4x2x1xf32> to tensor<1x4x2x1x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x4x2x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x4x2x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %2 = tosa.avg_pool2d %1, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x2x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x1x1xf32>
+  %3 = quant.qcast %2 : tensor<1x2x1x1xf32> to tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0:7>>
+  %4 = quant.dcast %3 : tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0:7>> to tensor<1x2x1x1xf32>
+  return %4 : tensor<1x2x1x1xf32>
 }
 
 // -----

@@ -25,8 +25,12 @@
 // CHECK: %[[E3R:.*]] = tosa.rescale %[[E3]]
 // CHECK: %[[CAT:.*]] = tosa.concat %[[E1R]], %[[E3R]] {axis = 3 : i32}
 // CHECK-NEXT: %[[MP:.*]] = tosa.max_pool2d %[[CAT]]
-// CHECK-NEXT: %[[AP:.*]] = tosa.avg_pool2d %[[MP]]
-// CHECK-NEXT: %[[APR:.*]] = tosa.rescale %[[AP]]
+// The global average pool into its own scale: an exact i32 sum and one
+// rescale (s 0.1 -> 0.05 over 4 elements: 0.1 / (4 * 0.05) = 0.5).
+// CHECK-NEXT: %[[W:.*]] = tosa.rescale %[[MP]]{{.*}} -> tensor<1x2x2x4xi32>
+// CHECK-NEXT: %[[S1:.*]] = tosa.reduce_sum %[[W]] {axis = 1 : i32}
+// CHECK-NEXT: %[[S2:.*]] = tosa.reduce_sum %[[S1]] {axis = 2 : i32}
+// CHECK-NEXT: %[[APR:.*]] = tosa.rescale %[[S2]]{{.*}} -> tensor<1x1x1x4xi8>
 // CHECK-NEXT: %[[OUT:.*]] = tosa.transpose %[[APR]]
 // CHECK-NEXT: return %[[OUT]]
 func.func @fire(%arg0: tensor<1x2x4x4xf32> {tessera.range = array<f64: 0.0, 255.0>}) -> tensor<1x4x1x1xf32> {

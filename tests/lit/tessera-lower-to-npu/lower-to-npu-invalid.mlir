@@ -112,3 +112,25 @@ func.func @outer_slice(%x: tensor<1x4x2xi8>) -> tensor<1x2x2xi8> {
   %s = tosa.slice %x, %st, %sz {onnx.node = "s2"} : (tensor<1x4x2xi8>, !tosa.shape<3>, !tosa.shape<3>) -> tensor<1x2x2xi8>
   return %s : tensor<1x2x2xi8>
 }
+
+// -----
+
+// A sum over H and W whose widening is not exactly x - zp (multiplier 2^30,
+// shift 31: x / 2) is not a global average pool.
+func.func @sum_not_widened_exactly(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8> {
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s31 = "tosa.const"() {values = dense<31> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s33 = "tosa.const"() {values = dense<33> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %oz = "tosa.const"() {values = dense<7> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'widen'): expected an i8/i16 -> i8/i16 rescale}}
+  %w = tosa.rescale %x, %m, %s31, %z, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "widen"} : (tensor<1x2x3x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x4xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum1'): reduce_sum lowers only inside a global average pool}}
+  %r1 = tosa.reduce_sum %w {axis = 1 : i32, onnx.node = "sum1"} : (tensor<1x2x3x4xi32>) -> tensor<1x1x3x4xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum2'): reduce_sum lowers only inside a global average pool}}
+  %r2 = tosa.reduce_sum %r1 {axis = 2 : i32, onnx.node = "sum2"} : (tensor<1x1x3x4xi32>) -> tensor<1x1x1x4xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'out'): expected an i8/i16 -> i8/i16 rescale}}
+  %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "out"} : (tensor<1x1x1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x4xi8>
+  return %o : tensor<1x1x1x4xi8>
+}

@@ -328,3 +328,26 @@ func.func @upsample(%x: tensor<1x3x2x4xi8>) -> tensor<1x6x4x4xi8> {
   %u = tosa.resize %x, %sc, %of, %bo {mode = NEAREST_NEIGHBOR, onnx.node = "up1"} : (tensor<1x3x2x4xi8>, !tosa.shape<4>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<1x6x4x4xi8>
   return %u : tensor<1x6x4x4xi8>
 }
+
+// -----
+
+// The global average pool into another scale that --tessera-fold-to-integer
+// emits (x - zp widened exactly, summed over H and W, one rescale) is one
+// npu.pool with the final multiplier: the ISA's POOL with cip = 1.
+// CHECK-LABEL: func.func @global_sum_rescale
+// CHECK: %[[P:.*]] = npu.pool %arg0 {input_zp = -3 : i64, kernel = array<i64: 2, 3>, kind = "avg", layer = 0 : i64, multiplier = 1073741824 : i64, output_zp = 7 : i64, pad = array<i64: 0, 0, 0, 0>, shift = 33 : i64, stride = array<i64: 1, 1>} : (tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8>
+// CHECK-NOT: tosa.
+// CHECK: return %[[P]]
+func.func @global_sum_rescale(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8> {
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s30 = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s33 = "tosa.const"() {values = dense<33> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %oz = "tosa.const"() {values = dense<7> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %w = tosa.rescale %x, %m, %s30, %z, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x4xi32>
+  %r1 = tosa.reduce_sum %w {axis = 1 : i32} : (tensor<1x2x3x4xi32>) -> tensor<1x1x3x4xi32>
+  %r2 = tosa.reduce_sum %r1 {axis = 2 : i32} : (tensor<1x1x3x4xi32>) -> tensor<1x1x1x4xi32>
+  %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "gap"} : (tensor<1x1x1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x4xi8>
+  return %o : tensor<1x1x1x4xi8>
+}

@@ -116,3 +116,16 @@ TEST(Concat, InterleavesAlongAxis) {
   EXPECT_EQ(out,
             (std::vector<int8_t>{1, 2, 10, 11, 12, 13, 3, 4, 20, 21, 22, 23}));
 }
+
+TEST(ReduceSum, MiddleAxisInOrderAndSaturating) {
+  // [2, 3, 2] summed over axis 1: [[1+3+5, 2+4+6], [7+9+11, 8+10+12]].
+  std::vector<int32_t> in = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  std::vector<int32_t> out(4);
+  reduceSum(in.data(), 2, 3, 2, out.data());
+  EXPECT_EQ(out, (std::vector<int32_t>{9, 12, 27, 30}));
+  // apply_add_s at every step: INT32_MAX + 1 stays INT32_MAX, then - 5.
+  std::vector<int32_t> big = {INT32_MAX, 1, -5};
+  int32_t sum = 0;
+  reduceSum(big.data(), 1, 3, 1, &sum);
+  EXPECT_EQ(sum, INT32_MAX - 5);
+}
