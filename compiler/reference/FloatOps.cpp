@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/patterns/Activation.h"
 #include "compiler/reference/FloatKernels.h"
 #include "compiler/reference/Ops.h"
 
@@ -726,17 +727,6 @@ namespace tessera::reference::detail {
 
 namespace {
 
-bool isF32(Value v) {
-  auto t = dyn_cast<RankedTensorType>(v.getType());
-  return t && t.getElementType().isF32();
-}
-
-/// A float conv2d / depthwise_conv2d (the ops with an epilogue).
-bool isFloatConv(Operation *op) {
-  return isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op) &&
-         isF32(op->getResult(0));
-}
-
 /// A tosa.mul whose shift operand is a constant 0 (float mul).
 bool hasZeroShift(tosa::MulOp mul) {
   DenseElementsAttr shift;
@@ -746,56 +736,60 @@ bool hasZeroShift(tosa::MulOp mul) {
                       [](const APInt &v) { return v.isZero(); });
 }
 
+/// The epilogue for `act` after `conv`, if the executor can run it exactly:
+/// a float clamp, or sigmoid + mul (shift 0), every result of the conv's
+/// own type (no broadcast).
+std::optional<Epilogue> epilogueFor(Value conv,
+                                    const patterns::Activation &act) {
+  for (Operation *op : act.ops)
+    if (op->getResult(0).getType() != conv.getType())
+      return std::nullopt;
+  using Kind = patterns::Activation::Kind;
+  Epilogue e;
+  switch (act.kind) {
+  case Kind::Relu:
+  case Kind::Relu6:
+  case Kind::Clamp: {
+    auto clamp = cast<tosa::ClampOp>(act.last());
+    auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+    auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
+    if (!lo || !hi)
+      return std::nullopt;
+    e.kind = Epilogue::Kind::Clamp;
+    e.lo = static_cast<float>(lo.getValueAsDouble());
+    e.hi = static_cast<float>(hi.getValueAsDouble());
+    e.ignoreNan = clamp.getNanMode() == tosa::NanPropagationMode::IGNORE;
+    return e;
+  }
+  case Kind::SiLU:
+    if (!hasZeroShift(cast<tosa::MulOp>(act.last())))
+      return std::nullopt;
+    e.kind = Epilogue::Kind::SiLU;
+    return e;
+  case Kind::HardSwish:
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 EpiloguePlan planEpilogues(Block &body) {
   EpiloguePlan plan;
   for (Operation &op : body) {
-    if (!isFloatConv(&op))
+    if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
       continue;
     Value conv = op.getResult(0);
-    // conv -> clamp
-    if (conv.hasOneUse()) {
-      auto clamp = dyn_cast<tosa::ClampOp>(*conv.getUsers().begin());
-      auto lo = clamp ? dyn_cast<FloatAttr>(clamp.getMinValAttr()) : nullptr;
-      auto hi = clamp ? dyn_cast<FloatAttr>(clamp.getMaxValAttr()) : nullptr;
-      if (!lo || !hi || clamp.getType() != conv.getType())
-        continue;
-      Epilogue e;
-      e.kind = Epilogue::Kind::Clamp;
-      e.lo = static_cast<float>(lo.getValueAsDouble());
-      e.hi = static_cast<float>(hi.getValueAsDouble());
-      e.ignoreNan = clamp.getNanMode() == tosa::NanPropagationMode::IGNORE;
-      plan.producers[&op] = e;
-      plan.absorbed[clamp] = &op;
+    auto type = dyn_cast<RankedTensorType>(conv.getType());
+    if (!type || !type.getElementType().isF32())
       continue;
-    }
-    // conv -> sigmoid -> mul(conv, sigmoid) (SiLU)
-    if (std::distance(conv.use_begin(), conv.use_end()) != 2)
+    std::optional<patterns::Activation> act = patterns::matchActivation(conv);
+    std::optional<Epilogue> e = act ? epilogueFor(conv, *act) : std::nullopt;
+    if (!e)
       continue;
-    tosa::SigmoidOp sigmoid;
-    tosa::MulOp mul;
-    for (Operation *user : conv.getUsers()) {
-      if (auto s = dyn_cast<tosa::SigmoidOp>(user))
-        sigmoid = s;
-      else if (auto m = dyn_cast<tosa::MulOp>(user))
-        mul = m;
-    }
-    if (!sigmoid || !mul || !sigmoid->hasOneUse() ||
-        *sigmoid->getUsers().begin() != mul.getOperation() ||
-        sigmoid.getType() != conv.getType() ||
-        mul.getType() != conv.getType() || !hasZeroShift(mul))
-      continue;
-    const bool operandsMatch =
-        (mul.getInput1() == conv && mul.getInput2() == sigmoid) ||
-        (mul.getInput1() == sigmoid && mul.getInput2() == conv);
-    if (!operandsMatch)
-      continue;
-    Epilogue e;
-    e.kind = Epilogue::Kind::SiLU;
-    plan.producers[&op] = e;
-    plan.absorbed[sigmoid] = &op;
-    plan.absorbed[mul] = &op;
+    plan.producers[&op] = *e;
+    for (Operation *absorbed : act->ops)
+      plan.absorbed[absorbed] = &op;
   }
   return plan;
 }
