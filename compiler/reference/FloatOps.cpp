@@ -277,7 +277,8 @@ llvm::Expected<Tensor> conv2d(tosa::Conv2DOp op, Operands args,
       // Pixel blocks: about P/8 rows (so 8 blocks to share out), a multiple
       // of 16, at most ~1 MiB of im2col; each block is im2col'ed into its
       // thread's buffer and multiplied in one sgemm.
-      const int64_t cacheRows = std::max<int64_t>(32, (int64_t(1) << 18) / K);
+      const int64_t cacheRows =
+          std::max<int64_t>(32, (int64_t(1) << 18) / std::max<int64_t>(K, 1));
       const int64_t block =
           std::min(cacheRows, std::max<int64_t>(16, (P / 8 + 15) / 16 * 16));
       const int64_t numBlocks = (P + block - 1) / block;
