@@ -22,9 +22,12 @@ the whole file 9 to 15 s):
   cosine vs float_out0                  0.999920 (onnxruntime's twin: 0.999895)
   output integers equal to the ONNX reference's 99.9951%, within one LSB
   99.9980%; equal to onnxruntime's (ORT_DISABLE_ALL) 99.53%, within one
-  LSB 99.95%. The rest are differences in rounding ties (float
-  accumulation order, SINGLE_ROUND vs half-to-even) that the box decode
-  (x2, squared, x anchor) amplifies.
+  LSB 99.95%. The first difference from the ONNX reference is one value of
+  /h13/cv3/conv at a near-tie (134.4999999970 with the bias at its stored
+  float32 scale, 134.5000000083 with it folded into the int32 sum at
+  s_x*s_w, as onnxruntime's QLinearConv does; docs/quantization-passes.md);
+  the rest descend from such ties, amplified by the box decode (x2,
+  squared, x anchor).
 The output is the twin's own uint8 quantization (scale 4.99), so class
 scores, all below one LSB, quantize to 0 in every run including onnxruntime's.
 """
