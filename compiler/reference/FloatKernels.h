@@ -36,6 +36,11 @@ void parallelRows(int64_t n, int64_t costPerItem,
                   llvm::function_ref<void(int64_t, int64_t)> fn);
 
 // FloatMath.cpp (libmvec): out[i] = f(in[i]); in and out may be equal.
+/// Which libmvec variant they use: chosen by the CPU (Auto), or forced for
+/// tests to the 4-lane SSE one or the 8-lane AVX2 one. Returns false (and
+/// changes nothing) when the CPU or the build cannot run the one asked for.
+enum class MathIsa { Auto, Sse, Avx2 };
+bool setMathIsaForTesting(MathIsa isa);
 void sigmoidArray(const float *in, float *out, int64_t n);
 void expArray(const float *in, float *out, int64_t n);
 void tanhArray(const float *in, float *out, int64_t n);

@@ -75,15 +75,32 @@ __attribute__((target("avx2,fma"))) void map8(const float *in, float *out,
   }
 }
 
-bool haveAvx2() {
+bool cpuHasAvx2() {
   static const bool yes =
       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return yes;
 }
 
+MathIsa forcedIsa = MathIsa::Auto;
+
+bool haveAvx2() {
+  return forcedIsa == MathIsa::Auto ? cpuHasAvx2() : forcedIsa == MathIsa::Avx2;
+}
+
 #endif // TESSERA_LIBMVEC
 
 } // namespace
+
+bool setMathIsaForTesting(MathIsa isa) {
+#ifdef TESSERA_LIBMVEC
+  if (isa == MathIsa::Avx2 && !cpuHasAvx2())
+    return false;
+  forcedIsa = isa;
+  return true;
+#else
+  return isa == MathIsa::Auto;
+#endif
+}
 
 void sigmoidArray(const float *in, float *out, int64_t n) {
 #ifdef TESSERA_LIBMVEC
