@@ -36,7 +36,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <mutex>
 #include <optional>
 
 using namespace mlir;
@@ -81,11 +80,26 @@ llvm::Expected<std::vector<float>> biasValues(Operation *op, const Tensor &bias,
   return std::vector<float>(outC, b[0]);
 }
 
-/// OpenBLAS's own threads stay off: the executor splits sgemm calls itself.
-void useSerialBlas() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
-}
+/// OpenBLAS's own threads stay off while a float conv or matmul runs (the
+/// executor splits the sgemm calls itself); its thread count is restored
+/// afterwards, so the rest of the process (e.g. a numpy on the same
+/// OpenBLAS) keeps its own.
+class SerialBlas {
+public:
+  SerialBlas() : saved(openblas_get_num_threads()) {
+    if (saved != 1)
+      openblas_set_num_threads(1);
+  }
+  ~SerialBlas() {
+    if (saved != 1)
+      openblas_set_num_threads(saved);
+  }
+  SerialBlas(const SerialBlas &) = delete;
+  SerialBlas &operator=(const SerialBlas &) = delete;
+
+private:
+  int saved;
+};
 
 /// rows x outC output pixels, each starting as the bias.
 void fillRows(float *out, int64_t rows, llvm::ArrayRef<float> bias) {
@@ -252,7 +266,7 @@ llvm::Expected<Tensor> conv2d(tosa::Conv2DOp op, Operands args,
   auto biasVec = biasValues(op, bias, p.outC);
   if (!biasVec)
     return biasVec.takeError();
-  useSerialBlas();
+  SerialBlas serialBlas;
   Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
 
   const int64_t K = p.kernelH * p.kernelW * p.inC, OC = p.outC;
@@ -399,7 +413,7 @@ llvm::Expected<Tensor> matmul(tosa::MatMulOp op, Operands args,
     return opError(op, "expected a [N, H, C] and b [N, C, W], got " +
                            a.typeString() + " and " + b.typeString());
   const int64_t N = a.dim(0), H = a.dim(1), C = a.dim(2), W = b.dim(2);
-  useSerialBlas();
+  SerialBlas serialBlas;
   Tensor out = Tensor::uninitialized(ElementType::F32, rt.shape);
   // Blocks of 64 rows of each batch entry, one sgemm each: the split
   // depends on the shapes only (see conv2d).

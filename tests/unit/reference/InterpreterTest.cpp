@@ -7,6 +7,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
+#include <cblas.h>
 #include <gtest/gtest.h>
 
 using namespace tessera::reference;
@@ -323,4 +324,17 @@ TEST_F(InterpreterTest, FusedConvActivationsMatchTheOpByOpRun) {
             llvm::ArrayRef<float>({0.0f, 0.0f, 0.5f, 6.0f}));
   // SiLU: c * sigmoid(c) at c = 0.5 is 0.5 / (1 + e^-0.5) = 0.31122967.
   EXPECT_NEAR((*fused)[1].values<float>()[2], 0.31122967f, 1e-7f);
+}
+
+TEST_F(InterpreterTest, FloatConvLeavesOpenBlasThreadCountAsItWas) {
+  // The executor runs OpenBLAS single-threaded only while a conv runs.
+  auto f = parse(kFusion);
+  ASSERT_TRUE(f);
+  openblas_set_num_threads(2);
+  if (openblas_get_num_threads() != 2)
+    GTEST_SKIP() << "this OpenBLAS build runs one thread only";
+  Tensor x = Tensor::fromValues<float>({1, 2, 2, 1}, {-4, -1, 0, 3});
+  auto out = Executor(f).run({x});
+  ASSERT_TRUE(bool(out)) << llvm::toString(out.takeError());
+  EXPECT_EQ(openblas_get_num_threads(), 2);
 }
