@@ -37,6 +37,7 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <array>
 #include <cmath>
 
 using llvm::Twine;
@@ -1220,6 +1221,29 @@ llvm::Error checkQuantTypes(GraphImporter &imp,
   return llvm::Error::success();
 }
 
+namespace {
+
+/// Routes `operand` through qcast/dcast to `type` (same shape), placed just
+/// before its owner and carrying the owner's discardable attributes;
+/// returns the two casts.
+std::array<Operation *, 2> quantizeOperand(OpBuilder &b, OpOperand &operand,
+                                           mq::UniformQuantizedType type) {
+  Operation *op = operand.getOwner();
+  Value in = operand.get();
+  b.setInsertionPoint(op);
+  auto q = mq::QuantizeCastOp::create(
+      b, op->getLoc(),
+      RankedTensorType::get(cast<ShapedType>(in.getType()).getShape(), type),
+      in);
+  auto d = mq::DequantizeCastOp::create(b, op->getLoc(), in.getType(), q);
+  operand.set(d);
+  q->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  d->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  return {q, d};
+}
+
+} // namespace
+
 llvm::Error finishQuantImport(GraphImporter &imp, const onnx::GraphProto &graph,
                               func::FuncOp func) {
   OpBuilder b(func.getContext());
@@ -1232,6 +1256,14 @@ llvm::Error finishQuantImport(GraphImporter &imp, const onnx::GraphProto &graph,
     llvm::StringMap<const onnx::NodeProto *> byName;
     for (const auto &node : graph.node())
       byName[imp.displayName(node)] = &node;
+    // A grouped Conv imports as one conv2d per group, in group order, with
+    // the same onnx.node: part g takes output channels [g*OCg, (g+1)*OCg)
+    // of a per-channel weight quantization.
+    llvm::StringMap<int64_t> parts, partsSeen;
+    func.walk([&](tosa::Conv2DOp op) {
+      if (auto n = op->getAttrOfType<StringAttr>(kNodeAttr))
+        ++parts[n.getValue()];
+    });
     func.walk([&](Operation *op) {
       if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op) ||
           op->hasAttr(kFusedAttr))
@@ -1265,13 +1297,26 @@ llvm::Error finishQuantImport(GraphImporter &imp, const onnx::GraphProto &graph,
       auto dense = cst ? dyn_cast<DenseElementsAttr>(cst.getValues()) : nullptr;
       if (!dense || !dense.getElementType().isF32())
         return;
-      const auto &r = rec->second;
+      QuantImportState::DequantizedConst r = rec->second;
       auto wType = cast<RankedTensorType>(weight.getType());
       ArrayRef<int64_t> shape = wType.getShape();
       int32_t axis = 0;
       bool depthwise = isa<tosa::DepthwiseConv2DOp>(op);
       if (depthwise)
         axis = shape[3] == 1 ? 2 : 3;
+      const int64_t numParts = depthwise ? 1 : parts.lookup(nodeName.getValue());
+      const int64_t part = depthwise ? 0 : partsSeen[nodeName.getValue()]++;
+      if (numParts > 1 && r.scales.size() > 1) {
+        if (static_cast<int64_t>(r.scales.size()) != shape[0] * numParts)
+          return;
+        auto from = [&](auto &v) {
+          std::decay_t<decltype(v)> sub(v.begin() + part * shape[0],
+                                        v.begin() + (part + 1) * shape[0]);
+          v = std::move(sub);
+        };
+        from(r.scales);
+        from(r.zeroPoints);
+      }
       if (r.scales.size() > 1 &&
           (axis >= static_cast<int32_t>(shape.size()) ||
            shape[axis] != static_cast<int64_t>(r.scales.size()) ||
@@ -1362,17 +1407,34 @@ llvm::Error finishQuantImport(GraphImporter &imp, const onnx::GraphProto &graph,
             return u->getResult(0).getType() != first.getType();
           }))
         continue;
-      b.setInsertionPoint(op);
-      auto q = mq::QuantizeCastOp::create(
-          b, op->getLoc(),
-          RankedTensorType::get(cast<ShapedType>(in.getType()).getShape(),
-                                outType),
-          in);
-      auto d = mq::DequantizeCastOp::create(b, op->getLoc(), in.getType(), q);
-      op->setOperand(0, d);
-      q->setDiscardableAttrs(op->getDiscardableAttrDictionary());
-      d->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+      quantizeOperand(b, op->getOpOperand(0), outType);
     }
+  }
+  // A concat the float importers made (a grouped Conv's parts) whose only
+  // users quantize it to one type: each part takes that quantization, as a
+  // concat of quantized tensors shares its output's (--tessera-quantize
+  // arranges the same for float models).
+  SmallVector<tosa::ConcatOp> concats;
+  func.walk([&](tosa::ConcatOp op) { concats.push_back(op); });
+  for (tosa::ConcatOp op : concats) {
+    Value out = op.getResult();
+    if (out.use_empty() || !llvm::all_of(out.getUsers(), [&](Operation *u) {
+          return isa<mq::QuantizeCastOp>(u) &&
+                 u->getResult(0).getType() ==
+                     (*out.getUsers().begin())->getResult(0).getType();
+        }))
+      continue;
+    auto outType = dyn_cast<mq::UniformQuantizedType>(
+        cast<ShapedType>((*out.getUsers().begin())->getResult(0).getType())
+            .getElementType());
+    if (!outType ||
+        llvm::any_of(op->getOperands(), [](Value v) {
+          return v.getDefiningOp<mq::DequantizeCastOp>() != nullptr;
+        }))
+      continue;
+    for (OpOperand &operand : op->getOpOperands())
+      for (Operation *castOp : quantizeOperand(b, operand, outType))
+        castOp->removeAttr(kOutputAttr); // the concat keeps its output's name
   }
   // Drop the quantization chains nobody reads (both layouts of a value are
   // made eagerly; integer initializers also serve as host constants).
