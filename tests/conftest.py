@@ -76,3 +76,17 @@ def onnx_reference_float64(model_path, feeds):
     sess = ReferenceEvaluator(model)
     feeds = {k: np.asarray(v, np.float64) for k, v in feeds.items()}
     return sess.run(None, feeds)[0]
+
+
+def simulate_on_npu(model_path, x, tmp_path, target="orin"):
+    """Compiles `model_path` (one input "x", one output "y") for `target`,
+    runs the simulator on the float input `x` and returns the output
+    integers as the model's uint8 values (the simulator writes their int8
+    image, q - 128)."""
+    np.save(tmp_path / "x.npy", x)
+    run_tool("tessera-compile", model_path, "--target", target, "-o",
+             tmp_path / "m.npubin", "--quiet")
+    run_tool("tessera-sim", tmp_path / "m.npubin", "--input",
+             f"x={tmp_path / 'x.npy'}", "--output-dir", tmp_path / "sim",
+             "--quiet")
+    return np.load(tmp_path / "sim" / "y.int.npy").astype(np.int64) + 128

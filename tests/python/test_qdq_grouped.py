@@ -14,7 +14,7 @@ from onnx import TensorProto as TP
 from onnx import helper as h
 from onnx import numpy_helper as nh
 
-from conftest import onnx_reference_float64, run_tool
+from conftest import onnx_reference_float64, run_tool, simulate_on_npu
 
 C, OC, GROUPS = 8, 12, 2
 X_SCALE, X_ZP, Y_SCALE, Y_ZP = 0.02, 128, 0.05, 120
@@ -57,7 +57,6 @@ def test_grouped_qdq_conv_equals_onnx_reference(tmp_path):
     onnx.save(grouped_qdq_model(), path)
     x = np.random.default_rng(1).uniform(-2, 2, (1, C, 6, 6)).astype(
         np.float32)
-    np.save(tmp_path / "x.npy", x)
     want = np.rint(onnx_reference_float64(path, {"x": x}) / Y_SCALE).astype(
         np.int64) + Y_ZP
 
@@ -73,10 +72,5 @@ def test_grouped_qdq_conv_equals_onnx_reference(tmp_path):
     ref = np.load(tmp_path / "ref" / "y.npy").astype(np.int64) + 128
     np.testing.assert_array_equal(ref, want)
 
-    run_tool("tessera-compile", path, "--target", "orin", "-o",
-             tmp_path / "g.npubin", "--quiet")
-    run_tool("tessera-sim", tmp_path / "g.npubin", "--input",
-             f"x={tmp_path / 'x.npy'}", "--output-dir", tmp_path / "sim",
-             "--quiet")
-    sim = np.load(tmp_path / "sim" / "y.int.npy").astype(np.int64) + 128
+    sim = simulate_on_npu(path, x, tmp_path)
     np.testing.assert_array_equal(sim.reshape(want.shape), want)

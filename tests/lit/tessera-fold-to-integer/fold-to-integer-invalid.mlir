@@ -29,14 +29,17 @@ func.func @max_pool_without_input_qparams(%arg0: tensor<1x2x2x1xf32>) -> tensor<
 
 // -----
 
-// An op with no integer lowering (reciprocal is not folded yet).
-func.func @reciprocal_unsupported(%arg0: tensor<4xf32>) -> tensor<4xf32> {
+// An op with no integer lowering: maximum of two differently quantized
+// values (one input each would make it a table, see table.mlir).
+func.func @maximum_unsupported(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>) -> tensor<4xf32> {
   %0 = quant.qcast %arg0 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
   %1 = quant.dcast %0 : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
-  // expected-error@+1 {{'tosa.reciprocal' op cannot be folded to integer: no integer lowering for this op}}
-  %2 = tosa.reciprocal %1 : (tensor<4xf32>) -> tensor<4xf32>
-  %3 = quant.qcast %2 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.0078125:-128>>
-  %4 = quant.dcast %3 : tensor<4x!quant.uniform<i8:f32, 0.0078125:-128>> to tensor<4xf32>
+  %a = quant.qcast %arg1 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.25>>
+  %b = quant.dcast %a : tensor<4x!quant.uniform<i8:f32, 0.25>> to tensor<4xf32>
+  // expected-error@+1 {{'tosa.maximum' op cannot be folded to integer: no integer lowering for this op}}
+  %2 = tosa.maximum %1, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %3 = quant.qcast %2 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %4 = quant.dcast %3 : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
   // expected-error@+1 {{'func.return' op result #0 cannot be folded to integer}}
   return %4 : tensor<4xf32>
 }
@@ -58,18 +61,4 @@ func.func @conv_per_axis_weight_zero_points(%arg0: tensor<1x1x1x1xf32>) -> tenso
   %4 = quant.dcast %3 : tensor<1x1x1x2x!quant.uniform<i8:f32, 1.0>> to tensor<1x1x1x2xf32>
   // expected-error@+1 {{'func.return' op result #0 cannot be folded to integer}}
   return %4 : tensor<1x1x1x2xf32>
-}
-
-// -----
-
-// A multiplier of 2^40 cannot be a 32-bit multiplier with shift >= 2.
-func.func @rescale_out_of_range(%arg0: tensor<4xf32>) -> tensor<4xf32> {
-  %0 = quant.qcast %arg0 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1099511627776.0>>
-  %1 = quant.dcast %0 : tensor<4x!quant.uniform<i8:f32, 1099511627776.0>> to tensor<4xf32>
-  // expected-error@+1 {{'tosa.clamp' op cannot be folded to integer: requantization multiplier}}
-  %2 = tosa.clamp %1 {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>
-  %3 = quant.qcast %2 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1.0>>
-  %4 = quant.dcast %3 : tensor<4x!quant.uniform<i8:f32, 1.0>> to tensor<4xf32>
-  // expected-error@+1 {{'func.return' op result #0 cannot be folded to integer}}
-  return %4 : tensor<4xf32>
 }

@@ -32,12 +32,15 @@ func.func @tanh_int16() -> tensor<4xf32> {
 // -----
 
 // s_a * s_b / s_out = 2^40 cannot be a 32-bit multiplier with shift >= 2.
-func.func @mul_multiplier_out_of_range(%arg0: tensor<4xf32>) -> tensor<4xf32> {
+// (Two inputs: a mul of one input by itself would be a 256-entry table.)
+func.func @mul_multiplier_out_of_range(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>) -> tensor<4xf32> {
   %0 = quant.qcast %arg0 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1048576.0>>
   %1 = quant.dcast %0 : tensor<4x!quant.uniform<i8:f32, 1048576.0>> to tensor<4xf32>
+  %a = quant.qcast %arg1 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1048576.0:3>>
+  %b = quant.dcast %a : tensor<4x!quant.uniform<i8:f32, 1048576.0:3>> to tensor<4xf32>
   %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
   // expected-error@+1 {{'tosa.mul' op cannot be folded to integer: requantization multiplier}}
-  %2 = tosa.mul %1, %1, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+  %2 = tosa.mul %1, %b, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
   %3 = quant.qcast %2 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1.0>>
   %4 = quant.dcast %3 : tensor<4x!quant.uniform<i8:f32, 1.0>> to tensor<4xf32>
   // expected-error@+1 {{'func.return' op result #0 cannot be folded to integer}}

@@ -7,6 +7,9 @@
 // RUN: tessera-run %t.mlir --function exp_i8 --print | FileCheck %s --check-prefix=EXP
 // RUN: %python -c "import numpy as np; np.save('%t.u8.npy', (np.array([0, 112, 128, 144, 255]) - 128).astype(np.int8))"
 // RUN: tessera-run %t.mlir --function sigmoid_u8 --input x=%t.u8.npy --print | FileCheck %s --check-prefix=U8
+// RUN: tessera-run %t.mlir --function leaky_relu_chain --print | FileCheck %s --check-prefix=LEAKY
+// RUN: tessera-run %t.mlir --function clamp_huge_scale --print | FileCheck %s --check-prefix=HUGE
+// RUN: tessera-run %t.mlir --function reciprocal_chain --print | FileCheck %s --check-prefix=RECIP
 
 // sigmoid / tanh / exp of a quantized i8 value become tosa.table with a
 // 256-entry i8 table T[i] = quantize_out(f(dequantize_in(i - 128))) built by
@@ -104,4 +107,64 @@ func.func @sigmoid_u8(%arg0: tensor<5xf32> {onnx.name = "x"}) -> tensor<5xf32> {
   %yq = quant.qcast %y : tensor<5xf32> to tensor<5x!quant.uniform<u8:f32, 0.00390625>>
   %yd = quant.dcast %yq : tensor<5x!quant.uniform<u8:f32, 0.00390625>> to tensor<5xf32>
   return %yd : tensor<5xf32>
+}
+
+// Any chain of elementwise ops between one dcast and the qcast, with splat
+// constants, is also one table (FoldElementwiseChain: the chain run by the
+// float reference executor on the 256 input values).
+
+// LeakyRelu as imported, max(x, 0.25 x); input and output scale 0.5, zp 0:
+// q = -128, -6, -2, -1, 0, 5, 127 -> x = -64, -3, -1, -0.5, 0, 2.5, 63.5 ->
+// y = -16, -0.75, -0.25, -0.125, 0, 2.5, 63.5 -> y / 0.5 = -32, -1.5,
+// -0.5, -0.25, 0, 5, 127 -> half to even: -32, -2, 0, 0, 0, 5, 127.
+// CHECK-LABEL: func.func @leaky_relu_chain
+// CHECK-NOT: tosa.mul
+// CHECK-NOT: tosa.maximum
+// CHECK: tosa.table
+// CHECK-NOT: tosa.maximum
+// CHECK: return
+// LEAKY: output0: 7xi8 = [-32, -2, 0, 0, 0, 5, 127]
+func.func @leaky_relu_chain() -> tensor<7xf32> {
+  %c = "tosa.const"() {values = dense<[-128, -6, -2, -1, 0, 5, 127]> : tensor<7xi8>} : () -> tensor<7xi8>
+  %q = quant.scast %c : tensor<7xi8> to tensor<7x!quant.uniform<i8:f32, 0.5>>
+  %x = quant.dcast %q : tensor<7x!quant.uniform<i8:f32, 0.5>> to tensor<7xf32>
+  %alpha = "tosa.const"() {values = dense<0.25> : tensor<1xf32>} : () -> tensor<1xf32>
+  %sh = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %m = tosa.mul %x, %alpha, %sh : (tensor<7xf32>, tensor<1xf32>, tensor<1xi8>) -> tensor<7xf32>
+  %y = tosa.maximum %x, %m : (tensor<7xf32>, tensor<7xf32>) -> tensor<7xf32>
+  %yq = quant.qcast %y : tensor<7xf32> to tensor<7x!quant.uniform<i8:f32, 0.5>>
+  %yd = quant.dcast %yq : tensor<7x!quant.uniform<i8:f32, 0.5>> to tensor<7xf32>
+  return %yd : tensor<7xf32>
+}
+
+// A clamp whose rescale would need a multiplier of 2^40 (input scale 2^40,
+// output 1.0) is still a table: x = q * 2^40 clamped to [0, 6] is 0 for
+// q <= 0 and 6 for q >= 1.
+// CHECK-LABEL: func.func @clamp_huge_scale
+// CHECK: tosa.table
+// HUGE: output0: 5xi8 = [0, 0, 0, 6, 6]
+func.func @clamp_huge_scale() -> tensor<5xf32> {
+  %c = "tosa.const"() {values = dense<[-128, -1, 0, 1, 127]> : tensor<5xi8>} : () -> tensor<5xi8>
+  %q = quant.scast %c : tensor<5xi8> to tensor<5x!quant.uniform<i8:f32, 1099511627776.0>>
+  %x = quant.dcast %q : tensor<5x!quant.uniform<i8:f32, 1099511627776.0>> to tensor<5xf32>
+  %y = tosa.clamp %x {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<5xf32>) -> tensor<5xf32>
+  %yq = quant.qcast %y : tensor<5xf32> to tensor<5x!quant.uniform<i8:f32, 1.0>>
+  %yd = quant.dcast %yq : tensor<5x!quant.uniform<i8:f32, 1.0>> to tensor<5xf32>
+  return %yd : tensor<5xf32>
+}
+
+// reciprocal, input scale 0.5, output scale 1/128 with zp -128: q = 1, 2,
+// 4, 8 -> x = 0.5, 1, 2, 4 -> 1/x = 2, 1, 0.5, 0.25 -> * 128 = 256, 128,
+// 64, 32 -> - 128 = 128 (saturates to 127), 0, -64, -96.
+// CHECK-LABEL: func.func @reciprocal_chain
+// CHECK: tosa.table
+// RECIP: output0: 4xi8 = [127, 0, -64, -96]
+func.func @reciprocal_chain() -> tensor<4xf32> {
+  %c = "tosa.const"() {values = dense<[1, 2, 4, 8]> : tensor<4xi8>} : () -> tensor<4xi8>
+  %q = quant.scast %c : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %x = quant.dcast %q : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
+  %y = tosa.reciprocal %x : (tensor<4xf32>) -> tensor<4xf32>
+  %yq = quant.qcast %y : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.0078125:-128>>
+  %yd = quant.dcast %yq : tensor<4x!quant.uniform<i8:f32, 0.0078125:-128>> to tensor<4xf32>
+  return %yd : tensor<4xf32>
 }
