@@ -90,3 +90,28 @@ def simulate_on_npu(model_path, x, tmp_path, target="orin"):
              f"x={tmp_path / 'x.npy'}", "--output-dir", tmp_path / "sim",
              "--quiet")
     return np.load(tmp_path / "sim" / "y.int.npy").astype(np.int64) + 128
+
+
+def onnxruntime_unoptimized(model, feeds, extra_outputs=()):
+    """onnxruntime with every graph optimization off (ORT_DISABLE_ALL): each
+    node runs as written, QuantizeLinear/DequantizeLinear around float32
+    kernels, no fused integer kernels. `model`: a path or a ModelProto;
+    `extra_outputs`: intermediate tensor names added as graph outputs.
+    Returns {output name: ndarray}."""
+    import onnx
+    import onnxruntime as ort
+    if extra_outputs or isinstance(model, onnx.ModelProto):
+        proto = (model if isinstance(model, onnx.ModelProto)
+                 else onnx.load(str(model)))
+        proto = onnx.ModelProto.FromString(proto.SerializeToString())
+        for name in extra_outputs:
+            proto.graph.output.append(
+                onnx.helper.make_empty_tensor_value_info(name))
+        model = proto.SerializeToString()
+    else:
+        model = str(model)
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+    names = [o.name for o in sess.get_outputs()]
+    return dict(zip(names, sess.run(None, feeds)))

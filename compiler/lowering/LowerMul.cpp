@@ -65,9 +65,7 @@ struct LowerMul : public OpRewritePattern<tosa::MulOp> {
         !readRescale(ro, o, why))
       return rewriter.notifyMatchFailure(mul, why);
     for (const RescaleParams *p : {&a, &b})
-      if (p->multiplier.size() != 1 ||
-          p->multiplier[0] != kIdentityMultiplier ||
-          p->shift[0] != kIdentityShift || p->outputZp != 0)
+      if (!isZeroPointRemoval(*p))
         return rewriter.notifyMatchFailure(
             mul, "input rescale is not zero-point removal (by exactly 1)");
     if (o.multiplier.size() != 1 || o.inputZp != 0)

@@ -102,11 +102,9 @@ struct LowerGlobalSumRescale : public OpRewritePattern<tosa::RescaleOp> {
     std::string why;
     if (!readRescale(widen, w, why) || !readRescale(rescale, r, why))
       return rewriter.notifyMatchFailure(rescale, why);
-    // x - zp exactly: one multiplier 2^shift (apply_scale_32 is then the
-    // identity), output zp 0; one final multiplier, single rounding.
-    if (w.multiplier.size() != 1 || w.shift[0] > 30 ||
-        w.multiplier[0] != (int32_t(1) << w.shift[0]) || w.outputZp != 0 ||
-        r.multiplier.size() != 1 || r.inputZp != 0 || r.doubleRound)
+    // x - zp exactly, then one final multiplier, single rounding.
+    if (!isZeroPointRemoval(w) || r.multiplier.size() != 1 || r.inputZp != 0 ||
+        r.doubleRound)
       return rewriter.notifyMatchFailure(rescale,
                                          "expected an identity widening and "
                                          "one single-round multiplier");

@@ -102,6 +102,11 @@ bool readRescale(tosa::RescaleOp op, RescaleParams &out, std::string &why) {
   return true;
 }
 
+bool isZeroPointRemoval(const RescaleParams &p) {
+  return p.multiplier.size() == 1 && p.multiplier[0] == kIdentityMultiplier &&
+         p.shift[0] == kIdentityShift && p.outputZp == 0;
+}
+
 bool readClamp(tosa::ClampOp op, int64_t &lo, int64_t &hi) {
   auto mn = dyn_cast<IntegerAttr>(op.getMinValAttr());
   auto mx = dyn_cast<IntegerAttr>(op.getMaxValAttr());

@@ -41,6 +41,11 @@ struct RescaleParams {
 bool readRescale(mlir::tosa::RescaleOp op, RescaleParams &out,
                  std::string &why);
 
+/// A rescale that only removes the zero point: one multiplier, the
+/// identity (kIdentityMultiplier, kIdentityShift), output zero point 0 (the
+/// i8 -> i32 widening in front of integer mul and of a global sum).
+bool isZeroPointRemoval(const RescaleParams &p);
+
 /// The integer bounds of a tosa.clamp.
 bool readClamp(mlir::tosa::ClampOp op, int64_t &lo, int64_t &hi);
 

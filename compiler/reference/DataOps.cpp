@@ -181,20 +181,7 @@ llvm::Expected<Tensor> transpose(tosa::TransposeOp op, Operands args,
       }
     }
   };
-  switch (elementSize(in.elementType())) {
-  case 1:
-    copyRows(uint8_t{});
-    break;
-  case 2:
-    copyRows(uint16_t{});
-    break;
-  case 4:
-    copyRows(uint32_t{});
-    break;
-  default:
-    copyRows(uint64_t{});
-    break;
-  }
+  visitType(in.elementType(), copyRows);
   return out;
 }
 

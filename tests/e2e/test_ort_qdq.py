@@ -37,7 +37,8 @@ import re
 import numpy as np
 import pytest
 
-from conftest import cosine, need_shared, onnx_reference_float64, run_tool
+from conftest import (cosine, need_shared, onnx_reference_float64,
+                      onnxruntime_unoptimized, run_tool)
 
 MODELS = ["squeezenet1_1", "mobilenet_v2"]
 # Cosine against onnxruntime ORT_DISABLE_ALL on the twin; measured 0.999953
@@ -100,15 +101,8 @@ def test_simulator_bit_exact_with_integer_reference(compiled, model, target):
 
 
 def ort_unoptimized(onnx_path, x):
-    """onnxruntime on `onnx_path` with graph optimizations off: the QDQ
-    nodes run as written (float kernels between them), no fused integer
-    kernels."""
-    import onnxruntime as ort
-    opts = ort.SessionOptions()
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    sess = ort.InferenceSession(str(onnx_path), opts,
-                                providers=["CPUExecutionProvider"])
-    return sess.run(None, {sess.get_inputs()[0].name: x})[0]
+    """The twin's output from onnxruntime with graph optimizations off."""
+    return onnxruntime_unoptimized(onnx_path, {"input": x})["output"]
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import cosine, need_shared, onnx_reference_float64, run_tool
+from conftest import (cosine, need_shared, onnx_reference_float64,
+                      onnxruntime_unoptimized, run_tool)
 
 
 def boundary(text, which):
@@ -82,14 +83,8 @@ def run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def ort_qdq_semantics(run):
     """onnxruntime on the twin with every graph optimization off."""
-    ort = pytest.importorskip("onnxruntime")
-    so = ort.SessionOptions()
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    so.intra_op_num_threads = 2
-    sess = ort.InferenceSession(str(run["model"]), so,
-                                providers=["CPUExecutionProvider"])
     x = run["golden"]["input"].astype(np.float32)
-    return sess.run(None, {"input": x})[0]
+    return onnxruntime_unoptimized(run["model"], {"input": x})["output"]
 
 
 @pytest.fixture(scope="module")

@@ -6,30 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import pytest
 from onnx import helper as h
 
 import tessera
 
-from conftest import REPO, need_shared
+from conftest import REPO, need_shared, onnxruntime_unoptimized
 
 sys.path.insert(0, str(REPO / "tests" / "lit" / "frontend" / "Inputs"))
 import make_graph_models  # noqa: E402
 
 
-def ort_run(model, feeds, extra_outputs=()):
-    """onnxruntime on `model` (ModelProto); extra_outputs are intermediate
-    tensor names added as graph outputs."""
-    model = onnx.ModelProto.FromString(model.SerializeToString())
-    for name in extra_outputs:
-        model.graph.output.append(h.make_empty_tensor_value_info(name))
-    opts = ort.SessionOptions()
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    sess = ort.InferenceSession(model.SerializeToString(), opts,
-                                providers=["CPUExecutionProvider"])
-    names = [o.name for o in sess.get_outputs()]
-    return dict(zip(names, sess.run(None, feeds)))
+ort_run = onnxruntime_unoptimized
 
 
 @pytest.fixture(scope="module")
