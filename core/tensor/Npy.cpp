@@ -2,6 +2,8 @@
 
 #include "core/tensor/Npy.h"
 
+#include "core/io/Output.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -189,11 +191,9 @@ std::string serializeNpy(const Tensor &t) {
 
 llvm::Error writeNpy(StringRef path, const Tensor &t) {
   std::string bytes = serializeNpy(t);
-  // writeToOutput writes a temporary file beside `path` and renames it.
-  return llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-    os << bytes;
-    return llvm::Error::success();
-  });
+  // core/io: a temporary file renamed into place, or written through to a
+  // device or FIFO.
+  return io::writeFile(path, bytes);
 }
 
 std::string safeFileStem(llvm::StringRef name) {
