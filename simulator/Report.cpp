@@ -2,6 +2,8 @@
 
 #include "simulator/Report.h"
 
+#include "core/io/Output.h"
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -145,8 +147,9 @@ llvm::json::Value sim::reportToJson(const Report &r) {
 
 llvm::Error sim::writeReportJson(const Report &r, llvm::StringRef path) {
   llvm::json::Value v = reportToJson(r);
-  // writeToOutput writes a temporary file beside `path` and renames it.
-  return llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+  // core/io: a temporary file renamed into place, or written through to a
+  // device or FIFO.
+  return io::writeFile(path, [&](llvm::raw_ostream &os) {
     os << llvm::formatv("{0:2}", v) << "\n";
     return llvm::Error::success();
   });

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "core/isa/Program.h"
 
+#include "core/io/Output.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -500,14 +502,12 @@ llvm::Error tessera::isa::writeProgram(const Program &p, StringRef path) {
   llvm::Expected<std::vector<uint8_t>> bytes = serializeProgram(p);
   if (!bytes)
     return makeError(path + ": " + llvm::toString(bytes.takeError()));
-  // writeToOutput writes a temporary file beside `path` and renames it, so a
-  // failure never leaves a half-written program behind.
-  if (auto err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-        os.write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
-        return llvm::Error::success();
-      }))
-    return makeError(path + ": " + llvm::toString(std::move(err)));
-  return llvm::Error::success();
+  // core/io: a temporary file renamed into place (a failure never leaves a
+  // half-written program), or written through to a device or FIFO. Its
+  // errors name `path`.
+  return tessera::io::writeFile(
+      path, StringRef(reinterpret_cast<const char *>(bytes->data()),
+                      bytes->size()));
 }
 
 //===----------------------------------------------------------------------===//
