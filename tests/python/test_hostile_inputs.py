@@ -310,3 +310,22 @@ def test_mlir_text_over_the_budget(tmp_path):
     assert_user_error(run("tessera-run", src, "--input", f"arg0={x}",
                           "--output-dir", tmp_path / "out"),
                       "tosa.const", "over the memory budget")
+
+
+def test_external_data_that_is_a_device(tmp_path):
+    # An initializer whose external data file links to /dev/zero would be
+    # read forever; only regular files within the budget are read.
+    t = raw_initializer("w", [1, 1, 1, 1])
+    t.ClearField("raw_data")
+    t.data_location = TensorProto.EXTERNAL
+    entry = t.external_data.add()
+    entry.key, entry.value = "location", "w.bin"
+    (tmp_path / "w.bin").symlink_to("/dev/zero")
+    model = graph_model(
+        [h.make_node("Add", ["x", "w"], ["y"], name="add")],
+        [h.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 1, 1])],
+        [h.make_tensor_value_info("y", TensorProto.FLOAT, None)], [t])
+    path = tmp_path / "m.onnx"
+    path.write_bytes(model.SerializeToString())
+    assert_user_error(run("tessera-import", path), "initializer 'w'",
+                      "not a regular file", max_seconds=5)
