@@ -47,18 +47,18 @@ def _calibration_array(samples):
     """Checks an ndarray of calibration samples and writes it to a temporary
     .npz; returns its path."""
     a = array_arg("compile", "calibration", samples, kinds="iuf")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        i = int(np.flatnonzero(~np.isfinite(a.ravel()))[0])
-        raise ValueError("compile: calibration holds %s at flat index %d"
-                         % (a.ravel()[i], i))
     # The float32 copy (and the file) would be this large: the same budget
-    # the C++ side applies to a .npz entry.
+    # the C++ side applies to a .npz entry, checked before numpy allocates.
     nbytes = a.size * 4
     if nbytes > max_memory():
         raise MemoryError(
             "compile: calibration array %s needs %d bytes as float32, over "
             "the memory budget of %d bytes (tessera.set_max_memory)"
             % ("x".join(map(str, a.shape)) or "scalar", nbytes, max_memory()))
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        i = int(np.flatnonzero(~np.isfinite(a.ravel()))[0])
+        raise ValueError("compile: calibration holds %s at flat index %d"
+                         % (a.ravel()[i], i))
     # A single array serves the model's single input, whatever its name.
     return _temp_file(None, ".npz", lambda f: np.savez(
         f, samples=np.ascontiguousarray(a, np.float32)))
