@@ -29,6 +29,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -93,11 +94,10 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
         return std::move(e);
     return tessera::frontend::importOnnxFile(ctx, path, opts);
   }
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(path, &ctx);
-  if (!module)
-    return error(diag.str().empty() ? path + ": cannot parse"
-                                    : StringRef(diag.str()));
-  return std::move(module);
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buffer)
+    return error(path + ": cannot open: " + buffer.getError().message());
+  return tessera::reference::parseModule(ctx, (*buffer)->getBuffer(), path);
 }
 
 Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {
@@ -160,6 +160,9 @@ void printTensor(llvm::raw_ostream &os, StringRef name, const Tensor &t) {
 Error run() {
   if (outputDir.empty() && !printOutputs)
     return error("--output-dir DIR is required (or --print)");
+  if (Error err = tessera::reference::checkThreadCount(threads,
+                                                       "--num-threads"))
+    return err;
   std::unique_ptr<mlir::MLIRContext> ctx = tessera::frontend::createContext();
   auto module = loadModule(*ctx, inputFile);
   if (!module)
