@@ -3,7 +3,7 @@
 // Every file Tessera writes goes through writeFile, and every input whose
 // size must be bounded (target profiles, ONNX models) through
 // readRegularFile, so the rules below hold everywhere (docs/tools.md,
-// "Outputs and exit codes"):
+// "Errors, exit codes and outputs"):
 //
 //  - A regular file, or a path that does not exist yet, is written to a
 //    temporary file in the same directory and renamed into place: a failed

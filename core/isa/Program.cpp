@@ -10,6 +10,7 @@
 #include "core/support/Names.h"
 
 #include "core/io/Output.h"
+#include "core/tensor/Limits.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -818,10 +819,12 @@ llvm::Expected<Program> tessera::isa::readProgram(llvm::ArrayRef<uint8_t> bytes,
 }
 
 llvm::Expected<Program> tessera::isa::readProgramFile(StringRef path) {
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
+  // Only a regular file no larger than the memory budget: `tessera-sim
+  // /dev/zero` read until memory ran out.
+  auto buf = tessera::io::readRegularFile(path, tessera::memoryBudget(),
+                                         tessera::memoryBudgetText());
   if (!buf)
-    return makeError(path + ": cannot read: " + buf.getError().message());
+    return buf.takeError();
   const auto *data =
       reinterpret_cast<const uint8_t *>((*buf)->getBufferStart());
   return readProgram(llvm::ArrayRef(data, (*buf)->getBufferSize()), path);

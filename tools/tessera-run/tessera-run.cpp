@@ -10,14 +10,17 @@
 // result attribute, else "outputN"); --dump-all also writes every op result
 // (named by its `onnx.output` attribute or location, listed with op and
 // location in DIR/dump-index.tsv); --print prints the results to stdout.
-// Errors are one line "error: ..." and a non-zero exit; every file is written
-// through a temporary file and renamed.
+// Errors are one line "error: ..." and exit status 1; every file is written
+// by core/io's rules (docs/tools.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
+#include "core/io/Output.h"
+#include "core/tensor/Limits.h"
 #include "core/tensor/Npy.h"
+#include "tools/common/Tool.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -94,10 +97,21 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
         return std::move(e);
     return tessera::frontend::importOnnxFile(ctx, path, opts);
   }
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
-  if (!buffer)
-    return error(path + ": cannot open: " + buffer.getError().message());
-  return tessera::reference::parseModule(ctx, (*buffer)->getBuffer(), path);
+  // "-" is stdin; otherwise only a regular file no larger than the memory
+  // budget (core/io), not `tessera-run /dev/zero` read forever.
+  std::unique_ptr<llvm::MemoryBuffer> buf;
+  if (path == "-") {
+    auto in = llvm::MemoryBuffer::getSTDIN();
+    if (!in)
+      return error("cannot read standard input: " + in.getError().message());
+    buf = std::move(*in);
+  } else {
+    auto file = io::readRegularFile(path, memoryBudget(), memoryBudgetText());
+    if (!file)
+      return file.takeError();
+    buf = std::move(*file);
+  }
+  return tessera::reference::parseModule(ctx, buf->getBuffer(), path);
 }
 
 Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {
@@ -220,18 +234,18 @@ Error run() {
 
   for (unsigned i = 0; i < outs->size(); ++i) {
     std::string name = resultName(*func, i);
-    if (printOutputs)
+    if (printOutputs) {
       printTensor(llvm::outs(), name, (*outs)[i]);
+      if (Error err = io::flushStdout())
+        return err;
+    }
     if (!outputDir.empty())
       if (Error err = writeNpy(pathFor(safeFileStem(name) + ".npy"), (*outs)[i]))
         return err;
   }
   if (dumpAll && !outputDir.empty())
-    return llvm::writeToOutput(pathFor("dump-index.tsv"),
-                               [&](llvm::raw_ostream &os) {
-                                 os << "file\top\ttype\tlocation\n" << index;
-                                 return Error::success();
-                               });
+    return io::writeFile(pathFor("dump-index.tsv"),
+                         "file\top\ttype\tlocation\n" + index);
   return Error::success();
 }
 
@@ -240,13 +254,9 @@ Error run() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(toolCategory);
-  cl::ParseCommandLineOptions(
+  tools::parseCommandLine(
       argc, argv, "tessera-run: run TOSA with the reference executors\n");
-  if (Error err = run()) {
-    std::string msg = llvm::toString(std::move(err));
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    llvm::errs() << "error: " << msg << "\n";
-    return 1;
-  }
+  if (Error err = run())
+    return tools::reportError(std::move(err));
   return 0;
 }
