@@ -71,6 +71,10 @@ struct LayerConsts {
   llvm::SmallDenseMap<unsigned, uint64_t, 2> operands;
 };
 
+/// Layer ids are 16 bits in the instruction encoding, kNoLayer (0xFFFF)
+/// meaning none, and verifyProgram takes a table of fewer than kNoLayer rows.
+constexpr int64_t kMaxLayers = kNoLayer - 1;
+
 /// Bytes a constant symbol's name adds to its layer's name (".weights#NNNNN"
 /// and spare).
 constexpr size_t kSymbolSuffixBytes = 32;
@@ -233,13 +237,12 @@ llvm::Error Generator::collect() {
     if (!llvm::isa<npu::NpuDialect>(op.getDialect()))
       return makeError(describe(&op) +
                        ": not an npu op (run --tessera-lower-to-npu first)");
-    // Layer ids are 16-bit in the instruction encoding, kNoLayer reserved.
     if (auto a = op.getAttrOfType<IntegerAttr>("layer");
-        a && (a.getInt() < 0 || a.getInt() >= kNoLayer))
+        a && (a.getInt() < 0 || a.getInt() >= kMaxLayers))
       return makeError(describe(&op) + ": layer " +
                        llvm::Twine(a.getInt() + 1) +
                        " of the model; an .npubin holds at most " +
-                       llvm::Twine(kNoLayer) + " layers; split the model");
+                       llvm::Twine(kMaxLayers) + " layers; split the model");
     index[&op] = static_cast<int64_t>(ops.size());
     ops.push_back(&op);
   }
@@ -1080,10 +1083,10 @@ llvm::Error Generator::fillLayers() {
   auto table =
       module ? module->getAttrOfType<ArrayAttr>(kLayersAttr) : ArrayAttr();
   int64_t rows = table ? static_cast<int64_t>(table.size()) : 0;
-  if (rows > kNoLayer)
+  if (rows > kMaxLayers)
     return makeError("the layer table has " + llvm::Twine(rows) +
                      " rows; an .npubin holds at most " +
-                     llvm::Twine(kNoLayer) + " layers; split the model");
+                     llvm::Twine(kMaxLayers) + " layers; split the model");
   for (Operation *op : ops)
     rows = std::max<int64_t>(rows, int64_t(layerOf(op)) + 1);
   prog.layers.assign(rows, LayerInfo());
