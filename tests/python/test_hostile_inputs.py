@@ -329,3 +329,25 @@ def test_external_data_that_is_a_device(tmp_path):
     path.write_bytes(model.SerializeToString())
     assert_user_error(run("tessera-import", path), "initializer 'w'",
                       "not a regular file", max_seconds=5)
+
+
+def test_max_memory_option(tmp_path):
+    # 1x3x32x32 f32 = 12 KiB: fine under the default budget, refused under
+    # --max-memory 8K by every tool that reads it, with the budget named.
+    model = save(relu_model([1, 3, 32, 32]), tmp_path / "m.onnx")
+    x = tmp_path / "x.npy"
+    np.save(x, np.ones((1, 3, 32, 32), np.float32))
+    ok = run("tessera-run", model, "--input", f"x={x}", "--output-dir",
+             tmp_path / "out")
+    assert ok.returncode == 0, ok.stderr
+    assert_user_error(run("tessera-run", model, "--max-memory", "8K",
+                          "--input", f"x={x}", "--output-dir",
+                          tmp_path / "out2"),
+                      "x", "over the memory budget of 8 KiB (--max-memory)")
+    assert_user_error(run("tessera-import", model, "--max-memory", "8K"),
+                      "input 'x'", "12 KiB")
+    for tool_name in ("tessera-run", "tessera-import", "tessera-compile",
+                      "tessera-sim", "tessera-asm"):
+        assert_user_error(run(tool_name, model, "--max-memory", "lots"),
+                          "--max-memory: expected a byte count")
+        assert "--max-memory" in run(tool_name, "--help").stdout

@@ -2,6 +2,7 @@
 #include "tools/common/Tool.h"
 
 #include "core/io/Output.h"
+#include "core/tensor/Limits.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -18,6 +19,15 @@ using llvm::StringRef;
 
 namespace tessera::tools {
 namespace {
+
+/// --max-memory, shared by every tool: the memory budget of
+/// core/tensor/Limits.h. Registered here so each tool has it once.
+llvm::cl::opt<std::string> maxMemory(
+    "max-memory",
+    llvm::cl::desc("largest tensor, file or buffer a tool allocates for data "
+                   "read from a file (e.g. 512M, 8G; default 4G; at most "
+                   "256T)"),
+    llvm::cl::value_desc("size"));
 
 /// The real stderr while parseCommandLine captures llvm::cl's messages, -1
 /// otherwise. --help and --version call exit() in the middle of parsing.
@@ -103,6 +113,8 @@ std::string formatCommandLineErrors(StringRef text, StringRef programName) {
 
 void parseCommandLine(int argc, char **argv, StringRef overview) {
   installStdoutCheck();
+  // Tools hide the options outside their own category; this one is theirs.
+  maxMemory.setHiddenFlag(llvm::cl::NotHidden);
   // llvm::cl writes some messages to the stream it is given and others
   // (Option::error: a missing or invalid value, a missing required option)
   // straight to llvm::errs(). Point stderr at a temporary file while it
@@ -122,6 +134,12 @@ void parseCommandLine(int argc, char **argv, StringRef overview) {
     std::fclose(capture);
   if (ok) {
     llvm::errs() << messages; // warnings, if llvm::cl ever prints any
+    if (!maxMemory.empty()) {
+      auto bytes = parseByteSize(maxMemory, "max-memory");
+      if (!bytes)
+        std::exit(reportError(bytes.takeError()));
+      setMemoryBudget(*bytes);
+    }
     return;
   }
   StringRef program = argc > 0 ? llvm::sys::path::filename(argv[0]) : "";
