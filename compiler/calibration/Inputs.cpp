@@ -6,6 +6,7 @@
 #include "core/tensor/Npy.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -149,15 +150,23 @@ struct ZipArchive {
   }
 };
 
-Expected<ZipArchive> openZip(StringRef name, zip_source_t *src) {
+/// Opens the archive whose libzip source `makeSource` creates (a file or a
+/// buffer); `name` prefixes errors.
+Expected<ZipArchive>
+openZip(StringRef name,
+        llvm::function_ref<zip_source_t *(zip_error_t *)> makeSource) {
   zip_error_t ze;
   zip_error_init(&ze);
+  zip_source_t *src = makeSource(&ze);
   ZipArchive a;
-  a.z = zip_open_from_source(src, ZIP_RDONLY, &ze);
+  if (src) {
+    a.z = zip_open_from_source(src, ZIP_RDONLY, &ze);
+    if (!a.z)
+      zip_source_free(src); // not taken over on failure
+  }
   if (!a.z) {
     std::string msg = zip_error_strerror(&ze);
     zip_error_fini(&ze);
-    zip_source_free(src);
     return fail(name + ": not a readable .npz archive: " + msg);
   }
   zip_error_fini(&ze);
@@ -236,17 +245,10 @@ Expected<std::vector<Tensor>> samplesFromNpz(StringRef path,
                                              StringRef inputName,
                                              llvm::ArrayRef<int64_t> shape,
                                              size_t maxSamples) {
-  zip_error_t ze;
-  zip_error_init(&ze);
   std::string p = path.str();
-  zip_source_t *src = zip_source_file_create(p.c_str(), 0, -1, &ze);
-  if (!src) {
-    std::string msg = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
-    return fail(path + ": not a readable .npz archive: " + msg);
-  }
-  zip_error_fini(&ze);
-  auto archive = openZip(path, src);
+  auto archive = openZip(path, [&](zip_error_t *ze) {
+    return zip_source_file_create(p.c_str(), 0, -1, ze);
+  });
   if (!archive)
     return archive.takeError();
   zip_t *z = archive->z;
@@ -363,17 +365,9 @@ Expected<Tensor> loadImage(StringRef path, llvm::ArrayRef<int64_t> nchwShape,
 
 Expected<std::map<std::string, Tensor>> parseNpz(StringRef bytes,
                                                  StringRef name) {
-  zip_error_t ze;
-  zip_error_init(&ze);
-  zip_source_t *src =
-      zip_source_buffer_create(bytes.data(), bytes.size(), 0, &ze);
-  if (!src) {
-    std::string msg = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
-    return fail(name + ": not a readable .npz archive: " + msg);
-  }
-  zip_error_fini(&ze);
-  auto archive = openZip(name, src);
+  auto archive = openZip(name, [&](zip_error_t *ze) {
+    return zip_source_buffer_create(bytes.data(), bytes.size(), 0, ze);
+  });
   if (!archive)
     return archive.takeError();
   return readArrays(archive->z, name);
