@@ -1,6 +1,7 @@
 //===- Report.cpp - Printed table and JSON form of a simulation report ----===//
 
 #include "simulator/Report.h"
+#include "core/support/Names.h"
 
 #include "core/io/Output.h"
 
@@ -21,8 +22,11 @@ namespace {
 using Row = std::array<std::string, 9>;
 
 Row rowOf(const Report &r, const LayerStats &s, std::string id) {
-  std::string name =
-      s.name.empty() && s.id >= 0 ? "#" + std::to_string(s.id) : s.name;
+  // Layer names come from the model: escaped so a newline cannot break the
+  // table, shortened so a long one cannot flood it.
+  std::string name = s.name.empty() && s.id >= 0
+                         ? "#" + std::to_string(s.id)
+                         : escapeName(s.name, kMaxShownNameBytes);
   return {std::move(id),
           name,
           s.op,

@@ -88,10 +88,7 @@ importOnnxFile(mlir::MLIRContext &ctx, llvm::StringRef path,
                const ImportOptions &opts) {
   // Only a regular file no larger than the memory budget: a device or FIFO
   // would be read forever, a huge file loaded before anything is checked.
-  auto buf = io::readRegularFile(
-      path, memoryBudget(),
-      "the memory budget of " + formatBytes(memoryBudget()) +
-          " (--max-memory)");
+  auto buf = io::readRegularFile(path, memoryBudget(), memoryBudgetText());
   if (!buf)
     return buf.takeError();
   llvm::StringRef dir = llvm::sys::path::parent_path(path);

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
@@ -55,7 +56,7 @@ std::atomic<uint64_t> budget{kDefaultMemoryBudget};
 
 uint64_t memoryBudget() { return budget.load(std::memory_order_relaxed); }
 void setMemoryBudget(uint64_t bytes) {
-  budget.store(bytes, std::memory_order_relaxed);
+  budget.store(std::min(bytes, kMaxMemoryBudget), std::memory_order_relaxed);
 }
 
 llvm::Expected<uint64_t> parseByteSize(llvm::StringRef text,
@@ -101,6 +102,10 @@ llvm::Expected<uint64_t> parseByteSize(llvm::StringRef text,
                                    "--" + option + ": must be above 0");
   if (shift && v > (UINT64_MAX >> shift))
     return bad();
+  if ((v << shift) > kMaxMemoryBudget)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "--" + option + ": '" + text +
+                                       "' is above the largest budget, 256 TiB");
   return v << shift;
 }
 
@@ -132,14 +137,18 @@ std::string formatDims(llvm::ArrayRef<int64_t> shape) {
   return s;
 }
 
+std::string memoryBudgetText() {
+  return "the memory budget of " + formatBytes(memoryBudget()) +
+         " (--max-memory)";
+}
+
 llvm::Error checkAllocation(const llvm::Twine &what, uint64_t bytes) {
   if (bytes <= memoryBudget())
     return llvm::Error::success();
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       what + ": needs " + llvm::Twine(bytes) + " bytes (" + formatBytes(bytes) +
-          "), over the memory budget of " + formatBytes(memoryBudget()) +
-          " (--max-memory)");
+          "), over " + memoryBudgetText());
 }
 
 llvm::Error checkTensorSize(const llvm::Twine &what,

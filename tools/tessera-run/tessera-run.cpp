@@ -32,9 +32,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -100,29 +99,19 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
   }
   // "-" is stdin; otherwise only a regular file no larger than the memory
   // budget (core/io), not `tessera-run /dev/zero` read forever.
-  std::unique_ptr<llvm::MemoryBuffer> buf;
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
   if (path == "-") {
     auto in = llvm::MemoryBuffer::getSTDIN();
     if (!in)
       return error("cannot read standard input: " + in.getError().message());
-    buf = std::move(*in);
+    buffer = std::move(*in);
   } else {
-    auto file = io::readRegularFile(path, memoryBudget(),
-                                    "the memory budget of " +
-                                        formatBytes(memoryBudget()) +
-                                        " (--max-memory)");
+    auto file = io::readRegularFile(path, memoryBudget(), memoryBudgetText());
     if (!file)
       return file.takeError();
-    buf = std::move(*file);
+    buffer = std::move(*file);
   }
-  llvm::SourceMgr sources;
-  sources.AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
-  auto module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sources, mlir::ParserConfig(&ctx));
-  if (!module)
-    return error(diag.str().empty() ? path + ": cannot parse"
-                                    : StringRef(diag.str()));
-  return std::move(module);
+  return tessera::reference::parseModule(ctx, buffer->getBuffer(), path);
 }
 
 Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {
@@ -185,6 +174,9 @@ void printTensor(llvm::raw_ostream &os, StringRef name, const Tensor &t) {
 Error run() {
   if (outputDir.empty() && !printOutputs)
     return error("--output-dir DIR is required (or --print)");
+  if (Error err = tessera::reference::checkThreadCount(threads,
+                                                       "--num-threads"))
+    return err;
   std::unique_ptr<mlir::MLIRContext> ctx = tessera::frontend::createContext();
   auto module = loadModule(*ctx, inputFile);
   if (!module)

@@ -18,6 +18,7 @@
 #include "core/io/Output.h"
 #include "core/tensor/Npy.h"
 #include "core/isa/Program.h"
+#include "core/support/Names.h"
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
 #include "simulator/Simulator.h"
@@ -72,7 +73,7 @@ Error error(const llvm::Twine &msg) {
 std::string inputNames(const isa::Program &p) {
   std::string s;
   for (const isa::TensorDesc &d : p.inputs)
-    s += (s.empty() ? "" : ", ") + d.name;
+    s += (s.empty() ? "" : ", ") + quoteName(d.name);
   return s.empty() ? "none" : s;
 }
 
@@ -110,8 +111,8 @@ Error setInputs(sim::Simulator &sim) {
   }
   if (!quiet)
     for (const std::string &name : sim.unsetInputs())
-      llvm::errs() << "note: no --input for '" << name
-                   << "'; it holds its zero point (real 0)\n";
+      llvm::errs() << "note: no --input for " << quoteName(name)
+                   << "; it holds its zero point (real 0)\n";
   return Error::success();
 }
 
@@ -185,8 +186,8 @@ Error run() {
     if (Error err = io::flushStdout())
       return err;
     for (const sim::LayerStats *l : report->macMismatches())
-      llvm::errs() << "warning: layer " << l->id << " '" << l->name
-                   << "': instructions perform " << l->macs
+      llvm::errs() << "warning: layer " << l->id << " " << quoteName(l->name)
+                   << ": instructions perform " << l->macs
                    << " MACs but the layer table says " << l->tableMacs << "\n";
   }
   if (!outputDir.empty())

@@ -229,6 +229,42 @@ TEST(Verify, ProgramLevelErrors) {
             "flags 0x1 are not defined in version 1");
 }
 
+TEST(Verify, NamesLongerThanTheFormatHoldsAreErrors) {
+  // The reader rejects strings over kMaxNpubinString bytes, so the writer
+  // must not produce them (issue 12: a 70,000-byte output name compiled into
+  // an .npubin that tessera-sim then rejected).
+  auto check = [](auto mutate) {
+    Program p = makeExampleProgram();
+    mutate(p);
+    return errorText(serializeProgram(p));
+  };
+  std::string longName(70000, 'y');
+  EXPECT_EQ(check([&](Program &p) { p.outputs[0].name = longName; }),
+            "output 0 '" + std::string(100, 'y') +
+                "...' (70000 bytes): name longer than 65535 bytes");
+  EXPECT_EQ(check([&](Program &p) { p.symbols[1].name = longName; }),
+            "symbol 1 '" + std::string(100, 'y') +
+                "...' (70000 bytes): name longer than 65535 bytes");
+  EXPECT_EQ(check([&](Program &p) { p.layers[0].name = longName; }),
+            "layer 0 '" + std::string(100, 'y') +
+                "...' (70000 bytes): name or op type longer than 65535 bytes");
+  // At the limit the name round-trips.
+  Program p = makeExampleProgram();
+  p.outputs[0].name = std::string(kMaxNpubinString, 'y');
+  llvm::Expected<Program> back = readProgram(serialize(p));
+  ASSERT_TRUE(bool(back)) << errorText(back.takeError());
+  EXPECT_EQ(back->outputs[0].name.size(), kMaxNpubinString);
+}
+
+TEST(Verify, NamesInMessagesAreEscaped) {
+  Program p = makeExampleProgram();
+  p.outputs[0].name = "y\nerror: forged";
+  p.outputs[0].dramOffset = 0x104;
+  EXPECT_EQ(errorText(verifyProgram(p)),
+            "output 0 'y\\nerror: forged': dram offset 0x104 is not 64-byte "
+            "aligned");
+}
+
 TEST(Verify, TokenDeadlocks) {
   Program p = makeExampleProgram();
   // The store waits for a token the conv never pushes.
