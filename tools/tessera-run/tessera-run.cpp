@@ -99,19 +99,19 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
   }
   // "-" is stdin; otherwise only a regular file no larger than the memory
   // budget (core/io), not `tessera-run /dev/zero` read forever.
-  std::unique_ptr<llvm::MemoryBuffer> buf;
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
   if (path == "-") {
     auto in = llvm::MemoryBuffer::getSTDIN();
     if (!in)
       return error("cannot read standard input: " + in.getError().message());
-    buf = std::move(*in);
+    buffer = std::move(*in);
   } else {
     auto file = io::readRegularFile(path, memoryBudget(), memoryBudgetText());
     if (!file)
       return file.takeError();
-    buf = std::move(*file);
+    buffer = std::move(*file);
   }
-  return tessera::reference::parseModule(ctx, buf->getBuffer(), path);
+  return tessera::reference::parseModule(ctx, buffer->getBuffer(), path);
 }
 
 Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {

@@ -283,20 +283,18 @@ TEST(TargetLoad, DeepNestingIsAnErrorNamingTheLine) {
 // Document::skip; a profile is one document, with at most a "---" before it
 // and a "..." after it.
 TEST(TargetLoad, OneDocumentOnly) {
-  std::string ends;
-  for (int i = 0; i < 250000; ++i)
-    ends += "...\n";
-  EXPECT_EQ(errorOf(parseTargetProfile(ends, "docs.yaml")),
-            "docs.yaml:3:1: a third '---' or '...' document marker (a target "
-            "profile is one YAML document)");
-  std::string starts;
-  for (int i = 0; i < 200000; ++i)
-    starts += "--- \n";
-  EXPECT_EQ(errorOf(parseTargetProfile(starts, "docs.yaml")),
-            "docs.yaml:3:1: a third '---' or '...' document marker (a target "
-            "profile is one YAML document)");
-  // The real profile between "---" and "..." still loads; "----" or
-  // "...x" are not markers.
+  // Under kMaxProfileBytes: 250,000 4-byte lines, 200,000 5-byte lines.
+  for (auto [marker, count] : {std::pair{"...\n", 250000},
+                               std::pair{"--- \n", 200000}}) {
+    std::string text;
+    for (int i = 0; i < count; ++i)
+      text += marker;
+    EXPECT_EQ(errorOf(parseTargetProfile(text, "docs.yaml")),
+              "docs.yaml:3:1: a third '---' or '...' document marker (a "
+              "target profile is one YAML document)");
+  }
+  // The real profile between "---" and "..." still loads, also with
+  // marker-like comments.
   std::string text = readFile(sourceDir() + "/targets/rv1126.yaml");
   EXPECT_EQ(errorOf(parseTargetProfile("---\n" + text + "...\n", "ok.yaml")),
             "<success>");
