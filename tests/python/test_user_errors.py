@@ -194,8 +194,20 @@ def test_4096_character_names_round_trip_through_the_npubin(tmp_path):
     path = save(tmp_path, m)
     proc = compile_(tmp_path, path, X[1], input_name=inp)
     assert proc.returncode == 0, proc.stderr
-    sim = run("tessera-sim", tmp_path / "m.npubin", "--quiet")
+    np.save(tmp_path / "x.npy", np.zeros(X[1], np.float32))
+    sim = run("tessera-sim", tmp_path / "m.npubin", "--quiet", "--input",
+              f"{inp}={tmp_path / 'x.npy'}", "--output-dir", tmp_path / "sim")
     assert sim.returncode == 0, sim.stderr
+    ran = run("tessera-run", path, "--input", f"{inp}={tmp_path / 'x.npy'}",
+              "--output-dir", tmp_path / "run")
+    assert ran.returncode == 0, ran.stderr
+    # NAME.npy under a file name the file system takes (at most 255 bytes):
+    # the first 183 bytes of the name, '_' and a hash.
+    for d, files in (("sim", 2), ("run", 1)):
+        names = sorted(p.name for p in (tmp_path / d).iterdir())
+        assert len(names) == files, names
+        assert all(n.startswith("y" * 183 + "_") and len(n) <= 255
+                   for n in names), names
 
 
 def test_stride_2_62_is_refused_and_100_runs(tmp_path):
