@@ -2,6 +2,7 @@
 #include "compiler/calibration/Inputs.h"
 
 #include "core/io/Output.h"
+#include "core/support/Names.h"
 #include "core/tensor/Limits.h"
 #include "core/tensor/Npy.h"
 
@@ -114,7 +115,7 @@ Expected<int64_t> sampleCount(StringRef path, StringRef inputName,
     return got[0] / shape[0];
   std::string expected = formatDims(shape);
   std::string stacked = shape.empty() ? "N" : "Nx" + formatDims(shape);
-  return fail(path + ": array '" + inputName + "' has shape " +
+  return fail(path + ": array " + quoteName(inputName) + " has shape " +
               formatDims(got) + ", expected " + expected + " or " + stacked);
 }
 
@@ -269,9 +270,9 @@ Expected<std::vector<Tensor>> samplesFromNpz(StringRef path,
   if (index < 0) {
     std::string list;
     for (const std::string &a : names)
-      list += (list.empty() ? "" : ", ") + a;
-    return fail(path + ": no array named '" + inputName +
-                "' (the model input); the archive has: " +
+      list += (list.empty() ? "" : ", ") + quoteName(a);
+    return fail(path + ": no array named " + quoteName(inputName) +
+                " (the model input); the archive has: " +
                 (list.empty() ? std::string("no arrays") : list));
   }
   std::string what = (path + ":" + names[index] + ".npy").str();
@@ -282,7 +283,7 @@ Expected<std::vector<Tensor>> samplesFromNpz(StringRef path,
   if (!h)
     return h.takeError();
   if (h->type != ElementType::F32)
-    return fail(path + ": array '" + inputName + "' has element type " +
+    return fail(path + ": array " + quoteName(inputName) + " has element type " +
                 elementTypeName(h->type) + ", expected f32");
   auto count = sampleCount(path, inputName, h->shape, shape);
   if (!count)
@@ -385,7 +386,7 @@ loadSamples(StringRef path, StringRef inputName, llvm::ArrayRef<int64_t> shape,
             const Preprocess &pre, size_t maxSamples) {
   if (!llvm::sys::fs::exists(path))
     return fail(path + ": no such file or directory");
-  if (llvm::Error e = checkTensorSize("model input '" + inputName + "'", shape,
+  if (llvm::Error e = checkTensorSize("model input " + quoteName(inputName), shape,
                                       sizeof(float), "f32"))
     return std::move(e);
   if (llvm::sys::fs::is_directory(path)) {
