@@ -2,6 +2,8 @@
 
 #include "simulator/Simulator.h"
 
+#include "core/tensor/Limits.h"
+
 #include "simulator/Timing.h"
 
 #include "core/quant/Quant.h"
@@ -105,10 +107,12 @@ Simulator::create(isa::Program program, MachineModel model, SimOptions opts) {
                      llvm::Twine(model.sramBytes));
   if (auto err = checkSupported(program, model))
     return std::move(err);
-  if (program.dramBytes > opts.maxDramBytes)
+  if (opts.maxDramBytes && program.dramBytes > opts.maxDramBytes)
     return makeError("program needs " + llvm::Twine(program.dramBytes) +
                      " bytes of DRAM, more than the simulator's limit of " +
                      llvm::Twine(opts.maxDramBytes));
+  if (auto err = checkAllocation("program DRAM", program.dramBytes))
+    return std::move(err);
   std::unique_ptr<Simulator> s(
       new Simulator(std::move(program), std::move(model), opts));
   const isa::Program &p = s->program_;

@@ -41,8 +41,9 @@ struct SimOptions {
   /// --timing-only); outputs then hold whatever the arena held.
   bool functional = true;
   /// DRAM larger than this is refused rather than allocated (a corrupt or
-  /// hostile header may ask for up to 2^40 bytes).
-  uint64_t maxDramBytes = uint64_t(4) << 30;
+  /// hostile header may ask for up to 2^40 bytes). 0: the process-wide
+  /// memory budget (core/tensor/Limits.h, --max-memory).
+  uint64_t maxDramBytes = 0;
 };
 
 /// A model output read back from DRAM, in ONNX order (NCHW for images).

@@ -164,8 +164,9 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     std::string inputName;
     if (auto n = func.getArgAttrOfType<mlir::StringAttr>(0, "onnx.name"))
       inputName = n.str();
-    auto samples = calib::loadSamples(opts.calibrationPath, inputName,
-                                      argType.getShape(), opts.preprocess);
+    auto samples =
+        calib::loadSamples(opts.calibrationPath, inputName, argType.getShape(),
+                           opts.preprocess, opts.maxCalibrationSamples);
     if (!samples)
       return samples.takeError();
     std::vector<std::vector<Tensor>> runs;

@@ -2,6 +2,8 @@
 
 #include "compiler/frontend/GraphImporter.h"
 
+#include "core/tensor/Limits.h"
+
 #include "onnx/onnx_pb.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -555,6 +557,24 @@ llvm::Error GraphImporter::importInitializers() {
   return llvm::Error::success();
 }
 
+namespace {
+/// Bytes per element the executors store for `t` (i48 accumulators as i64,
+/// i1 as one byte).
+int64_t storageBytes(Type t) {
+  if (!t.isIntOrFloat())
+    return 8;
+  unsigned bits = t.getIntOrFloatBitWidth();
+  return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+}
+
+std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+} // namespace
+
 llvm::Error GraphImporter::importInputs(llvm::SmallVectorImpl<Type> &argTypes) {
   llvm::StringMap<bool> initNames;
   for (const auto &init : graph.initializer())
@@ -624,6 +644,10 @@ llvm::Error GraphImporter::importInputs(llvm::SmallVectorImpl<Type> &argTypes) {
         shape.push_back(dim.dim_value());
       }
     }
+    if (llvm::Error e = checkTensorSize(
+            "input '" + name + "'", shape, storageBytes(elemType),
+            typeString(elemType)))
+      return fileError(llvm::toString(std::move(e)));
     inputNames.push_back(name);
     argTypes.push_back(tensorType(shape, elemType));
     ImportedValue iv;
@@ -641,8 +665,23 @@ llvm::Error GraphImporter::importNodes() {
       continue;
     setCurrentNode(&node, i);
     OpImporterFn fn = table.lookup(node.op_type());
+    Block *block = b.getInsertionBlock();
+    Operation *before = block->empty() ? nullptr : &block->back();
     if (llvm::Error err = fn(*this, node))
       return err;
+    // Shapes derive from the model (pads, strides, scales, repeats): every
+    // tensor the node's ops produce must fit the memory budget, checked here
+    // once rather than in each op's importer, before anything executes.
+    for (Operation &op : llvm::make_range(
+             before ? std::next(Block::iterator(before)) : block->begin(),
+             block->end()))
+      for (Value r : op.getResults())
+        if (auto t = llvm::dyn_cast<mlir::RankedTensorType>(r.getType()))
+          if (t.hasStaticShape())
+            if (llvm::Error e = checkTensorSize(
+                    "result", t.getShape(), storageBytes(t.getElementType()),
+                    typeString(t.getElementType())))
+              return nodeError(llvm::toString(std::move(e)));
     for (int o = 0; o < node.output_size(); ++o)
       if (wantsOutput(node, o) && !values.count(node.output(o)) &&
           !foldedInputs.count(node.output(o)))

@@ -2,6 +2,8 @@
 
 #include "compiler/frontend/OnnxTensor.h"
 
+#include "core/tensor/Limits.h"
+
 #include "onnx/onnx_pb.h"
 
 #include "llvm/ADT/APFloat.h"
@@ -17,10 +19,10 @@ using llvm::Twine;
 namespace tessera::frontend {
 
 int64_t shapeNumElements(llvm::ArrayRef<int64_t> shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
+  // Shapes reaching here were checked (decodeTensor, the importer's
+  // per-node size check); saturate rather than wrap if one was not.
+  auto n = checkedNumElements(shape);
+  return n ? *n : INT64_MAX;
 }
 
 int64_t ConstTensor::numElements() const { return shapeNumElements(shape); }
@@ -131,10 +133,11 @@ llvm::Expected<std::string> readRawBytes(const onnx::TensorProto &proto,
 template <typename T>
 llvm::Error fromRaw(const std::string &raw, int64_t n, llvm::StringRef what,
                     std::vector<T> &out) {
-  if (raw.size() != static_cast<size_t>(n) * sizeof(T))
-    return llvm::createStringError(what + ": raw data has " +
-                                   Twine(raw.size()) + " bytes, expected " +
-                                   Twine(n * sizeof(T)));
+  auto want = checkedMul(n, static_cast<int64_t>(sizeof(T)));
+  if (!want || raw.size() != static_cast<uint64_t>(*want))
+    return llvm::createStringError(
+        what + ": raw data has " + Twine(raw.size()) + " bytes, expected " +
+        (want ? Twine(*want) : Twine(n) + " x " + Twine(sizeof(T))));
   out.resize(n);
   // ONNX raw_data is little-endian; so is every host Tessera builds for.
   std::memcpy(out.data(), raw.data(), raw.size());
@@ -160,6 +163,16 @@ llvm::Expected<ConstTensor> decodeTensor(const onnx::TensorProto &proto,
       return llvm::createStringError(what + ": negative dimension " + Twine(d));
     t.shape.push_back(d);
   }
+  // The dims come from the file: the element count is overflow-checked and
+  // the decoded tensor (float32 or int64 per element) must fit the memory
+  // budget before the payload is read or anything is allocated. The payload
+  // size is then checked against the count (fromRaw, countError).
+  bool isFloatType = proto.data_type() == onnx::TensorProto_DataType_FLOAT ||
+                     proto.data_type() == onnx::TensorProto_DataType_DOUBLE ||
+                     proto.data_type() == onnx::TensorProto_DataType_FLOAT16;
+  if (llvm::Error e = checkTensorSize(what, t.shape, isFloatType ? 4 : 8,
+                                      isFloatType ? "f32" : "i64"))
+    return std::move(e);
   int64_t n = t.numElements();
   bool hasRaw =
       proto.has_raw_data() ||

@@ -3,6 +3,7 @@
 #include "compiler/reference/Interpreter.h"
 
 #include "compiler/reference/Ops.h"
+#include "core/tensor/Limits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -80,6 +81,22 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
     return error("function @" + func.getName() + " takes " +
                  llvm::Twine(body.getNumArguments()) + " inputs, got " +
                  llvm::Twine(inputs.size()));
+
+  // Every result's size comes from the IR (a model or a text file): all must
+  // fit the memory budget before the first op allocates anything.
+  if (!sizesChecked) {
+    for (Operation &op : body)
+      for (Value r : op.getResults())
+        if (auto rt = dyn_cast<RankedTensorType>(r.getType()))
+          if (auto et = elementTypeOf(rt.getElementType());
+              et && rt.hasStaticShape())
+            if (llvm::Error e = checkTensorSize(
+                    "result", rt.getShape(),
+                    static_cast<int64_t>(elementSize(*et)),
+                    elementTypeName(*et)))
+              return detail::opError(&op, llvm::toString(std::move(e)));
+    sizesChecked = true;
+  }
 
   // Values live in `env` until their last use has run.
   llvm::DenseMap<Value, std::shared_ptr<const Tensor>> env;

@@ -66,6 +66,8 @@ private:
   llvm::DenseMap<mlir::Operation *, std::shared_ptr<const Tensor>> constants;
   /// Conv + activation fusion, planned on the first run without onValue.
   std::unique_ptr<detail::EpiloguePlan> epilogues;
+  /// Whether every result type was checked against the memory budget.
+  bool sizesChecked = false;
 };
 
 /// The float executor splits convolutions, pooling and elementwise ops over

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
@@ -55,7 +56,7 @@ std::atomic<uint64_t> budget{kDefaultMemoryBudget};
 
 uint64_t memoryBudget() { return budget.load(std::memory_order_relaxed); }
 void setMemoryBudget(uint64_t bytes) {
-  budget.store(bytes, std::memory_order_relaxed);
+  budget.store(std::min(bytes, kMaxMemoryBudget), std::memory_order_relaxed);
 }
 
 llvm::Expected<uint64_t> parseByteSize(llvm::StringRef text,
@@ -101,6 +102,10 @@ llvm::Expected<uint64_t> parseByteSize(llvm::StringRef text,
                                    "--" + option + ": must be above 0");
   if (shift && v > (UINT64_MAX >> shift))
     return bad();
+  if ((v << shift) > kMaxMemoryBudget)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "--" + option + ": '" + text +
+                                       "' is above the largest budget, 256 TiB");
   return v << shift;
 }
 

@@ -42,6 +42,11 @@ std::optional<int64_t> checkedByteSize(llvm::ArrayRef<int64_t> shape,
 /// a 24 GiB machine.
 constexpr uint64_t kDefaultMemoryBudget = uint64_t(4) << 30;
 
+/// The largest budget that can be set, 2^48 bytes (256 TiB): it keeps every
+/// dimension below 2^48, so shape arithmetic on one dimension and a 32-bit
+/// attribute (pads, strides, dilations) cannot overflow int64.
+constexpr uint64_t kMaxMemoryBudget = uint64_t(1) << 48;
+
 /// The process-wide memory budget in bytes: the largest tensor (or .npz
 /// entry, or decoded image) a tool allocates for data whose size comes from
 /// a file. Tools set it from --max-memory.
@@ -49,8 +54,8 @@ uint64_t memoryBudget();
 void setMemoryBudget(uint64_t bytes);
 
 /// Parses a byte count: "4294967296", "512K", "512M", "4G", "1T" (binary
-/// multiples; an optional trailing "B" or "iB" is accepted). Errors name
-/// `option`.
+/// multiples; an optional trailing "B" or "iB" is accepted), between 1 and
+/// kMaxMemoryBudget. Errors name `option`.
 llvm::Expected<uint64_t> parseByteSize(llvm::StringRef text,
                                        llvm::StringRef option);
 

@@ -2,6 +2,8 @@
 
 #include "core/tensor/Npy.h"
 
+#include "core/tensor/Limits.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -76,7 +78,7 @@ std::optional<StringRef> valueOf(StringRef header, StringRef key) {
 
 } // namespace
 
-llvm::Expected<Tensor> parseNpy(StringRef bytes, StringRef name) {
+llvm::Expected<NpyHeader> parseNpyHeader(StringRef bytes, StringRef name) {
   if (bytes.size() < kMagicLen + 4 || !bytes.starts_with(StringRef(kMagic, 6)))
     return npyError(name, "not a .npy file (bad magic)");
   uint8_t major = static_cast<uint8_t>(bytes[6]);
@@ -96,6 +98,10 @@ llvm::Expected<Tensor> parseNpy(StringRef bytes, StringRef name) {
   } else {
     return npyError(name, "unsupported .npy version " + llvm::Twine(major));
   }
+  if (headerLen > kMaxNpyHeaderBytes)
+    return npyError(name, "header of " + llvm::Twine(headerLen) +
+                              " bytes is longer than the limit of " +
+                              llvm::Twine(kMaxNpyHeaderBytes));
   if (bytes.size() < headerStart + headerLen)
     return npyError(name, "truncated header");
   StringRef header = bytes.substr(headerStart, headerLen);
@@ -124,7 +130,8 @@ llvm::Expected<Tensor> parseNpy(StringRef bytes, StringRef name) {
     return npyError(name, "header has no 'shape' tuple");
   StringRef tuple =
       shapeText->drop_front().take_until([](char c) { return c == ')'; });
-  std::vector<int64_t> shape;
+  NpyHeader h;
+  h.type = *type;
   llvm::SmallVector<StringRef> parts;
   tuple.split(parts, ',');
   for (StringRef p : parts) {
@@ -136,18 +143,42 @@ llvm::Expected<Tensor> parseNpy(StringRef bytes, StringRef name) {
     int64_t v;
     if (p.getAsInteger(10, v) || v < 0)
       return npyError(name, "bad dimension '" + p + "' in shape");
-    shape.push_back(v);
+    if (h.shape.size() == kMaxNpyRank)
+      return npyError(name, "shape has more than " + llvm::Twine(kMaxNpyRank) +
+                                " dimensions");
+    h.shape.push_back(v);
   }
+  auto dataBytes =
+      checkedByteSize(h.shape, static_cast<int64_t>(elementSize(h.type)));
+  if (!dataBytes)
+    return npyError(name, "shape " + formatDims(h.shape) + " of " +
+                              elementTypeName(h.type) +
+                              " has more bytes than fit in 64 bits");
+  h.dataOffset = headerStart + headerLen;
+  h.dataBytes = static_cast<uint64_t>(*dataBytes);
+  return h;
+}
 
-  Tensor t(*type, std::move(shape));
-  StringRef data = bytes.drop_front(headerStart + headerLen);
-  if (data.size() != t.byteSize())
-    return npyError(name, "expected " + llvm::Twine(t.byteSize()) +
-                              " data bytes for " + t.typeString() + ", got " +
+llvm::Expected<Tensor> parseNpy(StringRef bytes, StringRef name) {
+  auto h = parseNpyHeader(bytes, name);
+  if (!h)
+    return h.takeError();
+  // The claimed size is checked against the bytes present before anything is
+  // allocated, and against the memory budget.
+  StringRef data = bytes.drop_front(h->dataOffset);
+  if (data.size() != h->dataBytes)
+    return npyError(name, "expected " + llvm::Twine(h->dataBytes) +
+                              " data bytes for " + formatDims(h->shape) + "x" +
+                              elementTypeName(h->type) + ", got " +
                               llvm::Twine(data.size()));
+  if (llvm::Error e = checkTensorSize(name, h->shape,
+                                      elementSize(h->type),
+                                      elementTypeName(h->type)))
+    return std::move(e);
+  Tensor t = Tensor::uninitialized(h->type, std::move(h->shape));
   if (!data.empty())
     std::memcpy(t.bytes(), data.data(), data.size());
-  if (*type == ElementType::Bool)
+  if (t.elementType() == ElementType::Bool)
     for (size_t i = 0; i < t.byteSize(); ++i)
       if (t.bytes()[i] > 1)
         return npyError(name, "bool element is neither 0 nor 1");
@@ -155,6 +186,8 @@ llvm::Expected<Tensor> parseNpy(StringRef bytes, StringRef name) {
 }
 
 llvm::Expected<Tensor> readNpy(StringRef path) {
+  // The file's own size bounds what is read; parseNpy checks the header's
+  // claim against it before allocating.
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                          /*RequiresNullTerminator=*/false);
   if (!buf)

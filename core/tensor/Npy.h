@@ -18,10 +18,33 @@
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <vector>
 
 namespace tessera {
 
-/// Parses the bytes of a .npy file; `name` is used in error messages.
+/// numpy itself refuses headers over 10,000 bytes unless told otherwise; 64 KiB
+/// leaves room for any real shape and bounds what a header can claim.
+constexpr size_t kMaxNpyHeaderBytes = 64 * 1024;
+/// More dimensions than any tensor Tessera computes on (MLIR's TOSA profile
+/// allows rank 6); numpy's own limit is 64.
+constexpr size_t kMaxNpyRank = 64;
+
+/// What a .npy header says: element type, shape and where the data starts.
+struct NpyHeader {
+  ElementType type = ElementType::F32;
+  std::vector<int64_t> shape;
+  size_t dataOffset = 0; ///< bytes before the data
+  uint64_t dataBytes = 0; ///< product(shape) * element size, overflow-checked
+};
+
+/// Parses the header at the start of `bytes` (only the header needs to be
+/// present). The claimed data size is computed with overflow checks but not
+/// compared with `bytes`: callers that read the data do that.
+llvm::Expected<NpyHeader> parseNpyHeader(llvm::StringRef bytes,
+                                         llvm::StringRef name);
+/// Parses the bytes of a .npy file; `name` is used in error messages. The
+/// data must be exactly the size the header claims, and the tensor must fit
+/// the memory budget (core/tensor/Limits.h).
 llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
 /// Reads a .npy file.
 llvm::Expected<Tensor> readNpy(llvm::StringRef path);

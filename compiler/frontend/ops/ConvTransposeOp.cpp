@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/GraphImporter.h"
+#include "compiler/frontend/ops/ShapeUtil.h"
 #include "compiler/frontend/ops/Window.h"
 
 #include "onnx/onnx_pb.h"
@@ -70,6 +71,15 @@ llvm::Error importConvTranspose(GraphImporter &imp,
     return imp.nodeError("only 2-D attributes are supported (strides, "
                          "dilations, output_padding, kernel_shape: 2 values; "
                          "pads: 4)");
+  for (auto [what, v] :
+       {std::pair<const char *, const std::vector<int64_t> *>{
+            "attribute 'strides'", &strides},
+        {"attribute 'dilations'", &dilations},
+        {"attribute 'pads'", &pads},
+        {"attribute 'output_padding'", &outPadding},
+        {"attribute 'output_shape'", &outputShape}})
+    if (auto err = checkWindowAttr(imp, what, *v))
+      return err;
   if (kernelShape[0] != k[0] || kernelShape[1] != k[1])
     return imp.nodeError("attribute 'kernel_shape' " +
                          formatShape(kernelShape) +

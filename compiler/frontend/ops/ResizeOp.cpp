@@ -359,6 +359,11 @@ llvm::Error importResize(GraphImporter &imp, const onnx::NodeProto &node) {
         return imp.nodeError("scales value " + std::to_string(s) +
                              " must be > 0");
       scales[a] = s;
+      // In double first: converting inf or >= 2^63 to int64 is undefined.
+      double o = static_cast<double>(s * static_cast<float>(inShape[a]));
+      if (!(o < 0x1p62))
+        return imp.nodeError("scale " + std::to_string(s) + " makes axis " +
+                             Twine(a) + " larger than 2^62");
       outShape[a] = static_cast<int64_t>(s * static_cast<float>(inShape[a]));
       if (outShape[a] <= 0)
         return imp.nodeError("scale " + std::to_string(s) + " leaves axis " +
@@ -366,6 +371,8 @@ llvm::Error importResize(GraphImporter &imp, const onnx::NodeProto &node) {
       ratio[a] = rationalOf(s);
     }
   }
+  if (auto err = checkOutputSize(imp, outShape))
+    return err;
   for (int64_t a = 0; a < 2; ++a)
     if (outShape[a] != inShape[a])
       return imp.nodeError("resizing the " + Twine(a ? "channel" : "batch") +

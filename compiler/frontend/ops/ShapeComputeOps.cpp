@@ -23,6 +23,8 @@
 #include "compiler/frontend/ops/ShapeUtil.h"
 #include "compiler/frontend/ops/SliceSpec.h"
 
+#include "core/tensor/Limits.h"
+
 #include "onnx/onnx_pb.h"
 
 #include <cmath>
@@ -101,6 +103,17 @@ ConstTensor pick(const ConstTensor &in, std::vector<int64_t> shape,
   return out;
 }
 
+/// Host-evaluated outputs are held as int64/float vectors plus an int64
+/// source index per element: their shape, which comes from the model, must
+/// fit the memory budget before anything is allocated.
+llvm::Error checkHostOutput(GraphImporter &imp,
+                            llvm::ArrayRef<int64_t> shape) {
+  if (llvm::Error e = checkTensorSize("output", shape, 2 * sizeof(int64_t),
+                                      "(i64 + index)"))
+    return imp.nodeError(llvm::toString(std::move(e)));
+  return llvm::Error::success();
+}
+
 llvm::Error requireInputs(GraphImporter &imp, Inputs in, size_t n) {
   for (size_t i = 0; i < n; ++i)
     if (i >= in.size() || !in[i])
@@ -122,6 +135,8 @@ llvm::Expected<ConstTensor> hostBinary(GraphImporter &imp,
   if (!shape)
     return imp.nodeError("shapes " + formatShape(a.shape) + " and " +
                          formatShape(b.shape) + " do not broadcast");
+  if (auto err = checkHostOutput(imp, *shape))
+    return std::move(err);
   std::vector<int64_t> sa = broadcastSources(*shape, a.shape),
                        sb = broadcastSources(*shape, b.shape);
   ConstTensor out;
@@ -416,6 +431,8 @@ llvm::Expected<ConstTensor> hostExpand(GraphImporter &imp,
   if (!shape)
     return imp.nodeError("cannot expand " + formatShape(x.shape) + " to " +
                          formatShape(s.ints));
+  if (auto err = checkHostOutput(imp, *shape))
+    return std::move(err);
   return pick(x, *shape, broadcastSources(*shape, x.shape));
 }
 
@@ -431,8 +448,15 @@ llvm::Expected<ConstTensor> hostTile(GraphImporter &imp,
   for (size_t d = 0; d < shape.size(); ++d) {
     if (r.ints[d] < 0)
       return imp.nodeError("negative repeats value");
-    shape[d] *= r.ints[d];
+    auto n = checkedMul(shape[d], r.ints[d]);
+    if (!n)
+      return imp.nodeError("repeats value " + Twine(r.ints[d]) +
+                           " makes dimension " + Twine(d) +
+                           " larger than 2^63");
+    shape[d] = *n;
   }
+  if (auto err = checkHostOutput(imp, shape))
+    return std::move(err);
   auto src = sourcesOf(shape, [&](llvm::ArrayRef<int64_t> idx) {
     int64_t at = 0;
     for (size_t d = 0; d < idx.size(); ++d)
@@ -456,8 +480,16 @@ llvm::Expected<ConstTensor> hostRange(GraphImporter &imp,
   double start = in[0]->at(0), limit = in[1]->at(0), delta = in[2]->at(0);
   if (delta == 0)
     return imp.nodeError("delta is 0");
-  auto n =
-      static_cast<int64_t>(std::max(std::ceil((limit - start) / delta), 0.0));
+  double count = std::max(std::ceil((limit - start) / delta), 0.0);
+  // Checked as a double first: casting inf, NaN or >= 2^63 to int64 is
+  // undefined behaviour.
+  if (!(count < 9.2e18))
+    return imp.nodeError("the range from " + std::to_string(start) + " to " +
+                         std::to_string(limit) + " by " +
+                         std::to_string(delta) + " has too many elements");
+  auto n = static_cast<int64_t>(count);
+  if (auto err = checkHostOutput(imp, {n}))
+    return std::move(err);
   if (n == 0)
     return imp.nodeError("the range is empty; empty tensors are not "
                          "supported");
@@ -495,6 +527,8 @@ llvm::Expected<ConstTensor> hostConstantOfShape(GraphImporter &imp,
     if (d <= 0)
       return imp.nodeError("shape " + formatShape(s.ints) +
                            " is not supported (every dim must be > 0)");
+  if (auto err = checkHostOutput(imp, s.ints))
+    return std::move(err);
   ConstTensor out;
   out.kind = value.kind;
   out.shape = s.ints;

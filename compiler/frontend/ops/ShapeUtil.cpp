@@ -3,6 +3,8 @@
 
 #include "compiler/frontend/ops/ShapeUtil.h"
 
+#include "core/tensor/Limits.h"
+
 #include "onnx/onnx_pb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -214,6 +216,22 @@ llvm::Expected<std::vector<int64_t>> constantInts(GraphImporter &imp,
     return imp.nodeError(role + " ('" + node.input(i) +
                          "') must be an integer tensor");
   return (*c)->ints;
+}
+
+llvm::Error checkWindowAttr(GraphImporter &imp, llvm::StringRef what,
+                            llvm::ArrayRef<int64_t> values) {
+  for (int64_t v : values)
+    if (v > kMaxWindowAttr || v < -kMaxWindowAttr)
+      return imp.nodeError(what + " value " + llvm::Twine(v) +
+                           " is outside the 32-bit range TOSA takes");
+  return llvm::Error::success();
+}
+
+llvm::Error checkOutputSize(GraphImporter &imp, llvm::ArrayRef<int64_t> shape,
+                            int64_t elementBytes, llvm::StringRef typeName) {
+  if (llvm::Error e = checkTensorSize("output", shape, elementBytes, typeName))
+    return imp.nodeError(llvm::toString(std::move(e)));
+  return llvm::Error::success();
 }
 
 } // namespace tessera::frontend

@@ -87,6 +87,25 @@ llvm::Expected<std::vector<int64_t>> constantInts(GraphImporter &imp,
                                                   unsigned i,
                                                   llvm::StringRef role);
 
+/// Window and padding attributes (kernel, strides, dilations, pads, output
+/// padding) are 32-bit in TOSA (conv2d, max_pool2d and pad take i32 values,
+/// TOSA 1.0 spec): larger magnitudes are refused at import, which also keeps
+/// every shape computed from them far from int64 overflow.
+constexpr int64_t kMaxWindowAttr = (int64_t(1) << 31) - 1;
+
+/// An error naming `what` if any of `values` has a magnitude above
+/// kMaxWindowAttr.
+llvm::Error checkWindowAttr(GraphImporter &imp, llvm::StringRef what,
+                            llvm::ArrayRef<int64_t> values);
+
+/// An error naming the node if a `elementBytes`-byte tensor of `shape` (the
+/// output the node is about to create) does not fit the memory budget
+/// (core/tensor/Limits.h): checked before work proportional to the output
+/// is done at import.
+llvm::Error checkOutputSize(GraphImporter &imp, llvm::ArrayRef<int64_t> shape,
+                            int64_t elementBytes = 4,
+                            llvm::StringRef typeName = "f32");
+
 } // namespace tessera::frontend
 
 #endif // TESSERA_COMPILER_FRONTEND_OPS_SHAPEUTIL_H

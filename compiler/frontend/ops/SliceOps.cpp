@@ -193,6 +193,8 @@ llvm::Error importPad(GraphImporter &imp, const onnx::NodeProto &node) {
   if (static_cast<int64_t>(pads->size()) != 2 * n)
     return imp.nodeError("input 'pads' has " + Twine(pads->size()) +
                          " values, expected " + Twine(2 * n));
+  if (auto err = checkWindowAttr(imp, "input 'pads'", *pads))
+    return err;
   std::vector<int64_t> before(rank, 0), after(rank, 0);
   for (int64_t i = 0; i < n; ++i) {
     before[axes[i]] = (*pads)[i];
@@ -216,6 +218,8 @@ llvm::Error importPad(GraphImporter &imp, const onnx::NodeProto &node) {
                            Twine(after[d]) + " leaves axis " + Twine(d) +
                            " of " + formatShape((*x)->shape) + " empty");
   }
+  if (auto err = checkOutputSize(imp, outShape))
+    return err;
   auto in = physicalValue(imp, **x);
   if (!in)
     return in.takeError();

@@ -1,6 +1,7 @@
 //===- Window.cpp - ONNX sliding-window attributes -> TOSA form -----------===//
 
 #include "compiler/frontend/ops/Window.h"
+#include "compiler/frontend/ops/ShapeUtil.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -15,6 +16,8 @@ llvm::Error readPair(GraphImporter &imp, AttrReader &attrs,
     return llvm::Error::success();
   std::vector<int64_t> v = attrs.getInts(name, {});
   if (auto err = attrs.takeError())
+    return err;
+  if (auto err = checkWindowAttr(imp, "attribute '" + name.str() + "'", v))
     return err;
   if (v.size() != 2 || v[0] < 1 || v[1] < 1)
     return imp.nodeError("attribute '" + name +
@@ -102,6 +105,8 @@ llvm::Error computeWindow(GraphImporter &imp, AttrReader &attrs,
     for (int64_t p : pads)
       if (p < 0)
         return imp.nodeError("attribute 'pads' has a negative value");
+    if (auto err = checkWindowAttr(imp, "attribute 'pads'", pads))
+      return err;
     // ONNX: [x1_begin, x2_begin, x1_end, x2_end].
     w.onnxPadBegin = {pads[0], pads[1]};
     w.onnxPadEnd = {pads[2], pads[3]};

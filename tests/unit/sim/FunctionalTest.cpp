@@ -8,6 +8,7 @@
 #include "SimTestUtil.h"
 
 #include "core/kernels/Conv.h"
+#include "core/tensor/Limits.h"
 #include "core/kernels/Rescale.h"
 #include "core/quant/Quant.h"
 
@@ -300,6 +301,23 @@ TEST(Errors, SramTooSmall) {
   ASSERT_FALSE(bool(sim));
   EXPECT_EQ(llvm::toString(sim.takeError()),
             "program needs 256 bytes of SRAM but target 'hand' has 128");
+}
+
+// The program's DRAM (0x80 = 128 bytes here; a hostile header may claim up
+// to 2^40) is allocated only within the process-wide memory budget.
+TEST(Errors, DramOverTheMemoryBudget) {
+  uint64_t saved = memoryBudget();
+  setMemoryBudget(100);
+  auto sim = Simulator::create(assembleOk(kCopy), handModel());
+  setMemoryBudget(saved);
+  ASSERT_FALSE(bool(sim));
+  EXPECT_EQ(llvm::toString(sim.takeError()),
+            "program DRAM: needs 128 bytes (128 bytes), over the memory "
+            "budget of 100 bytes (--max-memory)");
+  setMemoryBudget(128);
+  auto ok = Simulator::create(assembleOk(kCopy), handModel());
+  setMemoryBudget(saved);
+  EXPECT_TRUE(bool(ok)) << llvm::toString(ok.takeError());
 }
 
 TEST(Errors, RunsOnceAndUnknownOutput) {
