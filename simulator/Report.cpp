@@ -1,6 +1,9 @@
 //===- Report.cpp - Printed table and JSON form of a simulation report ----===//
 
 #include "simulator/Report.h"
+#include "core/support/Names.h"
+
+#include "core/io/Output.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -19,8 +22,11 @@ namespace {
 using Row = std::array<std::string, 9>;
 
 Row rowOf(const Report &r, const LayerStats &s, std::string id) {
-  std::string name =
-      s.name.empty() && s.id >= 0 ? "#" + std::to_string(s.id) : s.name;
+  // Layer names come from the model: escaped so a newline cannot break the
+  // table, shortened so a long one cannot flood it.
+  std::string name = s.name.empty() && s.id >= 0
+                         ? "#" + std::to_string(s.id)
+                         : escapeName(s.name, kMaxShownNameBytes);
   return {std::move(id),
           name,
           s.op,
@@ -145,8 +151,9 @@ llvm::json::Value sim::reportToJson(const Report &r) {
 
 llvm::Error sim::writeReportJson(const Report &r, llvm::StringRef path) {
   llvm::json::Value v = reportToJson(r);
-  // writeToOutput writes a temporary file beside `path` and renames it.
-  return llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+  // core/io: a temporary file renamed into place, or written through to a
+  // device or FIFO.
+  return io::writeFile(path, [&](llvm::raw_ostream &os) {
     os << llvm::formatv("{0:2}", v) << "\n";
     return llvm::Error::success();
   });

@@ -7,6 +7,7 @@
 #include "simulator/Timing.h"
 
 #include "core/quant/Quant.h"
+#include "core/support/Names.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -141,10 +142,10 @@ llvm::Error Simulator::writeInput(const isa::TensorDesc &d,
                                   llvm::ArrayRef<int64_t> shape,
                                   llvm::ArrayRef<int64_t> values) {
   if (llvm::ArrayRef<int64_t>(d.shape) != shape)
-    return makeError("input '" + d.name + "': expected shape " +
+    return makeError("input " + quoteName(d.name) + ": expected shape " +
                      shapeString(d.shape) + " but got " + shapeString(shape));
   if (values.size() != d.numElements())
-    return makeError("input '" + d.name + "': expected " +
+    return makeError("input " + quoteName(d.name) + ": expected " +
                      llvm::Twine(d.numElements()) + " values but got " +
                      llvm::Twine(values.size()));
   const unsigned eb = isa::dtypeBytes(d.dtype);
@@ -160,7 +161,7 @@ llvm::Error Simulator::setInput(llvm::StringRef name,
                                 llvm::ArrayRef<float> values) {
   const isa::TensorDesc *d = findInput(name);
   if (!d)
-    return makeError("unknown input '" + name + "'");
+    return makeError("unknown input " + quoteName(name));
   quant::QParams qp{d->scale, d->zeroPoint};
   std::vector<int64_t> q(values.size());
   for (size_t i = 0; i < values.size(); ++i)
@@ -174,11 +175,11 @@ llvm::Error Simulator::setQuantizedInput(llvm::StringRef name,
                                          llvm::ArrayRef<int64_t> values) {
   const isa::TensorDesc *d = findInput(name);
   if (!d)
-    return makeError("unknown input '" + name + "'");
+    return makeError("unknown input " + quoteName(name));
   const int64_t lo = isa::dtypeMin(d->dtype), hi = isa::dtypeMax(d->dtype);
   for (size_t i = 0; i < values.size(); ++i)
     if (values[i] < lo || values[i] > hi)
-      return makeError("input '" + name + "': value " + llvm::Twine(values[i]) +
+      return makeError("input " + quoteName(name) + ": value " + llvm::Twine(values[i]) +
                        " at index " + llvm::Twine(i) + " does not fit " +
                        isa::dtypeName(d->dtype));
   return writeInput(*d, shape, values);
@@ -339,7 +340,7 @@ llvm::Expected<OutputTensor> Simulator::output(llvm::StringRef name) const {
   for (const isa::TensorDesc &d : program_.outputs)
     if (d.name == name)
       return readTensor(d);
-  return makeError("unknown output '" + name + "'");
+  return makeError("unknown output " + quoteName(name));
 }
 
 std::vector<OutputTensor> Simulator::outputs() const {

@@ -1,6 +1,7 @@
 //===- Inputs.cpp - Calibration samples from JPEG images or .npz ----------===//
 #include "compiler/calibration/Inputs.h"
 
+#include "core/io/Output.h"
 #include "core/tensor/Limits.h"
 #include "core/tensor/Npy.h"
 
@@ -87,18 +88,8 @@ llvm::Error decodeJpeg(StringRef bytes, StringRef name, int64_t wantH,
 /// The bytes of the regular file `path`, refused if larger than the memory
 /// budget.
 Expected<std::unique_ptr<llvm::MemoryBuffer>> readInputFile(StringRef path) {
-  llvm::sys::fs::file_status st;
-  if (std::error_code ec = llvm::sys::fs::status(path, st))
-    return fail(path + ": cannot read: " + ec.message());
-  if (st.type() != llvm::sys::fs::file_type::regular_file)
-    return fail(path + ": not a regular file");
-  if (llvm::Error e = checkAllocation(path, st.getSize()))
-    return std::move(e);
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
-  if (!buf)
-    return fail(path + ": cannot read: " + buf.getError().message());
-  return std::move(*buf);
+  return io::readRegularFile(path, memoryBudget(),
+                             memoryBudgetText());
 }
 
 bool isJpeg(StringRef path) {

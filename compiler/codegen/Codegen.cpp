@@ -19,6 +19,7 @@
 #include "compiler/lowering/NpuGeometry.h"
 #include "compiler/lowering/Passes.h"
 #include "compiler/lowering/TilePlan.h"
+#include "core/support/Names.h"
 #include "dialects/npu/NpuDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -70,6 +71,14 @@ struct LayerConsts {
   llvm::SmallDenseMap<unsigned, uint64_t, 2> operands;
 };
 
+/// Layer ids are 16 bits in the instruction encoding, kNoLayer (0xFFFF)
+/// meaning none, and verifyProgram takes a table of fewer than kNoLayer rows.
+constexpr int64_t kMaxLayers = kNoLayer - 1;
+
+/// Bytes a constant symbol's name adds to its layer's name (".weights#NNNNN"
+/// and spare).
+constexpr size_t kSymbolSuffixBytes = 32;
+
 llvm::Error makeError(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
@@ -79,7 +88,7 @@ std::string describe(Operation *op) {
   llvm::raw_string_ostream os(s);
   os << "'" << op->getName().getStringRef() << "'";
   if (std::string node = onnxNodeName(op); !node.empty())
-    os << " (ONNX node '" << node << "')";
+    os << " (ONNX node " << quoteName(node) << ")";
   os << " at ";
   op->getLoc().print(os);
   return s;
@@ -193,7 +202,7 @@ private:
   llvm::Error emitTranspose(npu::TransposeOp op);
   llvm::Error emitResize(npu::ResizeOp op);
   llvm::Error fillDescriptors();
-  void fillLayers();
+  llvm::Error fillLayers();
 
   uint64_t dramOf(const View &v) const {
     return arenaBase + buffers[v.buffer].addr + v.offset;
@@ -228,6 +237,12 @@ llvm::Error Generator::collect() {
     if (!llvm::isa<npu::NpuDialect>(op.getDialect()))
       return makeError(describe(&op) +
                        ": not an npu op (run --tessera-lower-to-npu first)");
+    if (auto a = op.getAttrOfType<IntegerAttr>("layer");
+        a && (a.getInt() < 0 || a.getInt() >= kMaxLayers))
+      return makeError(describe(&op) + ": layer " +
+                       llvm::Twine(a.getInt() + 1) +
+                       " of the model; an .npubin holds at most " +
+                       llvm::Twine(kMaxLayers) + " layers; split the model");
     index[&op] = static_cast<int64_t>(ops.size());
     ops.push_back(&op);
   }
@@ -644,8 +659,48 @@ llvm::Error Generator::checkTiling(Operation *op, const TileChoice &t,
   return llvm::Error::success();
 }
 
+/// The window geometry fits the CONV/POOL instruction's fields (their C++
+/// types are the encoding's widths, core/isa/Isa.h): a model may ask for
+/// more (a 300x300 kernel, a stride of 1000) than the NPU encodes.
+llvm::Error checkWindowFields(Operation *op, const WindowGeometry &g,
+                              bool conv) {
+  auto max = [](auto field) {
+    return static_cast<int64_t>(
+        std::numeric_limits<decltype(field)>::max());
+  };
+  int64_t kernelMax = conv ? max(ConvFields().kh) : max(PoolFields().kh);
+  struct Field {
+    const char *what;
+    int64_t value, max;
+  } fields[] = {
+      {"input width", g.w, max(ConvFields().iw)},
+      {"input channels", g.c, max(ConvFields().ic)},
+      {"output channels", g.oc, max(ConvFields().oc)},
+      {"kernel height", g.kh, kernelMax},
+      {"kernel width", g.kw, kernelMax},
+      {"vertical stride", g.strideH, max(ConvFields().strideH)},
+      {"horizontal stride", g.strideW, max(ConvFields().strideW)},
+      {"vertical dilation", g.dilH, max(ConvFields().dilH)},
+      {"horizontal dilation", g.dilW, max(ConvFields().dilW)},
+      {"groups", g.groups, max(ConvFields().groups)},
+      {"top padding", g.padT, max(ConvFields().padT)},
+      {"bottom padding", g.padB, max(ConvFields().padB)},
+      {"left padding", g.padL, max(ConvFields().padL)},
+      {"right padding", g.padR, max(ConvFields().padR)},
+  };
+  for (const Field &f : fields)
+    if (f.value < 0 || f.value > f.max)
+      return makeError(describe(op) + ": " + f.what + " " +
+                       llvm::Twine(f.value) + " is more than the NPU's " +
+                       (conv ? "CONV" : "POOL") + " instruction holds (" +
+                       llvm::Twine(f.max) + ")");
+  return llvm::Error::success();
+}
+
 llvm::Error Generator::emitWindow(Operation *op) {
   WindowGeometry g = windowGeometry(op);
+  if (auto err = checkWindowFields(op, g, llvm::isa<npu::Conv2DOp>(op)))
+    return err;
   TileChoice t = tileChoice(op);
   SramLayout l = layoutWindow(g, t);
   if (auto err = checkTiling(op, t, l.total))
@@ -980,9 +1035,18 @@ llvm::Error Generator::fillDescriptors() {
           dt && dt.getValue() == "uint8" && t.getElementType().isInteger(8))
         d.zeroPoint -= 128;
     }
+    if (d.name.size() > kMaxNpubinString)
+      return makeError(fallback + " " + quoteName(d.name) +
+                       ": name longer than the " +
+                       llvm::Twine(kMaxNpubinString) +
+                       " bytes an .npubin holds");
     bool nhwc = attrs && attrs.getAs<StringAttr>(kLayoutAttr) &&
                 attrs.getAs<StringAttr>(kLayoutAttr).getValue() == "nhwc" &&
                 t.getRank() == 4;
+    if (static_cast<size_t>(t.getRank()) > kMaxNpubinRank)
+      return makeError(fallback + " " + quoteName(d.name) + ": rank " +
+                       llvm::Twine(t.getRank()) + " is more than the " +
+                       llvm::Twine(kMaxNpubinRank) + " an .npubin holds");
     auto dt = dtypeOf(t.getElementType(), func);
     if (!dt)
       return dt.takeError();
@@ -1014,11 +1078,15 @@ llvm::Error Generator::fillDescriptors() {
   return llvm::Error::success();
 }
 
-void Generator::fillLayers() {
+llvm::Error Generator::fillLayers() {
   auto module = func->getParentOfType<ModuleOp>();
   auto table =
       module ? module->getAttrOfType<ArrayAttr>(kLayersAttr) : ArrayAttr();
   int64_t rows = table ? static_cast<int64_t>(table.size()) : 0;
+  if (rows > kMaxLayers)
+    return makeError("the layer table has " + llvm::Twine(rows) +
+                     " rows; an .npubin holds at most " +
+                     llvm::Twine(kMaxLayers) + " layers; split the model");
   for (Operation *op : ops)
     rows = std::max<int64_t>(rows, int64_t(layerOf(op)) + 1);
   prog.layers.assign(rows, LayerInfo());
@@ -1033,6 +1101,11 @@ void Generator::fillLayers() {
       l.opType = row.getAs<StringAttr>("op_type").str();
   }
   for (Operation *op : ops) {
+    auto rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+    if (static_cast<size_t>(rank) > kMaxNpubinRank)
+      return makeError(describe(op) + ": rank " + llvm::Twine(rank) +
+                       " is more than the " + llvm::Twine(kMaxNpubinRank) +
+                       " an .npubin holds");
     LayerInfo &l = prog.layers[layerOf(op)];
     if (l.opType.empty())
       l.opType = op->getName().stripDialect().str();
@@ -1048,9 +1121,18 @@ void Generator::fillLayers() {
     l.outputShape =
         onnxShape(cast<RankedTensorType>(op->getResult(0).getType()), true);
   }
-  for (LayerInfo &l : prog.layers)
+  for (LayerInfo &l : prog.layers) {
     if (l.opType.empty())
       l.opType = "Unused";
+    // Constant symbols are named "<layer>.<what>#<n>": leave room for that.
+    if (l.name.size() + kSymbolSuffixBytes > kMaxNpubinString ||
+        l.opType.size() > kMaxNpubinString)
+      return makeError("layer " + quoteName(l.name) + " (" +
+                       quoteName(l.opType) + "): name longer than the " +
+                       llvm::Twine(kMaxNpubinString - kSymbolSuffixBytes) +
+                       " bytes an .npubin holds");
+  }
+  return llvm::Error::success();
 }
 
 llvm::Error Generator::run() {
@@ -1060,7 +1142,8 @@ llvm::Error Generator::run() {
   prog.sramBytes = opts.sramBytes;
   if (auto err = collect())
     return err;
-  fillLayers();
+  if (auto err = fillLayers())
+    return err;
   if (auto err = addConstants())
     return err;
   if (auto err = planViews())

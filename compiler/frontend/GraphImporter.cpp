@@ -2,6 +2,7 @@
 
 #include "compiler/frontend/GraphImporter.h"
 
+#include "core/support/Names.h"
 #include "core/tensor/Limits.h"
 
 #include "onnx/onnx_pb.h"
@@ -86,7 +87,7 @@ const onnx::AttributeProto *AttrReader::expect(llvm::StringRef name, int type) {
       a->type() == onnx::AttributeProto_AttributeType_UNDEFINED)
     return a;
   if (!error)
-    error = imp.nodeError("attribute '" + name + "' has type " +
+    error = imp.nodeError("attribute " + quoteName(name) + " has type " +
                           attrTypeName(a->type()) + ", expected " +
                           attrTypeName(type));
   return nullptr;
@@ -200,8 +201,9 @@ llvm::Error GraphImporter::fileError(const Twine &msg) const {
 }
 
 llvm::Error GraphImporter::nodeError(const Twine &msg) const {
-  std::string op = currentNode ? currentNode->op_type() : std::string("?");
-  return fileError("node '" + currentName + "' (" + op + "): " + msg);
+  std::string op =
+      currentNode ? escapeName(currentNode->op_type()) : std::string("?");
+  return fileError("node " + quoteName(currentName) + " (" + op + "): " + msg);
 }
 
 //===----------------------------------------------------------------------===//
@@ -212,8 +214,8 @@ llvm::Expected<ImportedValue *>
 GraphImporter::lookup(const onnx::NodeProto &node, llvm::StringRef name) {
   auto it = values.find(name);
   if (it == values.end())
-    return nodeError("input '" + name +
-                     "' is not defined by an earlier node, an initializer or "
+    return nodeError("input " + quoteName(name) +
+                     " is not defined by an earlier node, an initializer or "
                      "a graph input");
   return &it->second;
 }
@@ -249,8 +251,8 @@ GraphImporter::constantOperand(const onnx::NodeProto &node, unsigned i,
   if (!v)
     return v.takeError();
   if (!(*v)->isConstant())
-    return nodeError(role + " ('" + node.input(i) +
-                     "') must be a constant (initializer or Constant node)");
+    return nodeError(role + " (" + quoteName(node.input(i)) +
+                     ") must be a constant (initializer or Constant node)");
   return (*v)->constant;
 }
 
@@ -504,6 +506,78 @@ llvm::Error GraphImporter::checkOpsets() {
   return llvm::Error::success();
 }
 
+llvm::Error GraphImporter::checkNames() {
+  // Names become attributes, .npubin strings and message text: bound their
+  // length (core/support/Names.h) before anything copies them.
+  auto checkLength = [&](const std::string &name,
+                         const Twine &what) -> llvm::Error {
+    if (name.size() <= kMaxNameBytes)
+      return llvm::Error::success();
+    return fileError(what + " " + quoteName(name) + " is longer than " +
+                     Twine(kMaxNameBytes) + " bytes");
+  };
+  // Every tensor has one definition (ONNX's SSA rule): a graph input, an
+  // initializer or one node output. A second definition would silently
+  // shadow the first.
+  llvm::StringMap<std::string> definedBy;
+  auto define = [&](const std::string &name, std::string by) -> llvm::Error {
+    auto [it, inserted] = definedBy.try_emplace(name, by);
+    if (inserted)
+      return llvm::Error::success();
+    return fileError("tensor " + quoteName(name) + " is defined twice: by " +
+                     it->second + " and by " + by);
+  };
+  for (const auto &init : graph.initializer()) {
+    if (auto err = checkLength(init.name(), "initializer name"))
+      return err;
+    if (auto err = define(init.name(), "an initializer"))
+      return err;
+  }
+  llvm::StringMap<bool> inputSeen;
+  for (const auto &in : graph.input()) {
+    if (auto err = checkLength(in.name(), "graph input name"))
+      return err;
+    if (in.name().empty())
+      return fileError("a graph input has an empty name");
+    if (!inputSeen.try_emplace(in.name(), true).second)
+      return fileError("graph input " + quoteName(in.name()) +
+                       " is listed twice");
+    // An initializer may also be listed as an input (its default value).
+    if (!definedBy.count(in.name()))
+      definedBy[in.name()] = "a graph input";
+  }
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    if (auto err = checkLength(node.name(), "node name"))
+      return err;
+    for (const auto &in : node.input())
+      if (auto err = checkLength(in, "node input name"))
+        return err;
+    for (const auto &out : node.output()) {
+      if (auto err = checkLength(out, "node output name"))
+        return err;
+      if (out.empty())
+        continue; // an omitted optional output
+      if (auto err = define(out, "node " + quoteName(displayName(node))))
+        return err;
+    }
+  }
+  llvm::StringMap<int> outputIndex;
+  for (int i = 0; i < graph.output_size(); ++i) {
+    const std::string &name = graph.output(i).name();
+    if (auto err = checkLength(name, "graph output name"))
+      return err;
+    if (name.empty())
+      return fileError("graph output " + Twine(i) + " has an empty name");
+    auto [it, inserted] = outputIndex.try_emplace(name, i);
+    if (!inserted)
+      return fileError("graph output " + quoteName(name) +
+                       " is listed twice (outputs " + Twine(it->second) +
+                       " and " + Twine(i) + ")");
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error GraphImporter::checkSupported() {
   // One entry per unsupported op type, naming its first node, so that a
   // detector with 60 SiLUs gives one readable line, not 120 entries.
@@ -524,7 +598,8 @@ llvm::Error GraphImporter::checkSupported() {
     auto [it, inserted] = firstAndCount.try_emplace(op);
     if (inserted) {
       order.push_back(op);
-      it->second.first = "node '" + displayName(node) + "' (op " + op +
+      it->second.first = "node " + quoteName(displayName(node)) + " (op " +
+                         escapeName(op) +
                          ", opset " + opset + ")";
     }
     ++it->second.second;
@@ -546,7 +621,7 @@ llvm::Error GraphImporter::checkSupported() {
 
 llvm::Error GraphImporter::importInitializers() {
   for (const auto &init : graph.initializer()) {
-    auto c = decodeTensor(init, baseDir, "initializer '" + init.name() + "'");
+    auto c = decodeTensor(init, baseDir, "initializer " + quoteName(init.name()));
     if (!c)
       return fileError(llvm::toString(c.takeError()));
     ImportedValue iv;
@@ -591,23 +666,23 @@ llvm::Error GraphImporter::importInputs(llvm::SmallVectorImpl<Type> &argTypes) {
     if (!known) {
       std::string names;
       for (const auto *vi : inputs)
-        names += (names.empty() ? "'" : ", '") + vi->name() + "'";
-      return fileError("--input-shape names unknown input '" + name +
-                       "' (graph inputs: " + names + ")");
+        names += (names.empty() ? "" : ", ") + quoteName(vi->name());
+      return fileError("--input-shape names unknown input " + quoteName(name) +
+                       " (graph inputs: " + names + ")");
     }
   }
 
   for (const auto *vi : inputs) {
     const std::string &name = vi->name();
     if (!vi->type().has_tensor_type())
-      return fileError("input '" + name + "' is not a tensor");
+      return fileError("input " + quoteName(name) + " is not a tensor");
     const auto &tt = vi->type().tensor_type();
     // Integer inputs feed the quantization ops (ops/QuantOps.cpp).
     Type elemType = f32();
     if (tt.elem_type() != onnx::TensorProto_DataType_FLOAT)
       elemType = integerInputType(ctx, tt.elem_type());
     if (!elemType)
-      return fileError("input '" + name + "' has element type " +
+      return fileError("input " + quoteName(name) + " has element type " +
                        Twine(tt.elem_type()) +
                        "; only float32 (1) and integer inputs are supported");
     std::vector<int64_t> shape;
@@ -616,30 +691,40 @@ llvm::Error GraphImporter::importInputs(llvm::SmallVectorImpl<Type> &argTypes) {
       shape = over->second;
       if (tt.has_shape() &&
           tt.shape().dim_size() != static_cast<int>(shape.size()))
-        return fileError("--input-shape " + name + "=" + formatShape(shape) +
-                         " has rank " + Twine(shape.size()) + " but input '" +
-                         name + "' has rank " + Twine(tt.shape().dim_size()));
+        return fileError("--input-shape " + escapeName(name) + "=" +
+                         formatShape(shape) + " has rank " +
+                         Twine(shape.size()) + " but input " +
+                         quoteName(name) + " has rank " +
+                         Twine(tt.shape().dim_size()));
     } else {
       if (!tt.has_shape())
-        return fileError("input '" + name +
-                         "' has no shape; give --input-shape " + name +
-                         "=DxDx...");
+        return fileError("input " + quoteName(name) +
+                         " has no shape; give --input-shape " +
+                         escapeName(name) + "=DxDx...");
       std::string modelShape;
       for (int d = 0; d < tt.shape().dim_size(); ++d) {
         const auto &dim = tt.shape().dim(d);
         modelShape += d ? "x" : "";
-        modelShape += dim.has_dim_value() && dim.dim_value() > 0
+        modelShape += dim.has_dim_value() && dim.dim_value() >= 0
                           ? std::to_string(dim.dim_value())
                           : (dim.has_dim_param() ? dim.dim_param() : "?");
       }
       for (int d = 0; d < tt.shape().dim_size(); ++d) {
         const auto &dim = tt.shape().dim(d);
+        if (dim.has_dim_value() && dim.dim_value() == 0)
+          return fileError("input " + quoteName(name) + " has dimension " +
+                           Twine(d) + " of extent 0 in shape " +
+                           escapeName(modelShape) +
+                           "; empty tensors are not supported");
         if (!dim.has_dim_value() || dim.dim_value() <= 0) {
-          std::string sym = dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
-                                                : std::string();
-          return fileError("input '" + name + "' has dynamic dimension " +
-                           Twine(d) + sym + " in shape " + modelShape +
-                           "; give --input-shape " + name + "=DxDx...");
+          std::string sym = dim.has_dim_param()
+                                ? " (" + quoteName(dim.dim_param()) + ")"
+                                : std::string();
+          return fileError("input " + quoteName(name) +
+                           " has dynamic dimension " + Twine(d) + sym +
+                           " in shape " + escapeName(modelShape) +
+                           "; give --input-shape " + escapeName(name) +
+                           "=DxDx...");
         }
         shape.push_back(dim.dim_value());
       }
@@ -654,6 +739,22 @@ llvm::Error GraphImporter::importInputs(llvm::SmallVectorImpl<Type> &argTypes) {
     iv.shape = shape;
     values[name] = std::move(iv); // the block argument is filled in later
   }
+  return llvm::Error::success();
+}
+
+llvm::Error GraphImporter::checkNoEmptyTensors(Block::iterator first,
+                                               Block *block) {
+  // TOSA (and the executors and the NPU after it) has no empty tensors: a
+  // zero dimension from the model (a Conv weight with 0 output channels, a
+  // 0-sized initializer used as data) is the model's error, reported here
+  // with its node rather than by the IR verifier.
+  for (Operation &op : llvm::make_range(first, block->end()))
+    for (Value r : op.getResults())
+      if (auto t = dyn_cast<RankedTensorType>(r.getType());
+          t && llvm::is_contained(t.getShape(), 0))
+        return nodeError("makes an empty tensor (shape " +
+                         formatShape(t.getShape()) +
+                         "); empty tensors are not supported");
   return llvm::Error::success();
 }
 
@@ -682,11 +783,14 @@ llvm::Error GraphImporter::importNodes() {
                     "result", t.getShape(), storageBytes(t.getElementType()),
                     typeString(t.getElementType())))
               return nodeError(llvm::toString(std::move(e)));
+    if (llvm::Error err = checkNoEmptyTensors(
+            before ? std::next(Block::iterator(before)) : block->begin(), block))
+      return err;
     for (int o = 0; o < node.output_size(); ++o)
       if (wantsOutput(node, o) && !values.count(node.output(o)) &&
           !foldedInputs.count(node.output(o)))
-        return nodeError("output " + Twine(o) + " ('" + node.output(o) +
-                         "') is not supported");
+        return nodeError("output " + Twine(o) + " (" +
+                         quoteName(node.output(o)) + ") is not supported");
   }
   setCurrentNode(nullptr, -1);
   return llvm::Error::success();
@@ -704,7 +808,8 @@ llvm::Error GraphImporter::importOutputs(func::FuncOp func) {
   for (const auto &out : graph.output()) {
     auto it = values.find(out.name());
     if (it == values.end())
-      return fileError("graph output '" + out.name() + "' is never defined");
+      return fileError("graph output " + quoteName(out.name()) +
+                       " is never defined");
     auto p = producer.find(out.name());
     if (p != producer.end())
       setCurrentNode(&graph.node(p->second), p->second);
@@ -738,6 +843,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
   }
   for (const auto &out : graph.output())
     graphOutputs[out.name()] = true;
+  if (auto err = checkNames())
+    return std::move(err);
   if (auto err = checkSupported())
     return std::move(err);
 

@@ -229,10 +229,15 @@ public:
 
 private:
   llvm::Error checkOpsets();
+  llvm::Error checkNames();
   llvm::Error checkSupported();
   llvm::Error importInputs(llvm::SmallVectorImpl<mlir::Type> &argTypes);
   llvm::Error importInitializers();
   llvm::Error importNodes();
+  /// An error naming the current node if an op from `first` on makes a
+  /// tensor with a zero dimension.
+  llvm::Error checkNoEmptyTensors(mlir::Block::iterator first,
+                                  mlir::Block *block);
   llvm::Error importOutputs(mlir::func::FuncOp func);
   void setCurrentNode(const onnx::NodeProto *node, int index);
   llvm::Expected<ImportedValue *> lookup(const onnx::NodeProto &node,

@@ -5,6 +5,8 @@
 #include "compiler/frontend/GraphImporter.h"
 #include "compiler/graph/Passes.h"
 #include "compiler/reference/Interpreter.h"
+#include "core/io/Output.h"
+#include "core/tensor/Limits.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -84,11 +86,11 @@ importOnnxBytes(mlir::MLIRContext &ctx, llvm::StringRef bytes,
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importOnnxFile(mlir::MLIRContext &ctx, llvm::StringRef path,
                const ImportOptions &opts) {
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
+  // Only a regular file no larger than the memory budget: a device or FIFO
+  // would be read forever, a huge file loaded before anything is checked.
+  auto buf = io::readRegularFile(path, memoryBudget(), memoryBudgetText());
   if (!buf)
-    return llvm::createStringError(
-        path + ": cannot open: " + buf.getError().message());
+    return buf.takeError();
   llvm::StringRef dir = llvm::sys::path::parent_path(path);
   return importOnnxBytes(ctx, (*buf)->getBuffer(), opts, path,
                          dir.empty() ? "." : dir);

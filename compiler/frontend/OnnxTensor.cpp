@@ -2,6 +2,7 @@
 
 #include "compiler/frontend/OnnxTensor.h"
 
+#include "core/io/Output.h"
 #include "core/tensor/Limits.h"
 
 #include "onnx/onnx_pb.h"
@@ -116,11 +117,13 @@ llvm::Expected<std::string> readRawBytes(const onnx::TensorProto &proto,
                                    location + "'");
   llvm::SmallString<256> path(baseDir);
   llvm::sys::path::append(path, location);
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
+  // A regular file within the memory budget only: a location that is (or
+  // links to) /dev/zero or a FIFO must not be read forever.
+  auto buf = io::readRegularFile(path, memoryBudget(),
+                                 memoryBudgetText());
   if (!buf)
-    return llvm::createStringError(what + ": cannot read external data '" +
-                                   path + "': " + buf.getError().message());
+    return llvm::createStringError(what + ": external data: " +
+                                   llvm::toString(buf.takeError()));
   uint64_t size = (*buf)->getBufferSize();
   if (!hasLength)
     length = size >= offset ? size - offset : 0;

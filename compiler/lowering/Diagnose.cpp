@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
 #include "compiler/lowering/Passes.h"
+#include "core/support/Names.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
@@ -69,7 +70,7 @@ LogicalResult diagnoseUnlowered(func::FuncOp func) {
                               << "unsupported for now: '"
                               << op->getName().getStringRef() << "'";
     if (!node.empty())
-      diag << " (ONNX node '" << node << "')";
+      diag << " (ONNX node " << quoteName(node) << ")";
     diag << ": " << expectation(op);
     ok = false;
   });

@@ -22,8 +22,11 @@ static void setWindow(WindowGeometry &g, RankedTensorType in,
   g.oh = out.getDimSize(1);
   g.ow = out.getDimSize(2);
   g.oc = out.getDimSize(3);
-  g.strideH = stride[0];
-  g.strideW = stride[1];
+  // A stride only separates windows: with one output row (column) every
+  // stride reads the same window, so use 1, which the instruction's 8-bit
+  // field holds (an ONNX stride of 2^62 over an 8-pixel input is valid).
+  g.strideH = g.oh == 1 ? 1 : stride[0];
+  g.strideW = g.ow == 1 ? 1 : stride[1];
   g.padT = pad[0];
   g.padB = pad[1];
   g.padL = pad[2];

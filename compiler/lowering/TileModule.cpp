@@ -8,6 +8,7 @@
 #include "compiler/lowering/NpuGeometry.h"
 #include "compiler/lowering/Passes.h"
 #include "compiler/lowering/TilePlan.h"
+#include "core/support/Names.h"
 
 using namespace mlir;
 
@@ -23,7 +24,7 @@ static std::string layerLabel(Operation *op) {
       layer.getInt() < static_cast<int64_t>(table.size()))
     if (auto row = dyn_cast<DictionaryAttr>(table[layer.getInt()]))
       if (auto name = row.getAs<StringAttr>("name"))
-        s += " ('" + name.str() + "')";
+        s += " (" + quoteName(name.getValue()) + ")";
   return s;
 }
 

@@ -11,8 +11,11 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
 
 using namespace mlir;
 
@@ -202,8 +205,16 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
 }
 
 void setThreadCount(unsigned n) {
+  n = std::min(n, kMaxThreadCount);
   llvm::parallel::strategy = n ? llvm::hardware_concurrency(n)
                                : llvm::hardware_concurrency();
+}
+
+llvm::Error checkThreadCount(int64_t n, llvm::StringRef option) {
+  if (n >= 0 && n <= static_cast<int64_t>(kMaxThreadCount))
+    return llvm::Error::success();
+  return error(option + ": must be 0 (every core) or 1 to " +
+               llvm::Twine(kMaxThreadCount) + ", got " + llvm::Twine(n));
 }
 
 unsigned threadCount() {
@@ -286,6 +297,52 @@ FirstDiagnostic::FirstDiagnostic(MLIRContext &ctx)
         }
         return success();
       }) {}
+
+/// Success when `text` nests brackets at most kMaxMlirNesting deep. String
+/// literals and // comments are skipped, and the '>' of "->" closes nothing;
+/// other unmatched closers (">=" in an integer set) only lower the count, so
+/// the estimate errs towards accepting.
+static llvm::Error checkNesting(llvm::StringRef text,
+                                llvm::StringRef sourceName) {
+  unsigned depth = 0, line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+    } else if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '/' && text.substr(i).starts_with("//")) {
+      while (i + 1 < text.size() && text[i + 1] != '\n')
+        ++i;
+    } else if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > kMaxMlirNesting)
+        return error(sourceName + ":" + llvm::Twine(line) +
+                     ": brackets nest deeper than " +
+                     llvm::Twine(kMaxMlirNesting) + " levels");
+    } else if ((c == ')' || c == ']' || c == '}' ||
+                (c == '>' && (i == 0 || text[i - 1] != '-'))) &&
+               depth > 0) {
+      --depth;
+    }
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> parseModule(MLIRContext &ctx,
+                                                  llvm::StringRef text,
+                                                  llvm::StringRef sourceName) {
+  if (llvm::Error e = checkNesting(text, sourceName))
+    return std::move(e);
+  FirstDiagnostic diag(ctx);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, &ctx, sourceName);
+  if (!module)
+    return error(diag.str().empty() ? sourceName + ": cannot parse"
+                                    : llvm::Twine(diag.str()));
+  return std::move(module);
+}
 
 std::string resultName(func::FuncOp f, unsigned i) {
   if (auto n = f.getResultAttrOfType<StringAttr>(i, "onnx.name"))

@@ -73,8 +73,21 @@ private:
 /// The float executor splits convolutions, pooling and elementwise ops over
 /// this many threads (llvm::parallel::strategy; default and 0: every core).
 /// Results do not depend on it: the work is cut the same way for any count.
+/// Counts above kMaxThreadCount are clamped to it.
 void setThreadCount(unsigned n);
 unsigned threadCount();
+
+/// The most threads a caller may ask for. Each is a real thread of
+/// llvm::parallel's executor, and a thread the OS refuses is a
+/// std::system_error in a worker, i.e. an abort (`--num-threads 1000000`
+/// did that); 1024 is far above any core count Tessera runs on and far
+/// below the kernel's threads-max.
+constexpr unsigned kMaxThreadCount = 1024;
+
+/// Success when `n` is 0 (every core) or 1..kMaxThreadCount; otherwise
+/// "<option>: must be 0 (every core) or 1 to 1024, got N". Shared by
+/// `tessera-run --num-threads` and `tessera.run(threads=)`.
+llvm::Error checkThreadCount(int64_t n, llvm::StringRef option);
 
 /// One-shot convenience: Executor(f).run(inputs, opts).
 llvm::Expected<std::vector<Tensor>> runFunction(mlir::func::FuncOp f,
@@ -122,6 +135,20 @@ private:
   std::string text;
   mlir::ScopedDiagnosticHandler handler;
 };
+
+/// The deepest bracket nesting ((, [, {, <) parseModule accepts. MLIR's
+/// parser recurses once per level with about 2.7 KB of stack: 3,000 nested
+/// regions or 10,000 nested `[` overflowed an 8 MB stack (a segfault in
+/// tessera-run and in tessera.run). Real modules nest a few dozen deep.
+constexpr unsigned kMaxMlirNesting = 256;
+
+/// Parses MLIR text (a file's contents, named `sourceName` in locations and
+/// errors). Text nesting deeper than kMaxMlirNesting is an error before the
+/// parser sees it; a parse failure is "<first diagnostic>" or
+/// "<sourceName>: cannot parse". Shared by tessera-run and tessera.run.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseModule(mlir::MLIRContext &ctx, llvm::StringRef text,
+            llvm::StringRef sourceName);
 
 } // namespace tessera::reference
 

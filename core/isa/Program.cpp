@@ -7,6 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "core/isa/Program.h"
+#include "core/support/Names.h"
+
+#include "core/io/Output.h"
+#include "core/tensor/Limits.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -20,6 +24,7 @@
 #include <limits>
 
 using namespace tessera::isa;
+using tessera::quoteName;
 using llvm::StringRef;
 namespace nb = tessera::isa::npubin;
 
@@ -37,8 +42,8 @@ uint64_t satMul(uint64_t a, uint64_t b) {
 
 uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
-constexpr size_t kMaxString = 65535;
-constexpr size_t kMaxRank = 8;
+constexpr size_t kMaxString = kMaxNpubinString;
+constexpr size_t kMaxRank = kMaxNpubinRank;
 constexpr uint64_t kMaxDramBytes = uint64_t(1) << 40; // DMA dram field width
 constexpr uint64_t kMaxSramBytes = uint64_t(1) << 32; // SRAM address width
 
@@ -131,11 +136,13 @@ uint64_t Program::addConstant(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
 static llvm::Error checkTensor(const TensorDesc &t, const char *what,
                                size_t index, const Program &p) {
   auto fail = [&](const llvm::Twine &msg) {
-    return makeError(llvm::Twine(what) + " " + llvm::Twine(index) + " '" +
-                     t.name + "': " + msg);
+    return makeError(llvm::Twine(what) + " " + llvm::Twine(index) + " " +
+                     quoteName(t.name) + ": " + msg);
   };
   if (t.name.empty())
     return fail("empty name");
+  if (t.name.size() > kMaxString)
+    return fail("name longer than " + llvm::Twine(kMaxString) + " bytes");
   if (dtypeBytes(t.dtype) == 0)
     return fail("invalid dtype");
   if (t.shape.size() > kMaxRank)
@@ -176,7 +183,7 @@ static llvm::Error checkTensors(const std::vector<TensorDesc> &ts,
       return err;
     if (!names.insert(ts[i].name).second)
       return makeError(llvm::Twine(what) + " " + llvm::Twine(i) +
-                       ": duplicate name '" + ts[i].name + "'");
+                       ": duplicate name " + quoteName(ts[i].name));
   }
   return llvm::Error::success();
 }
@@ -236,12 +243,12 @@ static llvm::Error checkInstr(const Program &p, Queue q, size_t index,
 llvm::Error tessera::isa::verifyProgram(const Program &p, Locate locate) {
   if (p.target.empty() || p.target.size() > kMaxTargetName)
     return makeError("target name must have 1 to " +
-                     llvm::Twine(kMaxTargetName) + " characters, got '" +
-                     p.target + "'");
+                     llvm::Twine(kMaxTargetName) + " characters, got " +
+                     quoteName(p.target));
   for (char c : p.target)
     if (!llvm::isAlnum(c) && c != '_' && c != '-' && c != '.')
-      return makeError("target name '" + p.target +
-                       "' may only contain [A-Za-z0-9_.-]");
+      return makeError("target name " + quoteName(p.target) +
+                       " may only contain [A-Za-z0-9_.-]");
   if (p.flags != 0)
     return makeError("flags 0x" + llvm::utohexstr(p.flags, true) +
                      " are not defined in version " +
@@ -261,15 +268,20 @@ llvm::Error tessera::isa::verifyProgram(const Program &p, Locate locate) {
   for (size_t i = 0; i < p.symbols.size(); ++i) {
     const ConstSymbol &s = p.symbols[i];
     if (s.name.empty() || !symNames.insert(s.name).second)
-      return makeError("symbol " + llvm::Twine(i) + " '" + s.name +
-                       "': empty or duplicate name");
+      return makeError("symbol " + llvm::Twine(i) + " " + quoteName(s.name) +
+                       ": empty or duplicate name");
+    if (s.name.size() > kMaxString)
+      return makeError("symbol " + llvm::Twine(i) + " " + quoteName(s.name) +
+                       ": name longer than " + llvm::Twine(kMaxString) +
+                       " bytes");
     if (s.offset % kDramAlign)
-      return makeError("symbol '" + s.name + "': offset 0x" +
+      return makeError("symbol " + quoteName(s.name) + ": offset 0x" +
                        llvm::utohexstr(s.offset, true) +
                        " is not 64-byte aligned");
     if (s.offset > p.constants.size() || s.size > p.constants.size() - s.offset)
       return makeError(
-          "symbol '" + s.name + "': [0x" + llvm::utohexstr(s.offset, true) +
+          "symbol " + quoteName(s.name) + ": [0x" +
+          llvm::utohexstr(s.offset, true) +
           ", +" + llvm::Twine(s.size) + ") exceeds the constant image (0x" +
           llvm::utohexstr(p.constants.size(), true) + " bytes)");
   }
@@ -278,15 +290,19 @@ llvm::Error tessera::isa::verifyProgram(const Program &p, Locate locate) {
   for (size_t i = 0; i < p.layers.size(); ++i) {
     const LayerInfo &l = p.layers[i];
     if (l.opType.empty())
-      return makeError("layer " + llvm::Twine(i) + " '" + l.name +
-                       "': empty op type");
+      return makeError("layer " + llvm::Twine(i) + " " + quoteName(l.name) +
+                       ": empty op type");
+    if (l.name.size() > kMaxString || l.opType.size() > kMaxString)
+      return makeError("layer " + llvm::Twine(i) + " " + quoteName(l.name) +
+                       ": name or op type longer than " +
+                       llvm::Twine(kMaxString) + " bytes");
     if (l.outputShape.size() > kMaxRank)
-      return makeError("layer " + llvm::Twine(i) + " '" + l.name +
-                       "': output rank exceeds 8");
+      return makeError("layer " + llvm::Twine(i) + " " + quoteName(l.name) +
+                       ": output rank exceeds " + llvm::Twine(kMaxRank));
     for (int64_t d : l.outputShape)
       if (d < 0)
-        return makeError("layer " + llvm::Twine(i) + " '" + l.name +
-                         "': negative output dimension");
+        return makeError("layer " + llvm::Twine(i) + " " +
+                         quoteName(l.name) + ": negative output dimension");
   }
   if (auto err = checkTensors(p.inputs, "input", p))
     return err;
@@ -500,14 +516,12 @@ llvm::Error tessera::isa::writeProgram(const Program &p, StringRef path) {
   llvm::Expected<std::vector<uint8_t>> bytes = serializeProgram(p);
   if (!bytes)
     return makeError(path + ": " + llvm::toString(bytes.takeError()));
-  // writeToOutput writes a temporary file beside `path` and renames it, so a
-  // failure never leaves a half-written program behind.
-  if (auto err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-        os.write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
-        return llvm::Error::success();
-      }))
-    return makeError(path + ": " + llvm::toString(std::move(err)));
-  return llvm::Error::success();
+  // core/io: a temporary file renamed into place (a failure never leaves a
+  // half-written program), or written through to a device or FIFO. Its
+  // errors name `path`.
+  return tessera::io::writeFile(
+      path, StringRef(reinterpret_cast<const char *>(bytes->data()),
+                      bytes->size()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -805,10 +819,12 @@ llvm::Expected<Program> tessera::isa::readProgram(llvm::ArrayRef<uint8_t> bytes,
 }
 
 llvm::Expected<Program> tessera::isa::readProgramFile(StringRef path) {
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
+  // Only a regular file no larger than the memory budget: `tessera-sim
+  // /dev/zero` read until memory ran out.
+  auto buf = tessera::io::readRegularFile(path, tessera::memoryBudget(),
+                                         tessera::memoryBudgetText());
   if (!buf)
-    return makeError(path + ": cannot read: " + buf.getError().message());
+    return buf.takeError();
   const auto *data =
       reinterpret_cast<const uint8_t *>((*buf)->getBufferStart());
   return readProgram(llvm::ArrayRef(data, (*buf)->getBufferSize()), path);

@@ -31,6 +31,11 @@ inline constexpr uint16_t kNpubinVersion = 1;
 inline constexpr uint64_t kDramAlign = 64;
 /// Longest target name the header holds (plus a terminating NUL).
 inline constexpr size_t kMaxTargetName = 15;
+/// Longest string (tensor, symbol or layer name, op type) the container
+/// holds; writers and readers both enforce it.
+inline constexpr size_t kMaxNpubinString = 65535;
+/// Highest tensor rank a descriptor or layer holds.
+inline constexpr size_t kMaxNpubinRank = 8;
 
 /// How a tensor's elements are ordered in DRAM. `shape` is always the ONNX
 /// shape (NCHW for images); Nhwc means the rank-4 shape [N, C, H, W] is

@@ -1,6 +1,8 @@
 //===- Target.cpp - Loading, checking and printing target profiles --------===//
 #include "core/target/Target.h"
 
+#include "core/io/Output.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -9,6 +11,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/YAMLParser.h"
 #include "llvm/Support/YAMLTraits.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -457,6 +460,122 @@ struct DiagCapture {
   }
 };
 
+/// A profile is one YAML document: at most a "---" before it and a "..."
+/// after it. llvm::yaml moves past an empty document, and over "..."
+/// markers, by recursion (Input::setCurrentDocument, Document::skip), so
+/// 250,000 "...\n" lines overflowed the stack. Counts lines that start
+/// with a document marker, as the scanner recognises them at column 0.
+llvm::Error checkDocuments(StringRef yaml, StringRef source) {
+  unsigned markers = 0, lineNo = 0;
+  while (!yaml.empty()) {
+    auto [line, rest] = yaml.split('\n');
+    yaml = rest;
+    ++lineNo;
+    if ((line.starts_with("---") || line.starts_with("...")) &&
+        (line.size() == 3 || llvm::isSpace(line[3])) && ++markers > 2)
+      return makeError(source + ":" + llvm::Twine(lineNo) +
+                       ":1: a third '---' or '...' document marker (a target "
+                       "profile is one YAML document)");
+  }
+  return llvm::Error::success();
+}
+
+/// Walks the document in `yaml` with llvm::yaml's own scanner and an
+/// explicit stack instead of recursion, and fails at the first collection
+/// nested deeper than kMaxProfileNesting. Using the real scanner means quotes,
+/// comments, block scalars and compact "- - -" sequences count exactly as the
+/// parser sees them. Syntax errors are left to the real parse, which reports
+/// them with the field name.
+llvm::Error checkNesting(StringRef yaml, StringRef source) {
+  using namespace llvm::yaml;
+  llvm::SourceMgr sm;
+  sm.setDiagHandler([](const llvm::SMDiagnostic &, void *) {});
+  Stream stream(yaml, sm, /*ShowColors=*/false);
+
+  // A collection being walked. Every child is walked completely before its
+  // parent's iterator moves on, so llvm::yaml never has to skip() an
+  // unparsed subtree (skip() recurses).
+  struct Frame {
+    Node *node;
+    SequenceNode::iterator seq;
+    MappingNode::iterator map;
+    bool started = false;
+    bool keyDone = false;
+    bool valueDone = false;
+  };
+  std::vector<Frame> stack;
+  llvm::Error err = llvm::Error::success();
+  auto enter = [&](Node *n) {
+    if (!n || !(llvm::isa<SequenceNode>(n) || llvm::isa<MappingNode>(n)))
+      return true;
+    if (stack.size() >= kMaxProfileNesting) {
+      // llvm::yaml starts a flow collection's range after its bracket;
+      // point at the bracket itself.
+      const char *at = n->getSourceRange().Start.getPointer();
+      if (at && at > yaml.data() && (at[-1] == '[' || at[-1] == '{'))
+        --at;
+      auto [line, col] = sm.getLineAndColumn(llvm::SMLoc::getFromPointer(at));
+      llvm::consumeError(std::move(err));
+      err = makeError(source + ":" + llvm::Twine(line) + ":" +
+                      llvm::Twine(col) + ": nested deeper than " +
+                      llvm::Twine(kMaxProfileNesting) +
+                      " levels (the limit for a target profile)");
+      return false;
+    }
+    stack.push_back(Frame{n, {}, {}});
+    return true;
+  };
+
+  // Only the first document: it is all yaml::Input reads, and moving to the
+  // next one (Document::skip) recurses once per "..." marker.
+  auto doc = stream.begin();
+  if (doc != stream.end()) {
+    if (!enter(doc->getRoot()))
+      return err;
+    while (!stack.empty() && !stream.failed()) {
+      Frame &f = stack.back();
+      Node *next = nullptr;
+      if (auto *seq = llvm::dyn_cast<SequenceNode>(f.node)) {
+        if (!f.started) {
+          f.started = true;
+          f.seq = seq->begin();
+        } else {
+          ++f.seq;
+        }
+        if (f.seq == seq->end()) {
+          stack.pop_back();
+          continue;
+        }
+        next = &*f.seq;
+      } else {
+        auto *map = llvm::cast<MappingNode>(f.node);
+        if (!f.started) {
+          f.started = true;
+          f.map = map->begin();
+        } else if (f.valueDone) {
+          ++f.map;
+          f.keyDone = f.valueDone = false;
+        }
+        if (f.map == map->end()) {
+          stack.pop_back();
+          continue;
+        }
+        if (!f.keyDone) {
+          f.keyDone = true;
+          next = f.map->getKey();
+        } else {
+          f.valueDone = true;
+          next = f.map->getValue();
+        }
+      }
+      if (!enter(next))
+        return err;
+    }
+    // A syntax error ends the walk; the real parse reports it.
+  }
+  return err;
+}
+
 std::string compiledTargetsDir() {
 #ifdef TESSERA_TARGETS_DIR
   return TESSERA_TARGETS_DIR;
@@ -469,6 +588,13 @@ std::string compiledTargetsDir() {
 
 llvm::Expected<Target> tessera::target::parseTargetProfile(StringRef yaml,
                                                            StringRef source) {
+  if (yaml.size() > kMaxProfileBytes)
+    return makeError(source + ": " + llvm::Twine(yaml.size()) +
+                     " bytes, over the 1 MiB limit for a target profile");
+  if (llvm::Error err = checkDocuments(yaml, source))
+    return std::move(err);
+  if (llvm::Error err = checkNesting(yaml, source))
+    return std::move(err);
   // YAML text is UTF-8. llvm::yaml passes other bytes through, but toYaml()
   // cannot print them back (yaml::escape stops at the first bad sequence),
   // so such a profile would not round-trip.
@@ -551,9 +677,11 @@ tessera::target::loadTargetProfile(StringRef pathOrName) {
           "; searched " + llvm::join(targetSearchDirs(), ", ") + ")");
     }
   }
-  auto buf = llvm::MemoryBuffer::getFile(path);
+  // Only a regular file, and at most kMaxProfileBytes of it: `--target
+  // /dev/zero` would otherwise read forever.
+  auto buf = io::readRegularFile(path, kMaxProfileBytes,
+                                 "the 1 MiB limit for a target profile");
   if (!buf)
-    return makeError(
-        path + ": cannot read target profile: " + buf.getError().message());
+    return buf.takeError();
   return parseTargetProfile((*buf)->getBuffer(), path);
 }

@@ -162,13 +162,26 @@ struct Target {
 };
 using TargetProfile = Target;
 
+/// Profiles larger than this are refused before parsing; the real ones are
+/// under 8 KiB.
+constexpr uint64_t kMaxProfileBytes = uint64_t(1) << 20;
+/// The deepest nesting of YAML collections (sequences and mappings) a
+/// profile may have; the real ones nest 5 deep (the document, quantization,
+/// schemes, a scheme, its activation). llvm::yaml::Input builds its node tree
+/// recursively, so 100,000 nested `[` would overflow the stack: the depth is
+/// measured first, without recursion.
+constexpr unsigned kMaxProfileNesting = 64;
+
 /// Parses and validates YAML text; `sourceName` prefixes error messages.
+/// Text over kMaxProfileBytes or nested deeper than kMaxProfileNesting is an
+/// error naming the size, or the line and column where the limit is crossed.
 llvm::Expected<Target> parseTargetProfile(llvm::StringRef yaml,
                                           llvm::StringRef sourceName);
 
 /// Loads a profile. A bare name ("rv1126", "j5", "orin") is looked up as
 /// <dir>/<name>.yaml in targetSearchDirs(); anything with a '/' or ending in
-/// .yaml/.yml is a path.
+/// .yaml/.yml is a path. Only a regular file of at most kMaxProfileBytes is
+/// read ("--target /dev/zero" is "/dev/zero: not a regular file").
 llvm::Expected<Target> loadTargetProfile(llvm::StringRef pathOrName);
 
 /// Where bare names are looked up, in order: $TESSERA_TARGETS_DIR if set

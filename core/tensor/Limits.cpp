@@ -137,14 +137,18 @@ std::string formatDims(llvm::ArrayRef<int64_t> shape) {
   return s;
 }
 
+std::string memoryBudgetText() {
+  return "the memory budget of " + formatBytes(memoryBudget()) +
+         " (--max-memory)";
+}
+
 llvm::Error checkAllocation(const llvm::Twine &what, uint64_t bytes) {
   if (bytes <= memoryBudget())
     return llvm::Error::success();
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       what + ": needs " + llvm::Twine(bytes) + " bytes (" + formatBytes(bytes) +
-          "), over the memory budget of " + formatBytes(memoryBudget()) +
-          " (--max-memory)");
+          "), over " + memoryBudgetText());
 }
 
 llvm::Error checkTensorSize(const llvm::Twine &what,

@@ -59,6 +59,9 @@ void setMemoryBudget(uint64_t bytes);
 llvm::Expected<uint64_t> parseByteSize(llvm::StringRef text,
                                        llvm::StringRef option);
 
+/// "the memory budget of 4 GiB (--max-memory)": how errors name the limit.
+std::string memoryBudgetText();
+
 /// "4 GiB", "1.5 MiB", "300 bytes".
 std::string formatBytes(uint64_t bytes);
 

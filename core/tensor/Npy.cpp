@@ -2,6 +2,7 @@
 
 #include "core/tensor/Npy.h"
 
+#include "core/io/Output.h"
 #include "core/tensor/Limits.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -186,12 +187,12 @@ llvm::Expected<Tensor> parseNpy(StringRef bytes, StringRef name) {
 }
 
 llvm::Expected<Tensor> readNpy(StringRef path) {
-  // The file's own size bounds what is read; parseNpy checks the header's
-  // claim against it before allocating.
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
+  // Only a regular file within the memory budget is read; parseNpy then
+  // checks the header's claim against the bytes present before allocating.
+  auto buf = io::readRegularFile(path, memoryBudget(),
+                                 memoryBudgetText());
   if (!buf)
-    return npyError(path, "cannot read: " + buf.getError().message());
+    return buf.takeError();
   return parseNpy((*buf)->getBuffer(), path);
 }
 
@@ -222,11 +223,9 @@ std::string serializeNpy(const Tensor &t) {
 
 llvm::Error writeNpy(StringRef path, const Tensor &t) {
   std::string bytes = serializeNpy(t);
-  // writeToOutput writes a temporary file beside `path` and renames it.
-  return llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-    os << bytes;
-    return llvm::Error::success();
-  });
+  // core/io: a temporary file renamed into place, or written through to a
+  // device or FIFO.
+  return io::writeFile(path, bytes);
 }
 
 std::string safeFileStem(llvm::StringRef name) {

@@ -5,6 +5,7 @@
 // simulator/Report.cpp); python/tessera/pipeline.py shapes them for users.
 //
 //===----------------------------------------------------------------------===//
+#include "Convert.h"
 #include "compiler/driver/Compile.h"
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
@@ -26,17 +27,6 @@ using namespace tessera;
 namespace tessera::python {
 namespace {
 
-/// Raises ValueError with the error's one-line message.
-template <typename T> T unwrap(llvm::Expected<T> v) {
-  if (!v)
-    throw py::value_error(llvm::toString(v.takeError()));
-  return std::move(*v);
-}
-void check(llvm::Error e) {
-  if (e)
-    throw py::value_error(llvm::toString(std::move(e)));
-}
-
 py::object compileModel(const std::string &model,
                         const std::optional<std::string> &output,
                         const std::string &target,
@@ -57,8 +47,8 @@ py::object compileModel(const std::string &model,
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
-      throw py::value_error("emit: unknown level '" + *emit +
-                            "' (expected tosa, quant, int, npu or asm)");
+      raiseValue("compile: emit: unknown level '" + *emit +
+                 "' (expected tosa, quant, int, npu or asm)");
     opts.emit = *level;
   }
   if (!quiet)
@@ -94,6 +84,16 @@ py::tuple simulate(const py::bytes &programBytes,
   auto simulator = unwrap(sim::Simulator::create(program, model, opts));
   for (const auto &[name, array] : inputs) {
     std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+    // An unknown name or a wrong shape is the simulator's error, reported
+    // before the array is converted (a copy as large as the array).
+    auto desc = llvm::find_if(program.inputs, [&](const isa::TensorDesc &d) {
+      return d.name == name;
+    });
+    if (desc == program.inputs.end() ||
+        desc->shape != shape) {
+      check(simulator->setQuantizedInput(name, shape, {}));
+      raiseValue("input '" + name + "': rejected"); // not reached
+    }
     if (py::isinstance<py::array_t<float>>(array) ||
         array.dtype().kind() == 'f') {
       auto f = py::array_t<float, py::array::c_style | py::array::forcecast>(

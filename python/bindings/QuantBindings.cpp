@@ -1,10 +1,12 @@
 //===- QuantBindings.cpp - tessera.quant: core/quant for Python -----------===//
 //
 // Thin wrappers over core/quant/Quant.h: argument validation (every invalid
-// argument is a ValueError naming it) and numpy conversion. No arithmetic
-// lives here; see docs/quantization.md for the conventions.
+// argument is a ValueError or TypeError naming it, see Convert.h) and numpy
+// conversion. No arithmetic lives here; see docs/quantization.md for the
+// conventions.
 //
 //===----------------------------------------------------------------------===//
+#include "Convert.h"
 #include "core/quant/Quant.h"
 
 #include <pybind11/numpy.h>
@@ -19,6 +21,13 @@
 
 namespace py = pybind11;
 using namespace tessera::quant;
+using tessera::python::flagArg;
+using tessera::python::intArg;
+using tessera::python::intArg32;
+using tessera::python::realArg;
+using tessera::python::shortRepr;
+using tessera::python::strArg;
+using tessera::python::typeName;
 
 namespace {
 
@@ -31,38 +40,50 @@ const char *kDTypeList = "uint8, int8, uint16, int16, uint4, int4, int32";
 const char *kRoundingList = "half_even, half_away, half_up, floor, trunc";
 
 [[noreturn]] void fail(const std::string &fn, const std::string &msg) {
-  throw py::value_error(fn + ": " + msg);
+  tessera::python::raiseValue(fn + ": " + msg);
 }
 
-DType dtypeArg(const char *fn, const std::string &name) {
+DType dtypeArg(const char *fn, py::handle h) {
+  std::string name = strArg(fn, "dtype", h);
   if (auto t = parseDType(name))
     return *t;
-  fail(fn, "unknown dtype '" + name + "' (expected one of " + kDTypeList +
-               ")");
+  fail(fn, "unknown dtype " + shortRepr(h) + " (expected one of " +
+               kDTypeList + ")");
 }
 
-Rounding roundingArg(const char *fn, const std::string &name) {
+Rounding roundingArg(const char *fn, py::handle h) {
+  std::string name = strArg(fn, "rounding", h);
   if (auto r = parseRounding(name))
     return *r;
-  fail(fn, "unknown rounding '" + name + "' (expected one of " +
+  fail(fn, "unknown rounding " + shortRepr(h) + " (expected one of " +
                kRoundingList + ")");
 }
 
-/// A Python int (or numpy integer) as int64; ValueError if it does not fit,
-/// TypeError if it is not an integer at all (e.g. a float).
-int64_t intArg(const char *fn, const char *what, const py::handle &h) {
-  PyObject *index = PyNumber_Index(h.ptr());
-  if (!index)
-    throw py::error_already_set();
-  int overflow = 0;
-  long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
-  Py_DECREF(index);
-  if (overflow)
-    fail(fn, std::string(what) + " " + py::str(h).cast<std::string>() +
-                 " does not fit int64");
-  if (v == -1 && PyErr_Occurred())
-    throw py::error_already_set();
-  return v;
+/// `h` (an ndarray, a list, a scalar) as an ndarray. TypeError when numpy
+/// cannot make one, or when it holds something other than bool, integer or
+/// float values (object, complex, strings): numpy's forcecast would turn
+/// None into NaN and drop imaginary parts without a word.
+py::array numericArrayArg(const char *fn, const char *what, py::handle h) {
+  py::array a = py::array::ensure(h); // clears numpy's error on failure
+  if (!a)
+    tessera::python::raiseType(std::string(fn) + ": " + what +
+                               " must be array-like, got " + typeName(h) +
+                               " (" + shortRepr(h) + ")");
+  const char kind = a.dtype().kind();
+  if (kind != 'b' && kind != 'i' && kind != 'u' && kind != 'f')
+    tessera::python::raiseType(
+        std::string(fn) + ": " + what +
+        " must hold bool, integer or float values, got " +
+        (py::isinstance<py::array>(h)
+             ? "an array of dtype " + py::str(a.dtype()).cast<std::string>()
+             : typeName(h) + " (" + shortRepr(h) + ")"));
+  return a;
+}
+
+/// numericArrayArg as C-order float64 (a copy unless it already is one;
+/// numpy's MemoryError passes through).
+DoubleArray doubleArrayArg(const char *fn, const char *what, py::handle h) {
+  return DoubleArray(numericArrayArg(fn, what, h));
 }
 
 void checkFinite(const char *fn, const char *what, double v) {
@@ -96,11 +117,13 @@ py::array quantizeInto(const DoubleArray &x, QParams p, int64_t qmin,
   return out;
 }
 
-std::tuple<double, int64_t> chooseQParamsPy(const DoubleArray &x,
-                                            const std::string &dtype,
-                                            bool symmetric) {
+std::tuple<double, int64_t> chooseQParamsPy(py::handle xArg,
+                                            py::handle dtype,
+                                            py::handle symmetricArg) {
   const char *fn = "choose_qparams";
   DType t = dtypeArg(fn, dtype);
+  bool symmetric = flagArg(fn, "symmetric", symmetricArg);
+  DoubleArray x = doubleArrayArg(fn, "x", xArg);
   if (x.size() == 0)
     fail(fn, "x is empty");
   checkAllFinite(fn, x);
@@ -114,15 +137,17 @@ std::tuple<double, int64_t> chooseQParamsPy(const DoubleArray &x,
   return {p.scale, p.zeroPoint};
 }
 
-py::array quantizePy(const DoubleArray &x, double scale,
-                     const py::handle &zeroPoint, const std::string &dtype,
-                     const std::string &rounding, bool narrowRange) {
+py::array quantizePy(py::handle xArg, py::handle scale,
+                     py::handle zeroPoint, py::handle dtype,
+                     py::handle rounding, py::handle narrowRangeArg) {
   const char *fn = "quantize";
   DType t = dtypeArg(fn, dtype);
   Rounding r = roundingArg(fn, rounding);
-  QParams p{scale, intArg(fn, "zero_point", zeroPoint)};
+  bool narrowRange = flagArg(fn, "narrow_range", narrowRangeArg);
+  QParams p{realArg(fn, "scale", scale), intArg(fn, "zero_point", zeroPoint)};
   if (auto err = checkQParams(p, t))
     fail(fn, *err);
+  DoubleArray x = doubleArrayArg(fn, "x", xArg);
   checkAllFinite(fn, x);
   int64_t qmin = quantMin(t, narrowRange), qmax = quantMax(t, narrowRange);
   switch (t) {
@@ -142,23 +167,27 @@ py::array quantizePy(const DoubleArray &x, double scale,
   fail(fn, "unhandled dtype");
 }
 
-py::array dequantizePy(const py::object &qArg, double scale,
-                       const py::handle &zeroPoint) {
+py::array dequantizePy(py::handle qArg, py::handle scaleArg,
+                       py::handle zeroPoint) {
   const char *fn = "dequantize";
-  py::array q = py::array::ensure(qArg); // lists and scalars too
-  if (!q)
-    throw py::error_already_set();
+  py::array q = numericArrayArg(fn, "q", qArg); // lists and scalars too
   char kind = q.dtype().kind();
   if (kind != 'i' && kind != 'u' && kind != 'b')
     fail(fn, std::string("q must be an integer array, got dtype ") +
                  py::str(q.dtype()).cast<std::string>());
+  // uint64 values above int64's range would wrap in the int64 conversion.
+  if (kind == 'u' && tessera::python::itemSize(q) == 8 && q.size() > 0) {
+    py::int_ max = q.attr("max")();
+    if (max.cast<uint64_t>() > uint64_t(INT64_MAX))
+      fail(fn, "q holds " + py::str(max).cast<std::string>() +
+                   ", which does not fit int64");
+  }
+  double scale = realArg(fn, "scale", scaleArg);
   checkFinite(fn, "scale", scale);
   if (!(scale > 0))
     fail(fn, "scale must be > 0, got " + std::to_string(scale));
   QParams p{scale, intArg(fn, "zero_point", zeroPoint)};
-  Int64Array qi = Int64Array::ensure(q);
-  if (!qi)
-    throw py::error_already_set();
+  Int64Array qi(q);
   py::array_t<double> out(shapeOf(qi));
   double *dst = out.mutable_data();
   const int64_t *src = qi.data();
@@ -167,9 +196,10 @@ py::array dequantizePy(const py::object &qArg, double scale,
   return out;
 }
 
-py::array roundWithPy(const DoubleArray &x, const std::string &rounding) {
+py::array roundWithPy(py::handle xArg, py::handle rounding) {
   const char *fn = "round_with";
   Rounding r = roundingArg(fn, rounding);
+  DoubleArray x = doubleArrayArg(fn, "x", xArg);
   checkAllFinite(fn, x);
   py::array_t<double> out(shapeOf(x));
   double *dst = out.mutable_data();
@@ -184,17 +214,23 @@ void fixedFormatArg(const char *fn, int intBits, int fracBits) {
     fail(fn, *err);
 }
 
-int64_t toFixedPy(double x, int intBits, int fracBits,
-                  const std::string &rounding) {
+int64_t toFixedPy(py::handle xArg, py::handle intBitsArg,
+                  py::handle fracBitsArg, py::handle rounding) {
   const char *fn = "to_fixed";
+  int intBits = intArg32(fn, "int_bits", intBitsArg);
+  int fracBits = intArg32(fn, "frac_bits", fracBitsArg);
   fixedFormatArg(fn, intBits, fracBits);
   Rounding r = roundingArg(fn, rounding);
+  double x = realArg(fn, "x", xArg);
   checkFinite(fn, "x", x);
   return toFixed(x, intBits, fracBits, r);
 }
 
-double fromFixedPy(const py::handle &aArg, int intBits, int fracBits) {
+double fromFixedPy(py::handle aArg, py::handle intBitsArg,
+                   py::handle fracBitsArg) {
   const char *fn = "from_fixed";
+  int intBits = intArg32(fn, "int_bits", intBitsArg);
+  int fracBits = intArg32(fn, "frac_bits", fracBitsArg);
   fixedFormatArg(fn, intBits, fracBits);
   int64_t a = intArg(fn, "a", aArg);
   int64_t hi = (int64_t(1) << (intBits + fracBits)) - 1;
@@ -206,8 +242,11 @@ double fromFixedPy(const py::handle &aArg, int intBits, int fracBits) {
   return fromFixed(a, intBits, fracBits);
 }
 
-std::tuple<int32_t, int32_t> quantizeMultiplierPy(double m, bool scale32) {
+std::tuple<int32_t, int32_t> quantizeMultiplierPy(py::handle mArg,
+                                                  py::handle scale32Arg) {
   const char *fn = "quantize_multiplier";
+  double m = realArg(fn, "m", mArg);
+  bool scale32 = flagArg(fn, "scale32", scale32Arg);
   checkFinite(fn, "m", m);
   if (m < 0)
     fail(fn, "m must be >= 0, got " + std::to_string(m));
@@ -220,10 +259,12 @@ std::tuple<int32_t, int32_t> quantizeMultiplierPy(double m, bool scale32) {
   return {sm->multiplier, sm->shift};
 }
 
-int32_t applyScalePy(const py::handle &valueArg, const py::handle &mulArg,
-                     const py::handle &shiftArg, bool doubleRound,
-                     bool strict) {
+int32_t applyScalePy(py::handle valueArg, py::handle mulArg,
+                     py::handle shiftArg, py::handle doubleRoundArg,
+                     py::handle strictArg) {
   const char *fn = "apply_scale";
+  bool doubleRound = flagArg(fn, "double_round", doubleRoundArg);
+  bool strict = flagArg(fn, "strict", strictArg);
   int64_t value = intArg(fn, "value", valueArg);
   int64_t multiplier = intArg(fn, "multiplier", mulArg);
   int64_t shift = intArg(fn, "shift", shiftArg);
@@ -240,9 +281,10 @@ int32_t applyScalePy(const py::handle &valueArg, const py::handle &mulArg,
                       static_cast<int32_t>(shift), doubleRound);
 }
 
-int32_t applyScale16Py(const py::handle &valueArg, const py::handle &mulArg,
-                       const py::handle &shiftArg, bool strict) {
+int32_t applyScale16Py(py::handle valueArg, py::handle mulArg,
+                       py::handle shiftArg, py::handle strictArg) {
   const char *fn = "apply_scale_16";
+  bool strict = flagArg(fn, "strict", strictArg);
   int64_t value = intArg(fn, "value", valueArg);
   int64_t multiplier = intArg(fn, "multiplier", mulArg);
   int64_t shift = intArg(fn, "shift", shiftArg);
@@ -258,9 +300,11 @@ int32_t applyScale16Py(const py::handle &valueArg, const py::handle &mulArg,
                       static_cast<int32_t>(shift));
 }
 
-std::tuple<int64_t, int64_t> quantRangePy(const std::string &dtype,
-                                          bool symmetric) {
-  DType t = dtypeArg("quant_range", dtype);
+std::tuple<int64_t, int64_t> quantRangePy(py::handle dtype,
+                                          py::handle symmetricArg) {
+  const char *fn = "quant_range";
+  DType t = dtypeArg(fn, dtype);
+  bool symmetric = flagArg(fn, "symmetric", symmetricArg);
   return {quantMin(t, symmetric), quantMax(t, symmetric)};
 }
 
@@ -278,8 +322,18 @@ void bindQuant(py::module_ &m) {
   m.attr("ROUNDINGS") = py::make_tuple("half_even", "half_away", "half_up",
                                        "floor", "trunc");
 
+  // Arguments are converted by the functions above (a TypeError naming the
+  // argument), so pybind11's signatures would only say "handle"; each
+  // docstring starts with the Python signature instead. python/tessera/quant.py
+  // wraps these with the same signatures, so a missing or unknown argument is
+  // Python's own short TypeError.
+  py::options options;
+  options.disable_function_signatures();
+
   m.def("choose_qparams", &chooseQParamsPy, py::arg("x"),
         py::arg("dtype") = "int8", py::arg("symmetric") = false,
+        "choose_qparams(x, dtype='int8', symmetric=False) -> (scale, "
+        "zero_point)\n\n"
         "Scale and zero point covering [min(x), max(x)] extended to contain "
         "0.\n\nAsymmetric: scale = (max - min) / (qmax - qmin), zero_point = "
         "qmin - round_half_even(min / scale).\nSymmetric: restricted range "
@@ -288,24 +342,31 @@ void bindQuant(py::module_ &m) {
   m.def("quantize", &quantizePy, py::arg("x"), py::arg("scale"),
         py::arg("zero_point"), py::arg("dtype") = "int8",
         py::arg("rounding") = "half_even", py::arg("narrow_range") = false,
+        "quantize(x, scale, zero_point, dtype='int8', rounding='half_even', "
+        "narrow_range=False) -> ndarray\n\n"
         "q = clamp(round(x / scale) + zero_point, qmin, qmax).\n\nReturns an "
         "integer ndarray of x's shape: uint8/int8/uint16/int16/int32 "
         "(uint4 as uint8, int4 as int8). narrow_range=True clamps signed "
         "types to the symmetric range (e.g. [-127, 127]).");
   m.def("dequantize", &dequantizePy, py::arg("q"), py::arg("scale"),
         py::arg("zero_point"),
+        "dequantize(q, scale, zero_point) -> ndarray\n\n"
         "real = scale * (q - zero_point), as a float64 ndarray.");
   m.def("round_with", &roundWithPy, py::arg("x"),
         py::arg("rounding") = "half_even",
+        "round_with(x, rounding='half_even') -> ndarray\n\n"
         "Rounds each element with the given mode; float64 ndarray.");
   m.def("to_fixed", &toFixedPy, py::arg("x"), py::arg("int_bits"),
         py::arg("frac_bits"), py::arg("rounding") = "half_even",
+        "to_fixed(x, int_bits, frac_bits, rounding='half_even') -> int\n\n"
         "Signed fixed point S n.m (n + m + 1 bits): saturate(round(x * "
         "2^m)) into [-2^(n+m), 2^(n+m) - 1]. Returns an int.");
   m.def("from_fixed", &fromFixedPy, py::arg("a"), py::arg("int_bits"),
-        py::arg("frac_bits"), "a * 2^-m for an S n.m integer a.");
+        py::arg("frac_bits"), "from_fixed(a, int_bits, frac_bits) -> float\n\n"
+        "a * 2^-m for an S n.m integer a.");
   m.def("quantize_multiplier", &quantizeMultiplierPy, py::arg("m"),
         py::arg("scale32") = true,
+        "quantize_multiplier(m, scale32=True) -> (multiplier, shift)\n\n"
         "m ~= multiplier * 2^-shift with multiplier in [2^30, 2^31) (or "
         "[2^14, 2^15) for scale32=False) and shift in [2, 62]; 0 and "
         "multipliers needing shift > 62 give (0, 2). Returns (multiplier, "
@@ -313,6 +374,8 @@ void bindQuant(py::module_ &m) {
   m.def("apply_scale", &applyScalePy, py::arg("value"), py::arg("multiplier"),
         py::arg("shift"), py::arg("double_round") = false,
         py::arg("strict") = true,
+        "apply_scale(value, multiplier, shift, double_round=False, "
+        "strict=True) -> int\n\n"
         "TOSA apply_scale_32: (value * multiplier + round) >> shift with "
         "round = 2^(shift-1), plus sign(value) * 2^30 if double_round and "
         "shift > 31.\n\nRaises ValueError unless multiplier in [0, 2^31), "
@@ -321,11 +384,13 @@ void bindQuant(py::module_ &m) {
         "strict=False such values give the exact result saturated to int32.");
   m.def("apply_scale_16", &applyScale16Py, py::arg("value"),
         py::arg("multiplier"), py::arg("shift"), py::arg("strict") = true,
+        "apply_scale_16(value, multiplier, shift, strict=True) -> int\n\n"
         "TOSA apply_scale_16 (int48 value, 16-bit multiplier). strict=True "
         "raises ValueError when the result does not fit int32 (TOSA "
         "REQUIRE); strict=False saturates.");
   m.def("quant_range", &quantRangePy, py::arg("dtype"),
         py::arg("symmetric") = false,
+        "quant_range(dtype, symmetric=False) -> (qmin, qmax)\n\n"
         "(qmin, qmax) used for dtype; symmetric signed types drop qmin.");
 }
 

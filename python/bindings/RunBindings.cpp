@@ -6,19 +6,21 @@
 // one (compiler/reference picks per op). python/tessera/pipeline.py wraps it.
 //
 //===----------------------------------------------------------------------===//
+#include "Convert.h"
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -30,13 +32,7 @@ using namespace tessera;
 namespace tessera::python {
 namespace {
 
-[[noreturn]] void fail(const std::string &msg) { throw py::value_error(msg); }
-
-template <typename T> T unwrap(llvm::Expected<T> v) {
-  if (!v)
-    fail(llvm::toString(v.takeError()));
-  return std::move(*v);
-}
+[[noreturn]] void fail(const std::string &msg) { raiseValue(msg); }
 
 py::dtype dtypeOf(ElementType t) {
   switch (t) {
@@ -91,6 +87,67 @@ Tensor nhwcToNchw(const Tensor &t) {
   return out;
 }
 
+/// The values integer type `t` holds.
+struct IntRange {
+  int64_t lo, hi;
+};
+IntRange intRange(ElementType t) {
+  switch (t) {
+  case ElementType::I8:
+    return {INT8_MIN, INT8_MAX};
+  case ElementType::U8:
+    return {0, UINT8_MAX};
+  case ElementType::I16:
+    return {INT16_MIN, INT16_MAX};
+  case ElementType::U16:
+    return {0, UINT16_MAX};
+  case ElementType::I32:
+    return {INT32_MIN, INT32_MAX};
+  default:
+    return {INT64_MIN, INT64_MAX};
+  }
+}
+
+/// Rejects values that numpy's cast to the integer type `t` would change
+/// without a word: NaN, inf and fractions (C casts, undefined for NaN and
+/// out-of-range floats) and values outside `t` (integers wrap around).
+void checkIntegerValues(const py::array &array, ElementType t,
+                        const std::string &name) {
+  const char kind = array.dtype().kind();
+  if (array.size() == 0 || kind == 'b')
+    return;
+  const IntRange r = intRange(t);
+  auto reject = [&](const std::string &value, py::ssize_t i) {
+    fail("input '" + name + "': value " + value + " at flat index " +
+         std::to_string(i) + " is not representable as " +
+         elementTypeName(t) + " (the argument's type)");
+  };
+  if (kind == 'f') {
+    py::array_t<double, py::array::c_style | py::array::forcecast> d(array);
+    const double *v = d.data();
+    // -2^63 and 2^63 are exact doubles; 2^63 itself is out of int64.
+    const double lo = static_cast<double>(r.lo),
+                 hi = r.hi == INT64_MAX ? 9223372036854775808.0
+                                        : static_cast<double>(r.hi) + 1;
+    for (py::ssize_t i = 0; i < d.size(); ++i)
+      if (!std::isfinite(v[i]) || v[i] != std::trunc(v[i]) || v[i] < lo ||
+          v[i] >= hi)
+        reject(py::str(py::float_(v[i])).cast<std::string>(), i);
+    return;
+  }
+  if (kind == 'u' && itemSize(array) == 8) {
+    py::array_t<uint64_t, py::array::c_style | py::array::forcecast> u(array);
+    for (py::ssize_t i = 0; i < u.size(); ++i)
+      if (u.data()[i] > static_cast<uint64_t>(r.hi))
+        reject(std::to_string(u.data()[i]), i);
+    return;
+  }
+  py::array_t<int64_t, py::array::c_style | py::array::forcecast> q(array);
+  for (py::ssize_t i = 0; i < q.size(); ++i)
+    if (q.data()[i] < r.lo || q.data()[i] > r.hi)
+      reject(std::to_string(q.data()[i]), i);
+}
+
 /// `array` converted to the argument type `type` (a ranked tensor).
 Tensor toTensor(const py::array &array, mlir::Type type,
                 const std::string &name) {
@@ -112,7 +169,9 @@ Tensor toTensor(const py::array &array, mlir::Type type,
     }() + "]");
   }
   // Cast to the argument's element type (numpy's rules, e.g. float64 ->
-  // float32), C order.
+  // float32), C order; to an integer type only values it holds exactly.
+  if (isInteger(*et))
+    checkIntegerValues(array, *et, name);
   py::array converted =
       py::array::ensure(array.attr("astype")(dtypeOf(*et)), py::array::c_style);
   if (!converted)
@@ -134,14 +193,12 @@ loadModule(mlir::MLIRContext &ctx, const std::string &model, bool isBytes,
       return unwrap(frontend::importOnnxBytes(ctx, model, opts));
     return unwrap(frontend::importOnnxFile(ctx, model, opts));
   }
-  reference::FirstDiagnostic diag(ctx);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      isBytes ? mlir::parseSourceString<mlir::ModuleOp>(model, &ctx)
-              : mlir::parseSourceFile<mlir::ModuleOp>(model, &ctx);
-  if (!module)
-    fail((isBytes ? std::string("<memory>") : model) + ": cannot parse" +
-         (diag.str().empty() ? "" : ": " + diag.str()));
-  return module;
+  if (isBytes)
+    return unwrap(reference::parseModule(ctx, model, "<memory>"));
+  auto buffer = llvm::MemoryBuffer::getFile(model);
+  if (!buffer)
+    fail(model + ": cannot open: " + buffer.getError().message());
+  return unwrap(reference::parseModule(ctx, (*buffer)->getBuffer(), model));
 }
 
 mlir::func::FuncOp pickFunction(mlir::ModuleOp module,
@@ -162,7 +219,10 @@ py::tuple run(const py::object &model, bool isOnnx,
               const std::map<std::string, py::array> &inputs,
               const std::map<std::string, std::vector<int64_t>> &shapes,
               bool dumpAll, const std::optional<std::string> &function,
-              unsigned threads) {
+              py::handle threadsArg) {
+  const int64_t threads = intArg("run", "threads", threadsArg);
+  if (llvm::Error e = reference::checkThreadCount(threads, "threads"))
+    raiseValue("run: " + llvm::toString(std::move(e)));
   const bool isBytes = py::isinstance<py::bytes>(model);
   const std::string text = py::cast<std::string>(model);
 
@@ -170,8 +230,7 @@ py::tuple run(const py::object &model, bool isOnnx,
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loadModule(*ctx, text, isBytes, isOnnx, shapes);
   mlir::func::FuncOp func = pickFunction(*module, function);
-  if (llvm::Error err = reference::checkSupported(func))
-    fail(llvm::toString(std::move(err)));
+  check(reference::checkSupported(func));
 
   // Inputs by ONNX name, "argN" or "N".
   const unsigned n = func.getNumArguments();
@@ -224,7 +283,7 @@ py::tuple run(const py::object &model, bool isOnnx,
   llvm::Expected<std::vector<Tensor>> outs = [&] {
     py::gil_scoped_release release;
     const unsigned before = reference::threadCount();
-    reference::setThreadCount(threads);
+    reference::setThreadCount(static_cast<unsigned>(threads));
     auto result = exec.run(args, opts);
     reference::setThreadCount(before);
     return result;

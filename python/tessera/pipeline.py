@@ -1,47 +1,116 @@
 """``tessera.compile`` and ``tessera.simulate``: the two tools as functions.
 
 Both call the same C++ code as ``tessera-compile`` and ``tessera-sim``; errors
-raise ``ValueError`` with the tool's one-line message.
+raise ``ValueError`` with the tool's one-line message (``MemoryError`` for a
+size over the memory budget). Arguments are checked first (``_checks``): a
+bad one is a ``TypeError`` or ``ValueError`` naming it.
 """
 import json
 import os
+import tempfile
 
 import numpy as np
 
 from . import _tessera
+from ._checks import (INT64_MAX, array_arg, flag_arg, floats_arg,
+                      input_path_arg, inputs_arg, int_arg, path_arg,
+                      shapes_arg, str_arg, target_arg)
+
+_BYTES = (bytes, bytearray, memoryview)
+
+
+def _temp_file(data, suffix, writer=None):
+    """A temporary file holding `data` (bytes, or written by `writer`)."""
+    fd, path = tempfile.mkstemp(suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if writer:
+                writer(f)
+            else:
+                f.write(data)
+    except BaseException:
+        os.remove(path)
+        raise
+    return path
+
+
+def _renamed(error, names):
+    """`error` with each temporary path in its message replaced by what the
+    caller passed ("<memory>", "<calibration array>")."""
+    msg = str(error)
+    for path, name in names.items():
+        msg = msg.replace(path, name)
+    return type(error)(msg)
+
+
+def _calibration_array(samples):
+    """Checks an ndarray of calibration samples and writes it to a temporary
+    .npz; returns its path."""
+    a = array_arg("compile", "calibration", samples, kinds="iuf")
+    # The float32 copy (and the file) would be this large: the same budget
+    # the C++ side applies to a .npz entry, checked before numpy allocates.
+    nbytes = a.size * 4
+    if nbytes > max_memory():
+        raise MemoryError(
+            "compile: calibration array %s needs %d bytes as float32, over "
+            "the memory budget of %d bytes (tessera.set_max_memory)"
+            % ("x".join(map(str, a.shape)) or "scalar", nbytes, max_memory()))
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        i = int(np.flatnonzero(~np.isfinite(a.ravel()))[0])
+        raise ValueError("compile: calibration holds %s at flat index %d"
+                         % (a.ravel()[i], i))
+    # A single array serves the model's single input, whatever its name.
+    return _temp_file(None, ".npz", lambda f: np.savez(
+        f, samples=np.ascontiguousarray(a, np.float32)))
 
 
 def compile(model, output=None, target="rv1126", calibration=None,
             mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_shapes=None,
             emit=None, quiet=True, max_calibration_samples=0):
-    """Compiles ``model`` (an ONNX file path) for ``target``.
+    """Compiles ``model`` (an ONNX file path, or the file's bytes) for
+    ``target`` (a profile name or a YAML profile path).
 
     calibration: a directory of JPEGs, one JPEG, a .npz path (one [N, ...]
     array per input), or an ndarray of samples [N, ...] for the single input,
     which is written to a temporary .npz. mean/std: per-channel image
-    preprocessing after pixel/255. input_shapes: {name: shape} for dynamic
-    inputs. emit: "tosa", "quant", "int", "npu" or "asm" returns that level as
-    text instead of compiling. Otherwise returns the .npubin bytes (and writes
-    them to ``output`` if given).
+    preprocessing after pixel/255 (3 finite values; std > 0). input_shapes:
+    {name: shape} for dynamic inputs. emit: "tosa", "quant", "int", "npu" or
+    "asm" returns that level as text instead of compiling. Otherwise returns
+    the .npubin bytes (and writes them to ``output`` if given).
+    max_calibration_samples: 0 (all) or at most that many samples.
     """
-    model = os.fspath(model)
-    tmp = None
-    if isinstance(calibration, np.ndarray):
-        import tempfile
-        fd, tmp = tempfile.mkstemp(suffix=".npz")
-        os.close(fd)
-        # A single array serves the model's single input, whatever its name.
-        np.savez(tmp, samples=np.ascontiguousarray(calibration, np.float32))
-        calibration = tmp
+    fn = "compile"
+    names = {}  # temporary path -> how messages name it
     try:
-        return _tessera._compile(
-            model, None if output is None else os.fspath(output), target,
-            None if calibration is None else os.fspath(calibration),
-            [float(v) for v in mean], [float(v) for v in std],
-            {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()},
-            emit, quiet, int(max_calibration_samples))
+        if isinstance(model, _BYTES):
+            path = _temp_file(bytes(model), ".onnx")
+            names[path] = "<memory>"
+        else:
+            path = input_path_arg(fn, "model", model)
+        if output is not None:
+            output = path_arg(fn, "output", output)
+        target = target_arg(fn, target)
+        if isinstance(calibration, np.ndarray):
+            calibration = _calibration_array(calibration)
+            names[calibration] = "<calibration array>"
+        elif calibration is not None:
+            calibration = input_path_arg(fn, "calibration", calibration)
+        mean = floats_arg(fn, "mean", mean, 3)
+        std = floats_arg(fn, "std", std, 3, positive=True)
+        shapes = shapes_arg(fn, input_shapes)
+        emit = str_arg(fn, "emit", emit, optional=True)
+        quiet = flag_arg(fn, "quiet", quiet)
+        samples = int_arg(fn, "max_calibration_samples",
+                          max_calibration_samples, 0, INT64_MAX)
+        try:
+            return _tessera._compile(path, output, target, calibration, mean,
+                                     std, shapes, emit, quiet, samples)
+        except (ValueError, MemoryError) as e:
+            if not names:
+                raise
+            raise _renamed(e, names) from None
     finally:
-        if tmp:
+        for tmp in names:
             os.remove(tmp)
 
 
@@ -71,12 +140,23 @@ def simulate(program, inputs=None, target=None, timing_only=False):
     quantized with the input's scale and zero point, integer arrays are taken
     as already quantized. Inputs not given hold their zero point. target:
     another profile to time the same program on (default: the program's)."""
-    if not isinstance(program, (bytes, bytearray)):
-        with open(os.fspath(program), "rb") as f:
-            program = f.read()
-    arrays = {k: np.asarray(v) for k, v in (inputs or {}).items()}
+    fn = "simulate"
+    if not isinstance(program, _BYTES):
+        path = input_path_arg(fn, "program", program)
+        try:
+            with open(path, "rb") as f:
+                program = f.read()
+        except OSError as e:
+            raise ValueError("%s: cannot open: %s" % (path, e.strerror)) \
+                from None
+    # Bool arrays are refused: the NPU has no bool inputs, and 0/1 taken as
+    # already-quantized integers is rarely what a caller meant.
+    arrays = inputs_arg(fn, {} if inputs is None else inputs,
+                        positional=False, kinds="iuf")
+    target = target_arg(fn, target, optional=True)
+    timing_only = flag_arg(fn, "timing_only", timing_only)
     return SimulationResult(*_tessera._simulate(bytes(program), arrays, target,
-                                                bool(timing_only)))
+                                                timing_only))
 
 
 def _is_mlir_text(data):
@@ -106,7 +186,8 @@ def run(model, inputs, dump_all=False, input_shapes=None, function=None,
     shape}`` for ONNX inputs with dynamic dimensions. function: the function
     to run in a multi-function module (default @main or the only one).
     threads: how many threads the float executor splits its work over
-    (0: every core); the results are identical for any count. Without
+    (0: every core, at most 1024); the results are identical for any count.
+    Without
     ``dump_all``, a float Conv followed by its Relu/Clip or SiLU runs as one
     fused op (same values, fewer passes over memory).
 
@@ -117,19 +198,41 @@ def run(model, inputs, dump_all=False, input_shapes=None, function=None,
     folded into the Conv) has no entry; the Conv then produces the
     BatchNormalization's output.
     """
-    if isinstance(model, (bytes, bytearray, memoryview)):
+    fn = "run"
+    if isinstance(model, _BYTES):
         data = bytes(model)
         is_onnx = not _is_mlir_text(data)
-    else:
-        data = os.fspath(model)
+    elif isinstance(model, str) or hasattr(model, "__fspath__"):
+        data = input_path_arg(fn, "model", model)
         is_onnx = not data.lower().endswith(".mlir")
-    arrays = {str(k): np.asarray(v) for k, v in inputs.items()}
-    shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
-    if int(threads) < 0:
-        raise ValueError("threads must be >= 0, got %d" % int(threads))
+    else:
+        raise TypeError("run: model must be a path (str or os.PathLike) or "
+                        "the model's bytes, got %s" % type(model).__name__)
+    arrays = inputs_arg(fn, inputs, positional=True)
+    shapes = shapes_arg(fn, input_shapes)
+    function = str_arg(fn, "function", function, optional=True)
+    dump_all = flag_arg(fn, "dump_all", dump_all)
+    # threads: converted and range-checked by the binding
+    # (reference::checkThreadCount, shared with tessera-run --num-threads).
     outputs, intermediates = _tessera._run(data, is_onnx, arrays, shapes,
-                                           bool(dump_all), function,
-                                           int(threads))
+                                           dump_all, function, threads)
     if dump_all:
         return outputs, intermediates
     return outputs
+
+
+def set_max_memory(bytes):
+    """Sets the memory budget (in bytes, 1 to 2^48): the largest tensor,
+    .npz entry or decoded image that compile, run and simulate allocate for
+    data whose size comes from a model or a file. Over it, the call raises
+    ``MemoryError`` naming the tensor and its size instead of allocating.
+    Process-wide, like the tools' ``--max-memory``; default 4 GiB."""
+    _tessera._set_max_memory(bytes)
+
+
+def max_memory():
+    """The memory budget in bytes (see ``set_max_memory``)."""
+    return _tessera._max_memory()
+
+
+DEFAULT_MAX_MEMORY = _tessera._DEFAULT_MAX_MEMORY

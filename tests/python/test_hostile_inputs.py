@@ -310,3 +310,44 @@ def test_mlir_text_over_the_budget(tmp_path):
     assert_user_error(run("tessera-run", src, "--input", f"arg0={x}",
                           "--output-dir", tmp_path / "out"),
                       "tosa.const", "over the memory budget")
+
+
+def test_external_data_that_is_a_device(tmp_path):
+    # An initializer whose external data file links to /dev/zero would be
+    # read forever; only regular files within the budget are read.
+    t = raw_initializer("w", [1, 1, 1, 1])
+    t.ClearField("raw_data")
+    t.data_location = TensorProto.EXTERNAL
+    entry = t.external_data.add()
+    entry.key, entry.value = "location", "w.bin"
+    (tmp_path / "w.bin").symlink_to("/dev/zero")
+    model = graph_model(
+        [h.make_node("Add", ["x", "w"], ["y"], name="add")],
+        [h.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 1, 1])],
+        [h.make_tensor_value_info("y", TensorProto.FLOAT, None)], [t])
+    path = tmp_path / "m.onnx"
+    path.write_bytes(model.SerializeToString())
+    assert_user_error(run("tessera-import", path), "initializer 'w'",
+                      "not a regular file", max_seconds=5)
+
+
+def test_max_memory_option(tmp_path):
+    # 1x3x32x32 f32 = 12 KiB: fine under the default budget, refused under
+    # --max-memory 8K by every tool that reads it, with the budget named.
+    model = save(relu_model([1, 3, 32, 32]), tmp_path / "m.onnx")
+    x = tmp_path / "x.npy"
+    np.save(x, np.ones((1, 3, 32, 32), np.float32))
+    ok = run("tessera-run", model, "--input", f"x={x}", "--output-dir",
+             tmp_path / "out")
+    assert ok.returncode == 0, ok.stderr
+    assert_user_error(run("tessera-run", model, "--max-memory", "8K",
+                          "--input", f"x={x}", "--output-dir",
+                          tmp_path / "out2"),
+                      "x", "over the memory budget of 8 KiB (--max-memory)")
+    assert_user_error(run("tessera-import", model, "--max-memory", "8K"),
+                      "input 'x'", "12 KiB")
+    for tool_name in ("tessera-run", "tessera-import", "tessera-compile",
+                      "tessera-sim", "tessera-asm"):
+        assert_user_error(run(tool_name, model, "--max-memory", "lots"),
+                          "--max-memory: expected a byte count")
+        assert "--max-memory" in run(tool_name, "--help").stdout

@@ -4,13 +4,15 @@
 //   tessera-asm -d IN.npubin [-o OUT.s]     disassemble (stdout by default)
 //               [--no-data]                 omit the constant image
 //
-// "-" reads stdin. Errors are one line "error: ..." and a non-zero exit;
-// outputs are written through a temporary file and renamed.
+// "-" reads stdin. Errors are one line "error: ..." and exit status 1;
+// outputs are written by core/io's rules (docs/tools.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "core/isa/Asm.h"
 #include "core/isa/Program.h"
+#include "core/io/Output.h"
+#include "tools/common/Tool.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -47,14 +49,8 @@ static llvm::Error run() {
     isa::DisasmOptions opts;
     opts.data = !noData;
     std::string text = isa::disassemble(*prog, opts);
-    if (outputFile.empty() || outputFile == "-") {
-      llvm::outs() << text;
-      return llvm::Error::success();
-    }
-    return llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
-      os << text;
-      return llvm::Error::success();
-    });
+    return io::writeFile(outputFile.empty() ? "-" : outputFile.getValue(),
+                         text);
   }
   if (outputFile.empty())
     return error("-o OUT.npubin is required to assemble");
@@ -67,11 +63,9 @@ static llvm::Error run() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(toolCategory);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "Tessera NPU assembler / disassembler\n");
-  if (llvm::Error err = run()) {
-    llvm::errs() << "error: " << llvm::toString(std::move(err)) << "\n";
-    return 1;
-  }
+  tools::parseCommandLine(argc, argv,
+                          "Tessera NPU assembler / disassembler\n");
+  if (llvm::Error err = run())
+    return tools::reportError(std::move(err));
   return 0;
 }

@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Compile.h"
+#include "core/io/Output.h"
+#include "tools/common/Tool.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -40,15 +42,12 @@ static cl::opt<unsigned> maxSamples("max-calibration-samples", cl::desc("use at 
 static cl::opt<bool> quiet("quiet", cl::desc("no progress on stderr"), cl::cat(category));
 static cl::opt<bool> showTimes("time", cl::desc("print the time of each stage on stderr"), cl::cat(category));
 
-static int fail(const llvm::Twine &msg) {
-  llvm::errs() << "error: " << msg << "\n";
-  return 1;
-}
+static int fail(const llvm::Twine &msg) { return tools::reportError(msg); }
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv, "Tessera: compile an ONNX model for an NPU target\n");
+  tools::parseCommandLine(argc, argv, "Tessera: compile an ONNX model for an NPU target\n");
 
   driver::CompileOptions opts;
   opts.modelPath = modelPath;
@@ -85,17 +84,9 @@ int main(int argc, char **argv) {
       llvm::errs() << fmt::format("time: {:<16} {:8.3f} s\n", t.stage, t.seconds);
 
   if (opts.emit != driver::EmitLevel::None) {
-    if (outputPath.empty() || outputPath == "-") {
-      llvm::outs() << result->emitted;
-      return 0;
-    }
-    // writeToOutput writes a temporary file beside the output and renames
-    // it, so a failure never leaves a half-written file.
-    if (llvm::Error e = llvm::writeToOutput(
-            outputPath, [&](llvm::raw_ostream &os) {
-              os << result->emitted;
-              return llvm::Error::success();
-            }))
+    // Standard output ("-") or a file, by core/io's rules (docs/tools.md).
+    std::string path = outputPath.empty() ? "-" : outputPath.getValue();
+    if (llvm::Error e = io::writeFile(path, result->emitted))
       return fail(llvm::toString(std::move(e)));
     return 0;
   }

@@ -7,12 +7,14 @@
 // graph clean-up (constant and BatchNormalization folding, activation
 // marking, DCE; compiler/graph) unless --no-cleanup asks for the raw import.
 // Errors
-// are one line "error: ..." and a non-zero exit; OUT is written through a
-// temporary file so a failed run leaves nothing behind.
+// are one line "error: ..." and exit status 1; OUT is written by core/io's
+// rules (docs/tools.md), so a failed run leaves nothing half-written.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/OnnxImporter.h"
+#include "core/io/Output.h"
+#include "tools/common/Tool.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -44,8 +46,7 @@ static cl::opt<bool>
               cl::cat(toolCategory));
 
 static int fail(const llvm::Twine &msg) {
-  llvm::errs() << "error: " << msg << "\n";
-  return 1;
+  return tessera::tools::reportError(msg);
 }
 
 int main(int argc, char **argv) {
@@ -53,8 +54,8 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(toolCategory);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "tessera-import: ONNX model -> TOSA MLIR\n");
+  tessera::tools::parseCommandLine(argc, argv,
+                                  "tessera-import: ONNX model -> TOSA MLIR\n");
 
   tessera::frontend::ImportOptions opts;
   opts.cleanup = !noCleanup;
@@ -67,14 +68,12 @@ int main(int argc, char **argv) {
   if (!module)
     return fail(llvm::toString(module.takeError()));
 
-  // writeToOutput writes a temporary file and renames it into place, so a
-  // failed or interrupted run leaves no half-written output.
   if (llvm::Error err =
-          llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
+          tessera::io::writeFile(outputFile, [&](llvm::raw_ostream &os) {
             (*module)->print(os);
             os << "\n";
             return llvm::Error::success();
           }))
-    return fail("cannot write output: " + llvm::toString(std::move(err)));
+    return fail(llvm::toString(std::move(err)));
   return 0;
 }

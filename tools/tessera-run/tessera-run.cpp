@@ -10,14 +10,17 @@
 // result attribute, else "outputN"); --dump-all also writes every op result
 // (named by its `onnx.output` attribute or location, listed with op and
 // location in DIR/dump-index.tsv); --print prints the results to stdout.
-// Errors are one line "error: ..." and a non-zero exit; every file is written
-// through a temporary file and renamed.
+// Errors are one line "error: ..." and exit status 1; every file is written
+// by core/io's rules (docs/tools.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
+#include "core/io/Output.h"
+#include "core/tensor/Limits.h"
 #include "core/tensor/Npy.h"
+#include "tools/common/Tool.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -29,6 +32,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -93,11 +97,21 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
         return std::move(e);
     return tessera::frontend::importOnnxFile(ctx, path, opts);
   }
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(path, &ctx);
-  if (!module)
-    return error(diag.str().empty() ? path + ": cannot parse"
-                                    : StringRef(diag.str()));
-  return std::move(module);
+  // "-" is stdin; otherwise only a regular file no larger than the memory
+  // budget (core/io), not `tessera-run /dev/zero` read forever.
+  std::unique_ptr<llvm::MemoryBuffer> buf;
+  if (path == "-") {
+    auto in = llvm::MemoryBuffer::getSTDIN();
+    if (!in)
+      return error("cannot read standard input: " + in.getError().message());
+    buf = std::move(*in);
+  } else {
+    auto file = io::readRegularFile(path, memoryBudget(), memoryBudgetText());
+    if (!file)
+      return file.takeError();
+    buf = std::move(*file);
+  }
+  return tessera::reference::parseModule(ctx, buf->getBuffer(), path);
 }
 
 Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {
@@ -160,6 +174,9 @@ void printTensor(llvm::raw_ostream &os, StringRef name, const Tensor &t) {
 Error run() {
   if (outputDir.empty() && !printOutputs)
     return error("--output-dir DIR is required (or --print)");
+  if (Error err = tessera::reference::checkThreadCount(threads,
+                                                       "--num-threads"))
+    return err;
   std::unique_ptr<mlir::MLIRContext> ctx = tessera::frontend::createContext();
   auto module = loadModule(*ctx, inputFile);
   if (!module)
@@ -217,18 +234,18 @@ Error run() {
 
   for (unsigned i = 0; i < outs->size(); ++i) {
     std::string name = resultName(*func, i);
-    if (printOutputs)
+    if (printOutputs) {
       printTensor(llvm::outs(), name, (*outs)[i]);
+      if (Error err = io::flushStdout())
+        return err;
+    }
     if (!outputDir.empty())
       if (Error err = writeNpy(pathFor(safeFileStem(name) + ".npy"), (*outs)[i]))
         return err;
   }
   if (dumpAll && !outputDir.empty())
-    return llvm::writeToOutput(pathFor("dump-index.tsv"),
-                               [&](llvm::raw_ostream &os) {
-                                 os << "file\top\ttype\tlocation\n" << index;
-                                 return Error::success();
-                               });
+    return io::writeFile(pathFor("dump-index.tsv"),
+                         "file\top\ttype\tlocation\n" + index);
   return Error::success();
 }
 
@@ -237,13 +254,9 @@ Error run() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(toolCategory);
-  cl::ParseCommandLineOptions(
+  tools::parseCommandLine(
       argc, argv, "tessera-run: run TOSA with the reference executors\n");
-  if (Error err = run()) {
-    std::string msg = llvm::toString(std::move(err));
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    llvm::errs() << "error: " << msg << "\n";
-    return 1;
-  }
+  if (Error err = run())
+    return tools::reportError(std::move(err));
   return 0;
 }

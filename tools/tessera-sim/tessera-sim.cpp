@@ -10,15 +10,19 @@
 // scale/zero point; integer inputs are taken as quantised. --output-dir
 // writes NAME.npy (dequantised float32) and NAME.int.npy (raw integers) per
 // output; --report writes the JSON report. See docs/simulator.md. Errors are
-// one line "error: ..." and exit code 1; files are written atomically.
+// one line "error: ..." and exit code 1; files are written by core/io's
+// rules (docs/tools.md).
 //
 //===----------------------------------------------------------------------===//
 
+#include "core/io/Output.h"
 #include "core/tensor/Npy.h"
 #include "core/isa/Program.h"
+#include "core/support/Names.h"
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
 #include "simulator/Simulator.h"
+#include "tools/common/Tool.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -69,7 +73,7 @@ Error error(const llvm::Twine &msg) {
 std::string inputNames(const isa::Program &p) {
   std::string s;
   for (const isa::TensorDesc &d : p.inputs)
-    s += (s.empty() ? "" : ", ") + d.name;
+    s += (s.empty() ? "" : ", ") + quoteName(d.name);
   return s.empty() ? "none" : s;
 }
 
@@ -107,8 +111,8 @@ Error setInputs(sim::Simulator &sim) {
   }
   if (!quiet)
     for (const std::string &name : sim.unsetInputs())
-      llvm::errs() << "note: no --input for '" << name
-                   << "'; it holds its zero point (real 0)\n";
+      llvm::errs() << "note: no --input for " << quoteName(name)
+                   << "; it holds its zero point (real 0)\n";
   return Error::success();
 }
 
@@ -179,9 +183,11 @@ Error run() {
 
   if (!quiet) {
     llvm::outs() << sim::formatReportTable(*report);
+    if (Error err = io::flushStdout())
+      return err;
     for (const sim::LayerStats *l : report->macMismatches())
-      llvm::errs() << "warning: layer " << l->id << " '" << l->name
-                   << "': instructions perform " << l->macs
+      llvm::errs() << "warning: layer " << l->id << " " << quoteName(l->name)
+                   << ": instructions perform " << l->macs
                    << " MACs but the layer table says " << l->tableMacs << "\n";
   }
   if (!outputDir.empty())
@@ -189,7 +195,7 @@ Error run() {
       return err;
   if (!reportFile.empty())
     if (Error err = sim::writeReportJson(*report, reportFile))
-      return error(reportFile + ": " + llvm::toString(std::move(err)));
+      return err; // names reportFile
   return Error::success();
 }
 
@@ -198,13 +204,9 @@ Error run() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(toolCategory);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "tessera-sim: simulate a Tessera NPU program\n");
-  if (Error err = run()) {
-    std::string msg = llvm::toString(std::move(err));
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    llvm::errs() << "error: " << msg << "\n";
-    return 1;
-  }
+  tools::parseCommandLine(argc, argv,
+                          "tessera-sim: simulate a Tessera NPU program\n");
+  if (Error err = run())
+    return tools::reportError(std::move(err));
   return 0;
 }

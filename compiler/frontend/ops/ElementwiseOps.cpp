@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
+#include <cmath>
 #include <limits>
 
 using llvm::Twine;
@@ -110,6 +111,9 @@ namespace {
 
 llvm::Error emitClamp(GraphImporter &imp, const onnx::NodeProto &node,
                       ImportedValue &x, float lo, float hi) {
+  if (std::isnan(lo) || std::isnan(hi))
+    return imp.nodeError(llvm::Twine(std::isnan(lo) ? "min" : "max") +
+                         " is NaN");
   if (lo > hi)
     return imp.nodeError("min " + llvm::Twine(std::to_string(lo)) +
                          " is greater than max " + std::to_string(hi));

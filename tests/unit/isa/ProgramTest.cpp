@@ -85,9 +85,12 @@ TEST(Npubin, WritesAtomicallyAndReadsBack) {
        it.increment(ec))
     ++files;
   EXPECT_EQ(files, 1);
-  EXPECT_EQ(
-      errorText(readProgramFile(badPath)).rfind(badPath + ": cannot read", 0),
-      0u);
+  EXPECT_EQ(errorText(readProgramFile(badPath)),
+            badPath + ": cannot open: No such file or directory");
+  // Only regular files are read (`tessera-sim /dev/zero` read until memory
+  // ran out).
+  EXPECT_EQ(errorText(readProgramFile("/dev/zero")),
+            "/dev/zero: not a regular file");
   llvm::sys::fs::remove_directories(dir);
 }
 
@@ -224,6 +227,42 @@ TEST(Verify, ProgramLevelErrors) {
             "symbol 'conv1.bias': offset 0x48 is not 64-byte aligned");
   EXPECT_EQ(check([](Program &p) { p.flags = 1; }),
             "flags 0x1 are not defined in version 1");
+}
+
+TEST(Verify, NamesLongerThanTheFormatHoldsAreErrors) {
+  // The reader rejects strings over kMaxNpubinString bytes, so the writer
+  // must not produce them (issue 12: a 70,000-byte output name compiled into
+  // an .npubin that tessera-sim then rejected).
+  auto check = [](auto mutate) {
+    Program p = makeExampleProgram();
+    mutate(p);
+    return errorText(serializeProgram(p));
+  };
+  std::string longName(70000, 'y');
+  EXPECT_EQ(check([&](Program &p) { p.outputs[0].name = longName; }),
+            "output 0 '" + std::string(100, 'y') +
+                "...' (70000 bytes): name longer than 65535 bytes");
+  EXPECT_EQ(check([&](Program &p) { p.symbols[1].name = longName; }),
+            "symbol 1 '" + std::string(100, 'y') +
+                "...' (70000 bytes): name longer than 65535 bytes");
+  EXPECT_EQ(check([&](Program &p) { p.layers[0].name = longName; }),
+            "layer 0 '" + std::string(100, 'y') +
+                "...' (70000 bytes): name or op type longer than 65535 bytes");
+  // At the limit the name round-trips.
+  Program p = makeExampleProgram();
+  p.outputs[0].name = std::string(kMaxNpubinString, 'y');
+  llvm::Expected<Program> back = readProgram(serialize(p));
+  ASSERT_TRUE(bool(back)) << errorText(back.takeError());
+  EXPECT_EQ(back->outputs[0].name.size(), kMaxNpubinString);
+}
+
+TEST(Verify, NamesInMessagesAreEscaped) {
+  Program p = makeExampleProgram();
+  p.outputs[0].name = "y\nerror: forged";
+  p.outputs[0].dramOffset = 0x104;
+  EXPECT_EQ(errorText(verifyProgram(p)),
+            "output 0 'y\\nerror: forged': dram offset 0x104 is not 64-byte "
+            "aligned");
 }
 
 TEST(Verify, TokenDeadlocks) {

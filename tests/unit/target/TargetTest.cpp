@@ -206,10 +206,130 @@ TEST(TargetLoad, UnknownTargetListsTheKnownOnes) {
                       0),
             0u)
       << msg;
-  msg = errorOf(loadTargetProfile("/nonexistent/dir/x.yaml"));
-  EXPECT_EQ(
-      msg.rfind("/nonexistent/dir/x.yaml: cannot read target profile: ", 0), 0u)
-      << msg;
+  EXPECT_EQ(errorOf(loadTargetProfile("/nonexistent/dir/x.yaml")),
+            "/nonexistent/dir/x.yaml: cannot open: No such file or directory");
+}
+
+// Issue 12: `--target /dev/zero` read forever. Only regular files of at most
+// kMaxProfileBytes are read.
+TEST(TargetLoad, OnlyBoundedRegularFilesAreRead) {
+  EXPECT_EQ(errorOf(loadTargetProfile("/dev/zero")),
+            "/dev/zero: not a regular file");
+  EXPECT_EQ(errorOf(loadTargetProfile("/dev/null")),
+            "/dev/null: not a regular file");
+  EXPECT_EQ(errorOf(loadTargetProfile(sourceDir() + "/targets")),
+            sourceDir() + "/targets: not a regular file");
+  llvm::SmallString<128> big;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("big", "yaml", big));
+  {
+    std::ofstream out(big.c_str());
+    out << "# " << std::string(kMaxProfileBytes, 'x') << "\n";
+  }
+  EXPECT_EQ(errorOf(loadTargetProfile(big)),
+            big.str().str() + ": 1048579 bytes, over the 1 MiB limit for a "
+                              "target profile");
+  llvm::sys::fs::remove(big);
+  // The same limit for text given directly (the Python API).
+  EXPECT_EQ(errorOf(parseTargetProfile(std::string(kMaxProfileBytes + 1, ' '),
+                                       "text.yaml")),
+            "text.yaml: 1048577 bytes, over the 1 MiB limit for a target "
+            "profile");
+}
+
+// Issue 12: 100,000 nested `[` overflowed the stack in llvm::yaml::Input.
+// The nesting is measured first; the error names the line and column of the
+// first collection past kMaxProfileNesting (64).
+TEST(TargetLoad, DeepNestingIsAnErrorNamingTheLine) {
+  const std::string limit =
+      " levels (the limit for a target profile)";
+  // Flow sequences: the document's mapping is level 1, so the 64th `[`
+  // (column 6 + 64) is level 65.
+  EXPECT_EQ(errorOf(parseTargetProfile("name: " + std::string(100000, '['),
+                                       "deep.yaml")),
+            "deep.yaml:1:70: nested deeper than 64" + limit);
+  // Flow mappings, on the second line.
+  std::string braces = "cores: 1\nname: ";
+  for (int i = 0; i < 1000; ++i)
+    braces += "{a: ";
+  EXPECT_EQ(errorOf(parseTargetProfile(braces, "deep.yaml")),
+            "deep.yaml:2:" + std::to_string(6 + 63 * 4 + 1) +
+                ": nested deeper than 64" + limit);
+  // Compact block sequences: "- - - x" nests one level per two characters;
+  // the 65th sequence starts at column 2 * 64 + 1.
+  std::string dashes;
+  for (int i = 0; i < 100000; ++i)
+    dashes += "- ";
+  EXPECT_EQ(errorOf(parseTargetProfile(dashes + "x", "deep.yaml")),
+            "deep.yaml:1:129: nested deeper than 64" + limit);
+  // Block mappings by indentation: level k starts on line k, column k.
+  std::string block;
+  for (int i = 0; i < 100; ++i)
+    block += std::string(i, ' ') + "a:\n";
+  EXPECT_EQ(errorOf(parseTargetProfile(block, "deep.yaml")),
+            "deep.yaml:65:65: nested deeper than 64" + limit);
+  // Deep complex keys ("? [[[...") count too: yaml::Input skips over a key
+  // recursively.
+  EXPECT_EQ(errorOf(parseTargetProfile("? " + std::string(100000, '[') + "\n",
+                                       "deep.yaml")),
+            "deep.yaml:1:66: nested deeper than 64" + limit);
+  // Exactly 64 levels pass the check and fail as the YAML they are.
+  std::string at64 =
+      errorOf(parseTargetProfile("name: " + std::string(63, '['), "ok.yaml"));
+  EXPECT_EQ(at64.find("nested deeper"), std::string::npos) << at64;
+  EXPECT_EQ(at64.rfind("ok.yaml:", 0), 0u) << at64;
+}
+
+// 250,000 "..." markers overflowed the stack in llvm::yaml's
+// Document::skip; a profile is one document, with at most a "---" before it
+// and a "..." after it.
+TEST(TargetLoad, OneDocumentOnly) {
+  std::string ends;
+  for (int i = 0; i < 250000; ++i)
+    ends += "...\n";
+  EXPECT_EQ(errorOf(parseTargetProfile(ends, "docs.yaml")),
+            "docs.yaml:3:1: a third '---' or '...' document marker (a target "
+            "profile is one YAML document)");
+  std::string starts;
+  for (int i = 0; i < 200000; ++i)
+    starts += "--- \n";
+  EXPECT_EQ(errorOf(parseTargetProfile(starts, "docs.yaml")),
+            "docs.yaml:3:1: a third '---' or '...' document marker (a target "
+            "profile is one YAML document)");
+  // The real profile between "---" and "..." still loads; "----" or
+  // "...x" are not markers.
+  std::string text = readFile(sourceDir() + "/targets/rv1126.yaml");
+  EXPECT_EQ(errorOf(parseTargetProfile("---\n" + text + "...\n", "ok.yaml")),
+            "<success>");
+  EXPECT_EQ(errorOf(parseTargetProfile("#\n---\n" + text +
+                                           "# ----\n# ...x\n...\n",
+                                       "ok.yaml")),
+            "<success>");
+}
+
+// Brackets inside quoted scalars, comments and block scalars are text, not
+// nesting: the real profile with such a description still loads.
+TEST(TargetLoad, BracketsInStringsAreNotNesting) {
+  std::string text = readFile(sourceDir() + "/targets/rv1126.yaml");
+  size_t at = text.find("\ncores:");
+  ASSERT_NE(at, std::string::npos);
+  std::string brackets(5000, '[');
+  for (const std::string &extra :
+       {"\ndescription: '" + brackets + "'", "\n# " + brackets,
+        "\ndescription: |\n  " + brackets + "\n  " + brackets}) {
+    std::string edited = text;
+    size_t desc = edited.find("\ndescription:");
+    if (desc != std::string::npos) {
+      size_t eol = edited.find('\n', desc + 1);
+      // Drop the original (possibly multi-line) description value.
+      while (eol != std::string::npos && eol + 1 < edited.size() &&
+             edited[eol + 1] == ' ')
+        eol = edited.find('\n', eol + 1);
+      edited.erase(desc, eol - desc);
+    }
+    edited.insert(edited.find("\ncores:"), extra);
+    EXPECT_EQ(errorOf(parseTargetProfile(edited, "text.yaml")), "<success>")
+        << extra.substr(0, 20);
+  }
 }
 
 TEST(TargetLoad, MalformedProfilesNameFileLineAndField) {
