@@ -7,6 +7,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -594,6 +595,13 @@ llvm::Expected<Target> tessera::target::parseTargetProfile(StringRef yaml,
     return std::move(err);
   if (llvm::Error err = checkNesting(yaml, source))
     return std::move(err);
+  // YAML text is UTF-8. llvm::yaml passes other bytes through, but toYaml()
+  // cannot print them back (yaml::escape stops at the first bad sequence),
+  // so such a profile would not round-trip.
+  size_t badByte = 0;
+  if (!llvm::json::isUTF8(yaml, &badByte))
+    return makeError(source + ": not UTF-8 text (invalid byte at offset " +
+                     llvm::Twine(badByte) + ")");
   Target t;
   DiagCapture diag;
   {

@@ -1,0 +1,1 @@
+module attributes {i = array<index: 1>} {}
