@@ -4,7 +4,7 @@
 // hold anything: newlines, terminal escapes, quotes, invalid UTF-8, 70,000
 // bytes. Printed verbatim it could forge an `error:` line or flood the
 // terminal, so every message and report that shows such a name quotes it
-// with quoteName (docs/robustness-names.md).
+// with quoteName (docs/robustness.md, "Names").
 //
 //===----------------------------------------------------------------------===//
 #ifndef TESSERA_CORE_SUPPORT_NAMES_H
