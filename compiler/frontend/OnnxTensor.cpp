@@ -145,7 +145,9 @@ llvm::Error fromRaw(const std::string &raw, int64_t n, llvm::StringRef what,
         (want ? Twine(*want) : Twine(n) + " x " + Twine(sizeof(T))));
   out.resize(n);
   // ONNX raw_data is little-endian; so is every host Tessera builds for.
-  std::memcpy(out.data(), raw.data(), raw.size());
+  // (An empty tensor's vector has no buffer: memcpy from/to null is UB.)
+  if (!raw.empty())
+    std::memcpy(out.data(), raw.data(), raw.size());
   return llvm::Error::success();
 }
 

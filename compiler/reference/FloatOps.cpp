@@ -131,11 +131,17 @@ void im2col(const kernels::Conv2DParams &p, const float *img, int64_t r0,
 }
 
 /// Eight floats as one GCC/Clang vector (SSE pairs or one AVX register,
-/// per clone). Float8U is the unaligned, may-alias view used for loads and
-/// stores (the idiom of GCC's own __m256_u).
+/// per clone), loaded and stored unaligned with load8/store8.
 using Float8 = float __attribute__((vector_size(32)));
-using Float8U =
-    float __attribute__((vector_size(32), aligned(4), may_alias));
+/// Unaligned loads and stores through memcpy, which compilers turn into
+/// vmovups/movups: a dereferenced under-aligned vector typedef is undefined
+/// behaviour (UBSan reports it under clang).
+inline Float8 load8(const float *p) {
+  Float8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store8(float *p, const Float8 &v) { std::memcpy(p, &v, sizeof v); }
 
 /// Channels c0 .. c0+8N-1 of one depthwise output pixel (see below), the
 /// partial sums held in N vector registers.
@@ -145,15 +151,14 @@ depthwiseChannels(const float *const *taps, const float *const *wts,
                   int64_t numTaps, const float *bias, int64_t c0, float *dst) {
   Float8 acc[N];
   for (int i = 0; i < N; ++i)
-    acc[i] = *reinterpret_cast<const Float8U *>(bias + c0 + 8 * i);
+    acc[i] = load8(bias + c0 + 8 * i);
   for (int64_t t = 0; t < numTaps; ++t) {
     const float *s = taps[t] + c0, *w = wts[t] + c0;
     for (int i = 0; i < N; ++i)
-      acc[i] += *reinterpret_cast<const Float8U *>(s + 8 * i) *
-                *reinterpret_cast<const Float8U *>(w + 8 * i);
+      acc[i] += load8(s + 8 * i) * load8(w + 8 * i);
   }
   for (int i = 0; i < N; ++i)
-    *reinterpret_cast<Float8U *>(dst + c0 + 8 * i) = acc[i];
+    store8(dst + c0 + 8 * i, acc[i]);
 }
 
 /// dst[c] = bias[c] + sum over the window's taps of src[c] * w[c], for one

@@ -215,8 +215,11 @@ llvm::Error importBinary(GraphImporter &imp, const onnx::NodeProto &node) {
       return tosa::TileOp::create(bld, loc, ops->type, v,
                                   imp.constShape(multiples));
     };
-    result = arith::DivFOp::create(bld, loc, expand(ops->lhs),
-                                   expand(ops->rhs));
+    // One statement each: the order of function arguments' evaluation is
+    // unspecified (gcc and clang differ), the order of the ops is not.
+    Value rhs = expand(ops->rhs);
+    Value lhs = expand(ops->lhs);
+    result = arith::DivFOp::create(bld, loc, lhs, rhs);
     break;
   }
   case BinaryKind::Pow:

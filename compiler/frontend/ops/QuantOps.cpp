@@ -1066,11 +1066,13 @@ llvm::Error importConvInteger(GraphImporter &imp, const onnx::NodeProto &node) {
                         ArrayRef<int64_t>(ohwi).slice(begin * perOut,
                                                       cnt * perOut));
     Value bias = intConst(imp, {cnt}, i32, std::vector<int64_t>(cnt, 0));
+    // One statement per constant: argument evaluation order is unspecified.
+    Value wZp = intConst(imp, {1}, wType, {z});
+    Value xZp = intConst(imp, {1}, xType, {(*xzp)[0]});
     parts.push_back(tosa::Conv2DOp::create(
         imp.builder(), imp.loc(),
         imp.tensorType({n, win.out[0], win.out[1], cnt}, i32), in, wc, bias,
-        intConst(imp, {1}, xType, {(*xzp)[0]}), intConst(imp, {1}, wType, {z}),
-        win.tosaPad(), win.stride, win.dilation, i32));
+        xZp, wZp, win.tosaPad(), win.stride, win.dilation, i32));
     begin = end;
   }
   Value result = parts.size() == 1
@@ -1112,9 +1114,12 @@ llvm::Error importMatMulInteger(GraphImporter &imp,
   Type at = cast<ShapedType>(a3.getType()).getElementType();
   Type bt = cast<ShapedType>(b3.getType()).getElementType();
   Type i32 = imp.builder().getI32Type();
-  Value mm = tosa::MatMulOp::create(
-      imp.builder(), imp.loc(), imp.tensorType(out3, i32), a3, b3,
-      intConst(imp, {1}, at, {(*azp)[0]}), intConst(imp, {1}, bt, {(*bzp)[0]}));
+  // One statement per constant: argument evaluation order is unspecified.
+  Value bZp = intConst(imp, {1}, bt, {(*bzp)[0]});
+  Value aZp = intConst(imp, {1}, at, {(*azp)[0]});
+  Value mm = tosa::MatMulOp::create(imp.builder(), imp.loc(),
+                                    imp.tensorType(out3, i32), a3, b3, aZp,
+                                    bZp);
   imp.definePlain(node, 0, imp.reshape(mm, outShape), outShape);
   return llvm::Error::success();
 }

