@@ -2,10 +2,12 @@
 #include "compiler/calibration/Inputs.h"
 
 #include "core/io/Output.h"
+#include "core/support/Names.h"
 #include "core/tensor/Limits.h"
 #include "core/tensor/Npy.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -113,7 +115,7 @@ Expected<int64_t> sampleCount(StringRef path, StringRef inputName,
     return got[0] / shape[0];
   std::string expected = formatDims(shape);
   std::string stacked = shape.empty() ? "N" : "Nx" + formatDims(shape);
-  return fail(path + ": array '" + inputName + "' has shape " +
+  return fail(path + ": array " + quoteName(inputName) + " has shape " +
               formatDims(got) + ", expected " + expected + " or " + stacked);
 }
 
@@ -149,15 +151,23 @@ struct ZipArchive {
   }
 };
 
-Expected<ZipArchive> openZip(StringRef name, zip_source_t *src) {
+/// Opens the archive whose libzip source `makeSource` creates (a file or a
+/// buffer); `name` prefixes errors.
+Expected<ZipArchive>
+openZip(StringRef name,
+        llvm::function_ref<zip_source_t *(zip_error_t *)> makeSource) {
   zip_error_t ze;
   zip_error_init(&ze);
+  zip_source_t *src = makeSource(&ze);
   ZipArchive a;
-  a.z = zip_open_from_source(src, ZIP_RDONLY, &ze);
+  if (src) {
+    a.z = zip_open_from_source(src, ZIP_RDONLY, &ze);
+    if (!a.z)
+      zip_source_free(src); // not taken over on failure
+  }
   if (!a.z) {
     std::string msg = zip_error_strerror(&ze);
     zip_error_fini(&ze);
-    zip_source_free(src);
     return fail(name + ": not a readable .npz archive: " + msg);
   }
   zip_error_fini(&ze);
@@ -236,17 +246,10 @@ Expected<std::vector<Tensor>> samplesFromNpz(StringRef path,
                                              StringRef inputName,
                                              llvm::ArrayRef<int64_t> shape,
                                              size_t maxSamples) {
-  zip_error_t ze;
-  zip_error_init(&ze);
   std::string p = path.str();
-  zip_source_t *src = zip_source_file_create(p.c_str(), 0, -1, &ze);
-  if (!src) {
-    std::string msg = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
-    return fail(path + ": not a readable .npz archive: " + msg);
-  }
-  zip_error_fini(&ze);
-  auto archive = openZip(path, src);
+  auto archive = openZip(path, [&](zip_error_t *ze) {
+    return zip_source_file_create(p.c_str(), 0, -1, ze);
+  });
   if (!archive)
     return archive.takeError();
   zip_t *z = archive->z;
@@ -267,9 +270,9 @@ Expected<std::vector<Tensor>> samplesFromNpz(StringRef path,
   if (index < 0) {
     std::string list;
     for (const std::string &a : names)
-      list += (list.empty() ? "" : ", ") + a;
-    return fail(path + ": no array named '" + inputName +
-                "' (the model input); the archive has: " +
+      list += (list.empty() ? "" : ", ") + quoteName(a);
+    return fail(path + ": no array named " + quoteName(inputName) +
+                " (the model input); the archive has: " +
                 (list.empty() ? std::string("no arrays") : list));
   }
   std::string what = (path + ":" + names[index] + ".npy").str();
@@ -280,7 +283,7 @@ Expected<std::vector<Tensor>> samplesFromNpz(StringRef path,
   if (!h)
     return h.takeError();
   if (h->type != ElementType::F32)
-    return fail(path + ": array '" + inputName + "' has element type " +
+    return fail(path + ": array " + quoteName(inputName) + " has element type " +
                 elementTypeName(h->type) + ", expected f32");
   auto count = sampleCount(path, inputName, h->shape, shape);
   if (!count)
@@ -363,17 +366,9 @@ Expected<Tensor> loadImage(StringRef path, llvm::ArrayRef<int64_t> nchwShape,
 
 Expected<std::map<std::string, Tensor>> parseNpz(StringRef bytes,
                                                  StringRef name) {
-  zip_error_t ze;
-  zip_error_init(&ze);
-  zip_source_t *src =
-      zip_source_buffer_create(bytes.data(), bytes.size(), 0, &ze);
-  if (!src) {
-    std::string msg = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
-    return fail(name + ": not a readable .npz archive: " + msg);
-  }
-  zip_error_fini(&ze);
-  auto archive = openZip(name, src);
+  auto archive = openZip(name, [&](zip_error_t *ze) {
+    return zip_source_buffer_create(bytes.data(), bytes.size(), 0, ze);
+  });
   if (!archive)
     return archive.takeError();
   return readArrays(archive->z, name);
@@ -391,7 +386,7 @@ loadSamples(StringRef path, StringRef inputName, llvm::ArrayRef<int64_t> shape,
             const Preprocess &pre, size_t maxSamples) {
   if (!llvm::sys::fs::exists(path))
     return fail(path + ": no such file or directory");
-  if (llvm::Error e = checkTensorSize("model input '" + inputName + "'", shape,
+  if (llvm::Error e = checkTensorSize("model input " + quoteName(inputName), shape,
                                       sizeof(float), "f32"))
     return std::move(e);
   if (llvm::sys::fs::is_directory(path)) {

@@ -765,6 +765,10 @@ llvm::Error GraphImporter::importNodes() {
     if (folded.count(&node))
       continue;
     setCurrentNode(&node, i);
+    // Every default-domain op has at least one output; importers read
+    // output(0) without checking.
+    if (node.output_size() == 0)
+      return nodeError("the node has no outputs");
     OpImporterFn fn = table.lookup(node.op_type());
     Block *block = b.getInsertionBlock();
     Operation *before = block->empty() ? nullptr : &block->back();

@@ -14,6 +14,7 @@
 
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/frontend/OnnxTensor.h"
+#include "core/support/Names.h" // quoteName for the op importers' messages
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"

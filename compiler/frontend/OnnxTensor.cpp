@@ -3,6 +3,7 @@
 #include "compiler/frontend/OnnxTensor.h"
 
 #include "core/io/Output.h"
+#include "core/support/Names.h"
 #include "core/tensor/Limits.h"
 
 #include "onnx/onnx_pb.h"
@@ -98,12 +99,12 @@ llvm::Expected<std::string> readRawBytes(const onnx::TensorProto &proto,
       location = kv.value();
     else if (kv.key() == "offset" &&
              llvm::StringRef(kv.value()).getAsInteger(10, offset))
-      return llvm::createStringError(what + ": bad external data offset '" +
-                                     kv.value() + "'");
+      return llvm::createStringError(what + ": bad external data offset " +
+                                     quoteName(kv.value()));
     else if (kv.key() == "length") {
       if (llvm::StringRef(kv.value()).getAsInteger(10, length))
-        return llvm::createStringError(what + ": bad external data length '" +
-                                       kv.value() + "'");
+        return llvm::createStringError(what + ": bad external data length " +
+                                       quoteName(kv.value()));
       hasLength = true;
     }
   }
@@ -113,8 +114,8 @@ llvm::Expected<std::string> readRawBytes(const onnx::TensorProto &proto,
                "file, not from memory)");
   if (location.empty() || llvm::sys::path::is_absolute(location) ||
       llvm::StringRef(location).contains(".."))
-    return llvm::createStringError(what + ": bad external data location '" +
-                                   location + "'");
+    return llvm::createStringError(what + ": bad external data location " +
+                                   quoteName(location));
   llvm::SmallString<256> path(baseDir);
   llvm::sys::path::append(path, location);
   // A regular file within the memory budget only: a location that is (or
@@ -128,8 +129,9 @@ llvm::Expected<std::string> readRawBytes(const onnx::TensorProto &proto,
   if (!hasLength)
     length = size >= offset ? size - offset : 0;
   if (offset > size || length > size - offset)
-    return llvm::createStringError(what + ": external data '" + path +
-                                   "' is shorter than offset + length");
+    return llvm::createStringError(what + ": external data " +
+                                   quoteName(path) +
+                                   " is shorter than offset + length");
   return std::string((*buf)->getBufferStart() + offset, length);
 }
 

@@ -9,6 +9,7 @@
 
 #include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Ops.h"
+#include "core/tensor/Limits.h"
 
 #include "core/kernels/Conv.h"
 #include "core/kernels/Elementwise.h"
@@ -220,6 +221,12 @@ llvm::Expected<Tensor> matmul(tosa::MatMulOp op, Operands args,
 llvm::Expected<Tensor> rescale(tosa::RescaleOp op, Operands args,
                                const Result &rt) {
   const Tensor &in = *args[0], &mult = *args[1], &shift = *args[2];
+  // TOSA's rescale is elementwise; MLIR 22's verifier does not check the
+  // shapes, and the kernel writes one output per input element.
+  if (llvm::ArrayRef<int64_t>(rt.shape) != in.shape())
+    return opError(op, "result shape " + formatDims(rt.shape) +
+                           " differs from the input shape " +
+                           formatDims(in.shape()));
   const bool inUnsigned = op.getInputUnsigned() || isUnsigned(in.elementType());
   const bool outUnsigned = op.getOutputUnsigned() || isUnsigned(rt.type);
   if (in.elementType() == ET::I64 && op.getScale32())

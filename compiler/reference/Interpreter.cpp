@@ -3,6 +3,7 @@
 #include "compiler/reference/Interpreter.h"
 
 #include "compiler/reference/Ops.h"
+#include "core/support/Names.h"
 #include "core/tensor/Limits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -49,7 +50,7 @@ bool matches(const Tensor &t, Type declared) {
 
 std::string argName(func::FuncOp f, unsigned i) {
   if (auto name = f.getArgAttrOfType<StringAttr>(i, "onnx.name"))
-    return "'" + name.str() + "'";
+    return quoteName(name.getValue());
   return "#" + std::to_string(i);
 }
 
@@ -285,7 +286,7 @@ std::optional<unsigned> findArgument(func::FuncOp f, llvm::StringRef name) {
 std::string argumentNames(func::FuncOp f) {
   std::string names;
   for (unsigned i = 0, n = f.getNumArguments(); i < n; ++i)
-    names += (i ? ", " : "") + argumentName(f, i);
+    names += (i ? ", " : "") + quoteName(argumentName(f, i));
   return names;
 }
 

@@ -120,7 +120,8 @@ std::string resultName(mlir::func::FuncOp f, unsigned i);
 /// "I"; nullopt if none matches.
 std::optional<unsigned> findArgument(mlir::func::FuncOp f,
                                      llvm::StringRef name);
-/// "a, b, c": the argumentName of every argument (for error messages).
+/// "'a', 'b', 'c'": the argumentName of every argument, quoted (for error
+/// messages).
 std::string argumentNames(mlir::func::FuncOp f);
 
 /// While alive, keeps the first diagnostic `ctx` emits as `loc(...): message`

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -49,6 +50,36 @@ template <> struct ScalarTraits<quant::DType> {
   static QuotingType mustQuote(StringRef) { return QuotingType::None; }
 };
 
+/// A double printed as the shortest text that reads back to the same value
+/// (std::to_chars), not llvm::yaml's "%g" with 6 digits: toYaml() must
+/// round-trip every profile (0.06202155 printed as 0.0620216 did not).
+struct ExactDouble {
+  double v;
+};
+template <> struct ScalarTraits<ExactDouble> {
+  static void output(const ExactDouble &d, void *ctx, raw_ostream &os) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, d.v);
+    os << StringRef(buf, r.ptr - buf);
+  }
+  static StringRef input(StringRef s, void *ctx, ExactDouble &d) {
+    return ScalarTraits<double>::input(s, ctx, d.v);
+  }
+  static QuotingType mustQuote(StringRef) { return QuotingType::None; }
+};
+} // namespace llvm::yaml
+
+namespace {
+void mapDouble(llvm::yaml::IO &io, const char *key, double &v) {
+  llvm::yaml::ExactDouble d{v};
+  io.mapRequired(key, d);
+  if (!io.outputting())
+    v = d.v;
+}
+} // namespace
+
+namespace llvm::yaml {
+
 template <> struct MappingTraits<MacArray> {
   static void mapping(IO &io, MacArray &m) {
     io.mapRequired("rows", m.rows);
@@ -67,8 +98,8 @@ template <> struct MappingTraits<Sram> {
 };
 template <> struct MappingTraits<Dram> {
   static void mapping(IO &io, Dram &d) {
-    io.mapRequired("bytes_per_second", d.bytesPerSecond);
-    io.mapRequired("latency_ns", d.latencyNs);
+    mapDouble(io, "bytes_per_second", d.bytesPerSecond);
+    mapDouble(io, "latency_ns", d.latencyNs);
     io.mapRequired("burst_bytes", d.burstBytes);
   }
 };
@@ -112,14 +143,14 @@ template <> struct MappingTraits<Quantization> {
 template <> struct MappingTraits<Energy> {
   static void mapping(IO &io, Energy &e) {
     io.mapRequired("basis", e.basis);
-    io.mapRequired("calibration_tops_per_watt", e.calibrationTopsPerWatt);
-    io.mapRequired("int8_mac_pj", e.int8MacPj);
-    io.mapRequired("int16_mac_pj", e.int16MacPj);
-    io.mapRequired("sram_read_byte_pj", e.sramReadBytePj);
-    io.mapRequired("sram_write_byte_pj", e.sramWriteBytePj);
-    io.mapRequired("dram_byte_pj", e.dramBytePj);
-    io.mapRequired("vector_op_pj", e.vectorOpPj);
-    io.mapRequired("static_mw", e.staticMw);
+    mapDouble(io, "calibration_tops_per_watt", e.calibrationTopsPerWatt);
+    mapDouble(io, "int8_mac_pj", e.int8MacPj);
+    mapDouble(io, "int16_mac_pj", e.int16MacPj);
+    mapDouble(io, "sram_read_byte_pj", e.sramReadBytePj);
+    mapDouble(io, "sram_write_byte_pj", e.sramWriteBytePj);
+    mapDouble(io, "dram_byte_pj", e.dramBytePj);
+    mapDouble(io, "vector_op_pj", e.vectorOpPj);
+    mapDouble(io, "static_mw", e.staticMw);
   }
 };
 template <> struct MappingTraits<Target> {
@@ -127,7 +158,7 @@ template <> struct MappingTraits<Target> {
     io.mapRequired("name", t.name);
     io.mapOptional("description", t.description, std::string());
     io.mapRequired("cores", t.cores);
-    io.mapRequired("clock_mhz", t.clockMhz);
+    mapDouble(io, "clock_mhz", t.clockMhz);
     io.mapRequired("mac_array", t.mac);
     io.mapRequired("dtypes", t.dtypes);
     io.mapRequired("sram", t.sram);

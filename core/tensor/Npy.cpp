@@ -7,6 +7,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
 
 using llvm::StringRef;
@@ -234,6 +235,10 @@ std::string safeFileStem(llvm::StringRef name) {
     s += (llvm::isAlnum(c) || c == '.' || c == '-' || c == '_') ? c : '_';
   if (s.empty() || s[0] == '.')
     s = "_" + s;
+  // File names hold 255 bytes (NAME_MAX) and model names up to 4096: keep
+  // the start and tell long names apart by a hash of the whole name.
+  if (s.size() > 200)
+    s = s.substr(0, 183) + "_" + llvm::utohexstr(llvm::xxh3_64bits(name));
   return s;
 }
 

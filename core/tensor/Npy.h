@@ -52,7 +52,9 @@ llvm::Expected<Tensor> readNpy(llvm::StringRef path);
 std::string serializeNpy(const Tensor &t);
 /// A file-name-safe stem for a tensor named `name` (ONNX names may hold '/'
 /// or ':'): other characters than [A-Za-z0-9._-] become '_', and a leading
-/// '.' gets a '_' prefix. tessera-run and tessera-sim name NAME.npy with it.
+/// '.' gets a '_' prefix; a stem over 200 bytes keeps its first 183 and
+/// appends '_' and a hash of the name (file names hold 255 bytes).
+/// tessera-run and tessera-sim name NAME.npy with it.
 std::string safeFileStem(llvm::StringRef name);
 /// Writes `t` to `path` atomically (a temporary file renamed over `path`).
 llvm::Error writeNpy(llvm::StringRef path, const Tensor &t);

@@ -2,6 +2,8 @@
 
 #include "core/tensor/Tensor.h"
 
+#include "core/tensor/Limits.h"
+
 namespace tessera {
 
 const char *elementTypeName(ElementType t) {
@@ -65,10 +67,12 @@ Tensor Tensor::uninitialized(ElementType type, std::vector<int64_t> shape) {
 }
 
 int64_t Tensor::numElements() const {
-  int64_t n = 1;
-  for (int64_t d : shape_)
-    n *= d;
-  return n;
+  // A zero dimension makes the count 0 even when the other dimensions'
+  // product would overflow (a .npy of shape (2^32, 2^32, 0)); any other
+  // shape was overflow-checked before its bytes were allocated.
+  auto n = checkedNumElements(shape_);
+  assert(n && "tensor shape overflows int64");
+  return n ? *n : 0;
 }
 
 double Tensor::getDouble(int64_t i) const {

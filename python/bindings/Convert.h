@@ -14,6 +14,8 @@
 #ifndef TESSERA_PYTHON_BINDINGS_CONVERT_H
 #define TESSERA_PYTHON_BINDINGS_CONVERT_H
 
+#include "core/tensor/Limits.h"
+
 #include "llvm/Support/Error.h"
 
 #include <pybind11/numpy.h>
@@ -97,16 +99,18 @@ inline void registerErrorTranslator() {
 }
 
 /// A library error as a Python exception: MemoryError when a size is over
-/// the memory budget (core/tensor/Limits.cpp checkAllocation is the one place
-/// that says "over the memory budget"), ValueError otherwise. The budget's
-/// Python name replaces the tools' option name.
+/// the memory budget (every such message ends in memoryBudgetText(), "over
+/// the memory budget of 4 GiB (--max-memory)"), with the budget's Python
+/// name for the tools' option; ValueError otherwise.
 [[noreturn]] inline void raiseError(llvm::Error e) {
   std::string msg = llvm::toString(std::move(e));
-  if (msg.find("over the memory budget") == std::string::npos)
+  const std::string budget = tessera::memoryBudgetText();
+  const size_t at = msg.find(budget);
+  if (at == std::string::npos)
     raiseValue(msg);
-  const std::string option = "(--max-memory)";
-  if (size_t at = msg.find(option); at != std::string::npos)
-    msg.replace(at, option.size(), "(tessera.set_max_memory)");
+  msg.replace(at, budget.size(),
+              "the memory budget of " + tessera::formatBytes(memoryBudget()) +
+                  " (tessera.set_max_memory)");
   raise(PyExc_MemoryError, msg);
 }
 

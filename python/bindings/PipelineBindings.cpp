@@ -70,14 +70,21 @@ py::object compileModel(const std::string &model,
 
 /// Returns (outputs {name: float32 ndarray}, int outputs {name: int64
 /// ndarray}, report JSON text, report table text).
-py::tuple simulate(const py::bytes &programBytes,
+py::tuple simulate(const py::object &programArg,
                    const std::map<std::string, py::array> &inputs,
                    const std::optional<std::string> &target, bool timingOnly) {
-  std::string raw = programBytes;
-  auto program = unwrap(isa::readProgram(
-      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw.data()),
-                              raw.size()),
-      "<program>"));
+  // bytes: the program itself; str: its path, read as tessera-sim reads it
+  // (a regular file within the memory budget).
+  isa::Program program;
+  if (py::isinstance<py::bytes>(programArg)) {
+    std::string raw = programArg.cast<std::string>();
+    program = unwrap(isa::readProgram(
+        llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw.data()),
+                                raw.size()),
+        "<program>"));
+  } else {
+    program = unwrap(isa::readProgramFile(programArg.cast<std::string>()));
+  }
   auto model = unwrap(sim::loadTargetModel(target.value_or(program.target)));
   sim::SimOptions opts;
   opts.functional = !timingOnly;

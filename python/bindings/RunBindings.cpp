@@ -9,11 +9,12 @@
 #include "Convert.h"
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
+#include "core/io/Output.h"
+#include "core/tensor/Limits.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <pybind11/numpy.h>
@@ -195,10 +196,11 @@ loadModule(mlir::MLIRContext &ctx, const std::string &model, bool isBytes,
   }
   if (isBytes)
     return unwrap(reference::parseModule(ctx, model, "<memory>"));
-  auto buffer = llvm::MemoryBuffer::getFile(model);
-  if (!buffer)
-    fail(model + ": cannot open: " + buffer.getError().message());
-  return unwrap(reference::parseModule(ctx, (*buffer)->getBuffer(), model));
+  // As tessera-run reads it: a regular file within the memory budget (a
+  // FIFO or /dev/zero is refused, not waited on or read forever).
+  auto buffer = unwrap(
+      io::readRegularFile(model, memoryBudget(), memoryBudgetText()));
+  return unwrap(reference::parseModule(ctx, buffer->getBuffer(), model));
 }
 
 mlir::func::FuncOp pickFunction(mlir::ModuleOp module,

@@ -5,11 +5,12 @@ Every bad argument is a ``TypeError`` (wrong kind of object) or
 function and the argument and shows at most 60 characters of the value.
 Numeric rules that live in C++ (thread count, memory budget, quantization
 parameters) are checked in the bindings, next to the rule
-(python/bindings/Convert.h). docs/reference.md, "Python API", lists the rules.
+(python/bindings/Convert.h). Files are read by C++ as the tools read them
+(core/io readRegularFile: devices and FIFOs refused, size within the memory
+budget). docs/reference.md, "Python API", lists the rules.
 """
 import operator
 import os
-import stat
 from collections.abc import Mapping
 
 import numpy as np
@@ -66,26 +67,6 @@ def path_arg(fn, what, value):
     return utf8_arg(fn, what, path)
 
 
-def refuse_special_file(fn, what, path):
-    """Devices, FIFOs and sockets are refused before C++ reads them:
-    /dev/zero never ends, a FIFO blocks until a writer comes. Missing files
-    and directories are left to the C++ reader's own message."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return
-    if (stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)
-            or stat.S_ISSOCK(mode)):
-        raise ValueError("%s: %s '%s' is not a regular file" % (fn, what, path))
-
-
-def input_path_arg(fn, what, value):
-    """path_arg for a file that is read: special files refused."""
-    path = path_arg(fn, what, value)
-    refuse_special_file(fn, what, path)
-    return path
-
-
 def str_arg(fn, what, value, optional=False):
     if value is None and optional:
         return None
@@ -101,7 +82,7 @@ def target_arg(fn, value, optional=False):
     if value is None and optional:
         return None
     if isinstance(value, str) or hasattr(value, "__fspath__"):
-        return input_path_arg(fn, "target", value)
+        return path_arg(fn, "target", value)
     raise TypeError("%s: target must be a profile name or a path (str or "
                     "os.PathLike)%s, got %s (%s)"
                     % (fn, " or None" if optional else "",

@@ -13,8 +13,8 @@ import numpy as np
 
 from . import _tessera
 from ._checks import (INT64_MAX, array_arg, flag_arg, floats_arg,
-                      input_path_arg, inputs_arg, int_arg, path_arg,
-                      shapes_arg, str_arg, target_arg)
+                      inputs_arg, int_arg, path_arg, shapes_arg, str_arg,
+                      target_arg)
 
 _BYTES = (bytes, bytearray, memoryview)
 
@@ -86,7 +86,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
             path = _temp_file(bytes(model), ".onnx")
             names[path] = "<memory>"
         else:
-            path = input_path_arg(fn, "model", model)
+            path = path_arg(fn, "model", model)
         if output is not None:
             output = path_arg(fn, "output", output)
         target = target_arg(fn, target)
@@ -94,7 +94,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
             calibration = _calibration_array(calibration)
             names[calibration] = "<calibration array>"
         elif calibration is not None:
-            calibration = input_path_arg(fn, "calibration", calibration)
+            calibration = path_arg(fn, "calibration", calibration)
         mean = floats_arg(fn, "mean", mean, 3)
         std = floats_arg(fn, "std", std, 3, positive=True)
         shapes = shapes_arg(fn, input_shapes)
@@ -141,21 +141,15 @@ def simulate(program, inputs=None, target=None, timing_only=False):
     as already quantized. Inputs not given hold their zero point. target:
     another profile to time the same program on (default: the program's)."""
     fn = "simulate"
-    if not isinstance(program, _BYTES):
-        path = input_path_arg(fn, "program", program)
-        try:
-            with open(path, "rb") as f:
-                program = f.read()
-        except OSError as e:
-            raise ValueError("%s: cannot open: %s" % (path, e.strerror)) \
-                from None
+    program = (bytes(program) if isinstance(program, _BYTES)
+               else path_arg(fn, "program", program))
     # Bool arrays are refused: the NPU has no bool inputs, and 0/1 taken as
     # already-quantized integers is rarely what a caller meant.
     arrays = inputs_arg(fn, {} if inputs is None else inputs,
                         positional=False, kinds="iuf")
     target = target_arg(fn, target, optional=True)
     timing_only = flag_arg(fn, "timing_only", timing_only)
-    return SimulationResult(*_tessera._simulate(bytes(program), arrays, target,
+    return SimulationResult(*_tessera._simulate(program, arrays, target,
                                                 timing_only))
 
 
@@ -203,7 +197,7 @@ def run(model, inputs, dump_all=False, input_shapes=None, function=None,
         data = bytes(model)
         is_onnx = not _is_mlir_text(data)
     elif isinstance(model, str) or hasattr(model, "__fspath__"):
-        data = input_path_arg(fn, "model", model)
+        data = path_arg(fn, "model", model)
         is_onnx = not data.lower().endswith(".mlir")
     else:
         raise TypeError("run: model must be a path (str or os.PathLike) or "

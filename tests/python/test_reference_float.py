@@ -323,6 +323,6 @@ func.func @main(%x: tensor<2x3xf32> {onnx.name = "x"}) -> tensor<2x3xf32> {
     err = run_mlir_error(tmp_path, ok, {"x": np.zeros((3, 2), np.float32)})
     assert "input 'x'" in err and "tensor<2x3xf32>" in err and "3x2xf32" in err
     err = run_mlir_error(tmp_path, ok, {"y": x})
-    assert "has no such input (inputs: x)" in err
+    assert "has no such input (inputs: 'x')" in err
     err = run_mlir_error(tmp_path, ok, {})
     assert "missing --input x=FILE.npy" in err

@@ -18,6 +18,7 @@
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
 #include "core/io/Output.h"
+#include "core/support/Names.h"
 #include "core/tensor/Limits.h"
 #include "core/tensor/Npy.h"
 #include "tools/common/Tool.h"
@@ -99,19 +100,19 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModule(mlir::MLIRContext &ctx,
   }
   // "-" is stdin; otherwise only a regular file no larger than the memory
   // budget (core/io), not `tessera-run /dev/zero` read forever.
-  std::unique_ptr<llvm::MemoryBuffer> buf;
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
   if (path == "-") {
     auto in = llvm::MemoryBuffer::getSTDIN();
     if (!in)
       return error("cannot read standard input: " + in.getError().message());
-    buf = std::move(*in);
+    buffer = std::move(*in);
   } else {
     auto file = io::readRegularFile(path, memoryBudget(), memoryBudgetText());
     if (!file)
       return file.takeError();
-    buf = std::move(*file);
+    buffer = std::move(*file);
   }
-  return tessera::reference::parseModule(ctx, buf->getBuffer(), path);
+  return tessera::reference::parseModule(ctx, buffer->getBuffer(), path);
 }
 
 Expected<mlir::func::FuncOp> pickFunction(mlir::ModuleOp module) {
@@ -148,14 +149,16 @@ Expected<std::vector<Tensor>> readInputs(mlir::func::FuncOp f) {
   std::vector<Tensor> result;
   for (unsigned i = 0; i < n; ++i) {
     if (!slots[i])
-      return error("missing --input " + argName(f, i) + "=FILE.npy");
+      return error("missing --input " +
+                   escapeName(argName(f, i), kMaxShownNameBytes) + "=FILE.npy");
     result.push_back(std::move(*slots[i]));
   }
   return result;
 }
 
 void printTensor(llvm::raw_ostream &os, StringRef name, const Tensor &t) {
-  os << name << ": " << t.typeString() << " = [";
+  os << escapeName(name, kMaxShownNameBytes) << ": " << t.typeString()
+     << " = [";
   const int64_t n = t.numElements();
   const int64_t shown = std::min<int64_t>(n, printLimit);
   for (int64_t i = 0; i < shown; ++i) {

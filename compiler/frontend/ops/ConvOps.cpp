@@ -125,8 +125,9 @@ llvm::Error importConv(GraphImporter &imp, const onnx::NodeProto &node) {
 llvm::Error importBatchNorm(GraphImporter &imp, const onnx::NodeProto &node) {
   for (int o = 1; o < node.output_size(); ++o)
     if (!node.output(o).empty())
-      return imp.nodeError("output " + Twine(o) + " ('" + node.output(o) +
-                           "') is a training output; only inference "
+      return imp.nodeError("output " + Twine(o) + " (" +
+                           quoteName(node.output(o)) +
+                           ") is a training output; only inference "
                            "BatchNormalization (output 0) is supported");
   AttrReader attrs(imp, node);
   float eps = attrs.getFloat("epsilon", 1e-5f);
@@ -151,8 +152,9 @@ llvm::Error importBatchNorm(GraphImporter &imp, const onnx::NodeProto &node) {
     if (!c)
       return c.takeError();
     if (!(*c)->isFloat() || (*c)->numElements() != channels)
-      return imp.nodeError(Twine(roles[i]) + " ('" + node.input(i + 1) +
-                           "') must hold " + Twine(channels) +
+      return imp.nodeError(Twine(roles[i]) + " (" +
+                           quoteName(node.input(i + 1)) +
+                           ") must hold " + Twine(channels) +
                            " float values (one per channel), got shape " +
                            formatShape((*c)->shape));
     p[i] = *c;

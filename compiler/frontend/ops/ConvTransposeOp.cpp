@@ -86,8 +86,8 @@ llvm::Error importConvTranspose(GraphImporter &imp,
                          " differs from the weight's " + formatShape(wt.shape));
   if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
       autoPad != "SAME_LOWER")
-    return imp.nodeError("attribute 'auto_pad' value '" + autoPad +
-                         "' is not supported");
+    return imp.nodeError("attribute 'auto_pad' value " + quoteName(autoPad) +
+                         " is not supported");
   if (outputShape.size() == 4) // some exporters give the full N,C,H,W shape
     outputShape = {outputShape[2], outputShape[3]};
 

@@ -150,8 +150,9 @@ llvm::Error importClip(GraphImporter &imp, const onnx::NodeProto &node) {
     if (!*v)
       continue;
     if (!(*v)->isConstant() || (*v)->constant->numElements() != 1)
-      return imp.nodeError(Twine(role[i]) + " ('" + node.input(i + 1) +
-                           "') must be a constant scalar");
+      return imp.nodeError(Twine(role[i]) + " (" +
+                           quoteName(node.input(i + 1)) +
+                           ") must be a constant scalar");
     bound[i] = static_cast<float>((*v)->constant->at(0));
   }
   return emitClamp(imp, node, **x, bound[0], bound[1]);

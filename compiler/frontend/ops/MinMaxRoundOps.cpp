@@ -47,8 +47,8 @@ llvm::Error importMinMax(GraphImporter &imp, const onnx::NodeProto &node) {
     if (!x)
       return x.takeError();
     if (!isFloatValue(**x))
-      return imp.nodeError("input '" + node.input(i) +
-                           "' is not float32 (only float " + node.op_type() +
+      return imp.nodeError("input " + quoteName(node.input(i)) +
+                           " is not float32 (only float " + node.op_type() +
                            " is supported)");
     if (i == 0) {
       acc = **x;
@@ -77,8 +77,8 @@ llvm::Error importRound(GraphImporter &imp, const onnx::NodeProto &node) {
   if (!x)
     return x.takeError();
   if (!isFloatValue(**x))
-    return imp.nodeError("input '" + node.input(0) +
-                         "' is not float32 (only float Round is supported)");
+    return imp.nodeError("input " + quoteName(node.input(0)) +
+                         " is not float32 (only float Round is supported)");
   return defineElementwise(imp, node, **x, [&](Value v) -> Value {
     return math::RoundEvenOp::create(imp.builder(), imp.loc(), v);
   });

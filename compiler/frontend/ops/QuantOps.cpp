@@ -998,8 +998,8 @@ zeroPoints(GraphImporter &imp, const onnx::NodeProto &node, unsigned i) {
   if (!*zp)
     return std::vector<int64_t>{0};
   if (!(*zp)->isConstant())
-    return imp.nodeError("zero point ('" + node.input(i) +
-                         "') must be a constant");
+    return imp.nodeError("zero point (" + quoteName(node.input(i)) +
+                         ") must be a constant");
   return (*zp)->constant->ints;
 }
 
@@ -1149,7 +1149,7 @@ llvm::Error importCast(GraphImporter &imp, const onnx::NodeProto &node) {
   if (!((from == kFloat && castable(static_cast<int>(to))) ||
         (castable(from) && to == kFloat)))
     return imp.nodeError(
-        "Cast of the non-constant tensor '" + node.input(0) + "' to " +
+        "Cast of the non-constant tensor " + quoteName(node.input(0)) + " to " +
         onnx::TensorProto_DataType_Name(
             static_cast<onnx::TensorProto_DataType>(to)) +
         " is not supported (only float32 activations); Tessera casts FLOAT "
@@ -1205,8 +1205,8 @@ llvm::Error checkQuantTypes(GraphImporter &imp,
       if (it == types.end() || !isRejectedQuantType(it->second))
         return llvm::Error::success();
       return llvm::createStringError(
-          imp.fileName() + ": node '" + imp.displayName(node) + "' (" +
-          node.op_type() + "): " + role + " '" + name + "' has type " +
+          imp.fileName() + ": node " + quoteName(imp.displayName(node)) + " (" +
+          node.op_type() + "): " + role + " " + quoteName(name) + " has type " +
           onnxTypeName(it->second) +
           ", which Tessera does not support (quantized types: int8, uint8, "
           "int16, uint16, int4, uint4)");

@@ -286,23 +286,25 @@ llvm::Error importResize(GraphImporter &imp, const onnx::NodeProto &node) {
   if (auto err = attrs.takeError())
     return err;
   if (mode != "nearest" && mode != "linear")
-    return imp.nodeError("mode '" + mode +
-                         "' is not supported (only nearest and linear)");
+    return imp.nodeError("mode " + quoteName(mode) +
+                         " is not supported (only nearest and linear)");
   static const char *coordModes[] = {
       "half_pixel",           "half_pixel_symmetric", "pytorch_half_pixel",
       "tf_half_pixel_for_nn", "align_corners",        "asymmetric"};
   if (!llvm::is_contained(coordModes, coordMode))
-    return imp.nodeError("coordinate_transformation_mode '" + coordMode +
-                         "' is not supported");
+    return imp.nodeError("coordinate_transformation_mode " +
+                         quoteName(coordMode) +
+                         " is not supported");
   if (mode == "nearest" && nearestMode != "round_prefer_floor" &&
       nearestMode != "round_prefer_ceil" && nearestMode != "floor" &&
       nearestMode != "ceil")
-    return imp.nodeError("nearest_mode '" + nearestMode + "' is not supported");
+    return imp.nodeError("nearest_mode " + quoteName(nearestMode) +
+                         " is not supported");
   if (antialias)
     return imp.nodeError("antialias = 1 is not supported");
   if (policy != "stretch")
-    return imp.nodeError("keep_aspect_ratio_policy '" + policy +
-                         "' is not supported (only stretch)");
+    return imp.nodeError("keep_aspect_ratio_policy " + quoteName(policy) +
+                         " is not supported (only stretch)");
   const std::vector<int64_t> &inShape = (*x)->shape;
   std::vector<int64_t> axes;
   for (int64_t a : axesAttr) {

@@ -576,8 +576,8 @@ llvm::Error foldOrImport(GraphImporter &imp, const onnx::NodeProto &node) {
     return e.tensor(imp, node);
   return imp.nodeError(node.op_type() +
                        " is supported only on constant inputs (evaluated at "
-                       "import); input '" +
-                       nonConstant + "' is not a constant");
+                       "import); input " +
+                       quoteName(nonConstant) + " is not a constant");
 }
 
 /// Shape (opset 15: start/end slice the shape) and Size of any input,

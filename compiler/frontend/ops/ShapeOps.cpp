@@ -14,6 +14,7 @@
 
 #include "compiler/frontend/GraphImporter.h"
 #include "compiler/frontend/ops/ShapeUtil.h"
+#include "core/tensor/Limits.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -211,7 +212,11 @@ llvm::Error importReshape(GraphImporter &imp, const onnx::NodeProto &node) {
     }
     if (shape[i] < 0)
       return imp.nodeError("shape value " + Twine(shape[i]) + " is invalid");
-    known *= shape[i];
+    auto product = checkedMul(known, shape[i]);
+    if (!product)
+      return imp.nodeError("shape " + formatShape(shape) +
+                           " has more elements than fit in 64 bits");
+    known = *product;
   }
   if (inferAt >= 0) {
     int64_t total = shapeNumElements((*x)->shape);

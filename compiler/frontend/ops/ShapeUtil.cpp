@@ -213,8 +213,8 @@ llvm::Expected<std::vector<int64_t>> constantInts(GraphImporter &imp,
   if (!c)
     return c.takeError();
   if ((*c)->isFloat())
-    return imp.nodeError(role + " ('" + node.input(i) +
-                         "') must be an integer tensor");
+    return imp.nodeError(role + " (" + quoteName(node.input(i)) +
+                         ") must be an integer tensor");
   return (*c)->ints;
 }
 

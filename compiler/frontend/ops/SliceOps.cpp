@@ -164,8 +164,8 @@ llvm::Error importPad(GraphImporter &imp, const onnx::NodeProto &node) {
     return err;
   if (mode != "constant" && mode != "reflect" && mode != "edge" &&
       mode != "wrap")
-    return imp.nodeError("attribute 'mode' value '" + mode +
-                         "' is not supported");
+    return imp.nodeError("attribute 'mode' value " + quoteName(mode) +
+                         " is not supported");
   int64_t rank = (*x)->rank();
   auto pads = constantInts(imp, node, 1, "pads");
   if (!pads)
@@ -206,8 +206,8 @@ llvm::Error importPad(GraphImporter &imp, const onnx::NodeProto &node) {
     return cv.takeError();
   if (*cv) {
     if (!(*cv)->isConstant() || (*cv)->constant->numElements() != 1)
-      return imp.nodeError("constant_value ('" + node.input(2) +
-                           "') must be a constant scalar");
+      return imp.nodeError("constant_value (" + quoteName(node.input(2)) +
+                           ") must be a constant scalar");
     value = static_cast<float>((*cv)->constant->at(0));
   }
   std::vector<int64_t> outShape = (*x)->shape;

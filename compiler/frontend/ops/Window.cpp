@@ -20,8 +20,8 @@ llvm::Error readPair(GraphImporter &imp, AttrReader &attrs,
   if (auto err = checkWindowAttr(imp, "attribute '" + name.str() + "'", v))
     return err;
   if (v.size() != 2 || v[0] < 1 || v[1] < 1)
-    return imp.nodeError("attribute '" + name +
-                         "' must hold 2 positive values (2-D window), got " +
+    return imp.nodeError("attribute " + quoteName(name) +
+                         " must hold 2 positive values (2-D window), got " +
                          Twine(v.size()) + " values");
   out = {v[0], v[1]};
   return llvm::Error::success();
@@ -51,8 +51,8 @@ llvm::Expected<std::vector<float>> convBias(GraphImporter &imp,
     return std::vector<float>(oc, 0.0f);
   if (!(*bias)->isConstant() || !(*bias)->constant->isFloat() ||
       (*bias)->constant->numElements() != oc)
-    return imp.nodeError("bias ('" + node.input(i) +
-                         "') must be a constant float tensor of " + Twine(oc) +
+    return imp.nodeError("bias (" + quoteName(node.input(i)) +
+                         ") must be a constant float tensor of " + Twine(oc) +
                          " values");
   return (*bias)->constant->floats;
 }
@@ -124,8 +124,8 @@ llvm::Error computeWindow(GraphImporter &imp, AttrReader &attrs,
       w.onnxPadEnd[d] = autoPad == "SAME_UPPER" ? big : small;
     }
   } else {
-    return imp.nodeError("attribute 'auto_pad' value '" + autoPad +
-                         "' is not supported");
+    return imp.nodeError("attribute 'auto_pad' value " + quoteName(autoPad) +
+                         " is not supported");
   }
 
   for (int d = 0; d < 2; ++d) {

@@ -225,7 +225,7 @@ func.func @main(%a: tensor<1xf32> {onnx.name = "images"}, %b: tensor<1xf32>)
   EXPECT_EQ(findArgument(f, "arg1"), 1u);
   EXPECT_EQ(findArgument(f, "labels"), std::nullopt);
   EXPECT_EQ(findArgument(f, "2"), std::nullopt);
-  EXPECT_EQ(argumentNames(f), "images, arg1");
+  EXPECT_EQ(argumentNames(f), "'images', 'arg1'");
 }
 
 // The first diagnostic, after its location, is kept; later ones are dropped.
