@@ -136,12 +136,14 @@ using Float8 = float __attribute__((vector_size(32)));
 /// Unaligned loads and stores through memcpy, which compilers turn into
 /// vmovups/movups: a dereferenced under-aligned vector typedef is undefined
 /// behaviour (UBSan reports it under clang).
-inline Float8 load8(const float *p) {
+__attribute__((always_inline)) inline Float8 load8(const float *p) {
   Float8 v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store8(float *p, const Float8 &v) { std::memcpy(p, &v, sizeof v); }
+__attribute__((always_inline)) inline void store8(float *p, const Float8 &v) {
+  std::memcpy(p, &v, sizeof v);
+}
 
 /// Channels c0 .. c0+8N-1 of one depthwise output pixel (see below), the
 /// partial sums held in N vector registers.
