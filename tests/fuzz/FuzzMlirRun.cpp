@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tests/fuzz/FuzzCommon.h"
+#include "tests/fuzz/FuzzContext.h"
 
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
@@ -28,14 +29,6 @@ namespace {
 /// the interesting sizes come from the ops, not from big inputs.
 constexpr int64_t kMaxInputBytes = 1 << 20;
 
-/// As in FuzzOnnxImport.cpp: one context, replaced now and then.
-mlir::MLIRContext &context() {
-  static std::unique_ptr<mlir::MLIRContext> ctx;
-  static unsigned uses = 0;
-  if (!ctx || ++uses % 1000 == 0)
-    ctx = frontend::createContext();
-  return *ctx;
-}
 
 /// All-zero inputs for `f`, or nullopt if an argument is not a ranked
 /// tensor of static shape and known element type, or they are too big.
@@ -79,7 +72,7 @@ bool hitsKnownParserCrash(llvm::StringRef text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static bool once = (reference::setThreadCount(1), true);
   (void)once;
-  mlir::MLIRContext &ctx = context();
+  mlir::MLIRContext &ctx = fuzz::context();
   reference::FirstDiagnostic diag(ctx); // swallows parse errors
   // MLIR's lexer reads the NUL just past the buffer: tessera-run's file
   // buffer (MemoryBuffer::getFile) has one, libFuzzer's bytes do not.

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tests/fuzz/FuzzCommon.h"
+#include "tests/fuzz/FuzzContext.h"
 
 #include "compiler/frontend/OnnxImporter.h"
 #include "compiler/reference/Interpreter.h"
@@ -17,23 +18,8 @@
 
 using namespace tessera;
 
-namespace {
-
-/// One context for many inputs (creating one loads every dialect, about as
-/// long as a typical import), replaced now and then because the attributes
-/// and types of every import stay uniqued in it.
-mlir::MLIRContext &context() {
-  static std::unique_ptr<mlir::MLIRContext> ctx;
-  static unsigned uses = 0;
-  if (!ctx || ++uses % 1000 == 0)
-    ctx = frontend::createContext();
-  return *ctx;
-}
-
-} // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  mlir::MLIRContext &ctx = context();
+  mlir::MLIRContext &ctx = fuzz::context();
   // The first diagnostic, if any, explains a verifier failure; the rest of
   // what the importer's passes emit is swallowed (errors come back as
   // llvm::Error).
