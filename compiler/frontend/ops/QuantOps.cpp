@@ -217,6 +217,8 @@ readQParams(GraphImporter &imp, const ConstTensor &scale,
     s.scales.push_back(f);
   }
   if (zp) {
+    if (zp->isFloat())
+      return imp.nodeError("zero point must be an integer tensor");
     if (zp->numElements() != scale.numElements())
       return imp.nodeError("zero point has " + Twine(zp->numElements()) +
                            " values but scale has " +
