@@ -14,6 +14,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/Parallel.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -331,11 +332,22 @@ static llvm::Error checkNesting(llvm::StringRef text,
   return llvm::Error::success();
 }
 
+bool hitsKnownMlirParserCrash(llvm::StringRef text) {
+  static const llvm::Regex denseArrayOfIndex(
+      "array[[:space:]]*<([[:space:]]|//[^\n]*\n)*(index|!)");
+  return denseArrayOfIndex.match(text);
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>> parseModule(MLIRContext &ctx,
                                                   llvm::StringRef text,
                                                   llvm::StringRef sourceName) {
   if (llvm::Error e = checkNesting(text, sourceName))
     return std::move(e);
+  if (hitsKnownMlirParserCrash(text))
+    return error(sourceName + ": dense arrays of 'index' (array<index: ...>, "
+                              "or of a type alias) are not supported: MLIR "
+                              "22's parser crashes on them "
+                              "(llvm/llvm-project#179045)");
   FirstDiagnostic diag(ctx);
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(text, &ctx, sourceName);

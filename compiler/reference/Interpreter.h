@@ -143,9 +143,15 @@ private:
 /// tessera-run and in tessera.run). Real modules nest a few dozen deep.
 constexpr unsigned kMaxMlirNesting = 256;
 
+/// Whether `text` holds a dense array whose element type is `index` (or an
+/// alias, which may be index): MLIR 22's own parser segfaults on
+/// "array<index: 1>" (llvm/llvm-project#179045, fixed upstream by #179075
+/// after Debian's 22.1.8), so such text is refused before parsing.
+bool hitsKnownMlirParserCrash(llvm::StringRef text);
+
 /// Parses MLIR text (a file's contents, named `sourceName` in locations and
-/// errors). Text nesting deeper than kMaxMlirNesting is an error before the
-/// parser sees it; a parse failure is "<first diagnostic>" or
+/// errors). Text nesting deeper than kMaxMlirNesting, or text for which
+/// hitsKnownMlirParserCrash holds, is an error before the parser sees it; a parse failure is "<first diagnostic>" or
 /// "<sourceName>: cannot parse". Shared by tessera-run and tessera.run.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 parseModule(mlir::MLIRContext &ctx, llvm::StringRef text,

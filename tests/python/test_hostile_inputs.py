@@ -351,3 +351,18 @@ def test_max_memory_option(tmp_path):
         assert_user_error(run(tool_name, model, "--max-memory", "lots"),
                           "--max-memory: expected a byte count")
         assert "--max-memory" in run(tool_name, "--help").stdout
+
+
+def test_mlir_dense_array_of_index(tmp_path):
+    # MLIR 22's own parser segfaults on array<index: ...>
+    # (llvm/llvm-project#179045): refused before parsing.
+    src = tmp_path / "idx.mlir"
+    src.write_text("func.func @main(%x: tensor<1xf32>) -> tensor<1xf32> "
+                   "attributes {a = array<index: 1>} {\n"
+                   "  return %x : tensor<1xf32>\n}\n")
+    x = tmp_path / "x.npy"
+    np.save(x, np.ones((1,), np.float32))
+    assert_user_error(run("tessera-run", src, "--input", f"arg0={x}",
+                          "--output-dir", tmp_path / "out"),
+                      "idx.mlir", "dense arrays of 'index'",
+                      "llvm/llvm-project#179045")
