@@ -202,6 +202,16 @@ Expected<std::string> readEntryPrefix(zip_t *z, zip_int64_t index,
   return out;
 }
 
+/// The .npy header at the start of entry `index`: at most the header's own
+/// limit is read, whatever the entry claims.
+Expected<NpyHeader> readEntryHeader(zip_t *z, zip_int64_t index,
+                                    const std::string &what) {
+  auto head = readEntryPrefix(z, index, 12 + kMaxNpyHeaderBytes, what);
+  if (!head)
+    return head.takeError();
+  return parseNpyHeader(*head, what);
+}
+
 std::string entryArrayName(StringRef entry) {
   std::string name = entry.str();
   if (StringRef(name).ends_with(".npy"))
@@ -219,10 +229,7 @@ Expected<std::map<std::string, Tensor>> readArrays(zip_t *z, StringRef name) {
     if (!entryName)
       return fail(name + ": cannot read entry " + llvm::Twine(i));
     std::string what = (name + ":" + entryName).str();
-    auto head = readEntryPrefix(z, i, 12 + kMaxNpyHeaderBytes, what);
-    if (!head)
-      return head.takeError();
-    auto h = parseNpyHeader(*head, what);
+    auto h = readEntryHeader(z, i, what);
     if (!h)
       return h.takeError();
     if (llvm::Error e = checkTensorSize(what, h->shape, elementSize(h->type),
@@ -276,10 +283,7 @@ Expected<std::vector<Tensor>> samplesFromNpz(StringRef path,
                 (list.empty() ? std::string("no arrays") : list));
   }
   std::string what = (path + ":" + names[index] + ".npy").str();
-  auto head = readEntryPrefix(z, index, 12 + kMaxNpyHeaderBytes, what);
-  if (!head)
-    return head.takeError();
-  auto h = parseNpyHeader(*head, what);
+  auto h = readEntryHeader(z, index, what);
   if (!h)
     return h.takeError();
   if (h->type != ElementType::F32)
