@@ -542,13 +542,22 @@ llvm::Error checkNesting(StringRef yaml, StringRef source) {
     if (stack.size() >= kMaxProfileNesting) {
       // llvm::yaml starts a flow collection's range after its bracket;
       // point at the bracket itself.
+      // Some nodes llvm::yaml makes up (an implicit mapping inside a flow
+      // sequence) carry no range into the text: no line:col for those.
       const char *at = n->getSourceRange().Start.getPointer();
-      if (at && at > yaml.data() && (at[-1] == '[' || at[-1] == '{'))
-        --at;
-      auto [line, col] = sm.getLineAndColumn(llvm::SMLoc::getFromPointer(at));
+      auto addr = reinterpret_cast<uintptr_t>(at);
+      bool inText = at && addr >= reinterpret_cast<uintptr_t>(yaml.begin()) &&
+                    addr <= reinterpret_cast<uintptr_t>(yaml.end());
+      std::string where = source.str();
+      if (inText) {
+        if (at > yaml.data() && (at[-1] == '[' || at[-1] == '{'))
+          --at;
+        auto [line, col] =
+            sm.getLineAndColumn(llvm::SMLoc::getFromPointer(at));
+        where += ":" + std::to_string(line) + ":" + std::to_string(col);
+      }
       llvm::consumeError(std::move(err));
-      err = makeError(source + ":" + llvm::Twine(line) + ":" +
-                      llvm::Twine(col) + ": nested deeper than " +
+      err = makeError(where + ": nested deeper than " +
                       llvm::Twine(kMaxProfileNesting) +
                       " levels (the limit for a target profile)");
       return false;

@@ -291,6 +291,14 @@ TEST(TargetLoad, DeepNestingIsAnErrorNamingTheLine) {
   EXPECT_EQ(errorOf(parseTargetProfile("? " + std::string(100000, '[') + "\n",
                                        "deep.yaml")),
             "deep.yaml:1:66: nested deeper than 64" + limit);
+  // A mapping llvm::yaml makes up inside a flow sequence can carry a range
+  // outside the text (a fuzz-target-yaml finding in CI: reading its line
+  // segfaulted). Reported without a line:col.
+  std::string madeUp = std::string(52, '[') + "\n\n\n\n\n[[[[e: " +
+                       std::string(8, '[') + "\n\n\n\n\n\n\n\n[\n\n" +
+                       std::string(117, '\xff') + "fm";
+  EXPECT_EQ(errorOf(parseTargetProfile(madeUp, "deep.yaml")),
+            "deep.yaml: nested deeper than 64" + limit);
   // Exactly 64 levels pass the check and fail as the YAML they are.
   std::string at64 =
       errorOf(parseTargetProfile("name: " + std::string(63, '['), "ok.yaml"));
