@@ -8,6 +8,7 @@
 #include "compiler/reference/Interpreter.h"
 #include "core/isa/Asm.h"
 #include "core/quant/Quant.h"
+#include "core/support/Diagnostics.h"
 #include "core/target/Target.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -36,27 +37,28 @@ std::string printModule(mlir::ModuleOp m) {
   return s;
 }
 
-/// Runs `pm` on `m`. MLIR's error diagnostics become the error message: the
-/// first one (usually the root cause) in full, then how many followed.
+/// Runs `pm` on `m`. MLIR's error diagnostics become a DiagnosticListError:
+/// the first one (usually the root cause) is the error, the first one of
+/// every other location (ONNX node) a note, so a user sees every node to
+/// change at once.
 llvm::Error runPasses(mlir::PassManager &pm, mlir::ModuleOp m,
                       llvm::StringRef stage) {
-  std::string first;
-  size_t count = 0;
+  std::vector<Diagnostic> diagnostics;
   mlir::ScopedDiagnosticHandler handler(
       m.getContext(), [&](mlir::Diagnostic &d) {
         if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
           return mlir::success();
-        if (count++ == 0) {
-          llvm::raw_string_ostream os(first);
-          os << d.getLocation() << ": " << d.str();
-        }
+        Diagnostic diag;
+        llvm::raw_string_ostream(diag.key) << d.getLocation();
+        diag.text = diag.key + ": " + d.str();
+        diagnostics.push_back(std::move(diag));
         return mlir::success();
       });
   if (mlir::succeeded(pm.run(m)))
     return llvm::Error::success();
-  std::string more =
-      count > 1 ? " (and " + std::to_string(count - 1) + " more errors)" : "";
-  return fail(stage + " failed: " + (count ? first : "(no message)") + more);
+  if (diagnostics.empty())
+    return fail(stage + " failed: (no message)");
+  return makeDiagnosticListError((stage + " failed: ").str(), diagnostics);
 }
 
 class Timer {

@@ -2,6 +2,7 @@
 #include "tools/common/Tool.h"
 
 #include "core/io/Output.h"
+#include "core/support/Diagnostics.h"
 #include "core/tensor/Limits.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -147,15 +148,28 @@ void parseCommandLine(int argc, char **argv, StringRef overview) {
   std::exit(kExitFailure);
 }
 
-int reportError(const llvm::Twine &message) {
-  std::string msg = message.str();
+namespace {
+void printLine(llvm::StringRef kind, std::string msg) {
   std::replace(msg.begin(), msg.end(), '\n', ' ');
-  llvm::errs() << "error: " << msg << "\n";
+  llvm::errs() << kind << ": " << msg << "\n";
+}
+} // namespace
+
+int reportError(const llvm::Twine &message) {
+  printLine("error", message.str());
   return kExitFailure;
 }
 
 int reportError(llvm::Error err) {
-  return reportError(llvm::toString(std::move(err)));
+  llvm::handleAllErrors(
+      std::move(err),
+      [&](const DiagnosticListError &d) {
+        printLine("error", d.first());
+        for (const std::string &note : d.rest())
+          printLine("note", note);
+      },
+      [&](const llvm::ErrorInfoBase &e) { printLine("error", e.message()); });
+  return kExitFailure;
 }
 
 } // namespace tessera::tools

@@ -27,7 +27,9 @@ constexpr int kExitFailure = 1;
 void parseCommandLine(int argc, char **argv, llvm::StringRef overview);
 
 /// Prints "error: <message>" as one line (newlines become spaces) and
-/// returns kExitFailure.
+/// returns kExitFailure. A DiagnosticListError (core/support/Diagnostics.h)
+/// prints its first diagnostic as the error line and every other one as a
+/// "note: " line below it.
 int reportError(llvm::Error err);
 int reportError(const llvm::Twine &message);
 

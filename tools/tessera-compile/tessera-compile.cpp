@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
 
   auto result = driver::compileModel(opts);
   if (!result)
-    return fail(llvm::toString(result.takeError()));
+    return tools::reportError(result.takeError());
   if (showTimes)
     for (const auto &t : result->times)
       llvm::errs() << fmt::format("time: {:<16} {:8.3f} s\n", t.stage, t.seconds);
