@@ -31,7 +31,7 @@ struct FoldAdd : public OpRewritePattern<tosa::AddOp> {
   LogicalResult matchAndRewrite(tosa::AddOp op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float add");
+      return failure(); // already integer: not a reason to record
     FailureOr<SmallVector<QuantizedOperand, 2>> matched =
         matchQuantizedOperands(rewriter, op, op->getOperands());
     if (failed(matched))

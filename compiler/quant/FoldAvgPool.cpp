@@ -73,7 +73,7 @@ struct FoldAvgPool : public OpRewritePattern<tosa::AvgPool2dOp> {
   LogicalResult matchAndRewrite(tosa::AvgPool2dOp op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float avg_pool2d");
+      return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
         matchQuantizedOperand(rewriter, op, op.getInput(), "input");
     if (failed(input))

@@ -44,7 +44,7 @@ template <typename OpTy> struct FoldConv : public OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float convolution");
+      return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
         matchQuantizedOperand(rewriter, op, op.getInput(), "input");
     if (failed(input))

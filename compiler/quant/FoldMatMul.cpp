@@ -24,7 +24,7 @@ struct FoldMatMul : public OpRewritePattern<tosa::MatMulOp> {
   LogicalResult matchAndRewrite(tosa::MatMulOp op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float matmul");
+      return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> a =
         matchQuantizedOperand(rewriter, op, op.getA(), "operand a");
     if (failed(a))

@@ -23,7 +23,7 @@ struct FoldPad : public OpRewritePattern<tosa::PadOp> {
   LogicalResult matchAndRewrite(tosa::PadOp op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float pad");
+      return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
         matchQuantizedOperand(rewriter, op, op.getInput1(), "input");
     if (failed(input))

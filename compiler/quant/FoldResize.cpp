@@ -35,7 +35,7 @@ struct FoldResize : public OpRewritePattern<tosa::ResizeOp> {
   LogicalResult matchAndRewrite(tosa::ResizeOp op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float resize");
+      return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
         matchQuantizedOperand(rewriter, op, op.getInput(), "input");
     if (failed(input))

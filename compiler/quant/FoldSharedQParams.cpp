@@ -25,7 +25,7 @@ struct FoldSharedQParams : public OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op->getResult(0).getType()))
-      return rewriter.notifyMatchFailure(op, "not a float op");
+      return failure(); // already integer: not a reason to record
     SmallVector<std::pair<unsigned, QuantizedOperand>> floatOperands;
     for (OpOperand &operand : op->getOpOperands()) {
       if (!isFloatTensor(operand.get().getType()))

@@ -48,7 +48,7 @@ template <typename OpTy> struct FoldTable : public OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float op");
+      return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
         matchQuantizedOperand(rewriter, op, op->getOperand(0), "input");
     if (failed(input))

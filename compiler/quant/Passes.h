@@ -93,7 +93,9 @@ struct UnfoldedReasons : public mlir::RewriterBase::Listener {
   void notifyMatchFailure(
       mlir::Location loc,
       llvm::function_ref<void(mlir::Diagnostic &)> reasonCallback) override;
-  llvm::DenseMap<mlir::Location, std::string> reasons;
+  /// Every distinct reason recorded at a location, in order (the ops one
+  /// ONNX node imports into share its location).
+  llvm::DenseMap<mlir::Location, llvm::SmallVector<std::string, 1>> reasons;
 };
 
 /// Erases dead ops, then emits one error per op of `func` that still computes

@@ -377,7 +377,7 @@ FailureOr<QuantizedOperand> matchQuantizedOperand(PatternRewriter &rewriter,
     return rewriter.notifyMatchFailure(op, llvm::toString(type.takeError()));
   if (!hasIntegerForm(q))
     return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
-      diag << name << " is produced by an op that was not folded to integer";
+      diag << name << " " << kProducerNotFolded;
     });
   return QuantizedOperand{q, *type};
 }

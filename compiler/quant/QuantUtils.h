@@ -174,6 +174,12 @@ struct QuantizedOperand {
   mlir::quant::UniformQuantizedType type;
 };
 
+/// The end of the reason matchQuantizedOperand gives when the operand's
+/// producer has not been folded (yet): not a reason of the op's own, which
+/// reportUnfoldedOps tells apart by this text.
+inline constexpr llvm::StringLiteral kProducerNotFolded =
+    "is produced by an op that was not folded to integer";
+
 /// Matches `operand` of `op` (called `name` in the reason reported through
 /// `rewriter.notifyMatchFailure`).
 mlir::FailureOr<QuantizedOperand>
