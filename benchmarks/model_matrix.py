@@ -25,7 +25,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TEST = "tests/e2e/test_model_matrix.py"
-HEADER = ("| model | target | scheme | Tessera cosine | onnxruntime QDQ cosine "
+HEADER = ("| model | target | scheme | Tessera cosine | onnxruntime QDQ "
+          "cosine "
           "(optimized / ORT_DISABLE_ALL) | latency (us) | cycles |\n"
           "|---|---|---|---|---|---|---|")
 
