@@ -50,6 +50,24 @@ def cosine(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
+def quantized_input(int_mlir, x):
+    """The input the integer program (tessera-compile --emit=int, the file
+    `int_mlir`) takes for the float input `x`: quantized by core/quant
+    (tessera.quant) with the parameters on the function argument; uint8 as
+    its int8 image q - 128 (docs/quantization-passes.md)."""
+    import re
+    from tessera import quant
+    text = Path(int_mlir).read_text()
+    arg = re.search(r"func.func @main\(%arg0: [^{]*\{([^}]*)\}", text).group(1)
+    scale = float(re.search(r"tessera.scale = ([0-9.eE+-]+)", arg).group(1))
+    zp = int(re.search(r"tessera.zero_point = (-?\d+)", arg).group(1))
+    dtype = re.search(r'tessera.dtype = "(\w+)"', arg).group(1)
+    xq = quant.quantize(x, scale, zp, dtype)
+    if dtype == "uint8":
+        return (xq.astype(np.int16) - 128).astype(np.int8)
+    return xq
+
+
 def onnx_reference_float64(model_path, feeds):
     """The model's ONNX semantics, computed by ONNX's own reference
     implementation (onnx.reference.ReferenceEvaluator) in float64: float

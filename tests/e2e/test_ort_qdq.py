@@ -38,7 +38,7 @@ import numpy as np
 import pytest
 
 from conftest import (cosine, need_shared, onnx_reference_float64,
-                      onnxruntime_unoptimized, run_tool)
+                      onnxruntime_unoptimized, quantized_input, run_tool)
 
 MODELS = ["squeezenet1_1", "mobilenet_v2"]
 # Cosine against onnxruntime ORT_DISABLE_ALL on the twin; measured 0.999953
@@ -69,22 +69,6 @@ def compiled(tmp_path_factory):
             cache[key] = (tmp, golden)
         return cache[key]
     return get
-
-
-def quantized_input(int_mlir, x):
-    """The input the integer program takes: quantized with the parameters
-    on the function argument (core/quant through tessera.quant); uint8 as
-    its int8 image (q - 128, docs/quantization-passes.md)."""
-    text = int_mlir.read_text()
-    arg = re.search(r"func.func @main\(%arg0: [^{]*\{([^}]*)\}", text).group(1)
-    scale = float(re.search(r"tessera.scale = ([0-9.eE+-]+)", arg).group(1))
-    zp = int(re.search(r"tessera.zero_point = (-?\d+)", arg).group(1))
-    dtype = re.search(r'tessera.dtype = "(\w+)"', arg).group(1)
-    from tessera import quant
-    xq = quant.quantize(x, scale, zp, dtype).astype(np.int16)
-    if dtype == "uint8":
-        xq -= 128
-    return xq.astype(np.int8)
 
 
 @pytest.mark.parametrize("target", TARGETS)
