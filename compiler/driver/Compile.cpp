@@ -125,7 +125,10 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     return target.takeError();
 
   say("importing " + opts.modelPath);
-  auto module = frontend::importOnnxFile(ctx, opts.modelPath, opts.import);
+  frontend::ImportOptions importOpts = opts.import;
+  if (opts.progress && !importOpts.note)
+    importOpts.note = say; // e.g. an opset 7-10 model upgraded to 11
+  auto module = frontend::importOnnxFile(ctx, opts.modelPath, importOpts);
   if (!module)
     return module.takeError();
   timer.done("import");

@@ -36,6 +36,8 @@ const OpTable &getOpTable() {
     registerResizeOps(t);
     registerConvTransposeOp(t);
     registerMinMaxRoundOps(t);
+    registerLrnOp(t);
+    registerOneDimOps(t); // wraps Conv, ConvTranspose, pools, BatchNorm
     registerShapeComputeOps(t); // last: wraps the importers above with folding
     return t;
   }();
@@ -231,7 +233,8 @@ llvm::Expected<ImportedValue *>
 GraphImporter::operand4d(const onnx::NodeProto &node, unsigned i) {
   auto v = operand(node, i);
   if (v && (*v)->rank() != 4)
-    return nodeError("only 2-D windows over 4-D (NCHW) input are supported, "
+    return nodeError("only 1-D windows over 3-D (NCW) and 2-D windows over "
+                     "4-D (NCHW) input are supported, "
                      "got input shape " +
                      formatShape((*v)->shape));
   return v;
@@ -469,6 +472,18 @@ GraphImporter::soleConsumer(llvm::StringRef tensor) const {
   return nullptr;
 }
 
+bool GraphImporter::isUsed(llvm::StringRef tensor) const {
+  if (graphOutputs.count(tensor))
+    return true;
+  auto it = useCount.find(tensor);
+  return it != useCount.end() && it->second > 0;
+}
+
+ImportedValue *GraphImporter::findValue(llvm::StringRef name) {
+  auto it = values.find(name);
+  return it == values.end() ? nullptr : &it->second;
+}
+
 std::shared_ptr<const ConstTensor>
 GraphImporter::knownConstant(llvm::StringRef name) const {
   auto it = values.find(name);
@@ -501,8 +516,11 @@ llvm::Error GraphImporter::checkOpsets() {
     return fileError("the model imports no default-domain (ai.onnx) opset");
   if (defaultOpset < kMinOpset || defaultOpset > kMaxOpset)
     return fileError("opset " + Twine(defaultOpset) +
-                     " is not supported (supported: " + Twine(kMinOpset) +
-                     " to " + Twine(kMaxOpset) + ")");
+                     " is not supported (supported: " +
+                     Twine(kMinUpgradableOpset) + " to " + Twine(kMaxOpset) +
+                     "; " + Twine(kMinUpgradableOpset) + " to " +
+                     Twine(kMinOpset - 1) + " are upgraded to " +
+                     Twine(kMinOpset) + ")");
   return llvm::Error::success();
 }
 
@@ -790,8 +808,11 @@ llvm::Error GraphImporter::importNodes() {
     if (llvm::Error err = checkNoEmptyTensors(
             before ? std::next(Block::iterator(before)) : block->begin(), block))
       return err;
+    // A declared output that nothing reads (Dropout's mask) may stay
+    // undefined.
     for (int o = 0; o < node.output_size(); ++o)
-      if (wantsOutput(node, o) && !values.count(node.output(o)) &&
+      if (wantsOutput(node, o) && isUsed(node.output(o)) &&
+          !values.count(node.output(o)) &&
           !foldedInputs.count(node.output(o)))
         return nodeError("output " + Twine(o) + " (" +
                          quoteName(node.output(o)) + ") is not supported");

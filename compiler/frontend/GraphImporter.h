@@ -81,6 +81,10 @@ void registerSliceOps(OpTable &table);
 void registerResizeOps(OpTable &table);
 void registerConvTransposeOp(OpTable &table);
 void registerMinMaxRoundOps(OpTable &table);
+void registerLrnOp(OpTable &table);
+/// 1-D Conv, ConvTranspose, MaxPool, AveragePool, BatchNormalization on NCW
+/// input as the 2-D op with H = 1; wraps the entries registered before it.
+void registerOneDimOps(OpTable &table);
 /// Host evaluation of nodes whose inputs are all constants; wraps the
 /// entries registered before it, so it must be registered last.
 void registerShapeComputeOps(OpTable &table);
@@ -198,6 +202,10 @@ public:
   /// The node that consumes `tensor` if it has exactly one consumer and is
   /// not a graph output; null otherwise.
   const onnx::NodeProto *soleConsumer(llvm::StringRef tensor) const;
+  /// True if some node reads `tensor` or it is a graph output.
+  bool isUsed(llvm::StringRef tensor) const;
+  /// The tensor called `name` if defined, else null.
+  ImportedValue *findValue(llvm::StringRef name);
   /// The constant called `name` if already known (initializer, Constant).
   std::shared_ptr<const ConstTensor> knownConstant(llvm::StringRef name) const;
   /// Marks `node` as imported by another node's importer (folded).

@@ -9,6 +9,7 @@
 #include "core/tensor/Limits.h"
 
 #include "onnx/onnx_pb.h"
+#include "onnx/version_converter/convert.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,6 +23,7 @@
 #include "llvm/Support/Path.h"
 
 #include <climits>
+#include <exception>
 
 using llvm::Twine;
 
@@ -52,6 +54,52 @@ void loadFrontendDialects(mlir::MLIRContext &ctx) {
                   mlir::quant::QuantDialect, mlir::math::MathDialect>();
 }
 
+namespace {
+
+/// A model at opset 7..10 is upgraded in place to kMinOpset by ONNX's own
+/// C++ version converter (the adapters onnx.version_converter uses: e.g.
+/// Upsample -> Resize, BatchNormalization's spatial attribute, Dropout's
+/// is_test), then imported as usual. Other opsets are left to checkOpsets.
+llvm::Error upgradeOldOpset(onnx::ModelProto &model,
+                            llvm::StringRef displayName,
+                            const ImportOptions &opts) {
+  int64_t opset = -1;
+  for (const auto &os : model.opset_import())
+    if (os.domain().empty() || os.domain() == "ai.onnx")
+      opset = os.version();
+  if (opset < kMinUpgradableOpset || opset >= kMinOpset)
+    return llvm::Error::success();
+  // Before IR version 4 an initializer had to be listed as a graph input
+  // too, and the converter treats one that is not as undefined. IR 4 only
+  // drops that rule, so raising the version changes nothing else.
+  if (model.ir_version() < 4)
+    model.set_ir_version(4);
+  try {
+    onnx::ModelProto upgraded =
+        onnx::version_conversion::ConvertVersion(model, kMinOpset);
+    model = std::move(upgraded);
+  } catch (const std::exception &e) {
+    // The converter reports its failures as exceptions (onnx::ConvertError
+    // and assertion errors); keep the first line of the message.
+    llvm::StringRef what = llvm::StringRef(e.what()).split('\n').first.trim();
+    return llvm::createStringError(
+        displayName + ": opset " + llvm::Twine(opset) +
+        " could not be upgraded to opset " + llvm::Twine(kMinOpset) +
+        " by ONNX's version converter: " + what);
+  }
+  std::string note = "note: " + displayName.str() + ": opset " +
+                     std::to_string(opset) + " upgraded to opset " +
+                     std::to_string(kMinOpset) +
+                     " by ONNX's version converter before import";
+  if (opts.note)
+    opts.note(note);
+  else
+    llvm::errs() << note << "\n";
+  return llvm::Error::success();
+}
+
+} // namespace
+
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importOnnxBytes(mlir::MLIRContext &ctx, llvm::StringRef bytes,
                 const ImportOptions &opts, llvm::StringRef displayName,
@@ -73,6 +121,8 @@ importOnnxBytes(mlir::MLIRContext &ctx, llvm::StringRef bytes,
     return llvm::createStringError(
         displayName + ": not a valid ONNX model (no graph or no graph "
                       "outputs; truncated or corrupt file?)");
+  if (llvm::Error err = upgradeOldOpset(model, displayName, opts))
+    return std::move(err);
   loadFrontendDialects(ctx);
   GraphImporter importer(ctx, model, displayName, baseDir, opts);
   auto module = importer.run();

@@ -18,6 +18,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -43,12 +44,18 @@ struct ImportOptions {
   /// activation marking, DCE; compiler/graph) on the imported module.
   /// `tessera-import --no-cleanup` turns it off to show the raw import.
   bool cleanup = true;
+  /// Receives the import's notes (one line each, starting "note: "), e.g.
+  /// that an opset 7-10 model was upgraded. Unset: printed on stderr.
+  std::function<void(const std::string &)> note;
 };
 
 /// Lowest and highest default-domain opset the importer accepts. Operators
 /// changed between 21 and 22 only by adding element types.
 constexpr int64_t kMinOpset = 11;
 constexpr int64_t kMaxOpset = 22;
+/// Models at opsets kMinUpgradableOpset .. kMinOpset - 1 are first upgraded
+/// to kMinOpset by ONNX's own version converter (libonnx), with a note.
+constexpr int64_t kMinUpgradableOpset = 7;
 
 /// Registers every dialect the imported IR uses (func, tosa, arith, tensor).
 void registerFrontendDialects(mlir::DialectRegistry &registry);

@@ -1,8 +1,9 @@
-//===- MinMaxRoundOps.cpp - Min, Max (variadic), Round -> TOSA / math -----===//
+//===- MinMaxRoundOps.cpp - Min/Max/Sum/Mean (variadic), Round -> TOSA ----===//
 //
-// Min and Max take one or more float inputs that broadcast together as numpy
-// does; the importer folds them left to right with tosa.minimum /
-// tosa.maximum, each step broadcasting through broadcastOperands
+// Min, Max, Sum and Mean take one or more float inputs that broadcast
+// together as numpy does; the importer folds them left to right with
+// tosa.minimum / tosa.maximum / tosa.add (Mean then multiplies by 1/n), each
+// step broadcasting through broadcastOperands
 // (Elementwise.h), so an NHWC operand keeps the result NHWC. One input is the
 // identity. TOSA's default nan_mode (PROPAGATE) gives numpy's NaN rule.
 //
@@ -37,8 +38,10 @@ bool isFloatValue(const ImportedValue &v) {
   return val && cast<ShapedType>(val.getType()).getElementType().isF32();
 }
 
-template <typename TosaOp>
-llvm::Error importMinMax(GraphImporter &imp, const onnx::NodeProto &node) {
+enum class Variadic { Min, Max, Sum, Mean };
+
+template <Variadic kind>
+llvm::Error importVariadic(GraphImporter &imp, const onnx::NodeProto &node) {
   if (node.input_size() < 1)
     return imp.nodeError("needs at least one input");
   ImportedValue acc;
@@ -57,8 +60,14 @@ llvm::Error importMinMax(GraphImporter &imp, const onnx::NodeProto &node) {
     auto ops = broadcastOperands(imp, acc, **x);
     if (!ops)
       return ops.takeError();
-    Value v =
-        TosaOp::create(imp.builder(), imp.loc(), ops->type, ops->lhs, ops->rhs);
+    OpBuilder &b = imp.builder();
+    Value v;
+    if constexpr (kind == Variadic::Min)
+      v = tosa::MinimumOp::create(b, imp.loc(), ops->type, ops->lhs, ops->rhs);
+    else if constexpr (kind == Variadic::Max)
+      v = tosa::MaximumOp::create(b, imp.loc(), ops->type, ops->lhs, ops->rhs);
+    else
+      v = tosa::AddOp::create(b, imp.loc(), ops->type, ops->lhs, ops->rhs);
     acc = ImportedValue();
     acc.shape = ops->shape;
     (ops->nhwc ? acc.nhwc : acc.plain) = v;
@@ -67,8 +76,15 @@ llvm::Error importMinMax(GraphImporter &imp, const onnx::NodeProto &node) {
     imp.defineAlias(node, 0, acc);
     return llvm::Error::success();
   }
-  defineResult(imp, node, 0, acc.nhwc ? acc.nhwc : acc.plain, acc.shape,
-               static_cast<bool>(acc.nhwc));
+  Value result = acc.nhwc ? acc.nhwc : acc.plain;
+  if constexpr (kind == Variadic::Mean) {
+    // The sum times 1/n (1/n rounded once to f32).
+    auto type = cast<RankedTensorType>(result.getType());
+    result = createMul(imp, type, result,
+                       splatConst(imp, 1.0f / node.input_size(),
+                                  type.getRank()));
+  }
+  defineResult(imp, node, 0, result, acc.shape, static_cast<bool>(acc.nhwc));
   return llvm::Error::success();
 }
 
@@ -87,8 +103,10 @@ llvm::Error importRound(GraphImporter &imp, const onnx::NodeProto &node) {
 } // namespace
 
 void registerMinMaxRoundOps(OpTable &table) {
-  table["Min"] = importMinMax<tosa::MinimumOp>;
-  table["Max"] = importMinMax<tosa::MaximumOp>;
+  table["Min"] = importVariadic<Variadic::Min>;
+  table["Max"] = importVariadic<Variadic::Max>;
+  table["Sum"] = importVariadic<Variadic::Sum>;
+  table["Mean"] = importVariadic<Variadic::Mean>;
   table["Round"] = importRound;
 }
 

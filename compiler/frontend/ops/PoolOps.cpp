@@ -1,6 +1,8 @@
 //===- PoolOps.cpp - MaxPool, AveragePool, GlobalAveragePool -> TOSA ------===//
 //
-// MaxPool           -> tosa.max_pool2d (padding never wins a max)
+// MaxPool           -> tosa.max_pool2d (padding never wins a max); with
+//                      dilations a separable max of strided slices
+//                      (dilatedMaxPool)
 // AveragePool       -> tosa.avg_pool2d; TOSA divides by the number of input
 //                      elements in the window, which is ONNX's
 //                      count_include_pad = 0. count_include_pad = 1 pads
@@ -17,6 +19,8 @@
 #include "onnx/onnx_pb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+
+#include <limits>
 
 using llvm::Twine;
 using namespace mlir;
@@ -36,35 +40,78 @@ llvm::Error checkPadBelowKernel(GraphImporter &imp, const Window2d &w) {
   return llvm::Error::success();
 }
 
-// Pads an NHWC value with zeros by concatenating zero constants. tosa.pad
+// Pads an NHWC value with `fill` by concatenating constants. tosa.pad
 // would say the same, but MLIR 22's tosa-validate rejects the
 // !tosa.shape<8> padding operand of a 4-D tosa.pad at level 8K (it checks
 // the shape's length against MAX_RANK 6), and tosa-to-linalg-pipeline runs
 // that validation.
-Value zeroPadNhwc(GraphImporter &imp, Value in, std::array<int64_t, 4> pad) {
-  auto concatZeros = [&](Value v, int64_t axis, int64_t before, int64_t after) {
+Value padNhwc(GraphImporter &imp, Value in, std::array<int64_t, 4> pad,
+              float fill) {
+  auto concatFill = [&](Value v, int64_t axis, int64_t before, int64_t after) {
     if (before == 0 && after == 0)
       return v;
     auto shape =
         llvm::to_vector(cast<RankedTensorType>(v.getType()).getShape());
     llvm::SmallVector<Value> parts;
-    auto zeros = [&](int64_t n) {
+    auto block = [&](int64_t n) {
       auto zs = shape;
       zs[axis] = n;
-      return imp.constFloat(zs, std::vector<float>(shapeNumElements(zs), 0.0f));
+      return imp.constFloat(zs, std::vector<float>(shapeNumElements(zs), fill));
     };
     if (before)
-      parts.push_back(zeros(before));
+      parts.push_back(block(before));
     parts.push_back(v);
     if (after)
-      parts.push_back(zeros(after));
+      parts.push_back(block(after));
     shape[axis] += before + after;
     return Value(tosa::ConcatOp::create(imp.builder(), imp.loc(),
                                         imp.tensorType(shape), parts,
                                         static_cast<uint32_t>(axis)));
   };
-  Value v = concatZeros(in, 1, pad[0], pad[1]);
-  return concatZeros(v, 2, pad[2], pad[3]);
+  Value v = concatFill(in, 1, pad[0], pad[1]);
+  return concatFill(v, 2, pad[2], pad[3]);
+}
+
+Value zeroPadNhwc(GraphImporter &imp, Value in, std::array<int64_t, 4> pad) {
+  return padNhwc(imp, in, pad, 0.0f);
+}
+
+// MaxPool with dilations: TOSA's max_pool2d has none. The padded input
+// (-FLT_MAX, which never wins a max unless a window holds only padding) is
+// reduced separably at stride 1, first along W (tosa.maximum of the KW
+// slices starting at kx·dw), then along H (KH slices at ky·dh), which leaves
+// (out − 1)·stride + 1 rows and columns; a 1x1 tosa.max_pool2d with the
+// stride then keeps every stride-th one.
+Value dilatedMaxPool(GraphImporter &imp, Value in, const Window2d &win) {
+  Value v = padNhwc(imp, in, win.tosaPad(),
+                    -std::numeric_limits<float>::max());
+  for (int axis : {2, 1}) {
+    int d = axis - 1; // window dim: 0 = H, 1 = W
+    auto shape =
+        llvm::to_vector(cast<RankedTensorType>(v.getType()).getShape());
+    int64_t span = (win.kernel[d] - 1) * win.dilation[d];
+    auto size = shape;
+    size[axis] = shape[axis] - span;
+    Value acc;
+    for (int64_t k = 0; k < win.kernel[d]; ++k) {
+      llvm::SmallVector<int64_t> start(4, 0);
+      start[axis] = k * win.dilation[d];
+      Value part = imp.slice(v, start, size);
+      acc = acc ? Value(tosa::MaximumOp::create(imp.builder(), imp.loc(),
+                                                imp.tensorType(size), acc,
+                                                part))
+                : part;
+    }
+    v = acc;
+  }
+  if (win.stride[0] == 1 && win.stride[1] == 1)
+    return v;
+  auto shape = cast<RankedTensorType>(v.getType()).getShape();
+  auto outType = imp.tensorType({shape[0], win.out[0], win.out[1], shape[3]});
+  std::array<int64_t, 2> one = {1, 1};
+  std::array<int64_t, 4> noPad = {0, 0, 0, 0};
+  return tosa::MaxPool2dOp::create(imp.builder(), imp.loc(), outType, v, one,
+                                   win.stride, noPad);
 }
 
 llvm::Error importMaxPool(GraphImporter &imp, const onnx::NodeProto &node) {
@@ -78,14 +125,21 @@ llvm::Error importMaxPool(GraphImporter &imp, const onnx::NodeProto &node) {
   const auto &xs = (*x)->shape;
   if (auto err =
           computeWindow(imp, attrs, {xs[2], xs[3]}, std::nullopt,
-                        /*allowCeil=*/true, /*allowDilation=*/false, win))
+                        /*allowCeil=*/true, /*allowDilation=*/true, win))
     return err;
-  if (auto err = checkPadBelowKernel(imp, win))
-    return err;
+  bool dilated = win.dilation[0] != 1 || win.dilation[1] != 1;
+  if (!dilated)
+    if (auto err = checkPadBelowKernel(imp, win))
+      return err;
   auto input = imp.asNhwc(**x);
   if (!input)
     return input.takeError();
   Value in = cropNhwc(imp, *input, win);
+  if (dilated) {
+    Value result = dilatedMaxPool(imp, in, win);
+    imp.defineNhwc(node, 0, result, {xs[0], xs[1], win.out[0], win.out[1]});
+    return llvm::Error::success();
+  }
   auto outType = imp.tensorType({xs[0], win.out[0], win.out[1], xs[1]});
   Value result =
       tosa::MaxPool2dOp::create(imp.builder(), imp.loc(), outType, in,

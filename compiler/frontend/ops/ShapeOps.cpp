@@ -39,8 +39,12 @@ llvm::Error importDropout(GraphImporter &imp, const onnx::NodeProto &node) {
   auto x = imp.operand(node, 0);
   if (!x)
     return x.takeError();
-  if (GraphImporter::wantsOutput(node, 1))
-    return imp.nodeError("output 'mask' is not supported (inference only)");
+  // A mask output that nothing reads (exporters often declare it) is
+  // dropped; one that is read would need a bool tensor.
+  if (GraphImporter::wantsOutput(node, 1) && imp.isUsed(node.output(1)))
+    return imp.nodeError("output 'mask' (" + quoteName(node.output(1)) +
+                         ") is used; only the inference form without a mask "
+                         "is supported");
   // Opset >= 12: input 2 is training_mode; only a constant false is inference.
   auto training = imp.optionalOperand(node, 2);
   if (!training)
