@@ -36,6 +36,8 @@ const OpTable &getOpTable() {
     registerResizeOps(t);
     registerConvTransposeOp(t);
     registerMinMaxRoundOps(t);
+    registerElementwiseFunctionOps(t); // after registerElementwiseOps (Pow)
+    registerNormalizationOps(t);
     registerShapeComputeOps(t); // last: wraps the importers above with folding
     return t;
   }();

@@ -81,6 +81,9 @@ void registerSliceOps(OpTable &table);
 void registerResizeOps(OpTable &table);
 void registerConvTransposeOp(OpTable &table);
 void registerMinMaxRoundOps(OpTable &table);
+/// Wraps the Pow importer of registerElementwiseOps: register after it.
+void registerElementwiseFunctionOps(OpTable &table);
+void registerNormalizationOps(OpTable &table);
 /// Host evaluation of nodes whose inputs are all constants; wraps the
 /// entries registered before it, so it must be registered last.
 void registerShapeComputeOps(OpTable &table);
