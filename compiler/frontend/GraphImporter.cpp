@@ -37,6 +37,8 @@ const OpTable &getOpTable() {
     registerConvTransposeOp(t);
     registerMinMaxRoundOps(t);
     registerLrnOp(t);
+    registerElementwiseFunctionOps(t); // after registerElementwiseOps (Pow)
+    registerNormalizationOps(t);
     registerOneDimOps(t); // wraps Conv, ConvTranspose, pools, BatchNorm
     registerShapeComputeOps(t); // last: wraps the importers above with folding
     return t;

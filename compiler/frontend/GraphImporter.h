@@ -85,6 +85,9 @@ void registerLrnOp(OpTable &table);
 /// 1-D Conv, ConvTranspose, MaxPool, AveragePool, BatchNormalization on NCW
 /// input as the 2-D op with H = 1; wraps the entries registered before it.
 void registerOneDimOps(OpTable &table);
+/// Wraps the Pow importer of registerElementwiseOps: register after it.
+void registerElementwiseFunctionOps(OpTable &table);
+void registerNormalizationOps(OpTable &table);
 /// Host evaluation of nodes whose inputs are all constants; wraps the
 /// entries registered before it, so it must be registered last.
 void registerShapeComputeOps(OpTable &table);

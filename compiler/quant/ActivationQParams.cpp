@@ -12,6 +12,9 @@
 //    form one class
 //    whose range is the union of its members' ranges (TFLite's "same scale"
 //    constraint); the integer op then needs no requantization.
+//  - elementwise chains of one ONNX node (findNodeChains: Elu, Mish,
+//    LeakyRelu, HardSwish, ...): only the node's output is quantized, so
+//    that FoldElementwiseChain makes the node one table.
 //  - qparams: core/quant chooseQParams(min, max, dtype, symmetric); uint8 is
 //    stored as i8 with zero point - 128 (bit-identical arithmetic).
 //
@@ -123,14 +126,25 @@ LogicalResult ActivationPlan::collect() {
     if (*range && isFloatTensor(arg.getType()))
       addCandidate(arg, **range);
   }
+  // One ONNX node's elementwise chain: only its output is quantized, and
+  // its splat constants stay float (they become part of the table).
+  llvm::DenseSet<Operation *> chainOps, interior;
+  for (const NodeChain &chain : findNodeChains(func))
+    for (Operation *op : chain.ops) {
+      chainOps.insert(op);
+      if (op != chain.output)
+        interior.insert(op);
+    }
   WalkResult walk = func.walk([&](Operation *op) {
     auto range = readRange(op->getDiscardableAttr(kRangeAttr),
                            [&] { return op->emitOpError(); });
     if (failed(range))
       return WalkResult::interrupt();
     if (*range && op->getNumResults() == 1 &&
-        isFloatTensor(op->getResult(0).getType()))
+        isFloatTensor(op->getResult(0).getType()) && !interior.contains(op))
       addCandidate(op->getResult(0), **range);
+    if (chainOps.contains(op))
+      return WalkResult::advance();
     for (unsigned i : dataOperands(op)) {
       OpOperand &use = op->getOpOperand(i);
       Value v = use.get();

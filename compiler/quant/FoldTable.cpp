@@ -81,25 +81,7 @@ template <typename OpTy> struct FoldTable : public OpRewritePattern<OpTy> {
   TableFunction function;
 };
 
-/// An elementwise float op the chain fold can evaluate per element.
-bool isChainOp(Operation *op) {
-  return isa<tosa::AddOp, tosa::SubOp, tosa::MulOp, tosa::MaximumOp,
-             tosa::MinimumOp, tosa::ClampOp, tosa::SigmoidOp, tosa::TanhOp,
-             tosa::ExpOp, tosa::LogOp, tosa::ReciprocalOp, tosa::RsqrtOp,
-             tosa::AbsOp, tosa::NegateOp, tosa::FloorOp, tosa::CeilOp,
-             tosa::ErfOp, tosa::PowOp, arith::DivFOp>(op) &&
-         op->getNumResults() == 1 && isFloatTensor(op->getResult(0).getType());
-}
-
-/// A constant operand of a chain op: float splat (or one element), or an
-/// integer operand such as mul's shift and negate's zero points.
-bool isChainConstant(Value v) {
-  ElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)))
-    return false;
-  return !isa<FloatType>(attr.getElementType()) || attr.getNumElements() == 1 ||
-         (isa<DenseElementsAttr>(attr) && cast<DenseElementsAttr>(attr).isSplat());
-}
+// isChainOp and isChainConstant: ElementwiseChain.cpp (QuantUtils.h).
 
 /// Benefit 0: the last resort, after every op-specific fold (a mul of a
 /// value by itself stays FoldMul's i32 mul, a lone sigmoid FoldTable's).

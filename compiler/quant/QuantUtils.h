@@ -13,6 +13,7 @@
 
 #include "core/quant/Quant.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -240,6 +241,31 @@ void copyDiscardableAttrs(mlir::Operation *from, mlir::Operation *to);
 
 /// `shape` with the element type replaced.
 mlir::RankedTensorType withElementType(mlir::Type shaped, mlir::Type element);
+
+//===----------------------------------------------------------------------===//
+// Elementwise chains (ElementwiseChain.cpp)
+//===----------------------------------------------------------------------===//
+
+/// An elementwise float op that FoldElementwiseChain can evaluate per
+/// element (add, sub, mul, maximum, minimum, clamp, sigmoid, tanh, exp, log,
+/// reciprocal, rsqrt, abs, negate, floor, ceil, erf, pow, arith.divf).
+bool isChainOp(mlir::Operation *op);
+
+/// A constant operand of a chain op: float splat (or one element), or an
+/// integer operand such as mul's shift and negate's zero points.
+bool isChainConstant(mlir::Value v);
+
+/// One ONNX node's elementwise chain that the quantizer leaves unquantized
+/// inside, so that FoldElementwiseChain makes the whole node one table: at
+/// least two chain ops with the same `onnx.node`, connected by def-use
+/// edges, that read one non-constant value (every other operand a chain
+/// constant), all of that value's shape, and of which only `output`'s result
+/// is used outside the group (the node's output tensor).
+struct NodeChain {
+  llvm::SmallVector<mlir::Operation *> ops; // program order, output last
+  mlir::Operation *output = nullptr;
+};
+llvm::SmallVector<NodeChain> findNodeChains(mlir::func::FuncOp func);
 
 } // namespace tessera::quant
 
