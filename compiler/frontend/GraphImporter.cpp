@@ -37,6 +37,7 @@ const OpTable &getOpTable() {
     registerConvTransposeOp(t);
     registerMinMaxRoundOps(t);
     registerLrnOp(t);
+    registerCompareWhereOps(t);
     registerOneDimOps(t); // wraps Conv, ConvTranspose, pools, BatchNorm
     registerShapeComputeOps(t); // last: wraps the importers above with folding
     return t;
