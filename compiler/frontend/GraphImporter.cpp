@@ -39,6 +39,7 @@ const OpTable &getOpTable() {
     registerLrnOp(t);
     registerElementwiseFunctionOps(t); // after registerElementwiseOps (Pow)
     registerNormalizationOps(t);
+    registerCompareWhereOps(t);
     registerOneDimOps(t); // wraps Conv, ConvTranspose, pools, BatchNorm
     registerShapeComputeOps(t); // last: wraps the importers above with folding
     return t;

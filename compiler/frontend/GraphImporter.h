@@ -82,6 +82,8 @@ void registerResizeOps(OpTable &table);
 void registerConvTransposeOp(OpTable &table);
 void registerMinMaxRoundOps(OpTable &table);
 void registerLrnOp(OpTable &table);
+/// Run-time Equal, Greater, Less, Where (ShapeComputeOps folds constants).
+void registerCompareWhereOps(OpTable &table);
 /// 1-D Conv, ConvTranspose, MaxPool, AveragePool, BatchNormalization on NCW
 /// input as the 2-D op with H = 1; wraps the entries registered before it.
 void registerOneDimOps(OpTable &table);

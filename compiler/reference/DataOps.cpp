@@ -316,6 +316,46 @@ llvm::Expected<Tensor> tile(tosa::TileOp op, Operands args, const Result &rt) {
   return out;
 }
 
+llvm::Expected<Tensor> select(tosa::SelectOp op, Operands args,
+                              const Result &rt) {
+  const Tensor &c = *args[0], &a = *args[1], &b = *args[2];
+  if (c.elementType() != ElementType::Bool)
+    return opError(op, "condition is not bool");
+  if (a.elementType() != b.elementType() || a.elementType() != rt.type)
+    return opError(op, "operand and result element types differ");
+  const int64_t rank = static_cast<int64_t>(rt.shape.size());
+  for (const Tensor *t : {&c, &a, &b}) {
+    if (t->rank() != rank)
+      return opError(op, "operand ranks differ from the result's");
+    for (int64_t d = 0; d < rank; ++d)
+      if (t->dim(d) != rt.shape[d] && t->dim(d) != 1)
+        return opError(op, "operand shapes do not broadcast to the result");
+  }
+  Tensor out(rt.type, rt.shape);
+  const size_t es = elementSize(rt.type);
+  const auto cs = stridesOf(c.shape()), as = stridesOf(a.shape()),
+             bs = stridesOf(b.shape());
+  const bool *cond = c.data<bool>();
+  std::vector<int64_t> idx(rank, 0);
+  for (int64_t o = 0; o < out.numElements(); ++o) {
+    int64_t ic = 0, ia = 0, ib = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      ic += (c.dim(d) == 1 ? 0 : idx[d]) * cs[d];
+      ia += (a.dim(d) == 1 ? 0 : idx[d]) * as[d];
+      ib += (b.dim(d) == 1 ? 0 : idx[d]) * bs[d];
+    }
+    const Tensor &src = cond[ic] ? a : b;
+    std::memcpy(out.bytes() + o * es, src.bytes() + (cond[ic] ? ia : ib) * es,
+                es);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < rt.shape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
 llvm::Expected<Tensor> cast(tosa::CastOp op, Operands args, const Result &rt) {
   const Tensor &in = *args[0];
   if (in.elementType() == ElementType::U16 || rt.type == ElementType::U16)

@@ -605,6 +605,32 @@ llvm::Expected<Tensor> binary(Operation *op, Operands args, const Result &rt) {
   return out;
 }
 
+llvm::Expected<Tensor> compare(Operation *op, Operands args,
+                               const Result &rt) {
+  const Tensor &a = *args[0], &b = *args[1];
+  kernels::BroadcastShapes s{rt.shape, a.shape().vec(), b.shape().vec()};
+  if (auto err = kernels::checkBroadcast(s))
+    return opError(op, *err);
+  Tensor out(ElementType::Bool, rt.shape);
+  const float *x = a.data<float>(), *y = b.data<float>();
+  bool *o = out.data<bool>();
+  auto apply = [&](auto fn) {
+    kernels::forEachBroadcast(s, [&](int64_t i, int64_t ia, int64_t ib) {
+      o[i] = fn(x[ia], y[ib]);
+    });
+  };
+  // IEEE comparisons: NaN compares false (numpy, onnxruntime).
+  if (isa<tosa::EqualOp>(op))
+    apply([](float u, float v) { return u == v; });
+  else if (isa<tosa::GreaterOp>(op))
+    apply([](float u, float v) { return u > v; });
+  else if (isa<tosa::GreaterEqualOp>(op))
+    apply([](float u, float v) { return u >= v; });
+  else
+    return opError(op, "not a float comparison");
+  return out;
+}
+
 llvm::Expected<Tensor> unary(Operation *op, Operands args, const Result &rt) {
   if (isa<tosa::NegateOp>(op))
     if (auto err = checkZeroPoints(op, args.slice(1, 2)))

@@ -181,7 +181,8 @@ Tensor copyOf(const Tensor &t) { return t; }
 
 bool isKnownOp(Operation *op) {
   if (isa<tosa::GatherOp, tosa::TransposeConv2DOp, math::RoundEvenOp,
-          math::TruncOp>(op))
+          math::TruncOp, tosa::EqualOp, tosa::GreaterOp,
+          tosa::GreaterEqualOp, tosa::SelectOp>(op))
     return true;
   return isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp,
              tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp, tosa::PadOp,
@@ -228,6 +229,11 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args,
         return floatOnly([&] { return fp::transposeConv2d(o, args, rt); });
       })
       .Case<tosa::CastOp>([&](auto o) { return data::cast(o, args, rt); })
+      .Case<tosa::SelectOp>([&](auto o) { return data::select(o, args, rt); })
+      .Case<tosa::EqualOp, tosa::GreaterOp, tosa::GreaterEqualOp>(
+          [&](Operation *o) {
+            return floatOnly([&] { return fp::compare(o, args, rt); });
+          })
       .Case<tosa::IdentityOp>(
           [&](auto) -> llvm::Expected<Tensor> { return copyOf(*args[0]); })
       .Case<tosa::ResizeOp>([&](tosa::ResizeOp o) -> llvm::Expected<Tensor> {

@@ -118,6 +118,10 @@ llvm::Expected<Tensor> resizeNearest(mlir::tosa::ResizeOp op, Operands args,
                                      const Result &rt);
 llvm::Expected<Tensor> gather(mlir::tosa::GatherOp op, Operands args,
                               const Result &rt);
+/// tosa.select: a bool condition picks the element of operand 1 or 2 (any
+/// one element type); the three broadcast as TOSA's equal-rank rule.
+llvm::Expected<Tensor> select(mlir::tosa::SelectOp op, Operands args,
+                              const Result &rt);
 } // namespace data
 
 namespace fp {
@@ -138,6 +142,9 @@ llvm::Expected<Tensor> avgPool2d(mlir::tosa::AvgPool2dOp op, Operands args,
 /// add, sub, mul, maximum, minimum, pow; arith.divf (same shapes).
 llvm::Expected<Tensor> binary(mlir::Operation *op, Operands args,
                               const Result &rt);
+/// equal, greater, greater_equal of f32 operands (broadcasting) -> bool.
+llvm::Expected<Tensor> compare(mlir::Operation *op, Operands args,
+                               const Result &rt);
 /// sigmoid, tanh, exp, log, reciprocal, rsqrt, abs, negate, floor, ceil,
 /// erf; math.roundeven, math.trunc.
 llvm::Expected<Tensor> unary(mlir::Operation *op, Operands args,

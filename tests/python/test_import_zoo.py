@@ -59,7 +59,24 @@ def test_lrn_hand_values(tmp_path):
                                rtol=1e-6)
 
 
+def test_where_hand_values(tmp_path):
+    # Equal is exact: the two elements set to k's value become -1; w3 is
+    # the elementwise minimum of x and y; w4 takes x where the constant
+    # condition [T, F, F, T] holds.
+    refs, got, _ = run_case(tmp_path, "where_runtime")
+    x = zoo.make_inputs(zoo.CASES["where_runtime"](), "where_runtime")
+    w2 = got["w2"]
+    assert w2[0, 0, 0] == -1 and w2[1, 2, 3] == -1
+    assert np.count_nonzero(w2 == -1) == 2
+    np.testing.assert_array_equal(got["w3"], np.minimum(x["x"], x["y"]))
+    np.testing.assert_array_equal(
+        got["w4"], np.where([True, False, False, True], x["x"], x["y"]))
+    np.testing.assert_array_equal(got["w1"], np.where(x["x"] > 0.25, x["x"],
+                                                      0))
+
+
 @pytest.mark.parametrize("case,message", [
+    ("where_float_cond", "node 'w0' (Where): condition 'c' is not bool"),
     ("opset6", "opset 6 is not supported (supported: 7 to 22; 7 to 10 are "
                "upgraded to 11)"),
     ("bn_spatial0", "opset 7 could not be upgraded to opset 11 by ONNX's "

@@ -223,6 +223,56 @@ def conv1d():
                  inits, opset=13)
 
 
+# --- Equal / Greater / Less / Where / Expand / Tile on run-time tensors -----
+
+def where_runtime():
+    # x [2,3,4] and y [4] run-time; a [4] constant; a [4] bool constant.
+    # w1 = Where(x > 0.25, x, 0): a run-time condition, a scalar constant.
+    # w2 = Where(x == k, -1, x) with x's values replaced by k at two places.
+    # w3 = Where(x < y, x, y) = Min(x, y) (broadcast [4]).
+    # w4 = Where(bool constant [4], x, y).
+    # w5 = Where(conv > 0, conv, 0.1·conv) on a 4-D (NHWC) conv output.
+    # e, t: Expand [3,1] -> [2,3,4] and Tile [3,1] by [1,2] (run-time).
+    k = np.array([0.5, -0.5, 0.25, 1.0], np.float32)
+    nodes = [h.make_node("Greater", ["x", "q"], ["gt"], name="gt0"),
+             h.make_node("Where", ["gt", "x", "zero"], ["w1"], name="w1"),
+             h.make_node("Equal", ["x", "k"], ["eq"], name="eq0"),
+             h.make_node("Where", ["eq", "m1", "x"], ["w2"], name="w2"),
+             h.make_node("Less", ["x", "y"], ["lt"], name="lt0"),
+             h.make_node("Where", ["lt", "x", "y"], ["w3"], name="w3"),
+             h.make_node("Where", ["bc", "x", "y"], ["w4"], name="w4"),
+             h.make_node("Conv", ["img", "w"], ["cv"], name="conv0"),
+             h.make_node("Greater", ["cv", "zero"], ["pos"], name="gt1"),
+             h.make_node("Mul", ["cv", "tenth"], ["cs"], name="mul0"),
+             h.make_node("Where", ["pos", "cv", "cs"], ["w5"], name="w5"),
+             h.make_node("Expand", ["v", "eshape"], ["e"], name="exp0"),
+             h.make_node("Tile", ["v", "reps"], ["t"], name="tile0")]
+    inits = [("q", np.array(0.25, np.float32)),
+             ("zero", np.array(0.0, np.float32)),
+             ("k", k), ("m1", np.array(-1.0, np.float32)),
+             ("tenth", np.array(0.1, np.float32)),
+             ("w", rand(3, 2, 1, 1))]
+    graph = h.make_graph(
+        nodes, "g",
+        [h.make_tensor_value_info(n, T.FLOAT, sh) for n, sh in
+         [("x", [2, 3, 4]), ("y", [4]), ("img", [1, 2, 3, 3]), ("v", [3, 1])]],
+        [h.make_tensor_value_info(n, T.FLOAT, None)
+         for n in ["w1", "w2", "w3", "w4", "w5", "e", "t"]],
+        [nh.from_array(a, n) for n, a in inits] +
+        [nh.from_array(np.array([True, False, False, True]), "bc"),
+         nh.from_array(np.array([2, 3, 4], np.int64), "eshape"),
+         nh.from_array(np.array([1, 2], np.int64), "reps")])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 13)])
+    m.ir_version = 8
+    return m
+
+
+def where_float_cond():
+    # Not valid ONNX (onnxruntime refuses it): the importer says why.
+    return model([h.make_node("Where", ["c", "x", "x"], ["y"], name="w0")],
+                 [("c", [4]), ("x", [4])], ["y"], opset=13)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and
          name not in ("rand", "model", "old_cnn", "make_inputs", "numeric",
@@ -230,7 +280,8 @@ CASES = {name: fn for name, fn in list(globals().items())
 
 # Cases with a numeric comparison (the others are error cases).
 NUMERIC = ["opset7", "opset8", "opset9", "opset10", "dropout_mask", "lrn",
-           "lrn_hand", "variadic", "maxpool_dilated", "conv1d"]
+           "lrn_hand", "variadic", "maxpool_dilated", "conv1d",
+           "where_runtime"]
 
 
 def make_inputs(m, case):
@@ -239,6 +290,9 @@ def make_inputs(m, case):
            for vi, shape in free_inputs(m)}
     if case == "lrn_hand":
         out["x"] = np.array([1, 2, 3], np.float32).reshape(1, 3, 1, 1)
+    if case == "where_runtime":  # two elements equal to k (Equal is exact)
+        out["x"][0, 0, 0] = 0.5
+        out["x"][1, 2, 3] = 1.0
     return out
 
 
