@@ -114,6 +114,24 @@ constexpr float kSqrt2OverPi = 0.79788456080286535588f; // sqrt(2/pi)
 
 using ChainFn = Value (*)(Chain &, Value, llvm::ArrayRef<float>);
 
+/// True if `v` holds f32 values (a float constant or an f32 SSA value).
+bool isFloatValue(const ImportedValue &v) {
+  if (v.constant && !v.plain && !v.nhwc)
+    return v.constant->isFloat();
+  Value val = v.plain ? v.plain : v.nhwc;
+  return val && cast<ShapedType>(val.getType()).getElementType().isF32();
+}
+
+/// An error unless `v` holds f32 values (these ops are float only).
+llvm::Error requireFloat(GraphImporter &imp, const onnx::NodeProto &node,
+                         const ImportedValue &v) {
+  if (isFloatValue(v))
+    return llvm::Error::success();
+  return imp.nodeError("input " + quoteName(node.input(0)) +
+                       " is not float32 (only float " + node.op_type() +
+                       " is supported)");
+}
+
 /// Imports a unary node as `fn(chain, x, attrs)`, attrs being the float
 /// attributes `names` (with their defaults) in order.
 llvm::Error importChain(GraphImporter &imp, const onnx::NodeProto &node,
@@ -122,6 +140,8 @@ llvm::Error importChain(GraphImporter &imp, const onnx::NodeProto &node,
   auto x = imp.operand(node, 0);
   if (!x)
     return x.takeError();
+  if (auto err = requireFloat(imp, node, **x))
+    return err;
   AttrReader reader(imp, node);
   llvm::SmallVector<float> values;
   for (auto [name, dflt] : attrs)
@@ -253,7 +273,7 @@ llvm::Error importPow(GraphImporter &imp, const onnx::NodeProto &node) {
                 broadcastShapes((*x)->shape, (*y)->shape) == (*x)->shape;
   for (int64_t i = 1; scalar && i < e->numElements(); ++i)
     scalar = e->at(i) == e->at(0);
-  if (!scalar)
+  if (!scalar || !isFloatValue(**x))
     return binaryPow(imp, node);
   double c = e->at(0);
   if (c == 1.0) {

@@ -15,6 +15,7 @@ import os
 import sys
 
 import numpy as np
+from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper as nh
 
@@ -92,6 +93,13 @@ def gelu_bad():
 def gelu_opset17():
     return model([node("Gelu", ["x"], "y", "g0")], [("x", [2, 3])], ["y"],
                  opset=17)
+
+
+def neg_int():
+    g = h.make_graph([node("Neg", ["x"], "y", "neg0")], "g",
+                     [h.make_tensor_value_info("x", T.INT32, [2, 3])],
+                     [h.make_tensor_value_info("y", T.INT32, None)])
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
 
 
 def celu_zero():
