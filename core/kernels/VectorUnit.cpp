@@ -179,6 +179,8 @@ void quantSoftmax(const QuantSoftmax &q, const In *a, Out *out, int64_t outer,
                   int64_t n, int64_t inner) {
   constexpr quant::DType outType = DTypeOf<Out>::value;
   constexpr int64_t expOne = int64_t(1) << kSoftmaxExpBits;
+  if (n <= 0)
+    return; // no element to normalise (and no row[0] to read)
   auto expOf = [&](int64_t d) -> int64_t {
     return std::min<int64_t>(std::max<int64_t>(q.expTable[d], 0), expOne);
   };
@@ -210,7 +212,8 @@ void quantSoftmax(const QuantSoftmax &q, const In *a, Out *out, int64_t outer,
       const int64_t l = log2Q16(static_cast<uint32_t>(sum)) -
                         (int64_t(kSoftmaxExpBits) << 16);
       for (int64_t k = 0; k < n; ++k) {
-        int64_t acc = ((m - row[k * inner]) * int64_t(q.inMult) << 16) +
+        // |d * inMult * 2^16| < 2^55 and |l * logMult| < 2^52: exact.
+        int64_t acc = (m - row[k * inner]) * int64_t(q.inMult) * 65536 +
                       l * int64_t(q.logMult);
         int64_t v = q.outZp - ((acc + (int64_t(1) << 31)) >> 32);
         dst[k * inner] =
