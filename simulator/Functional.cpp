@@ -425,6 +425,36 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
         }
       });
     });
+  case isa::EltFunc::Softmax:
+  case isa::EltFunc::LogSoftmax:
+    return withType(e.aDtype, [&](auto aTag) {
+      using A = decltype(aTag);
+      return withType(e.outDtype, [&](auto oTag) -> llvm::Error {
+        using Out = decltype(oTag);
+        if constexpr (sizeof(A) == 1 && sizeof(Out) == 1) {
+          std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
+          std::vector<int32_t> table = readArray<int32_t>(mem.sram, e.sramB, 256);
+          std::vector<Out> out(n);
+          kernels::QuantSoftmax q;
+          q.log = e.func == isa::EltFunc::LogSoftmax;
+          q.expTable = table.data();
+          q.multiplier = e.outMult;
+          q.shift = e.outShift;
+          q.inMult = e.aMult;
+          q.logMult = e.bMult;
+          q.outZp = e.outZp;
+          q.doubleRound = e.doubleRound;
+          q.clampMin = e.clampMin;
+          q.clampMax = e.clampMax;
+          kernels::quantSoftmax<A, Out>(q, a.data(), out.data(), rows,
+                                        channels, 1);
+          writeArray(mem.sram, e.sramOut, out);
+          return llvm::Error::success();
+        } else {
+          return fail(op, "softmax takes int8/uint8 a and out"); // verify()
+        }
+      });
+    });
   }
   return llvm::Error::success();
 }

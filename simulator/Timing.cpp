@@ -252,6 +252,12 @@ static InstrCost eltwiseCost(const isa::EltwiseFields &e,
   case isa::EltFunc::Lut:
     reads += 256 * isa::dtypeBytes(e.outDtype);
     break;
+  case isa::EltFunc::Softmax:
+  case isa::EltFunc::LogSoftmax:
+    // Three passes over each row (max, exp-sum, normalise), 32-bit sums.
+    reads += 256 * 4 + 2 * n * isa::dtypeBytes(e.aDtype);
+    wide = true;
+    break;
   case isa::EltFunc::Clamp:
     break;
   }

@@ -303,6 +303,17 @@ llvm::Error Generator::addConstants() {
       LayerConsts c;
       c.params = prog.addConstant(symbol(op, "table"), bytes);
       consts[op] = c;
+    } else if (auto softmax = dyn_cast<npu::SoftmaxOp>(op)) {
+      auto entries = readIntConstant(softmax.getTable());
+      if (!entries || entries->size() != 256)
+        return makeError(describe(op) +
+                         ": the exp table must be a constant of 256 entries");
+      std::vector<uint8_t> bytes;
+      for (int64_t v : *entries)
+        appendLe(bytes, v, 4);
+      LayerConsts c;
+      c.params = prog.addConstant(symbol(op, "table"), bytes);
+      consts[op] = c;
     } else if (auto rescale = dyn_cast<npu::RescaleOp>(op)) {
       if (rescale.getMultiplier().size() > 1) {
         LayerConsts c;
@@ -402,7 +413,8 @@ llvm::Error Generator::planViews() {
       bool producer =
           def &&
           llvm::isa<npu::Conv2DOp, npu::PoolOp, npu::RescaleOp, npu::AddOp,
-                    npu::MulOp, npu::TableOp, npu::ConcatOp>(def);
+                    npu::MulOp, npu::TableOp, npu::SoftmaxOp,
+                    npu::ConcatOp>(def);
       if (producer && v.hasOneUse() && seen[v] == 1)
         placed[v] = {concat.getOutput(), channel,
                      channel ? offset : offset * inner};
@@ -845,6 +857,7 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   auto add = dyn_cast<npu::AddOp>(op);
   auto mul = dyn_cast<npu::MulOp>(op);
   auto table = dyn_cast<npu::TableOp>(op);
+  auto softmax = dyn_cast<npu::SoftmaxOp>(op);
   auto rescale = dyn_cast<npu::RescaleOp>(op);
   uint16_t layer = layerOf(op);
   Value a = op->getOperand(0), out = op->getResult(0);
@@ -879,6 +892,10 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   if (table) // 256 bytes, once per layer (DmaKind::Param: "table")
     sched.emit(Queue::Load,
                dma(Opcode::Load, layer, DmaKind::Param, 1, consts[op].params,
+                   l.params, g.paramBytes, 1, 0));
+  if (softmax) // 256 int32 exp entries, once per layer
+    sched.emit(Queue::Load,
+               dma(Opcode::Load, layer, DmaKind::Param, 4, consts[op].params,
                    l.params, g.paramBytes, 1, 0));
   int slot = 0;
   for (int64_t r0 = 0; r0 < g.rows; r0 += t.rows) {
@@ -935,6 +952,17 @@ llvm::Error Generator::emitEltwise(Operation *op) {
       f.sramB = l.params;
       f.clampMin = static_cast<int32_t>(dtypeMin(f.outDtype));
       f.clampMax = static_cast<int32_t>(dtypeMax(f.outDtype));
+    } else if (softmax) {
+      // Whole rows per tile: each row is one normalisation (LowerSoftmax).
+      f.func = softmax.getLog() ? EltFunc::LogSoftmax : EltFunc::Softmax;
+      f.sramB = l.params;
+      f.outMult = static_cast<int32_t>(softmax.getMultiplier());
+      f.outShift = static_cast<uint8_t>(softmax.getShift());
+      f.aMult = static_cast<int32_t>(softmax.getInMultiplier());
+      f.bMult = static_cast<int32_t>(softmax.getLogMultiplier());
+      f.outZp = static_cast<int16_t>(softmax.getOutputZp());
+      f.clampMin = static_cast<int32_t>(softmax.getClampMin());
+      f.clampMax = static_cast<int32_t>(softmax.getClampMax());
     } else if (isIdentity(rescale)) {
       // A stand-alone clamp (LowerClamp): no arithmetic, only the bounds.
       f.func = EltFunc::Clamp;
@@ -968,7 +996,8 @@ llvm::Error Generator::emitEltwise(Operation *op) {
 llvm::Error Generator::emitOp(Operation *op) {
   if (llvm::isa<npu::Conv2DOp, npu::PoolOp>(op))
     return emitWindow(op);
-  if (llvm::isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp>(op))
+  if (llvm::isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp,
+                npu::SoftmaxOp>(op))
     return emitEltwise(op);
   if (auto concat = dyn_cast<npu::ConcatOp>(op)) {
     View parent = views[concat.getOutput()];

@@ -30,6 +30,9 @@ static std::string defaultOpType(Operation *op) {
       .Case([](npu::AddOp) { return "Add"; })
       .Case([](npu::MulOp) { return "Mul"; })
       .Case([](npu::TableOp) { return "Table"; })
+      .Case([](npu::SoftmaxOp s) {
+        return s.getLog() ? "LogSoftmax" : "Softmax";
+      })
       .Case([](npu::ResizeOp) { return "Resize"; })
       .Case([](npu::SliceOp) { return "Slice"; })
       .Case([](npu::TransposeOp) { return "Transpose"; })

@@ -9,10 +9,17 @@
 //   W -> rescale i32 -> narrow (m, s, + out_zp),
 // becomes one npu.pool with multiplier m and shift s (POOL with cip = 1):
 // the same exact sum, the same single apply_scale_32.
+// Any other reduction over a set of contiguous axes (ReduceSum, ReduceMean:
+// FoldReduce.cpp; ReduceMax: reduce_max on i8) views the input as
+// [1, outer, R, inner] (R the product of the reduced extents) and pools it
+// with a 1 x R window: npu.reshape, npu.pool (avg with cip for a sum, max),
+// npu.reshape back.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
 #include "compiler/lowering/Passes.h"
+
+#include <array>
 
 using namespace mlir;
 
@@ -122,11 +129,127 @@ struct LowerGlobalSumRescale : public OpRewritePattern<tosa::RescaleOp> {
   }
 };
 
+/// [outer, R, inner] of a reduction over `axes` of `shape`, if the axes are
+/// contiguous and each extent fits the POOL fields (16 bits).
+std::optional<std::array<int64_t, 3>>
+reductionView(ArrayRef<int64_t> shape, SmallVector<int64_t> axes) {
+  llvm::sort(axes);
+  for (size_t i = 1; i < axes.size(); ++i)
+    if (axes[i] != axes[i - 1] + 1)
+      return std::nullopt;
+  std::array<int64_t, 3> v = {1, 1, 1};
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+    v[d < axes.front() ? 0 : d <= axes.back() ? 1 : 2] *= shape[d];
+  if (llvm::any_of(v, [](int64_t x) { return x >= 65536; }))
+    return std::nullopt;
+  return v;
+}
+
+/// npu.reshape(x) to [1, outer, R, inner] -> npu.pool 1 x R -> npu.reshape
+/// to `out`.
+Value poolReduction(PatternRewriter &rewriter, Location loc, Value x,
+                    std::array<int64_t, 3> v, RankedTensorType out,
+                    StringRef kind, int64_t inZp, int64_t outZp,
+                    int64_t multiplier, int64_t shift, StringRef node,
+                    StringRef opType) {
+  auto in = cast<RankedTensorType>(x.getType());
+  auto view = RankedTensorType::get({1, v[0], v[1], v[2]}, in.getElementType());
+  auto pooled =
+      RankedTensorType::get({1, v[0], 1, v[2]}, out.getElementType());
+  Value input = x;
+  if (view != in) {
+    auto r = npu::ReshapeOp::create(rewriter, loc, view, x, 0);
+    tagLayer(r, node, opType); // one layer-table row with the pool
+    input = r;
+  }
+  SmallVector<int64_t> kernel = {1, v[1]}, one = {1, 1}, noPad = {0, 0, 0, 0};
+  auto pool = npu::PoolOp::create(rewriter, loc, pooled, input, kind, kernel,
+                                  one, noPad, inZp, outZp, /*layer=*/0,
+                                  /*tile_rows=*/0, multiplier, shift);
+  tagLayer(pool, node, opType);
+  Value result = pool;
+  if (pooled != out) {
+    auto r = npu::ReshapeOp::create(rewriter, loc, out, result, 0);
+    tagLayer(r, node, opType);
+    result = r;
+  }
+  return result;
+}
+
+/// rescale(i32 -> i8) of reduce_sum(... reduce_sum(rescale(i8 -> i32 by 1)))
+/// over contiguous axes: one npu.pool avg with the final multiplier.
+struct LowerReduceSumRescale : public OpRewritePattern<tosa::RescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::RescaleOp rescale,
+                                PatternRewriter &rewriter) const override {
+    auto out = cast<RankedTensorType>(rescale.getType());
+    SmallVector<Operation *> fused;
+    SmallVector<int64_t> axes;
+    Value v = rescale.getInput();
+    while (auto sum = v.getDefiningOp<tosa::ReduceSumOp>()) {
+      if (!sum->hasOneUse())
+        return rewriter.notifyMatchFailure(rescale, "shared partial sum");
+      fused.push_back(sum);
+      axes.push_back(sum.getAxis());
+      v = sum.getInput();
+    }
+    auto widen = v.getDefiningOp<tosa::RescaleOp>();
+    if (axes.empty() || !widen || !widen->hasOneUse())
+      return rewriter.notifyMatchFailure(rescale, "not a reduced sum");
+    fused.push_back(widen);
+    auto in = cast<RankedTensorType>(widen.getInput().getType());
+    if (!in.getElementType().isInteger(8) || !out.getElementType().isInteger(8))
+      return rewriter.notifyMatchFailure(rescale, "expected i8 in and out");
+    auto view = reductionView(in.getShape(), axes);
+    if (!view)
+      return rewriter.notifyMatchFailure(
+          rescale, "expected contiguous reduced axes, extents < 65536");
+    RescaleParams w, r;
+    std::string why;
+    if (!readRescale(widen, w, why) || !readRescale(rescale, r, why))
+      return rewriter.notifyMatchFailure(rescale, why);
+    if (!isZeroPointRemoval(w) || r.multiplier.size() != 1 || r.inputZp != 0 ||
+        r.doubleRound)
+      return rewriter.notifyMatchFailure(rescale,
+                                         "expected an identity widening and "
+                                         "one single-round multiplier");
+    Value result = poolReduction(rewriter, rescale.getLoc(), widen.getInput(),
+                                 *view, out, "avg", w.inputZp, r.outputZp,
+                                 r.multiplier[0], r.shift[0],
+                                 onnxNodeName(rescale), "ReduceSum");
+    replaceFused(rewriter, rescale, result, fused);
+    return success();
+  }
+};
+
+/// reduce_max on i8 -> npu.pool max with a 1 x R window.
+struct LowerReduceMax : public OpRewritePattern<tosa::ReduceMaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::ReduceMaxOp op,
+                                PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    auto out = cast<RankedTensorType>(op.getType());
+    if (!in.getElementType().isInteger(8))
+      return rewriter.notifyMatchFailure(op, "expected an i8 input");
+    auto view = reductionView(in.getShape(), {int64_t(op.getAxis())});
+    if (!view)
+      return rewriter.notifyMatchFailure(op, "extent >= 65536");
+    Value result = poolReduction(rewriter, op.getLoc(), op.getInput(), *view,
+                                 out, "max", 0, 0, 0, 0, onnxNodeName(op),
+                                 "ReduceMax");
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateLowerPoolPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerMaxPool, LowerAvgPool, LowerGlobalSumRescale>(
+  patterns.add<LowerMaxPool, LowerAvgPool, LowerReduceMax>(
       patterns.getContext());
+  // The global pool's own row type first; any other sum after it.
+  patterns.add<LowerGlobalSumRescale>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<LowerReduceSumRescale>(patterns.getContext(), /*benefit=*/1);
 }
 
 } // namespace tessera::lowering

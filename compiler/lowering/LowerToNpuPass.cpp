@@ -45,6 +45,7 @@ void populateLowerToNpuPatterns(RewritePatternSet &patterns) {
   populateLowerRescalePatterns(patterns);
   populateLowerAddPatterns(patterns);
   populateLowerTablePatterns(patterns);
+  populateLowerSoftmaxPatterns(patterns);
   populateLowerSlicePatterns(patterns);
   populateLowerResizePatterns(patterns);
   populateLowerRowTransposePatterns(patterns);

@@ -79,6 +79,8 @@ EltwiseGeometry eltwiseGeometry(Operation *op) {
       g.bBytes = elementBytes(mul.getB());
   } else if (isa<npu::TableOp>(op)) {
     g.paramBytes = 256; // the table, loaded once like per-channel pairs
+  } else if (isa<npu::SoftmaxOp>(op)) {
+    g.paramBytes = 256 * 4; // the int32 exp table, loaded once
   } else if (auto rescale = dyn_cast<npu::RescaleOp>(op)) {
     if (rescale.getMultiplier().size() > 1)
       g.paramBytes = g.channels * 8; // (multiplier, shift) int32 pairs

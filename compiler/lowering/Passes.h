@@ -67,6 +67,8 @@ void populateLowerRowTransposePatterns(mlir::RewritePatternSet &patterns);
 void populateLowerResizePatterns(mlir::RewritePatternSet &patterns);
 /// i8 table (256 entries) -> npu.table.
 void populateLowerTablePatterns(mlir::RewritePatternSet &patterns);
+/// tosa.custom softmax / log_softmax -> npu.softmax.
+void populateLowerSoftmaxPatterns(mlir::RewritePatternSet &patterns);
 /// rescale (by 1), rescale (by 1) -> mul (i32) -> rescale (+ clamp) ->
 /// npu.mul.
 void populateLowerMulPatterns(mlir::RewritePatternSet &patterns);

@@ -50,7 +50,8 @@ LogicalResult tileModule(ModuleOp module, const TileOptions &opts) {
         return;
       }
       setTiling(op, *t, isa<npu::Conv2DOp>(op));
-    } else if (isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp>(op)) {
+    } else if (isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp,
+                   npu::SoftmaxOp>(op)) {
       EltwiseGeometry g = eltwiseGeometry(op);
       auto t = chooseEltwiseTiling(g, opts.sramBytes, opts.doubleBuffer,
                                    opts.maxTileRows, why);

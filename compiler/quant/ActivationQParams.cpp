@@ -23,7 +23,9 @@
 #include "compiler/quant/Passes.h"
 #include "compiler/quant/QuantUtils.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <algorithm>
@@ -43,7 +45,8 @@ SmallVector<unsigned> dataOperands(Operation *op) {
   if (isa<tosa::ConcatOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
   if (isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
-          tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp>(op))
+          tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp,
+          tosa::ReduceMaxOp>(op))
     return {0};
   return {};
 }
@@ -51,7 +54,8 @@ SmallVector<unsigned> dataOperands(Operation *op) {
 /// Ops whose output must use the quantization of their data inputs.
 bool sharesQParams(Operation *op) {
   return isa<tosa::ConcatOp, tosa::MaxPool2dOp, tosa::ReshapeOp,
-             tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp>(op);
+             tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp,
+             tosa::ReduceMaxOp>(op);
 }
 
 /// Producers whose integer form ends in a rescale that a clamp can follow.
@@ -104,6 +108,9 @@ private:
   }
   void unite(Value a, Value b) { parent[find(a)] = find(b); }
   mq::UniformQuantizedType typeFor(Range r);
+  mq::UniformQuantizedType typeFor(QParams p);
+  /// Softmax's fixed output quantization (docs/quantization-passes.md).
+  QParams softmaxQParams() const;
 
   func::FuncOp func;
   const QuantizeOptions &options;
@@ -113,6 +120,8 @@ private:
   /// For constants, the uses that read them as data (others keep the float).
   llvm::DenseMap<Value, SmallVector<OpOperand *>> constantUses;
   llvm::DenseMap<Value, Value> parent;
+  /// Results of a Softmax (not LogSoftmax): fixed quantization of [0, 1].
+  llvm::SmallPtrSet<void *, 4> softmaxOutputs;
 };
 
 LogicalResult ActivationPlan::collect() {
@@ -178,6 +187,29 @@ LogicalResult ActivationPlan::collect() {
     ranges.erase(v);
     parent.erase(v);
   }
+
+  // Softmax / LogSoftmax and a sum over several axes (ReduceSum, ReduceMean)
+  // are quantized as one unit: their interior values stay float, so the
+  // integer form rounds once (FoldSoftmax.cpp, FoldReduce.cpp).
+  SmallVector<Value> interior;
+  for (auto &[value, range] : ranges) {
+    Operation *def = value.getDefiningOp();
+    if (!def)
+      continue;
+    if (std::optional<SoftmaxChain> sm = matchSoftmaxChain(def)) {
+      for (Operation *op : sm->interior)
+        interior.push_back(op->getResult(0));
+      if (!sm->log)
+        softmaxOutputs.insert(value.getAsOpaquePointer());
+    } else if (std::optional<ReduceSumChain> rs = matchReduceSumChain(def)) {
+      for (Operation *op : rs->interior)
+        interior.push_back(op->getResult(0));
+    }
+  }
+  for (Value v : interior) {
+    ranges.erase(v);
+    parent.erase(v);
+  }
   return success();
 }
 
@@ -193,8 +225,21 @@ void ActivationPlan::formClasses() {
 }
 
 mq::UniformQuantizedType ActivationPlan::typeFor(Range r) {
+  return typeFor(chooseQParams(r.min, r.max, dtype,
+                               options.symmetricActivations));
+}
+
+QParams ActivationPlan::softmaxQParams() const {
+  // [0, 1] in steps of a power of two, as TFLite's int8 softmax (scale 1/256,
+  // zero point -128): 1.0 itself saturates one step below. Symmetric schemes
+  // keep their zero point (0 for int8, 128 for uint8) and use 1/128.
+  if (options.symmetricActivations)
+    return {1.0 / 128, dtypeInfo(dtype).isSigned ? 0 : 128};
+  return {1.0 / 256, quantMin(dtype, /*symmetric=*/false)};
+}
+
+mq::UniformQuantizedType ActivationPlan::typeFor(QParams p) {
   bool symmetric = options.symmetricActivations;
-  QParams p = chooseQParams(r.min, r.max, dtype, symmetric);
   int64_t qmin = quantMin(dtype, symmetric);
   int64_t qmax = quantMax(dtype, symmetric);
   // uint8 (s, z) computes exactly like int8 (s, z - 128) on the same bytes
@@ -221,8 +266,15 @@ void ActivationPlan::insertCasts() {
 
   OpBuilder b(func.getContext());
   Operation *lastArgCast = nullptr; // keeps argument casts in argument order
+  llvm::DenseSet<Value> softmaxClasses;
+  for (auto &[value, range] : ranges)
+    if (softmaxOutputs.count(value.getAsOpaquePointer()))
+      softmaxClasses.insert(find(value));
   for (auto &[value, range] : ranges) {
-    mq::UniformQuantizedType qtype = typeFor(classRange.lookup(find(value)));
+    Value root = find(value);
+    mq::UniformQuantizedType qtype =
+        softmaxClasses.count(root) ? typeFor(softmaxQParams())
+                                   : typeFor(classRange.lookup(root));
     auto arg = dyn_cast<BlockArgument>(value);
     if (arg && lastArgCast)
       b.setInsertionPointAfter(lastArgCast);

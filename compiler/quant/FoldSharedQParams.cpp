@@ -73,7 +73,8 @@ void populateFoldSharedQParamsPatterns(RewritePatternSet &patterns) {
   patterns.add<
       FoldSharedQParams<tosa::MaxPool2dOp>, FoldSharedQParams<tosa::ConcatOp>,
       FoldSharedQParams<tosa::ReshapeOp>, FoldSharedQParams<tosa::TransposeOp>,
-      FoldSharedQParams<tosa::SliceOp>>(patterns.getContext());
+      FoldSharedQParams<tosa::SliceOp>, FoldSharedQParams<tosa::ReduceMaxOp>>(
+      patterns.getContext());
 }
 
 } // namespace tessera::quant

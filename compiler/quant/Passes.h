@@ -68,6 +68,10 @@ void populateFoldTablePatterns(mlir::RewritePatternSet &patterns);
 void populateFoldMulPatterns(mlir::RewritePatternSet &patterns);
 /// resize -> i8 nearest (+ requantize) or i8 bilinear, sub, rescale.
 void populateFoldResizePatterns(mlir::RewritePatternSet &patterns);
+/// Softmax / LogSoftmax -> tosa.custom (FoldSoftmax.cpp).
+void populateFoldSoftmaxPatterns(mlir::RewritePatternSet &patterns);
+/// ReduceSum / ReduceMean sums -> one exact i32 sum and one rescale.
+void populateFoldReducePatterns(mlir::RewritePatternSet &patterns);
 /// All of the fold patterns above.
 void populateFoldToIntegerPatterns(mlir::RewritePatternSet &patterns);
 

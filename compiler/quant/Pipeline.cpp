@@ -21,6 +21,8 @@ void populateFoldToIntegerPatterns(RewritePatternSet &patterns) {
   populateFoldTablePatterns(patterns);
   populateFoldMulPatterns(patterns);
   populateFoldResizePatterns(patterns);
+  populateFoldSoftmaxPatterns(patterns);
+  populateFoldReducePatterns(patterns);
 }
 
 void buildQuantizationPipeline(OpPassManager &pm,

@@ -494,4 +494,103 @@ void replaceWithRescaled(PatternRewriter &rewriter, Operation *op,
   replaceWithInteger(rewriter, op, result, out);
 }
 
+namespace {
+
+/// Whether every user of `v` is in `ops`.
+bool usedOnlyBy(Value v, llvm::ArrayRef<Operation *> ops) {
+  return llvm::all_of(v.getUsers(), [&](Operation *u) {
+    return llvm::is_contained(ops, u);
+  });
+}
+
+template <typename OpTy> OpTy definedBy(Value v) {
+  return v ? v.getDefiningOp<OpTy>() : OpTy();
+}
+
+} // namespace
+
+std::optional<SoftmaxChain> matchSoftmaxChain(Operation *last) {
+  SoftmaxChain c;
+  Value s, sumIn;
+  tosa::ReduceSumOp sum;
+  Operation *norm = nullptr; // reciprocal or log
+  tosa::ExpOp exp;
+  if (auto mul = dyn_cast_or_null<tosa::MulOp>(last)) {
+    auto rcp = definedBy<tosa::ReciprocalOp>(mul.getInput2());
+    exp = definedBy<tosa::ExpOp>(mul.getInput1());
+    if (!rcp || !exp)
+      return std::nullopt;
+    sum = definedBy<tosa::ReduceSumOp>(rcp.getInput1());
+    norm = rcp;
+    if (!sum || sum.getInput() != exp.getResult())
+      return std::nullopt;
+    s = exp.getInput1();
+  } else if (auto sub = dyn_cast_or_null<tosa::SubOp>(last)) {
+    auto lg = definedBy<tosa::LogOp>(sub.getInput2());
+    if (!lg)
+      return std::nullopt;
+    sum = definedBy<tosa::ReduceSumOp>(lg.getInput1());
+    if (!sum)
+      return std::nullopt;
+    exp = definedBy<tosa::ExpOp>(sum.getInput());
+    norm = lg;
+    if (!exp || exp.getInput1() != sub.getInput1())
+      return std::nullopt;
+    s = sub.getInput1();
+    c.log = true;
+  } else {
+    return std::nullopt;
+  }
+  auto shift = definedBy<tosa::SubOp>(s);
+  if (!shift)
+    return std::nullopt;
+  auto max = definedBy<tosa::ReduceMaxOp>(shift.getInput2());
+  if (!max || max.getInput() != shift.getInput1() ||
+      max.getAxis() != sum.getAxis())
+    return std::nullopt;
+  c.input = shift.getInput1();
+  c.axis = sum.getAxis();
+  c.interior = {max, shift, exp, sum, norm};
+  SmallVector<Operation *> all(c.interior);
+  all.push_back(last);
+  for (Operation *op : c.interior)
+    if (!usedOnlyBy(op->getResult(0), all))
+      return std::nullopt;
+  if (!isFloatTensor(c.input.getType()))
+    return std::nullopt;
+  return c;
+}
+
+std::optional<ReduceSumChain> matchReduceSumChain(Operation *last) {
+  ReduceSumChain c;
+  Value v;
+  if (auto mul = dyn_cast_or_null<tosa::MulOp>(last)) {
+    std::optional<SmallVector<double>> k = readFloatConstant(mul.getInput2());
+    if (!k || k->empty() ||
+        llvm::any_of(*k, [&](double x) { return x != (*k)[0]; }))
+      return std::nullopt;
+    c.factor = (*k)[0];
+    v = mul.getInput1();
+    if (!definedBy<tosa::ReduceSumOp>(v) || !v.hasOneUse())
+      return std::nullopt;
+  } else if (isa_and_nonnull<tosa::ReduceSumOp>(last)) {
+    v = last->getResult(0);
+  } else {
+    return std::nullopt;
+  }
+  while (auto sum = definedBy<tosa::ReduceSumOp>(v)) {
+    if (sum.getOperation() != last) {
+      if (!v.hasOneUse())
+        return std::nullopt;
+      c.interior.push_back(sum);
+    }
+    c.axes.push_back(sum.getAxis());
+    v = sum.getInput();
+  }
+  if (!isFloatTensor(v.getType()))
+    return std::nullopt;
+  c.input = v;
+  return c;
+}
+
 } // namespace tessera::quant

@@ -267,6 +267,35 @@ struct NodeChain {
 };
 llvm::SmallVector<NodeChain> findNodeChains(mlir::func::FuncOp func);
 
+//===----------------------------------------------------------------------===//
+// Multi-op patterns quantized as one unit (--tessera-quantize gives their
+// interior values no quantization; folding rewrites the whole chain).
+//===----------------------------------------------------------------------===//
+
+/// The float Softmax / LogSoftmax of the importer, ending at `last`:
+///   softmax:    mul(e, reciprocal(reduce_sum(e, a))), e = exp(s)
+///   logsoftmax: sub(s, log(reduce_sum(exp(s), a)))
+///   with s = sub(x, reduce_max(x, a)), and no interior value used outside.
+struct SoftmaxChain {
+  mlir::Value input; ///< x
+  int64_t axis = 0;
+  bool log = false;
+  llvm::SmallVector<mlir::Operation *> interior; ///< every op but `last`
+};
+std::optional<SoftmaxChain> matchSoftmaxChain(mlir::Operation *last);
+
+/// A sum over one or more axes, optionally scaled by a splat constant
+/// (ReduceSum, ReduceMean = sum * 1/count), ending at `last`:
+///   reduce_sum(...reduce_sum(x, a0)..., ak)  [mul(., splat c)]
+/// every inner value used only by the next op of the chain.
+struct ReduceSumChain {
+  mlir::Value input;
+  llvm::SmallVector<int64_t> axes;
+  double factor = 1.0; ///< c, or 1 without the mul
+  llvm::SmallVector<mlir::Operation *> interior; ///< the sums but `last`
+};
+std::optional<ReduceSumChain> matchReduceSumChain(mlir::Operation *last);
+
 } // namespace tessera::quant
 
 #endif // TESSERA_COMPILER_QUANT_QUANTUTILS_H

@@ -16,6 +16,7 @@
 #include "core/kernels/Pool.h"
 #include "core/kernels/Rescale.h"
 #include "core/kernels/Resize.h"
+#include "core/kernels/VectorUnit.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 
@@ -491,6 +492,107 @@ llvm::Expected<Tensor> resizeBilinear(tosa::ResizeOp op, Operands args,
     return out;
   }
   return typeError(op, "input", {&in});
+}
+
+llvm::Expected<Tensor> reduceMaxMin(Operation *op, Operands args,
+                                    const Result &rt) {
+  const Tensor &in = *args[0];
+  auto axisAttr = op->getAttrOfType<IntegerAttr>("axis");
+  const int64_t axis = axisAttr ? axisAttr.getInt() : -1;
+  if (axis < 0 || axis >= in.rank())
+    return opError(op, "axis " + llvm::Twine(axis) + " out of range");
+  if (auto e = checkResult(op, in.elementType(), rt.type))
+    return std::move(e);
+  int64_t outer = 1, inner = 1, len = in.dim(axis);
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in.dim(d);
+  for (int64_t d = axis + 1; d < in.rank(); ++d)
+    inner *= in.dim(d);
+  Tensor out(in.elementType(), rt.shape);
+  if (out.numElements() != outer * inner || len < 1)
+    return opError(op, "result shape does not match a reduction of axis " +
+                           llvm::Twine(axis));
+  const bool isMax = isa<tosa::ReduceMaxOp>(op);
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    const T *x = in.data<T>();
+    T *y = out.data<T>();
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        T v = x[o * len * inner + i];
+        for (int64_t k = 1; k < len; ++k) {
+          T w = x[(o * len + k) * inner + i];
+          v = isMax ? std::max(v, w) : std::min(v, w);
+        }
+        y[o * inner + i] = v;
+      }
+  };
+  switch (in.elementType()) {
+  case ET::I8:
+    run(int8_t{});
+    break;
+  case ET::I16:
+    run(int16_t{});
+    break;
+  case ET::I32:
+    run(int32_t{});
+    break;
+  default:
+    return typeError(op, "input", {&in});
+  }
+  return out;
+}
+
+llvm::Expected<Tensor> custom(tosa::CustomOp op, Operands args,
+                              const Result &rt) {
+  if (op.getDomainName() != "tessera" ||
+      (op.getOperatorName() != "softmax" &&
+       op.getOperatorName() != "log_softmax"))
+    return opError(op, "unsupported custom operator '" +
+                           op.getDomainName() + "." + op.getOperatorName() +
+                           "' (known: tessera.softmax, tessera.log_softmax)");
+  if (args.size() != 3)
+    return opError(op, "expected input, exp table and parameters");
+  const Tensor &in = *args[0], &tbl = *args[1], &prm = *args[2];
+  llvm::StringRef attrs = op.getImplementationAttrs();
+  int64_t axis = -1;
+  if (!attrs.consume_front("axis=") || attrs.getAsInteger(10, axis) ||
+      axis < 0 || axis >= in.rank())
+    return opError(op, "expected implementation_attrs \"axis=K\" with K in "
+                       "[0, rank)");
+  if (in.elementType() != ET::I8 || tbl.elementType() != ET::I32 ||
+      tbl.numElements() != 256 || prm.elementType() != ET::I32 ||
+      prm.numElements() != 7)
+    return opError(op, "expected an i8 input, a 256-entry i32 table and 7 "
+                       "i32 parameters");
+  if (auto e = checkResult(op, ET::I8, rt.type))
+    return std::move(e);
+  if (rt.shape != in.shape().vec())
+    return opError(op, "result shape differs from the input shape");
+  std::vector<int64_t> p = valuesOf(prm);
+  if (op.getOperatorName() == "softmax")
+    if (auto err = quant::checkScale32(p[0], p[1]))
+      return opError(op, "parameters: " + *err);
+  kernels::QuantSoftmax q;
+  q.log = op.getOperatorName() == "log_softmax";
+  q.expTable = tbl.data<int32_t>();
+  q.multiplier = static_cast<int32_t>(p[0]);
+  q.shift = static_cast<int32_t>(p[1]);
+  q.inMult = static_cast<int32_t>(p[2]);
+  q.logMult = static_cast<int32_t>(p[3]);
+  q.outZp = static_cast<int32_t>(p[4]);
+  q.clampMin = static_cast<int32_t>(p[5]);
+  q.clampMax = static_cast<int32_t>(p[6]);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in.dim(d);
+  for (int64_t d = axis + 1; d < in.rank(); ++d)
+    inner *= in.dim(d);
+  Tensor out(ET::I8, rt.shape);
+  kernels::quantSoftmax<int8_t, int8_t>(q, in.data<int8_t>(),
+                                        out.data<int8_t>(), outer,
+                                        in.dim(axis), inner);
+  return out;
 }
 
 } // namespace tessera::reference::detail::integer

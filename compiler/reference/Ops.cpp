@@ -182,7 +182,7 @@ Tensor copyOf(const Tensor &t) { return t; }
 bool isKnownOp(Operation *op) {
   if (isa<tosa::GatherOp, tosa::TransposeConv2DOp, math::RoundEvenOp,
           math::TruncOp, tosa::EqualOp, tosa::GreaterOp,
-          tosa::GreaterEqualOp, tosa::SelectOp>(op))
+          tosa::GreaterEqualOp, tosa::SelectOp, tosa::CustomOp>(op))
     return true;
   return isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp,
              tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp, tosa::PadOp,
@@ -290,10 +290,18 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args,
         return isFloat(args[0]) ? fp::reduce(o, args, rt)
                                 : integer::reduceSum(o, args, rt);
       })
-      .Case<tosa::ReduceMaxOp, tosa::ReduceMinOp, tosa::ReduceProductOp>(
-          [&](Operation *o) {
-            return floatOnly([&] { return fp::reduce(o, args, rt); });
-          })
+      .Case<tosa::ReduceMaxOp, tosa::ReduceMinOp>([&](Operation *o) {
+        return isFloat(args[0]) ? fp::reduce(o, args, rt)
+                                : integer::reduceMaxMin(o, args, rt);
+      })
+      .Case<tosa::ReduceProductOp>([&](Operation *o) {
+        return floatOnly([&] { return fp::reduce(o, args, rt); });
+      })
+      .Case<tosa::CustomOp>([&](tosa::CustomOp o) -> llvm::Expected<Tensor> {
+        if (isFloat(args[0]))
+          return opError(o, "a float tosa.custom has no reference semantics");
+        return integer::custom(o, args, rt);
+      })
       .Case<arith::DivFOp>([&](Operation *o) {
         return floatOnly([&] { return fp::binary(o, args, rt); });
       })

@@ -185,6 +185,13 @@ llvm::Expected<Tensor> table(mlir::tosa::TableOp op, Operands args,
                              const Result &rt);
 llvm::Expected<Tensor> resizeBilinear(mlir::tosa::ResizeOp op, Operands args,
                                       const Result &rt);
+/// reduce_max / reduce_min on i8, i16, i32 (TOSA INT profile).
+llvm::Expected<Tensor> reduceMaxMin(mlir::Operation *op, Operands args,
+                                    const Result &rt);
+/// tosa.custom domain "tessera", operator "softmax" / "log_softmax":
+/// core/kernels quantSoftmax (docs/quantization-passes.md, "Softmax").
+llvm::Expected<Tensor> custom(mlir::tosa::CustomOp op, Operands args,
+                              const Result &rt);
 } // namespace integer
 
 /// The quant-annotated level (QuantOps.cpp): quant.qcast / quant.dcast with

@@ -458,6 +458,10 @@ std::vector<MemRange> tessera::isa::memRanges(const Instr &in) {
     case EltFunc::Lut:
       sram(false, e.sramB, 256 * dtypeBytes(e.outDtype), "b");
       break;
+    case EltFunc::Softmax:
+    case EltFunc::LogSoftmax:
+      sram(false, e.sramB, 256 * 4, "b");
+      break;
     case EltFunc::Clamp:
       break;
     }
@@ -614,6 +618,14 @@ void checkEltwise(Checker &ck, const EltwiseFields &e) {
                "must be int8 or uint8 for lut");
     ck.require(e.outDtype == DType::Int8 || e.outDtype == DType::UInt8,
                "out_dtype", "must be int8 or uint8 for lut");
+  }
+  if (e.func == EltFunc::Softmax || e.func == EltFunc::LogSoftmax) {
+    ck.require(e.aDtype == DType::Int8 || e.aDtype == DType::UInt8, "a_dtype",
+               "must be int8 or uint8 for softmax");
+    ck.require(e.outDtype == DType::Int8 || e.outDtype == DType::UInt8,
+               "out_dtype", "must be int8 or uint8 for softmax");
+    if (e.func == EltFunc::Softmax)
+      ck.shift(e.outShift, "out_shift");
   }
   ck.clamp(e.clampMin, e.clampMax);
 }

@@ -105,6 +105,8 @@ enum class EltFunc : uint8_t {
   Rescale = 5,
   Clamp = 6,
   Lut = 7,
+  Softmax = 8,
+  LogSoftmax = 9,
 };
 /// How operand B of a binary ELTWISE is indexed.
 enum class Bcast : uint8_t {
@@ -124,7 +126,8 @@ inline constexpr const char *kDTypeNames[] = {"int8", "uint8", "int16",
 inline constexpr const char *kDmaKindNames[] = {"act", "weight", "param"};
 inline constexpr const char *kPoolModeNames[] = {"max", "avg"};
 inline constexpr const char *kEltFuncNames[] = {
-    "add", "sub", "mul", "max", "min", "rescale", "clamp", "lut"};
+    "add",   "sub", "mul",     "max",        "min",
+    "rescale", "clamp", "lut", "softmax", "log_softmax"};
 inline constexpr const char *kBcastNames[] = {"none", "channel", "scalar"};
 
 /// Per-type facts the field tables need: signedness and enum spellings.
@@ -342,11 +345,19 @@ struct FieldDesc {
 ///   clamp (unary): v = a
 ///   lut (unary, int8/uint8 A and out): v = table at b [a - min(a_dtype)],
 ///     256 entries of out_dtype (sigmoid, tanh, ...)
+///   softmax / log_softmax (unary, int8/uint8 A and out; each row of
+///     `channels` elements is normalised; table at b: 256 int32 exp entries,
+///     core/kernels quantSoftmax): m = max of the row, e = clamp(table[m - a],
+///     0, 2^15), sum = sum of e (int32, >= 1);
+///     softmax: v = applyScale32(sat32((e * floor(2^62 / sum) + 2^30) >> 31),
+///                               out_mult, out_shift, dr) + out_zp
+///     log_softmax: v = out_zp - (((m - a) * a_mult * 2^16
+///                   + (log2Q16(sum) - 15 * 2^16) * b_mult + 2^31) >> 32)
 ///   out[i] = saturate(clamp(v, clamp_min, clamp_max), out_dtype)
 /// Intermediate values are int64, saturated to int32 before each applyScale32.
 #define TESSERA_ISA_ELTWISE_FIELDS(X)                                          \
   X(func, "func", EltFunc, Enum, 32, 4, EltFunc::Add,                          \
-    "add, sub, mul, max, min, rescale, clamp, lut")                            \
+    "add, sub, mul, max, min, rescale, clamp, lut, softmax, log_softmax")                            \
   X(aDtype, "a_dtype", DType, Enum, 36, 4, DType::Int8, "type of A")           \
   X(bDtype, "b_dtype", DType, Enum, 40, 4, DType::Int8,                        \
     "type of B (binary functions)")                                            \
@@ -360,7 +371,7 @@ struct FieldDesc {
     "TOSA apply_scale_32 double rounding")                                     \
   X(sramA, "a", uint32_t, Hex, 64, 32, 0, "SRAM address of A")                 \
   X(sramB, "b", uint32_t, Hex, 96, 32, 0,                                      \
-    "SRAM address of B, the lut table or the rescale pairs")                   \
+    "SRAM address of B, the lut or softmax table or the rescale pairs")                   \
   X(sramOut, "out", uint32_t, Hex, 128, 32, 0, "SRAM address of the output")   \
   X(rows, "rows", uint32_t, Dec, 160, 32, 1, "rows (pixels) (>= 1)")           \
   X(channels, "channels", uint16_t, Dec, 192, 16, 1,                           \
@@ -371,8 +382,10 @@ struct FieldDesc {
   X(bShift, "b_shift", uint8_t, Dec, 224, 8, 0, "shift of B's rescale")        \
   X(outShift, "out_shift", uint8_t, Dec, 232, 8, 0,                            \
     "shift of the output rescale")                                             \
-  X(aMult, "a_mult", int32_t, Dec, 256, 32, 0, "multiplier of A's rescale")    \
-  X(bMult, "b_mult", int32_t, Dec, 288, 32, 0, "multiplier of B's rescale")    \
+  X(aMult, "a_mult", int32_t, Dec, 256, 32, 0,                                 \
+    "multiplier of A's rescale; log_softmax: s_in / s_out in Q16")             \
+  X(bMult, "b_mult", int32_t, Dec, 288, 32, 0,                                 \
+    "multiplier of B's rescale; log_softmax: ln 2 / s_out in Q16")             \
   X(outMult, "out_mult", int32_t, Dec, 320, 32, 0,                             \
     "multiplier of the output rescale")                                        \
   X(aZp, "a_zp", int16_t, Dec, 352, 16, 0, "zero point of A")                  \

@@ -155,6 +155,86 @@ void lookup256(const In *a, const Out *table, Out *out, int64_t count,
                       clampMax, outType));
 }
 
+int64_t log2Q16(uint32_t v) {
+  if (v == 0)
+    v = 1;
+  int e = 31;
+  while (!(v >> e))
+    --e;
+  int64_t y = static_cast<int64_t>(v) << (30 - e); // [2^30, 2^31): Q30
+  int64_t frac = 0;
+  for (int i = 0; i < 16; ++i) {
+    y = (y * y) >> 30;
+    frac <<= 1;
+    if (y >= (int64_t(1) << 31)) {
+      y >>= 1;
+      frac |= 1;
+    }
+  }
+  return (int64_t(e) << 16) | frac;
+}
+
+template <typename In, typename Out>
+void quantSoftmax(const QuantSoftmax &q, const In *a, Out *out, int64_t outer,
+                  int64_t n, int64_t inner) {
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  constexpr int64_t expOne = int64_t(1) << kSoftmaxExpBits;
+  if (n <= 0)
+    return; // no element to normalise (and no row[0] to read)
+  auto expOf = [&](int64_t d) -> int64_t {
+    return std::min<int64_t>(std::max<int64_t>(q.expTable[d], 0), expOne);
+  };
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const In *row = a + o * n * inner + i;
+      Out *dst = out + o * n * inner + i;
+      int64_t m = row[0];
+      for (int64_t k = 1; k < n; ++k)
+        m = std::max<int64_t>(m, row[k * inner]);
+      int64_t sum = 0;
+      for (int64_t k = 0; k < n; ++k)
+        sum = saturateInt32(sum + expOf(m - row[k * inner]));
+      sum = std::max<int64_t>(sum, 1);
+      if (!q.log) {
+        const int64_t recip = (int64_t(1) << 62) / sum;
+        for (int64_t k = 0; k < n; ++k) {
+          int64_t p = (expOf(m - row[k * inner]) * recip + (int64_t(1) << 30)) >>
+                      31;
+          int64_t v = int64_t(quant::applyScale32(saturateInt32(p),
+                                                  q.multiplier, q.shift,
+                                                  q.doubleRound)) +
+                      q.outZp;
+          dst[k * inner] =
+              static_cast<Out>(clampSaturate(v, q.clampMin, q.clampMax, outType));
+        }
+        continue;
+      }
+      const int64_t l = log2Q16(static_cast<uint32_t>(sum)) -
+                        (int64_t(kSoftmaxExpBits) << 16);
+      for (int64_t k = 0; k < n; ++k) {
+        // |d * inMult * 2^16| < 2^55 and |l * logMult| < 2^52: exact.
+        int64_t acc = (m - row[k * inner]) * int64_t(q.inMult) * 65536 +
+                      l * int64_t(q.logMult);
+        int64_t v = q.outZp - ((acc + (int64_t(1) << 31)) >> 32);
+        dst[k * inner] =
+            static_cast<Out>(clampSaturate(v, q.clampMin, q.clampMax, outType));
+      }
+    }
+}
+
+template void quantSoftmax<int8_t, int8_t>(const QuantSoftmax &,
+                                           const int8_t *, int8_t *, int64_t,
+                                           int64_t, int64_t);
+template void quantSoftmax<int8_t, uint8_t>(const QuantSoftmax &,
+                                            const int8_t *, uint8_t *, int64_t,
+                                            int64_t, int64_t);
+template void quantSoftmax<uint8_t, int8_t>(const QuantSoftmax &,
+                                            const uint8_t *, int8_t *, int64_t,
+                                            int64_t, int64_t);
+template void quantSoftmax<uint8_t, uint8_t>(const QuantSoftmax &,
+                                             const uint8_t *, uint8_t *,
+                                             int64_t, int64_t, int64_t);
+
 #define TESSERA_POOL(IN, OUT)                                                  \
   template void maxPool2dQuant<IN, OUT>(const Pool2DParams &,                  \
                                         const PoolQuant &, const IN *, OUT *); \

@@ -137,6 +137,44 @@ template <typename In, typename Out>
 void lookup256(const In *a, const Out *table, Out *out, int64_t count,
                int32_t clampMin, int32_t clampMax);
 
+/// Integer Softmax / LogSoftmax on the vector unit (ISA ELTWISE softmax,
+/// log_softmax; TOSA level: tosa.custom "softmax" / "log_softmax", domain
+/// "tessera"). TFLite's scheme with a compile-time exp table:
+///   m   = max_k a[k]                         (over the normalised axis)
+///   e_k = clamp(table[m - a[k]], 0, 2^15)    (table[d] ~ exp(-s_in d) 2^15)
+///   sum = sat32(sum_k e_k), at least 1       (exact for n < 2^16)
+///   softmax:     recip = floor(2^62 / sum)                 (one per row)
+///                p     = sat32((e_k * recip + 2^30) >> 31)  (e_k/sum, Q31)
+///                v     = applyScale32(p, multiplier, shift, dr) + outZp
+///   log_softmax: l     = log2Q16(sum) - 15 * 2^16          (log2(sum/2^15))
+///                acc   = (m - a[k]) * inMult * 2^16 + l * logMult
+///                v     = outZp - ((acc + 2^31) >> 32)      (one rounding)
+///                inMult = s_in/s_out * 2^16, logMult = ln2/s_out * 2^16
+///   out = saturate(clamp(v, clampMin, clampMax), Out)
+/// e_k <= sum, so e_k * recip <= 2^62 cannot overflow.
+inline constexpr int kSoftmaxExpBits = 15;
+struct QuantSoftmax {
+  bool log = false;
+  const int32_t *expTable = nullptr; ///< 256 entries
+  int32_t multiplier = 0, shift = 2; ///< softmax: Q31 probability -> out
+  int32_t inMult = 0;                ///< log_softmax: s_in / s_out, Q16
+  int32_t logMult = 0;               ///< log_softmax: ln 2 / s_out, Q16
+  int32_t outZp = 0;
+  bool doubleRound = false;
+  int32_t clampMin = INT32_MIN, clampMax = INT32_MAX;
+};
+
+/// floor-ish log2(v) in Q16 for v >= 1, by repeated squaring of the Q30
+/// mantissa (16 fraction bits, each squaring truncated): exact integer
+/// arithmetic, at most a few 2^-16 below the real log2.
+int64_t log2Q16(uint32_t v);
+
+/// quantSoftmax over a [outer, n, inner] tensor, normalising along n.
+/// In, Out in int8_t, uint8_t.
+template <typename In, typename Out>
+void quantSoftmax(const QuantSoftmax &q, const In *a, Out *out, int64_t outer,
+                  int64_t n, int64_t inner);
+
 } // namespace tessera::kernels
 
 #endif // TESSERA_CORE_KERNELS_VECTORUNIT_H

@@ -51,4 +51,38 @@ std::array<int64_t, 256> buildTable8(TableFunction f, const TableQuant &in,
   return table;
 }
 
+std::optional<SoftmaxParams> buildSoftmaxParams(double inScale,
+                                                double outScale, bool log,
+                                                std::string *error) {
+  auto fail = [&](const std::string &msg) -> std::optional<SoftmaxParams> {
+    if (error)
+      *error = msg;
+    return std::nullopt;
+  };
+  if (!(inScale > 0) || !std::isfinite(inScale) || !(outScale > 0) ||
+      !std::isfinite(outScale))
+    return fail("softmax scales must be positive and finite");
+  SoftmaxParams p;
+  for (int d = 0; d < 256; ++d)
+    p.expTable[d] = static_cast<int32_t>(
+        roundWith(std::exp(-inScale * d) * 32768.0, Rounding::HalfEven));
+  if (!log) {
+    std::optional<ScaleMultiplier> m =
+        quantizeMultiplier(std::ldexp(1.0, -31) / outScale);
+    if (!m)
+      return fail("output scale too small for the softmax rescale");
+    p.multiplier = m->multiplier;
+    p.shift = m->shift;
+    return p;
+  }
+  double in = roundWith(inScale / outScale * 65536.0, Rounding::HalfEven);
+  double lg = roundWith(std::log(2.0) / outScale * 65536.0, Rounding::HalfEven);
+  if (in >= 2147483648.0 || lg >= 2147483648.0)
+    return fail("input/output scale ratio too large for log_softmax (needs "
+                "s_in / s_out < 2^15 and s_out > ln2 / 2^15)");
+  p.inMult = static_cast<int32_t>(in);
+  p.logMult = static_cast<int32_t>(lg);
+  return p;
+}
+
 } // namespace tessera::quant

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tessera::quant {
@@ -50,6 +51,24 @@ struct TableQuant {
 /// checkQParams holds for both sides.
 std::array<int64_t, 256> buildTable8(TableFunction f, const TableQuant &in,
                                      const TableQuant &out);
+
+/// Parameters of the integer Softmax / LogSoftmax of the vector unit
+/// (core/kernels/VectorUnit.h quantSoftmax), from the input scale s_in and
+/// the output scale s_out:
+///   expTable[d] = roundHalfEven(exp(-s_in d) * 2^15), d = 0 .. 255
+///   softmax:     (multiplier, shift) = quantizeMultiplier(2^-31 / s_out)
+///   log_softmax: inMult  = roundHalfEven(s_in / s_out * 2^16)
+///                logMult = roundHalfEven(ln 2 / s_out * 2^16)
+struct SoftmaxParams {
+  std::array<int32_t, 256> expTable;
+  int32_t multiplier = 0, shift = 2;
+  int32_t inMult = 0, logMult = 0;
+};
+/// nullopt with `error` set when a scale is not positive and finite or a
+/// multiplier does not fit its int32 field.
+std::optional<SoftmaxParams> buildSoftmaxParams(double inScale,
+                                                double outScale, bool log,
+                                                std::string *error);
 
 } // namespace tessera::quant
 

@@ -291,9 +291,9 @@ llvm::Error makeError(const llvm::Twine &msg) {
 
 /// The operations the ISA's vector unit can run (core/isa ELTWISE functions
 /// and POOL modes).
-constexpr const char *kVectorOps[] = {"add",      "sub",     "mul",   "max",
-                                      "min",      "rescale", "clamp", "lut",
-                                      "max_pool", "avg_pool"};
+constexpr const char *kVectorOps[] = {
+    "add", "sub",     "mul",         "max",      "min",     "rescale",
+    "clamp", "lut", "softmax", "log_softmax", "max_pool", "avg_pool"};
 
 /// Largest SRAM an ISA program can address (core/isa: 32-bit SRAM fields).
 constexpr uint64_t kMaxSramBytes = uint64_t(1) << 32;

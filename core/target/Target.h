@@ -64,8 +64,8 @@ struct VectorUnit {
   uint32_t int16Lanes = 0; // int16 element operations per cycle
   uint32_t latencyCycles = 0;
   /// Supported operations: the ELTWISE functions of core/isa ("add", "sub",
-  /// "mul", "max", "min", "rescale", "clamp", "lut") and "max_pool",
-  /// "avg_pool".
+  /// "mul", "max", "min", "rescale", "clamp", "lut", "softmax",
+  /// "log_softmax") and "max_pool", "avg_pool".
   std::vector<std::string> ops;
   friend bool operator==(const VectorUnit &, const VectorUnit &);
 };

@@ -158,6 +158,22 @@ LogicalResult TableOp::verify() {
   return success();
 }
 
+LogicalResult SoftmaxOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  auto table = getTable().getType();
+  if (in.getShape() != out.getShape() || in.getRank() < 1)
+    return emitOpError("expected input and output of the same shape, rank >= 1");
+  if (!in.getElementType().isInteger(8) || !out.getElementType().isInteger(8))
+    return emitOpError("expected 8-bit input and output");
+  if (table.getRank() != 1 || table.getDimSize(0) != 256 ||
+      !table.getElementType().isInteger(32))
+    return emitOpError() << "expected a table of 256 i32 entries but got "
+                         << table;
+  if (in.getDimSize(in.getRank() - 1) >= 65536)
+    return emitOpError("expected fewer than 65536 elements per row");
+  return expectClampOrder(*this, getClampMin(), getClampMax());
+}
+
 LogicalResult MulOp::verify() {
   auto a = getA().getType(), b = getB().getType(), out = getOutput().getType();
   bool scalarB = b.getRank() == out.getRank() && b.getNumElements() == 1;

@@ -203,6 +203,35 @@ def Npu_TableOp : Npu_LayerOp<"table"> {
   let hasVerifier = 1;
 }
 
+def Npu_SoftmaxOp : Npu_LayerOp<"softmax"> {
+  let summary = "vector-unit integer Softmax / LogSoftmax over the innermost dimension";
+  let description = [{
+    Each row of the innermost dimension is normalised (core/kernels
+    quantSoftmax; the ISA's ELTWISE softmax / log_softmax):
+      m = max of the row, e = clamp(table[m - x], 0, 2^15),
+      sum = sum of e (int32),
+      softmax:     out = apply_scale_32(sat32((e * floor(2^62 / sum) + 2^30)
+                         >> 31), multiplier, shift) + output_zp
+      log_softmax: out = output_zp - (((m - x) * in_multiplier * 2^16 +
+                         (log2Q16(sum) - 15 * 2^16) * log_multiplier + 2^31)
+                         >> 32)
+    clamped and saturated to the output type. `table` is a constant
+    tensor<256xi32> (exp(-s_in d) * 2^15) loaded once per layer.
+    `tile_rows` rows per SRAM tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$input, Npu_IntTensor:$table,
+      BoolAttr:$log, I32Attr:$multiplier, I32Attr:$shift,
+      I32Attr:$in_multiplier, I32Attr:$log_multiplier, I64Attr:$output_zp,
+      I64Attr:$clamp_min, I64Attr:$clamp_max,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $table attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Npu_MulOp : Npu_LayerOp<"mul"> {
   let summary = "vector-unit quantized multiplication of two same-shaped tensors";
   let description = [{

@@ -19,6 +19,12 @@
 //                       Opset >= 13 normalizes along `axis` (default -1);
 //                       opsets 11-12 flatten to 2-D at `axis` (default 1)
 //                       and normalize each row.
+//   LogSoftmax          x - max - log(reduce_sum(exp(x - max))), i.e.
+//                       sub(sub(x, reduce_max), log(reduce_sum(exp(..)))),
+//                       with Softmax's axis rules. Both forms are what
+//                       --tessera-quantize / --tessera-fold-to-integer
+//                       recognise as one integer softmax (QuantUtils
+//                       matchSoftmax).
 //
 //===----------------------------------------------------------------------===//
 
@@ -146,23 +152,29 @@ llvm::Error importHardSwish(GraphImporter &imp, const onnx::NodeProto &node) {
   });
 }
 
-/// Softmax of the physical value `x` along its physical axis `axis`.
-Value softmax(GraphImporter &imp, Value x, int64_t axis) {
+/// Softmax (LogSoftmax if `log`) of the physical value `x` along its
+/// physical axis `axis`.
+Value softmax(GraphImporter &imp, Value x, int64_t axis, bool log) {
   OpBuilder &b = imp.builder();
   Type type = x.getType();
   Value max = reduceMax(imp, x, axis);
   Value shifted = tosa::SubOp::create(b, imp.loc(), type, x, max);
   Value e = tosa::ExpOp::create(b, imp.loc(), type, shifted);
   Value sum = reduceSum(imp, e, axis);
+  if (log) {
+    Value lsum = tosa::LogOp::create(b, imp.loc(), sum.getType(), sum);
+    return tosa::SubOp::create(b, imp.loc(), type, shifted, lsum);
+  }
   Value inv = tosa::ReciprocalOp::create(b, imp.loc(), sum.getType(), sum);
   return createMul(imp, type, e, inv);
 }
 
+template <bool Log>
 llvm::Error importSoftmax(GraphImporter &imp, const onnx::NodeProto &node) {
   auto x = imp.operand(node, 0);
   if (!x)
     return x.takeError();
-  bool flatten = imp.opset() < 13; // Softmax-11: coerce to 2-D at axis
+  bool flatten = imp.opset() < 13; // (Log)Softmax-11: coerce to 2-D at axis
   AttrReader attrs(imp, node);
   int64_t axisAttr = attrs.getInt("axis", flatten ? 1 : -1);
   if (auto err = attrs.takeError())
@@ -182,7 +194,7 @@ llvm::Error importSoftmax(GraphImporter &imp, const onnx::NodeProto &node) {
     auto in = physicalValue(imp, **x);
     if (!in)
       return in.takeError();
-    Value result = softmax(imp, in->value, in->axis(axis));
+    Value result = softmax(imp, in->value, in->axis(axis), Log);
     defineResult(imp, node, 0, result, shape, in->nhwc);
     return llvm::Error::success();
   }
@@ -193,7 +205,7 @@ llvm::Error importSoftmax(GraphImporter &imp, const onnx::NodeProto &node) {
   if (!ordered)
     return ordered.takeError();
   Value flat = imp.reshape(*ordered, {rows, cols});
-  Value result = imp.reshape(softmax(imp, flat, 1), shape);
+  Value result = imp.reshape(softmax(imp, flat, 1, Log), shape);
   imp.definePlain(node, 0, result, shape);
   return llvm::Error::success();
 }
@@ -208,7 +220,8 @@ void registerActivationOps(OpTable &table) {
   table["PRelu"] = importPRelu;
   table["HardSigmoid"] = importHardSigmoid;
   table["HardSwish"] = importHardSwish;
-  table["Softmax"] = importSoftmax;
+  table["Softmax"] = importSoftmax<false>;
+  table["LogSoftmax"] = importSoftmax<true>;
 }
 
 } // namespace tessera::frontend

@@ -1,4 +1,4 @@
-//===- ReduceOps.cpp - ReduceMean, ReduceMax, ReduceMin -> TOSA reductions ===//
+//===- ReduceOps.cpp - ReduceMean/Max/Min/Sum -> TOSA reductions ----------===//
 //
 // One tosa.reduce_max / tosa.reduce_sum per reduced axis (TOSA reduces one
 // axis at a time and keeps it with extent 1). ReduceMean multiplies the sum
@@ -9,7 +9,8 @@
 // ONNX element order (itself a reshape when only unit dims move).
 //
 // Axes: attribute `axes` before opset 18, optional constant input 1 from
-// opset 18 (ReduceMean-18, ReduceMax-18), where noop_with_empty_axes = 1
+// opset 18 (ReduceMean-18, ReduceMax-18; ReduceSum from opset 13,
+// ReduceSum-13), where noop_with_empty_axes = 1
 // makes empty axes the identity instead of "all axes".
 //
 //===----------------------------------------------------------------------===//
@@ -50,21 +51,24 @@ Value reduceMax(GraphImporter &imp, Value v, int64_t axis) {
 
 namespace {
 
-enum class ReduceKind { Mean, Max, Min };
+enum class ReduceKind { Mean, Max, Min, Sum };
 
 /// The ONNX axes to reduce, normalized to [0, rank) and sorted; std::nullopt
 /// (as an empty optional inside the Expected) means "no reduction".
 llvm::Expected<std::optional<std::vector<int64_t>>>
 readAxes(GraphImporter &imp, const onnx::NodeProto &node, int64_t rank) {
   AttrReader attrs(imp, node);
-  const bool axesAsInput = imp.opset() >= 18;
+  // ReduceSum took its axes as an input already at opset 13.
+  const bool axesAsInput =
+      imp.opset() >= (node.op_type() == "ReduceSum" ? 13 : 18);
   std::vector<int64_t> axes;
   int64_t noop = 0;
   if (axesAsInput) {
     if (attrs.has("axes"))
       return imp.nodeError("attribute 'axes' is not allowed at opset " +
-                           Twine(imp.opset()) +
-                           " (from opset 18 the axes are input 1)");
+                           Twine(imp.opset()) + " (from opset " +
+                           (node.op_type() == "ReduceSum" ? "13" : "18") +
+                           " the axes are input 1)");
     noop = attrs.getInt("noop_with_empty_axes", 0);
     if (node.input_size() > 1 && !node.input(1).empty()) {
       auto ints = constantInts(imp, node, 1, "axes");
@@ -73,13 +77,15 @@ readAxes(GraphImporter &imp, const onnx::NodeProto &node, int64_t rank) {
       axes = std::move(*ints);
     }
   } else {
+    const char *since = node.op_type() == "ReduceSum" ? "13" : "18";
     if (node.input_size() > 1 && !node.input(1).empty())
-      return imp.nodeError("input 'axes' needs opset >= 18 (the model has "
-                           "opset " +
-                           Twine(imp.opset()) + "; use attribute 'axes')");
+      return imp.nodeError(Twine("input 'axes' needs opset >= ") + since +
+                           " (the model has opset " + Twine(imp.opset()) +
+                           "; use attribute 'axes')");
     if (attrs.has("noop_with_empty_axes"))
-      return imp.nodeError("attribute 'noop_with_empty_axes' needs opset >= "
-                           "18 (the model has opset " +
+      return imp.nodeError(Twine("attribute 'noop_with_empty_axes' needs "
+                                 "opset >= ") +
+                           since + " (the model has opset " +
                            Twine(imp.opset()) + ")");
     axes = attrs.getInts("axes", {});
   }
@@ -174,6 +180,7 @@ void registerReduceOps(OpTable &table) {
   table["ReduceMean"] = importReduce<ReduceKind::Mean>;
   table["ReduceMax"] = importReduce<ReduceKind::Max>;
   table["ReduceMin"] = importReduce<ReduceKind::Min>;
+  table["ReduceSum"] = importReduce<ReduceKind::Sum>;
 }
 
 } // namespace tessera::frontend

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -212,4 +213,59 @@ TEST(VectorUnit, LookupMatchesTosaTable) {
   lookup256<uint8_t, int8_t>(uin.data(), table.data(), &o, 1, INT32_MIN,
                              INT32_MAX);
   EXPECT_EQ(o, -71);
+}
+
+// log2Q16: exact at powers of two; otherwise at most a few 2^-16 below the
+// real log2 (each of the 16 squarings truncates).
+TEST(VectorUnit, Log2Q16) {
+  EXPECT_EQ(log2Q16(1), 0);
+  EXPECT_EQ(log2Q16(2), 65536);
+  EXPECT_EQ(log2Q16(32768), 15 * 65536);
+  EXPECT_EQ(log2Q16(0x80000000u), 31 * 65536);
+  for (uint32_t v : {3u, 5u, 10u, 61440u, 1000000u, 2147483647u}) {
+    double exact = std::log2(static_cast<double>(v)) * 65536.0;
+    int64_t got = log2Q16(v);
+    EXPECT_LE(got, static_cast<int64_t>(std::floor(exact))) << v;
+    EXPECT_GE(got, static_cast<int64_t>(std::floor(exact)) - 4) << v;
+  }
+}
+
+// The row of tests/lit/tessera-fold-to-integer/softmax.mlir by hand: input
+// scale ln 2, so table[d] = 2^(15 - d); q = [0, -1, -2, -3] gives e =
+// 32768, 16384, 8192, 4096, sum 61440 and softmax 8/15, 4/15, 2/15, 1/15:
+// at scale 1/256, zp -128: 136.53, 68.27, 34.13, 17.07 -> 9, -60, -94, -111.
+// LogSoftmax at scale 1/16, zp 127: -10.06, -21.15, -32.24, -43.33 ->
+// 117, 106, 95, 84. Along the outer axis (inner = 2) each column is a row.
+TEST(VectorUnit, SoftmaxHandValues) {
+  std::vector<int32_t> table(256, 0);
+  for (int d = 0; d <= 15; ++d)
+    table[d] = 1 << (15 - d);
+  QuantSoftmax q;
+  q.expTable = table.data();
+  q.multiplier = 1 << 30;
+  q.shift = 53; // 2^-23 = 2^-31 / (1/256)
+  q.outZp = -128;
+  q.clampMin = -128;
+  q.clampMax = 127;
+  std::vector<int8_t> in = {0, -1, -2, -3}, out(4);
+  quantSoftmax<int8_t, int8_t>(q, in.data(), out.data(), 1, 4, 1);
+  EXPECT_EQ(out, (std::vector<int8_t>{9, -60, -94, -111}));
+
+  QuantSoftmax l = q;
+  l.log = true;
+  l.inMult = l.logMult = 726817; // round(ln 2 * 16 * 2^16)
+  l.outZp = 127;
+  quantSoftmax<int8_t, int8_t>(l, in.data(), out.data(), 1, 4, 1);
+  EXPECT_EQ(out, (std::vector<int8_t>{117, 106, 95, 84}));
+
+  // [[0, 5], [-1, 5]] along axis 0 with zp irrelevant (d only): column 0 is
+  // [2/3, 1/3] -> 170.67 -> 43, 85.33 -> -43; column 1 is [1/2, 1/2] -> 0.
+  std::vector<int8_t> cols = {0, 5, -1, 5}, colOut(4);
+  quantSoftmax<int8_t, int8_t>(q, cols.data(), colOut.data(), 1, 2, 2);
+  EXPECT_EQ(colOut, (std::vector<int8_t>{43, 0, -43, 0}));
+
+  // A row of one element is probability 1: 256 - 128 saturates to 127.
+  int8_t one = 17, oneOut = 0;
+  quantSoftmax<int8_t, int8_t>(q, &one, &oneOut, 1, 1, 1);
+  EXPECT_EQ(oneOut, 127);
 }

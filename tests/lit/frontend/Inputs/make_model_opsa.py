@@ -202,6 +202,35 @@ def softmax11():
                  [("x", [2, 3, 4])], ["a", "b", "c"], opset=11)
 
 
+@ranges(x=(-20.0, 20.0))
+def logsoftmax():
+    # LogSoftmax: opset 13 along axis 1 and the default -1; opset 11 would
+    # flatten like Softmax-11 (same importer), checked in logsoftmax11.
+    return model([node("LogSoftmax", ["x"], "a", "ls0", axis=1),
+                  node("LogSoftmax", ["x"], "b", "ls1")],
+                 [("x", [2, 3, 4])], ["a", "b"], opset=13)
+
+
+@ranges(x=(-20.0, 20.0))
+def logsoftmax11():
+    return model([node("LogSoftmax", ["x"], "a", "ls0")],
+                 [("x", [2, 3, 4])], ["a"], opset=11)
+
+
+def reduce_sum():
+    # ReduceSum: axes as input from opset 13 (the other reductions: 18),
+    # attribute before.
+    return model([node("ReduceSum", ["x", "ax"], "a", "rs0", keepdims=0),
+                  node("ReduceSum", ["x"], "b", "rs1")],
+                 [("x", [2, 3, 4])], ["a", "b"],
+                 [("ax", np.array([0, -1], np.int64))], opset=13)
+
+
+def reduce_sum11():
+    return model([node("ReduceSum", ["x"], "a", "rs0", axes=[1])],
+                 [("x", [2, 3, 4])], ["a"], opset=11)
+
+
 def softmax_nhwc():
     # Over channels of an NHWC conv output: reduce along NHWC axis 3.
     return model([conv("conv0", "x", "W", None, "c"),
