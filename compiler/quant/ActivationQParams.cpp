@@ -137,12 +137,12 @@ LogicalResult ActivationPlan::collect() {
   }
   // One ONNX node's elementwise chain: only its output is quantized, and
   // its splat constants stay float (they become part of the table).
-  llvm::DenseSet<Operation *> chainOps, interior;
+  llvm::DenseSet<Operation *> chainOps, chainInterior;
   for (const NodeChain &chain : findNodeChains(func))
     for (Operation *op : chain.ops) {
       chainOps.insert(op);
       if (op != chain.output)
-        interior.insert(op);
+        chainInterior.insert(op);
     }
   WalkResult walk = func.walk([&](Operation *op) {
     auto range = readRange(op->getDiscardableAttr(kRangeAttr),
@@ -150,7 +150,8 @@ LogicalResult ActivationPlan::collect() {
     if (failed(range))
       return WalkResult::interrupt();
     if (*range && op->getNumResults() == 1 &&
-        isFloatTensor(op->getResult(0).getType()) && !interior.contains(op))
+        isFloatTensor(op->getResult(0).getType()) &&
+        !chainInterior.contains(op))
       addCandidate(op->getResult(0), **range);
     if (chainOps.contains(op))
       return WalkResult::advance();
