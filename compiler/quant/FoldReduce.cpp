@@ -28,10 +28,10 @@ template <typename OpTy> struct FoldReduceSum : public OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op->getResult(0).getType()))
-      return rewriter.notifyMatchFailure(op, "not a float op");
+      return failure(); // does not apply: not a reason to record
     std::optional<ReduceSumChain> chain = matchReduceSumChain(op);
     if (!chain)
-      return rewriter.notifyMatchFailure(op, "not a reduce_sum chain");
+      return failure(); // does not apply: not a reason to record
     FailureOr<QuantizedOperand> input =
         matchQuantizedOperand(rewriter, op, chain->input, "reduce_sum input");
     if (failed(input))

@@ -39,10 +39,10 @@ template <typename OpTy> struct FoldSoftmax : public OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
-      return rewriter.notifyMatchFailure(op, "not a float op");
+      return failure(); // does not apply: not a reason to record
     std::optional<SoftmaxChain> chain = matchSoftmaxChain(op);
     if (!chain)
-      return rewriter.notifyMatchFailure(op, "not a softmax");
+      return failure(); // does not apply: not a reason to record
     FailureOr<QuantizedOperand> input =
         matchQuantizedOperand(rewriter, op, chain->input, "softmax input");
     if (failed(input))
