@@ -7,6 +7,8 @@
 // (their range is their data). Rules (docs/quantization-passes.md):
 //  - fused activation: the result of conv2d/depthwise_conv2d/matmul/add whose
 //    only user is a tosa.clamp is not quantized; the clamp's result is.
+//  - a float constant read as data is quantized per tensor over its values;
+//    for mul only a non-uniform one (a uniform factor becomes a table).
 //  - shared quantization: concat inputs and output, and the input and output
 //    of max_pool2d, reshape, transpose, slice, pad and a stand-alone clamp
 //    form one class
@@ -34,8 +36,8 @@ namespace {
 /// Operand positions an op reads as activation data (not weights' zero
 /// points, biases or shapes); only these get a quantized constant.
 SmallVector<unsigned> dataOperands(Operation *op) {
-  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp>(
-          op))
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp,
+          tosa::MulOp>(op))
     return {0, 1};
   if (isa<tosa::ConcatOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
@@ -136,6 +138,13 @@ LogicalResult ActivationPlan::collect() {
       Value v = use.get();
       std::optional<SmallVector<double>> data = readFloatConstant(v);
       if (!data || data->empty())
+        continue;
+      // mul by one repeated value is a function of the other operand alone:
+      // the elementwise-chain fold makes it an exact table. Any other
+      // constant factor (YOLO's anchor grid) is quantized and folded as a
+      // general integer mul.
+      if (isa<tosa::MulOp>(op) &&
+          llvm::all_equal(llvm::ArrayRef<double>(*data)))
         continue;
       bool known = constantUses.count(v);
       if (ranges.count(v) && !known)

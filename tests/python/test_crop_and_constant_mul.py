@@ -106,3 +106,39 @@ def test_stride2_conv_with_crop_lowers_on_every_target(tmp_path, target):
     # 8-bit activations and weights: a few output steps at most.
     assert np.max(np.abs(sim - want)) <= 4 * s_out
     assert cosine(sim, want) >= 0.999
+
+
+ANCHORS = np.array([[10, 13], [16, 30], [33, 23]], np.float32).reshape(1, 3, 1, 2)
+
+
+def anchor_mul_model():
+    """YOLO's box-size decode: y = anchors * sigmoid(x) with anchors
+    [1, 3, 1, 2] broadcast over the 4 grid cells of x [1, 3, 4, 2]; the
+    constant is the first operand (a grid times a constant imports either
+    way round)."""
+    nodes = [h.make_node("Sigmoid", ["x"], ["s"]),
+             h.make_node("Mul", ["anchors", "s"], ["y"])]
+    graph = h.make_graph(
+        nodes, "anchor_mul",
+        [h.make_tensor_value_info("x", TP.FLOAT, [1, 3, 4, 2])],
+        [h.make_tensor_value_info("y", TP.FLOAT, [1, 3, 4, 2])],
+        [nh.from_array(ANCHORS, "anchors")])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_mul_by_nonuniform_constant_on_every_target(tmp_path, target):
+    path = save(anchor_mul_model(), tmp_path / "anchor_mul.onnx")
+    x = np.random.default_rng(2).uniform(-4, 4, (1, 3, 4, 2)).astype(np.float32)
+    want = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]
+                                ).run(None, {"x": x})[0]
+    sim, sim_int, ref, s_out = compile_and_run(path, x, target, tmp_path)
+    np.testing.assert_array_equal(sim_int.reshape(ref.shape), ref)
+    # Quantization error of a product s * a, with s = sigmoid in [0, 1]
+    # (step at most 1/127) and the anchors quantized per tensor (step at
+    # most 33/127), each rounded to half a step, then the result rounded to
+    # half an output step: |err| <= |a| ds/2 + |s| da/2 + ds da/4 + s_out/2.
+    ds, da = 1 / 127, 33 / 127
+    bound = 33 * ds / 2 + da / 2 + ds * da / 4 + s_out / 2
+    assert np.max(np.abs(sim - want)) <= bound
+    assert cosine(sim, want) >= 0.999

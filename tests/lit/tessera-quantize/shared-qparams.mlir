@@ -49,6 +49,30 @@ func.func @constant_data_operand(%arg0: tensor<2xf32> {tessera.range = array<f64
 
 // -----
 
+// mul by a non-uniform float constant (YOLO's anchor grid) quantizes it over
+// its own values, per tensor, like add's: [-64, 63.5] -> scale 0.5, zp 0.
+// A uniform factor (2.0) stays float: the elementwise-chain fold makes the
+// mul an exact table of the other operand.
+
+// CHECK-LABEL: func.func @constant_mul_operand
+// CHECK: %[[K:.*]] = "tosa.const"() <{values = dense<[-6.400000e+01, 6.350000e+01]> : tensor<2xf32>}>
+// CHECK-NEXT: %[[KQ:.*]] = quant.qcast %[[K]] : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK-NEXT: %[[KD:.*]] = quant.dcast %[[KQ]]
+// CHECK: %[[TWO:.*]] = "tosa.const"() <{values = dense<2.000000e+00> : tensor<2xf32>}>
+// CHECK-NOT: quant.qcast %[[TWO]]
+// CHECK: tosa.mul %[[KD]], %{{.*}}, %{{.*}} :
+// CHECK: tosa.mul %{{.*}}, %[[TWO]], %{{.*}} :
+func.func @constant_mul_operand(%arg0: tensor<2xf32> {tessera.range = array<f64: -1.0, 1.0>}) -> tensor<2xf32> {
+  %k = "tosa.const"() {values = dense<[-64.0, 63.5]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %two = "tosa.const"() {values = dense<2.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %sh = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %0 = tosa.mul %k, %arg0, %sh {tessera.range = array<f64: -64.0, 64.0>} : (tensor<2xf32>, tensor<2xf32>, tensor<1xi8>) -> tensor<2xf32>
+  %1 = tosa.mul %0, %two, %sh {tessera.range = array<f64: -128.0, 128.0>} : (tensor<2xf32>, tensor<2xf32>, tensor<1xi8>) -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}
+
+// -----
+
 // slice and pad share their input's quantization ([-64, 63.5]: scale 0.5,
 // zp 0); the pad value stays a float constant (folding quantizes it).
 
