@@ -64,6 +64,10 @@ struct Range {
   double max;
 };
 
+/// How much wider (as a factor of the grid's span, i.e. 2^bits of
+/// resolution lost) sharing a concat's quantization may make an input's.
+constexpr double kMaxConcatWidening = 16.0;
+
 /// Reads a `tessera.range` attribute; emits an error naming the owner.
 FailureOr<std::optional<Range>>
 readRange(Attribute attr, function_ref<InFlightDiagnostic()> emitError) {
@@ -176,14 +180,49 @@ LogicalResult ActivationPlan::collect() {
   return success();
 }
 
+/// The width of the quantization grid a range gets: it is extended to
+/// contain 0 before choosing a scale.
+double quantSpan(Range r) { return std::max(r.max, 0.0) - std::min(r.min, 0.0); }
+
 void ActivationPlan::formClasses() {
+  // Ops that move values of one input (slice, reshape, transpose, pad,
+  // max_pool2d, clamp) always share: their output range is (nearly) their
+  // input's.
   func.walk([&](Operation *op) {
-    if (!sharesQParams(op) || op->getNumResults() != 1 ||
-        !ranges.count(op->getResult(0)))
+    if (!sharesQParams(op) || isa<tosa::ConcatOp>(op) ||
+        op->getNumResults() != 1 || !ranges.count(op->getResult(0)))
       return;
     for (unsigned i : dataOperands(op))
       if (ranges.count(op->getOperand(i)))
         unite(op->getOperand(i), op->getResult(0));
+  });
+  // A concat joins each input's class to its own unless that would widen
+  // the input class's grid more than kMaxConcatWidening times: the class may
+  // hold values other ops read (YOLO's detect head concatenates a slice of
+  // the sigmoid output, in [0, 1], with box coordinates up to ~1000; shared,
+  // the sigmoid would quantize to 0 for the box decode too). Such an input
+  // keeps its quantization and folding rescales it into the concat's.
+  llvm::DenseMap<Value, Range> classRange;
+  for (auto &[value, range] : ranges) {
+    auto [it, inserted] = classRange.insert({find(value), range});
+    if (!inserted)
+      it->second = {std::min(it->second.min, range.min),
+                    std::max(it->second.max, range.max)};
+  }
+  func.walk([&](tosa::ConcatOp concat) {
+    Value out = concat.getResult();
+    if (!ranges.count(out))
+      return;
+    for (Value in : concat.getOperands()) {
+      if (!ranges.count(in) || find(in) == find(out))
+        continue;
+      Range a = classRange.lookup(find(in)), b = classRange.lookup(find(out));
+      Range joined{std::min(a.min, b.min), std::max(a.max, b.max)};
+      if (quantSpan(joined) > kMaxConcatWidening * quantSpan(a))
+        continue;
+      unite(in, out);
+      classRange[find(out)] = joined;
+    }
   });
 }
 

@@ -142,3 +142,43 @@ def test_mul_by_nonuniform_constant_on_every_target(tmp_path, target):
     bound = 33 * ds / 2 + da / 2 + ds * da / 4 + s_out / 2
     assert np.max(np.abs(sim - want)) <= bound
     assert cosine(sim, want) >= 0.999
+
+
+def decode_concat_model():
+    """YOLO's detect-head pattern in small: s = sigmoid(x) [1, 8, 6]; the
+    first two columns are scaled to pixels (s * 500), the rest (scores, in
+    [0, 1]) are concatenated unchanged: y = concat(500 s[..., :2],
+    s[..., 2:]). Sharing the concat's quantization (range ~[0, 500]) with
+    the sigmoid would quantize every s to 0 before the multiply."""
+    inits = [nh.from_array(np.array(v, np.int64), n) for n, v in
+             [("st0", [0]), ("en0", [2]), ("st1", [2]), ("en1", [6]),
+              ("ax", [2])]]
+    inits.append(nh.from_array(np.array(500.0, np.float32), "k"))
+    nodes = [
+        h.make_node("Sigmoid", ["x"], ["s"]),
+        h.make_node("Slice", ["s", "st0", "en0", "ax"], ["xy"]),
+        h.make_node("Mul", ["xy", "k"], ["px"]),
+        h.make_node("Slice", ["s", "st1", "en1", "ax"], ["scores"]),
+        h.make_node("Concat", ["px", "scores"], ["y"], axis=2),
+    ]
+    graph = h.make_graph(
+        nodes, "decode", [h.make_tensor_value_info("x", TP.FLOAT, [1, 8, 6])],
+        [h.make_tensor_value_info("y", TP.FLOAT, [1, 8, 6])], inits)
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_concat_keeps_narrow_input_quantization(tmp_path, target):
+    path = save(decode_concat_model(), tmp_path / "decode.onnx")
+    x = np.random.default_rng(3).uniform(-3, 3, (1, 8, 6)).astype(np.float32)
+    want = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]
+                                ).run(None, {"x": x})[0]
+    sim, sim_int, ref, s_out = compile_and_run(path, x, target, tmp_path)
+    np.testing.assert_array_equal(sim_int.reshape(ref.shape), ref)
+    # Pixels: s quantized on its own grid (step <= 1 / 127), times 500 in a
+    # table, rounded to the output's step: |err| <= 500 / 254 + s_out / 2.
+    # (Sharing the output's grid, s would quantize to 0: errors up to 500.)
+    assert np.max(np.abs(sim[..., :2] - want[..., :2])) <= 500 / 254 + s_out / 2
+    # Scores in [0, 1] become the output's integers: at most half a step off
+    # after the one requantization from the sigmoid's grid.
+    assert np.max(np.abs(sim[..., 2:] - want[..., 2:])) <= 1 / 254 + s_out / 2

@@ -73,6 +73,27 @@ func.func @constant_mul_operand(%arg0: tensor<2xf32> {tessera.range = array<f64:
 
 // -----
 
+// A concat joins an input's class only if that widens the input's grid at
+// most 16 times (4 bits). Output [0, 1020]: scale 1020 / 255 = 4, zp -128.
+// %wide [0, 1020] and %mid [0, 64] (1020 / 64 = 15.9) share it; %narrow
+// [0, 1] (1020 times) keeps its own: scale 1 / 255, zp -128 (folding
+// rescales it into the concat's quantization).
+
+// CHECK-LABEL: func.func @concat_narrow_input
+// CHECK: quant.qcast %arg0 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8:f32, 0.0039215686274509803:-128>>
+// CHECK: quant.qcast %arg1 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8:f32, 4.000000e+00:-128>>
+// CHECK: quant.qcast %arg2 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8:f32, 4.000000e+00:-128>>
+// CHECK: %[[C:.*]] = tosa.concat
+// CHECK-NEXT: quant.qcast %[[C]] : tensor<1x6xf32> to tensor<1x6x!quant.uniform<i8:f32, 4.000000e+00:-128>>
+func.func @concat_narrow_input(%narrow: tensor<1x2xf32> {tessera.range = array<f64: 0.0, 1.0>},
+                               %wide: tensor<1x2xf32> {tessera.range = array<f64: 0.0, 1020.0>},
+                               %mid: tensor<1x2xf32> {tessera.range = array<f64: 0.0, 64.0>}) -> tensor<1x6xf32> {
+  %0 = tosa.concat %narrow, %wide, %mid {axis = 1 : i32, tessera.range = array<f64: 0.0, 1020.0>} : (tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x6xf32>
+  return %0 : tensor<1x6xf32>
+}
+
+// -----
+
 // slice and pad share their input's quantization ([-64, 63.5]: scale 0.5,
 // zp 0); the pad value stays a float constant (folding quantizes it).
 
