@@ -293,6 +293,38 @@ void ActivationPlan::insertCasts() {
   });
 }
 
+/// x - c for a float constant c with more than one distinct value becomes
+/// x + (-c): the integer level has an add (FoldAdd, npu.add) and -c is
+/// quantized over its own values like any constant addend. (A uniform c
+/// stays: the elementwise-chain fold makes x - c an exact table.)
+void negateConstantSubtrahends(func::FuncOp func) {
+  SmallVector<tosa::SubOp> subs;
+  func.walk([&](tosa::SubOp sub) { subs.push_back(sub); });
+  for (tosa::SubOp sub : subs) {
+    auto type = dyn_cast<RankedTensorType>(sub.getInput2().getType());
+    std::optional<SmallVector<double>> c = readFloatConstant(sub.getInput2());
+    if (!type || !isFloatTensor(sub.getType()) || !c || c->empty() ||
+        llvm::all_equal(llvm::ArrayRef<double>(*c)))
+      continue;
+    auto elem = cast<FloatType>(type.getElementType());
+    SmallVector<APFloat> negated;
+    for (double v : *c) {
+      APFloat f(-v);
+      bool lost;
+      f.convert(elem.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      negated.push_back(f); // exact: c came from `elem`, negation is exact
+    }
+    OpBuilder b(sub);
+    Value neg = tosa::ConstOp::create(b, sub.getInput2().getLoc(), type,
+                                      DenseElementsAttr::get(type, negated));
+    auto add = tosa::AddOp::create(b, sub.getLoc(), sub.getType(),
+                                   sub.getInput1(), neg);
+    add->setDiscardableAttrs(sub->getDiscardableAttrDictionary());
+    sub.replaceAllUsesWith(add.getResult());
+    sub.erase();
+  }
+}
+
 } // namespace
 
 LogicalResult quantizeActivations(func::FuncOp func,
@@ -302,6 +334,7 @@ LogicalResult quantizeActivations(func::FuncOp func,
     return func.emitError()
            << "unsupported activation-dtype '" << options.activationDtype
            << "' (expected int8 or uint8)";
+  negateConstantSubtrahends(func);
   ActivationPlan plan(func, options, *dtype);
   if (failed(plan.collect()))
     return failure();

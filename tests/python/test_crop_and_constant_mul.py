@@ -182,3 +182,32 @@ def test_concat_keeps_narrow_input_quantization(tmp_path, target):
     # Scores in [0, 1] become the output's integers: at most half a step off
     # after the one requantization from the sigmoid's grid.
     assert np.max(np.abs(sim[..., 2:] - want[..., 2:])) <= 1 / 254 + s_out / 2
+
+
+def constant_sub_model():
+    """y = x - offsets, offsets [1, 3, 1, 2] broadcast over x [1, 3, 4, 2]
+    (a grid offset subtracted in a box decode)."""
+    offsets = np.array([[0.5, -1.0], [2.0, 0.25], [-3.0, 1.5]],
+                       np.float32).reshape(1, 3, 1, 2)
+    graph = h.make_graph(
+        [h.make_node("Sub", ["x", "offsets"], ["y"])], "constant_sub",
+        [h.make_tensor_value_info("x", TP.FLOAT, [1, 3, 4, 2])],
+        [h.make_tensor_value_info("y", TP.FLOAT, [1, 3, 4, 2])],
+        [nh.from_array(offsets, "offsets")])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_sub_of_nonuniform_constant_on_every_target(tmp_path, target):
+    path = save(constant_sub_model(), tmp_path / "constant_sub.onnx")
+    x = np.random.default_rng(4).uniform(-2, 2, (1, 3, 4, 2)).astype(np.float32)
+    want = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]
+                                ).run(None, {"x": x})[0]
+    sim, sim_int, ref, s_out = compile_and_run(path, x, target, tmp_path)
+    np.testing.assert_array_equal(sim_int.reshape(ref.shape), ref)
+    # x (|x| <= 2) and the offsets (|c| <= 3) each quantized to half a step
+    # of at most 2/127 and 3/127; the sum rounded to half an output step,
+    # plus half a step of slack for the add's fixed-point input rescales.
+    bound = (2 / 127 + 3 / 127) / 2 + s_out
+    assert np.max(np.abs(sim - want)) <= bound
+    assert cosine(sim, want) >= 0.999

@@ -73,6 +73,29 @@ func.func @constant_mul_operand(%arg0: tensor<2xf32> {tessera.range = array<f64:
 
 // -----
 
+// x - c with a non-uniform float constant c becomes x + (-c), and -c is
+// quantized over its own values [-63.5, 64] (asymmetric: scale 127.5 / 255
+// = 0.5, zp -1); the range and ONNX node stay on the add. A uniform c stays a
+// sub (the elementwise-chain fold makes it a table).
+
+// CHECK-LABEL: func.func @constant_subtrahend
+// CHECK: %[[ONE:.*]] = "tosa.const"() <{values = dense<1.000000e+00> : tensor<2xf32>}>
+// CHECK: %[[N:.*]] = "tosa.const"() <{values = dense<[6.400000e+01, -6.350000e+01]> : tensor<2xf32>}>
+// CHECK-NEXT: %[[NQ:.*]] = quant.qcast %[[N]] : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32, 5.000000e-01:-1>>
+// CHECK-NEXT: %[[ND:.*]] = quant.dcast %[[NQ]]
+// CHECK: %[[A:.*]] = tosa.add %{{.*}}, %[[ND]] {onnx.node = "sub1"}
+// CHECK-NOT: quant.qcast %[[ONE]]
+// CHECK: tosa.sub %{{.*}}, %[[ONE]] :
+func.func @constant_subtrahend(%arg0: tensor<2xf32> {tessera.range = array<f64: -1.0, 1.0>}) -> tensor<2xf32> {
+  %c = "tosa.const"() {values = dense<[-64.0, 63.5]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %one = "tosa.const"() {values = dense<1.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %0 = tosa.sub %arg0, %c {onnx.node = "sub1", tessera.range = array<f64: -64.5, 65.0>} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %1 = tosa.sub %0, %one {tessera.range = array<f64: -65.5, 64.0>} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}
+
+// -----
+
 // A concat joins an input's class only if that widens the input's grid at
 // most 16 times (4 bits). Output [0, 1020]: scale 1020 / 255 = 4, zp -128.
 // %wide [0, 1020] and %mid [0, 64] (1020 / 64 = 15.9) share it; %narrow
