@@ -93,23 +93,6 @@ struct LowerMul : public OpRewritePattern<tosa::MulOp> {
     };
     if (scalar(fa.value) && !scalar(fb.value))
       std::swap(fa, fb);
-    for (Factor *f : {&fa, &fb}) {
-      auto t = cast<RankedTensorType>(f->value.getType());
-      if (!t.getElementType().isSignlessInteger(8))
-        return rewriter.notifyMatchFailure(mul, "expected i8 inputs");
-      if (shapeOf(f->value) == type.getShape() ||
-          (f == &fb && scalar(f->value)))
-        continue;
-      // Any other broadcast operand must be a constant (an anchor grid of
-      // [1, A, 1, 1, 2]): materialized at the full shape.
-      Value c = materializeConstant(
-          rewriter, f->value,
-          RankedTensorType::get(type.getShape(), t.getElementType()));
-      if (!c)
-        return rewriter.notifyMatchFailure(mul, "broadcasting mul of a "
-                                                "non-constant");
-      f->value = c;
-    }
     RescaleParams o;
     std::string why;
     if (!readRescale(ro, o, why))
@@ -121,6 +104,31 @@ struct LowerMul : public OpRewritePattern<tosa::MulOp> {
     Type outElem = outType.getElementType();
     if (!isa<IntegerType>(outElem) || outElem.getIntOrFloatBitWidth() > 16)
       return rewriter.notifyMatchFailure(mul, "expected an i8/i16 result");
+    for (Factor *f : {&fa, &fb})
+      if (!cast<RankedTensorType>(f->value.getType())
+               .getElementType()
+               .isSignlessInteger(8))
+        return rewriter.notifyMatchFailure(mul, "expected i8 inputs");
+    // Any other broadcast operand must be a constant (an anchor grid of
+    // [1, A, 1, 1, 2]): materialized at the full shape. (Last check: a
+    // failure erases what was created.)
+    llvm::SmallVector<Operation *> created;
+    for (Factor *f : {&fa, &fb}) {
+      if (shapeOf(f->value) == type.getShape() ||
+          (f == &fb && scalar(f->value)))
+        continue;
+      auto elem = cast<RankedTensorType>(f->value.getType()).getElementType();
+      Value c = materializeConstant(
+          rewriter, f->value, RankedTensorType::get(type.getShape(), elem));
+      if (!c) {
+        for (Operation *op : created)
+          rewriter.eraseOp(op);
+        return rewriter.notifyMatchFailure(mul, "broadcasting mul of a "
+                                                "non-constant");
+      }
+      created.push_back(c.getDefiningOp());
+      f->value = c;
+    }
     int64_t lo = intTypeMin(outElem), hi = intTypeMax(outElem);
     Operation *last = ro;
     if (Operation *clamp = absorbClamp(ro.getResult(), lo, hi))
