@@ -30,9 +30,11 @@ static const char *expectation(Operation *op) {
     return "expected an i32 add of two same-shaped tosa.rescale results "
            "(per tensor, one rounding mode) used only by a tosa.rescale";
   if (isa<tosa::MulOp>(op))
-    return "expected an i32 mul (shift 0) of two same-shaped i8 tensors each "
-           "rescaled to i32 by exactly 1 (zero-point removal), used only by a "
-           "per-tensor tosa.rescale";
+    return "expected an i32 mul (shift 0) of two i8 tensors, each read "
+           "directly (zero point 0) or rescaled to i32 by exactly 1 "
+           "(zero-point removal), of the result's shape (or one element, or "
+           "a constant that broadcasts), used only by a per-tensor "
+           "tosa.rescale";
   if (isa<tosa::ResizeOp>(op))
     return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
            "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";

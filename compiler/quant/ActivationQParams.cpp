@@ -7,6 +7,8 @@
 // (their range is their data). Rules (docs/quantization-passes.md):
 //  - fused activation: the result of conv2d/depthwise_conv2d/matmul/add whose
 //    only user is a tosa.clamp is not quantized; the clamp's result is.
+//  - a float constant read as data is quantized per tensor over its values;
+//    for mul only a non-uniform one (a uniform factor becomes a table).
 //  - shared quantization: concat inputs and output, and the input and output
 //    of max_pool2d, reshape, transpose, slice, pad and a stand-alone clamp
 //    form one class
@@ -39,8 +41,8 @@ namespace {
 /// Operand positions an op reads as activation data (not weights' zero
 /// points, biases or shapes); only these get a quantized constant.
 SmallVector<unsigned> dataOperands(Operation *op) {
-  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp>(
-          op))
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp,
+          tosa::MulOp>(op))
     return {0, 1};
   if (isa<tosa::ConcatOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
@@ -68,6 +70,10 @@ struct Range {
   double min;
   double max;
 };
+
+/// How much wider (as a factor of the grid's span, i.e. 2^bits of
+/// resolution lost) sharing a concat's quantization may make an input's.
+constexpr double kMaxConcatWidening = 16.0;
 
 /// Reads a `tessera.range` attribute; emits an error naming the owner.
 FailureOr<std::optional<Range>>
@@ -161,6 +167,13 @@ LogicalResult ActivationPlan::collect() {
       std::optional<SmallVector<double>> data = readFloatConstant(v);
       if (!data || data->empty())
         continue;
+      // mul by one repeated value is a function of the other operand alone:
+      // the elementwise-chain fold makes it an exact table. Any other
+      // constant factor (YOLO's anchor grid) is quantized and folded as a
+      // general integer mul.
+      if (isa<tosa::MulOp>(op) &&
+          llvm::all_equal(llvm::ArrayRef<double>(*data)))
+        continue;
       bool known = constantUses.count(v);
       if (ranges.count(v) && !known)
         continue; // the constant has its own range: all uses are quantized
@@ -214,14 +227,49 @@ LogicalResult ActivationPlan::collect() {
   return success();
 }
 
+/// The width of the quantization grid a range gets: it is extended to
+/// contain 0 before choosing a scale.
+double quantSpan(Range r) { return std::max(r.max, 0.0) - std::min(r.min, 0.0); }
+
 void ActivationPlan::formClasses() {
+  // Ops that move values of one input (slice, reshape, transpose, pad,
+  // max_pool2d, clamp) always share: their output range is (nearly) their
+  // input's.
   func.walk([&](Operation *op) {
-    if (!sharesQParams(op) || op->getNumResults() != 1 ||
-        !ranges.count(op->getResult(0)))
+    if (!sharesQParams(op) || isa<tosa::ConcatOp>(op) ||
+        op->getNumResults() != 1 || !ranges.count(op->getResult(0)))
       return;
     for (unsigned i : dataOperands(op))
       if (ranges.count(op->getOperand(i)))
         unite(op->getOperand(i), op->getResult(0));
+  });
+  // A concat joins each input's class to its own unless that would widen
+  // the input class's grid more than kMaxConcatWidening times: the class may
+  // hold values other ops read (YOLO's detect head concatenates a slice of
+  // the sigmoid output, in [0, 1], with box coordinates up to ~1000; shared,
+  // the sigmoid would quantize to 0 for the box decode too). Such an input
+  // keeps its quantization and folding rescales it into the concat's.
+  llvm::DenseMap<Value, Range> classRange;
+  for (auto &[value, range] : ranges) {
+    auto [it, inserted] = classRange.insert({find(value), range});
+    if (!inserted)
+      it->second = {std::min(it->second.min, range.min),
+                    std::max(it->second.max, range.max)};
+  }
+  func.walk([&](tosa::ConcatOp concat) {
+    Value out = concat.getResult();
+    if (!ranges.count(out))
+      return;
+    for (Value in : concat.getOperands()) {
+      if (!ranges.count(in) || find(in) == find(out))
+        continue;
+      Range a = classRange.lookup(find(in)), b = classRange.lookup(find(out));
+      Range joined{std::min(a.min, b.min), std::max(a.max, b.max)};
+      if (quantSpan(joined) > kMaxConcatWidening * quantSpan(a))
+        continue;
+      unite(in, out);
+      classRange[find(out)] = joined;
+    }
   });
 }
 
@@ -312,6 +360,38 @@ void ActivationPlan::insertCasts() {
   });
 }
 
+/// x - c for a float constant c with more than one distinct value becomes
+/// x + (-c): the integer level has an add (FoldAdd, npu.add) and -c is
+/// quantized over its own values like any constant addend. (A uniform c
+/// stays: the elementwise-chain fold makes x - c an exact table.)
+void negateConstantSubtrahends(func::FuncOp func) {
+  SmallVector<tosa::SubOp> subs;
+  func.walk([&](tosa::SubOp sub) { subs.push_back(sub); });
+  for (tosa::SubOp sub : subs) {
+    auto type = dyn_cast<RankedTensorType>(sub.getInput2().getType());
+    std::optional<SmallVector<double>> c = readFloatConstant(sub.getInput2());
+    if (!type || !isFloatTensor(sub.getType()) || !c || c->empty() ||
+        llvm::all_equal(llvm::ArrayRef<double>(*c)))
+      continue;
+    auto elem = cast<FloatType>(type.getElementType());
+    SmallVector<APFloat> negated;
+    for (double v : *c) {
+      APFloat f(-v);
+      bool lost;
+      f.convert(elem.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      negated.push_back(f); // exact: c came from `elem`, negation is exact
+    }
+    OpBuilder b(sub);
+    Value neg = tosa::ConstOp::create(b, sub.getInput2().getLoc(), type,
+                                      DenseElementsAttr::get(type, negated));
+    auto add = tosa::AddOp::create(b, sub.getLoc(), sub.getType(),
+                                   sub.getInput1(), neg);
+    add->setDiscardableAttrs(sub->getDiscardableAttrDictionary());
+    sub.replaceAllUsesWith(add.getResult());
+    sub.erase();
+  }
+}
+
 } // namespace
 
 LogicalResult quantizeActivations(func::FuncOp func,
@@ -321,6 +401,7 @@ LogicalResult quantizeActivations(func::FuncOp func,
     return func.emitError()
            << "unsupported activation-dtype '" << options.activationDtype
            << "' (expected int8 or uint8)";
+  negateConstantSubtrahends(func);
   ActivationPlan plan(func, options, *dtype);
   if (failed(plan.collect()))
     return failure();

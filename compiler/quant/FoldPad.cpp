@@ -59,7 +59,10 @@ struct FoldPad : public OpRewritePattern<tosa::PadOp> {
                                    withElementType(op.getType(), storage), in,
                                    op.getPadding(), padConst);
     copyDiscardableAttrs(op, pad);
-    Value out = createIntClamp(rewriter, loc, pad, lo, hi);
+    // The result holds the (requantized) input and the pad value only.
+    IntRange padded =
+        hull(requantizedRange(input->type, *requant), {padQ, padQ});
+    Value out = createIntClamp(rewriter, loc, pad, lo, hi, padded);
     replaceWithInteger(rewriter, op, *result, out);
     return success();
   }

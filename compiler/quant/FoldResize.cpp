@@ -92,7 +92,12 @@ struct FoldResize : public OpRewritePattern<tosa::ResizeOp> {
       }
       outValue = createRescale(rewriter, loc, outValue, i8, bilinearRescale);
     }
-    outValue = createIntClamp(rewriter, loc, outValue, lo, hi);
+    // Nearest selects (requantized) input values; bilinear is rescaled from
+    // i32 and saturates to the whole storage type.
+    std::optional<IntRange> selected;
+    if (nearest)
+      selected = requantizedRange(in, requant);
+    outValue = createIntClamp(rewriter, loc, outValue, lo, hi, selected);
     replaceWithInteger(rewriter, op, *result, outValue);
     return success();
   }

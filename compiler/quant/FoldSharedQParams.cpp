@@ -51,18 +51,25 @@ struct FoldSharedQParams : public OpRewritePattern<OpTy> {
     }
     auto [lo, hi] = resultClampBounds(*result);
 
+    // Moving values creates none: the result holds what the inputs hold.
+    // An input that is rescaled (which saturates to the whole storage type)
+    // is clamped to the result's storage range right after its rescale
+    // (one npu.rescale with bounds, on that input only); the others are
+    // already inside it, so the result needs no clamp.
     Location loc = op.getLoc();
     SmallVector<Value> operands(op->getOperands());
     for (auto [entry, requant] : llvm::zip(floatOperands, requants)) {
       Value input = materializeInteger(rewriter, loc, entry.second.quant);
-      operands[entry.first] = applyRequantize(rewriter, loc, input, requant);
+      Value moved = applyRequantize(rewriter, loc, input, requant);
+      if (requant)
+        moved = createIntClamp(rewriter, loc, moved, lo, hi);
+      operands[entry.first] = moved;
     }
     Operation *intOp = rewriter.clone(*op);
     intOp->setOperands(operands);
     intOp->getResult(0).setType(withElementType(op->getResult(0).getType(),
                                                 result->type.getStorageType()));
-    Value out = createIntClamp(rewriter, loc, intOp->getResult(0), lo, hi);
-    replaceWithInteger(rewriter, op, *result, out);
+    replaceWithInteger(rewriter, op, *result, intOp->getResult(0));
     return success();
   }
 };

@@ -346,12 +346,28 @@ std::pair<int64_t, int64_t> quantizedClampBounds(mq::UniformQuantizedType type,
   return {lo, hi};
 }
 
+IntRange requantizedRange(mq::UniformQuantizedType from,
+                          const std::optional<RescaleParams> &requant) {
+  if (!requant)
+    return {from.getStorageTypeMin(), from.getStorageTypeMax()};
+  unsigned width = from.getStorageTypeIntegralWidth();
+  return {-(int64_t(1) << (width - 1)), (int64_t(1) << (width - 1)) - 1};
+}
+
+IntRange hull(IntRange a, IntRange b) {
+  return {std::min(a.first, b.first), std::max(a.second, b.second)};
+}
+
 Value createIntClamp(OpBuilder &b, Location loc, Value input, int64_t lo,
-                     int64_t hi) {
+                     int64_t hi, std::optional<IntRange> inputRange) {
   auto elementType = cast<IntegerType>(getElementTypeOrSelf(input.getType()));
   unsigned width = elementType.getWidth();
   int64_t typeMin = -(int64_t(1) << (width - 1));
   int64_t typeMax = (int64_t(1) << (width - 1)) - 1;
+  if (inputRange) {
+    typeMin = std::max(typeMin, inputRange->first);
+    typeMax = std::min(typeMax, inputRange->second);
+  }
   if (lo <= typeMin && hi >= typeMax)
     return input;
   return tosa::ClampOp::create(b, loc, input.getType(), input,

@@ -159,10 +159,28 @@ quantizedClampBounds(mlir::quant::UniformQuantizedType type,
                      std::optional<double> minVal,
                      std::optional<double> maxVal);
 
+/// An inclusive range of integers a value is known to lie in.
+using IntRange = std::pair<int64_t, int64_t>;
+
+/// The integers an i8 value of quantization `from` can hold after
+/// applyRequantize(`requant`): its own storage range when there is no
+/// rescale (e.g. [-127, 127] for a restricted-range type), else the whole
+/// range of the storage type, to which the rescale saturates.
+IntRange requantizedRange(mlir::quant::UniformQuantizedType from,
+                          const std::optional<RescaleParams> &requant);
+
+/// The smallest range containing both.
+IntRange hull(IntRange a, IntRange b);
+
 /// tosa.clamp on the integer `input` to [lo, hi], or `input` itself when
-/// [lo, hi] is the whole range of its element type.
+/// [lo, hi] contains every value `input` can hold: the whole range of its
+/// element type, or `inputRange` when the caller knows better (data movement
+/// of values already inside a restricted storage range: clamping them again
+/// to [-127, 127] would be a no-op op, and one that hides e.g. a conv's crop
+/// slice from lowering).
 mlir::Value createIntClamp(mlir::OpBuilder &b, mlir::Location loc,
-                           mlir::Value input, int64_t lo, int64_t hi);
+                           mlir::Value input, int64_t lo, int64_t hi,
+                           std::optional<IntRange> inputRange = std::nullopt);
 
 //===----------------------------------------------------------------------===//
 // The quantized operands and result of a float op

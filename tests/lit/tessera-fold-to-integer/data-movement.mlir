@@ -204,3 +204,90 @@ func.func @slice_and_pad(%arg0: tensor<1x3x3x1xf32>) -> (tensor<1x4x4x1xf32>, te
   %10 = quant.dcast %9 : tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x4x4x1xf32>
   return %7, %10 : tensor<1x4x4x1xf32>, tensor<1x4x4x1xf32>
 }
+
+// -----
+
+// Restricted range (symmetric int8 activations, i8<-127:127>): a stride-2
+// conv's crop slice, a max pool and a pad of values already in [-127, 127]
+// hold nothing outside it, so no clamp [-127, 127] is emitted (it would be a
+// no-op op between the conv and its crop, which lowering cannot absorb).
+// The pad value 0.0 quantizes to 0.
+
+// CHECK-LABEL: func.func @restricted_range_moves_need_no_clamp
+// CHECK-SAME: (%[[ARG:[^:]*]]: tensor<1x5x5x2xi8>
+// CHECK-NOT: tosa.clamp
+// CHECK-NOT: tosa.rescale
+// CHECK: %[[S:.*]] = tosa.slice %[[ARG]]
+// CHECK: %[[P:.*]] = tosa.max_pool2d %[[S]]
+// CHECK: %[[D:.*]] = tosa.pad %[[P]]
+// CHECK-NEXT: return %[[D]]
+func.func @restricted_range_moves_need_no_clamp(%arg0: tensor<1x5x5x2xf32>) -> tensor<1x4x4x2xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x5x5x2xf32> to tensor<1x5x5x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %1 = quant.dcast %0 : tensor<1x5x5x2x!quant.uniform<i8<-127:127>:f32, 0.5>> to tensor<1x5x5x2xf32>
+  %start = tosa.const_shape {values = dense<[0, 0, 0, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %size = tosa.const_shape {values = dense<[1, 4, 4, 2]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %2 = tosa.slice %1, %start, %size : (tensor<1x5x5x2xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x4x4x2xf32>
+  %3 = quant.qcast %2 : tensor<1x4x4x2xf32> to tensor<1x4x4x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %4 = quant.dcast %3 : tensor<1x4x4x2x!quant.uniform<i8<-127:127>:f32, 0.5>> to tensor<1x4x4x2xf32>
+  %5 = tosa.max_pool2d %4 {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x2xf32>) -> tensor<1x2x2x2xf32>
+  %6 = quant.qcast %5 : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %7 = quant.dcast %6 : tensor<1x2x2x2x!quant.uniform<i8<-127:127>:f32, 0.5>> to tensor<1x2x2x2xf32>
+  %padding = tosa.const_shape {values = dense<[0, 0, 1, 1, 1, 1, 0, 0]> : tensor<8xindex>} : () -> !tosa.shape<8>
+  %zero = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %8 = tosa.pad %7, %padding, %zero : (tensor<1x2x2x2xf32>, !tosa.shape<8>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  %9 = quant.qcast %8 : tensor<1x4x4x2xf32> to tensor<1x4x4x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %10 = quant.dcast %9 : tensor<1x4x4x2x!quant.uniform<i8<-127:127>:f32, 0.5>> to tensor<1x4x4x2xf32>
+  return %10 : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+// A full-range input moved into a restricted-range output of the same scale
+// is rescaled by 1 (2^30 * 2^-30), which saturates to [-128, 127]: the
+// rescaled input is clamped to [-127, 127] (-128 would otherwise leave the
+// output's range), before the slice.
+
+// CHECK-LABEL: func.func @full_range_into_restricted_keeps_clamp
+// CHECK: %[[R:.*]] = tosa.rescale
+// CHECK: %[[C:.*]] = tosa.clamp %[[R]] {max_val = 127 : i8, min_val = -127 : i8}
+// CHECK: %[[S:.*]] = tosa.slice %[[C]]
+// CHECK-NOT: tosa.clamp
+// CHECK: return %[[S]]
+func.func @full_range_into_restricted_keeps_clamp(%arg0: tensor<1x5x5x2xf32>) -> tensor<1x4x4x2xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x5x5x2xf32> to tensor<1x5x5x2x!quant.uniform<i8:f32, 0.5>>
+  %1 = quant.dcast %0 : tensor<1x5x5x2x!quant.uniform<i8:f32, 0.5>> to tensor<1x5x5x2xf32>
+  %start = tosa.const_shape {values = dense<[0, 0, 0, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %size = tosa.const_shape {values = dense<[1, 4, 4, 2]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %2 = tosa.slice %1, %start, %size : (tensor<1x5x5x2xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x4x4x2xf32>
+  %3 = quant.qcast %2 : tensor<1x4x4x2xf32> to tensor<1x4x4x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %4 = quant.dcast %3 : tensor<1x4x4x2x!quant.uniform<i8<-127:127>:f32, 0.5>> to tensor<1x4x4x2xf32>
+  return %4 : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+// Restricted range, a concat input quantized differently (--tessera-quantize
+// keeps a much narrower input's own quantization): that input alone is
+// rescaled (s 0.5 -> 2.0: m = 0.25 = 2^30 * 2^-32 -> (1073741824, 32)) and
+// clamped to [-127, 127] (the rescale saturates to [-128, 127]); the other
+// input shares the output's type, and the concat needs no clamp.
+
+// CHECK-LABEL: func.func @restricted_concat_requantized_input
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<1x2xi8> {{.*}}, %[[B:[^:]*]]: tensor<1x2xi8>
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}>
+// CHECK-DAG: %[[SH:.*]] = "tosa.const"() <{values = dense<32> : tensor<1xi8>}>
+// CHECK: %[[R:.*]] = tosa.rescale %[[A]], %[[M]], %[[SH]]
+// CHECK: %[[C:.*]] = tosa.clamp %[[R]] {max_val = 127 : i8, min_val = -127 : i8}
+// CHECK: %[[CAT:.*]] = tosa.concat %[[C]], %[[B]]
+// CHECK-NOT: tosa.clamp
+// CHECK: return %[[CAT]]
+func.func @restricted_concat_requantized_input(%arg0: tensor<1x2xf32>, %arg1: tensor<1x2xf32>) -> tensor<1x4xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %1 = quant.dcast %0 : tensor<1x2x!quant.uniform<i8<-127:127>:f32, 0.5>> to tensor<1x2xf32>
+  %2 = quant.qcast %arg1 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8<-127:127>:f32, 2.0>>
+  %3 = quant.dcast %2 : tensor<1x2x!quant.uniform<i8<-127:127>:f32, 2.0>> to tensor<1x2xf32>
+  %4 = tosa.concat %1, %3 {axis = 1 : i32} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x4xf32>
+  %5 = quant.qcast %4 : tensor<1x4xf32> to tensor<1x4x!quant.uniform<i8<-127:127>:f32, 2.0>>
+  %6 = quant.dcast %5 : tensor<1x4x!quant.uniform<i8<-127:127>:f32, 2.0>> to tensor<1x4xf32>
+  return %6 : tensor<1x4xf32>
+}

@@ -17,7 +17,7 @@ func.func @conv_without_rescale(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x1xi32> {
 
 func.func @no_lowering(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
   %s = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
-  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): expected an i32 mul (shift 0) of two same-shaped i8 tensors each rescaled to i32 by exactly 1 (zero-point removal), used only by a per-tensor tosa.rescale}}
+  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): expected an i32 mul (shift 0) of two i8 tensors, each read directly (zero point 0) or rescaled to i32 by exactly 1 (zero-point removal), of the result's shape (or one element, or a constant that broadcasts), used only by a per-tensor tosa.rescale}}
   %m = tosa.mul %x, %x, %s {onnx.node = "mul3"} : (tensor<1x4xi8>, tensor<1x4xi8>, tensor<1xi8>) -> tensor<1x4xi8>
   return %m : tensor<1x4xi8>
 }

@@ -244,6 +244,31 @@ func.func @square(%x: tensor<2x6xi8>) -> tensor<2x6xi8> {
 
 // -----
 
+// Both zero points 0 (symmetric activations): --tessera-fold-to-integer
+// multiplies the i8 values directly (i8 x i8 -> i32, no widening rescales).
+// Operand a is a constant anchor grid [1, 3, 1, 2] that broadcasts over W;
+// it is materialized at the full shape, element (0, a, w, k) = grid[a][k]:
+// rows [10, 13], [16, 30], [33, 23], each repeated for w = 0, 1.
+// CHECK-LABEL: func.func @mul_i8_direct_broadcast_constant
+// CHECK: %[[G:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}10, 13], [10, 13]], {{\[\[}}16, 30], [16, 30]], {{\[\[}}33, 23], [33, 23]]]]> : tensor<1x3x2x2xi8>}>
+// CHECK: %[[M:.*]] = npu.mul %[[G]], %arg0 {a_zp = 0 : i64, b_zp = 0 : i64, clamp_max = 127 : i64, clamp_min = -127 : i64, double_round = false, layer = 0 : i64, multiplier = 1073741824 : i32, output_zp = 0 : i64, shift = 35 : i32}
+// CHECK-NOT: tosa.mul
+// CHECK: return %[[M]]
+func.func @mul_i8_direct_broadcast_constant(%x: tensor<1x3x2x2xi8>) -> tensor<1x3x2x2xi8> {
+  %g = "tosa.const"() {values = dense<[[[[10, 13]], [[16, 30]], [[33, 23]]]]> : tensor<1x3x1x2xi8>} : () -> tensor<1x3x1x2xi8>
+  %sh = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %one = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s35 = "tosa.const"() {values = dense<35> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %p = tosa.mul %g, %x, %sh {onnx.node = "anchors1"} : (tensor<1x3x1x2xi8>, tensor<1x3x2x2xi8>, tensor<1xi8>) -> tensor<1x3x2x2xi32>
+  %ro = tosa.rescale %p, %one, %s35, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x3x2x2xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x3x2x2xi8>
+  %c = tosa.clamp %ro {min_val = -127 : i8, max_val = 127 : i8} : (tensor<1x3x2x2xi8>) -> tensor<1x3x2x2xi8>
+  return %c : tensor<1x3x2x2xi8>
+}
+
+// -----
+
 // YOLO's detect head: NHWC -> NCHW, reshape [1, A*K, H, W] -> [1, A, K, H,
 // W], transpose (0, 1, 3, 4, 2) is one reshape that splits the channels and
 // one npu.transpose that moves whole rows of K; the slice of the innermost

@@ -49,6 +49,74 @@ func.func @constant_data_operand(%arg0: tensor<2xf32> {tessera.range = array<f64
 
 // -----
 
+// mul by a non-uniform float constant (YOLO's anchor grid) quantizes it over
+// its own values, per tensor, like add's: [-64, 63.5] -> scale 0.5, zp 0.
+// A uniform factor (2.0) stays float: the elementwise-chain fold makes the
+// mul an exact table of the other operand.
+
+// CHECK-LABEL: func.func @constant_mul_operand
+// CHECK: %[[K:.*]] = "tosa.const"() <{values = dense<[-6.400000e+01, 6.350000e+01]> : tensor<2xf32>}>
+// CHECK-NEXT: %[[KQ:.*]] = quant.qcast %[[K]] : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK-NEXT: %[[KD:.*]] = quant.dcast %[[KQ]]
+// CHECK: %[[TWO:.*]] = "tosa.const"() <{values = dense<2.000000e+00> : tensor<2xf32>}>
+// CHECK-NOT: quant.qcast %[[TWO]]
+// CHECK: tosa.mul %[[KD]], %{{.*}}, %{{.*}} :
+// CHECK: tosa.mul %{{.*}}, %[[TWO]], %{{.*}} :
+func.func @constant_mul_operand(%arg0: tensor<2xf32> {tessera.range = array<f64: -1.0, 1.0>}) -> tensor<2xf32> {
+  %k = "tosa.const"() {values = dense<[-64.0, 63.5]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %two = "tosa.const"() {values = dense<2.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %sh = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %0 = tosa.mul %k, %arg0, %sh {tessera.range = array<f64: -64.0, 64.0>} : (tensor<2xf32>, tensor<2xf32>, tensor<1xi8>) -> tensor<2xf32>
+  %1 = tosa.mul %0, %two, %sh {tessera.range = array<f64: -128.0, 128.0>} : (tensor<2xf32>, tensor<2xf32>, tensor<1xi8>) -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}
+
+// -----
+
+// x - c with a non-uniform float constant c becomes x + (-c), and -c is
+// quantized over its own values [-63.5, 64] (asymmetric: scale 127.5 / 255
+// = 0.5, zp -1); the range and ONNX node stay on the add. A uniform c stays a
+// sub (the elementwise-chain fold makes it a table).
+
+// CHECK-LABEL: func.func @constant_subtrahend
+// CHECK: %[[ONE:.*]] = "tosa.const"() <{values = dense<1.000000e+00> : tensor<2xf32>}>
+// CHECK: %[[N:.*]] = "tosa.const"() <{values = dense<[6.400000e+01, -6.350000e+01]> : tensor<2xf32>}>
+// CHECK-NEXT: %[[NQ:.*]] = quant.qcast %[[N]] : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32, 5.000000e-01:-1>>
+// CHECK-NEXT: %[[ND:.*]] = quant.dcast %[[NQ]]
+// CHECK: %[[A:.*]] = tosa.add %{{.*}}, %[[ND]] {onnx.node = "sub1"}
+// CHECK-NOT: quant.qcast %[[ONE]]
+// CHECK: tosa.sub %{{.*}}, %[[ONE]] :
+func.func @constant_subtrahend(%arg0: tensor<2xf32> {tessera.range = array<f64: -1.0, 1.0>}) -> tensor<2xf32> {
+  %c = "tosa.const"() {values = dense<[-64.0, 63.5]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %one = "tosa.const"() {values = dense<1.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %0 = tosa.sub %arg0, %c {onnx.node = "sub1", tessera.range = array<f64: -64.5, 65.0>} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %1 = tosa.sub %0, %one {tessera.range = array<f64: -65.5, 64.0>} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}
+
+// -----
+
+// A concat joins an input's class only if that widens the input's grid at
+// most 16 times (4 bits). Output [0, 1020]: scale 1020 / 255 = 4, zp -128.
+// %wide [0, 1020] and %mid [0, 64] (1020 / 64 = 15.9) share it; %narrow
+// [0, 1] (1020 times) keeps its own: scale 1 / 255, zp -128 (folding
+// rescales it into the concat's quantization).
+
+// CHECK-LABEL: func.func @concat_narrow_input
+// CHECK: quant.qcast %arg0 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8:f32, 0.0039215686274509803:-128>>
+// CHECK: quant.qcast %arg1 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8:f32, 4.000000e+00:-128>>
+// CHECK: quant.qcast %arg2 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8:f32, 4.000000e+00:-128>>
+// CHECK: %[[C:.*]] = tosa.concat
+// CHECK-NEXT: quant.qcast %[[C]] : tensor<1x6xf32> to tensor<1x6x!quant.uniform<i8:f32, 4.000000e+00:-128>>
+func.func @concat_narrow_input(%narrow: tensor<1x2xf32> {tessera.range = array<f64: 0.0, 1.0>},
+                               %wide: tensor<1x2xf32> {tessera.range = array<f64: 0.0, 1020.0>},
+                               %mid: tensor<1x2xf32> {tessera.range = array<f64: 0.0, 64.0>}) -> tensor<1x6xf32> {
+  %0 = tosa.concat %narrow, %wide, %mid {axis = 1 : i32, tessera.range = array<f64: 0.0, 1020.0>} : (tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x6xf32>
+  return %0 : tensor<1x6xf32>
+}
+
+// -----
+
 // slice and pad share their input's quantization ([-64, 63.5]: scale 0.5,
 // zp 0); the pad value stays a float constant (folding quantizes it).
 
