@@ -27,12 +27,16 @@ static const char *expectation(Operation *op) {
     return "expected an i8/i16 -> i8/i16 rescale with scale32, signed types "
            "and constant parameters, or one around a conv or an add";
   if (isa<tosa::AddOp>(op))
-    return "expected an i32 add of two same-shaped tosa.rescale results "
-           "(per tensor, one rounding mode) used only by a tosa.rescale";
+    return "expected an i32 add of two tosa.rescale results (per tensor, "
+           "one rounding mode) used only by a tosa.rescale, the operands of "
+           "the same shape, or one broadcast as one element or a "
+           "[1, ..., 1, C] vector, or a broadcast constant";
   if (isa<tosa::MulOp>(op))
-    return "expected an i32 mul (shift 0) of two same-shaped i8 tensors each "
-           "rescaled to i32 by exactly 1 (zero-point removal), used only by a "
-           "per-tensor tosa.rescale";
+    return "expected an i32 mul (shift 0) of two i8 tensors, each rescaled to "
+           "i32 by exactly 1 (zero-point removal) or multiplied directly, "
+           "used only by a per-tensor tosa.rescale, the operands of the same "
+           "shape, or one broadcast as one element or a [1, ..., 1, C] "
+           "vector, or a broadcast constant";
   if (isa<tosa::ResizeOp>(op))
     return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
            "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";

@@ -5,8 +5,10 @@
 // ADD): each i8 input is rescaled to i32 (its multiplier carrying the left
 // shift), the i32 values are added, and the sum is rescaled to i8 and
 // optionally clamped. The NPU's ELTWISE add computes exactly this with
-// left_shift = 0 (docs/isa.md), so the five ops become one npu.add. An
-// operand broadcast along outer dimensions must be a constant and is
+// left_shift = 0 (docs/isa.md), so the five ops become one npu.add. A
+// broadcast operand becomes b (the operands are swapped if needed): one
+// element or a [1, ..., 1, C] vector is read by ELTWISE bcast scalar /
+// channel; any other broadcast operand must be a constant and is
 // materialized at the full shape (read from the constant image).
 //
 //===----------------------------------------------------------------------===//
@@ -31,29 +33,25 @@ struct LowerAdd : public OpRewritePattern<tosa::AddOp> {
     if (!ra || !rb || !ro || !ra->hasOneUse() || !rb->hasOneUse() || ra == rb)
       return rewriter.notifyMatchFailure(add, "expected rescaled operands "
                                               "and one rescale user");
-    // A broadcast operand must be a constant (YOLO's anchor grid): it is
-    // materialized at the full shape (TilePlan has no outer broadcast).
+    // Broadcasting: the full-shaped operand becomes a (add commutes); b may
+    // be one element or a [1, ..., 1, C] vector (ELTWISE bcast); any other
+    // broadcast operand must be a constant (YOLO's anchor grid) and is
+    // materialized at the full shape.
     Value inA = ra.getInput(), inB = rb.getInput();
-    auto fullType = RankedTensorType::get(
-        type.getShape(),
-        cast<RankedTensorType>(inA.getType()).getElementType());
-    for (Value *v : {&inA, &inB}) {
-      auto t = cast<RankedTensorType>(v->getType());
-      if (t.getShape() == type.getShape())
-        continue;
-      if (t.getElementType() != fullType.getElementType())
-        return rewriter.notifyMatchFailure(add, "mixed operand types");
-      Value c = materializeConstant(rewriter, *v, fullType);
-      if (!c)
-        return rewriter.notifyMatchFailure(add, "broadcasting add of a "
-                                                "non-constant");
-      *v = c;
-    }
-    RescaleParams a, b, o;
+    if (cast<RankedTensorType>(inA.getType()).getElementType() !=
+        cast<RankedTensorType>(inB.getType()).getElementType())
+      return rewriter.notifyMatchFailure(add, "mixed operand types");
+    bool swapped = false;
     std::string why;
+    if (!arrangeBinaryOperands(rewriter, type, inA, inB, /*commutative=*/true,
+                               swapped, why))
+      return rewriter.notifyMatchFailure(add, "broadcasting add: " + why);
+    RescaleParams a, b, o;
     if (!readRescale(ra, a, why) || !readRescale(rb, b, why) ||
         !readRescale(ro, o, why))
       return rewriter.notifyMatchFailure(add, why);
+    if (swapped)
+      std::swap(a, b);
     if (a.multiplier.size() != 1 || b.multiplier.size() != 1 ||
         o.multiplier.size() != 1)
       return rewriter.notifyMatchFailure(add, "per-channel rescale");

@@ -8,11 +8,15 @@
 //   applyScale32(sat32((a - a_zp) * (b - b_zp)), out_mult, out_shift) + out_zp
 // which is the same arithmetic: |a - a_zp|, |b - b_zp| <= 255 (8-bit), so the
 // product (<= 65025) is exact in int32 and neither TOSA's i32 mul nor sat32
-// can overflow. B may be a single element (bcast = scalar); constant
-// operands (behind reshapes) become tosa.const operands that codegen puts
-// in the constant image. Input rescales with another multiplier are not
-// ELTWISE mul
-// (it has no input scaling) and are left for diagnoseUnlowered.
+// can overflow. With both zero points 0 the fold multiplies the i8 values
+// directly (no widening rescales): the same op with a_zp = b_zp = 0.
+// Broadcasting: the operands are swapped so that a has the result's shape;
+// b may be a single element (bcast = scalar) or a [1, ..., 1, C] vector
+// (bcast = channel: squeeze-excitation's gate, a per-channel constant);
+// constant operands (behind reshapes) become tosa.const operands that
+// codegen puts in the constant image, materialized at the full shape for
+// any other broadcast. Input rescales with another multiplier are not
+// ELTWISE mul (it has no input scaling) and are left for diagnoseUnlowered.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -23,13 +27,46 @@ using namespace mlir;
 namespace tessera::lowering {
 namespace {
 
-bool isScalarShape(RankedTensorType t) {
-  return llvm::all_of(t.getShape(), [](int64_t d) { return d == 1; });
-}
-
 /// Whether every user of `v` is `op`.
 bool onlyUsedBy(Value v, Operation *op) {
   return llvm::all_of(v.getUsers(), [&](Operation *u) { return u == op; });
+}
+
+/// One factor of the i32 mul: an i8 value rescaled to i32 by exactly 1
+/// (x - zp), used only by the mul, or an i8 value multiplied directly (both
+/// zero points 0, FoldMul's i8 x i8 -> i32 form).
+struct Factor {
+  Value input;
+  int64_t zp = 0;
+  tosa::RescaleOp rescale;
+};
+
+LogicalResult readFactor(tosa::MulOp mul, Value v, Factor &f,
+                         std::string &why) {
+  if (auto r = v.getDefiningOp<tosa::RescaleOp>()) {
+    RescaleParams p;
+    if (!readRescale(r, p, why))
+      return failure();
+    if (!isZeroPointRemoval(p)) {
+      why = "input rescale is not zero-point removal (by exactly 1)";
+      return failure();
+    }
+    if (!onlyUsedBy(r.getResult(), mul)) {
+      why = "an input rescale has other users";
+      return failure();
+    }
+    f = {r.getInput(), p.inputZp, r};
+  } else {
+    f = {v, 0, nullptr};
+  }
+  if (!cast<RankedTensorType>(f.input.getType())
+           .getElementType()
+           .isSignlessInteger(8)) {
+    why = "expected i8 inputs (rescaled to i32 by exactly 1, or multiplied "
+          "directly)";
+    return failure();
+  }
+  return success();
 }
 
 struct LowerMul : public OpRewritePattern<tosa::MulOp> {
@@ -42,32 +79,17 @@ struct LowerMul : public OpRewritePattern<tosa::MulOp> {
     auto shift = readScalarConstant(mul.getShift());
     if (!shift || *shift != 0)
       return rewriter.notifyMatchFailure(mul, "expected shift 0");
-    auto ra = mul.getInput1().getDefiningOp<tosa::RescaleOp>();
-    auto rb = mul.getInput2().getDefiningOp<tosa::RescaleOp>();
-    auto ro = soleUser<tosa::RescaleOp>(mul.getResult());
-    if (!ra || !rb || !ro || !onlyUsedBy(ra.getResult(), mul) ||
-        !onlyUsedBy(rb.getResult(), mul))
-      return rewriter.notifyMatchFailure(mul, "expected rescaled operands "
-                                              "and one rescale user");
-    for (Value v : {ra.getInput(), rb.getInput()}) {
-      auto t = cast<RankedTensorType>(v.getType());
-      // B may be one element broadcast to all (ELTWISE bcast = scalar).
-      bool scalarB = v == rb.getInput() && isScalarShape(t) && t.getRank() &&
-                     type.getRank() == t.getRank();
-      if (t.getShape() != type.getShape() && !scalarB)
-        return rewriter.notifyMatchFailure(mul, "broadcasting mul");
-      if (!t.getElementType().isSignlessInteger(8))
-        return rewriter.notifyMatchFailure(mul, "expected i8 inputs");
-    }
-    RescaleParams a, b, o;
+    Factor fa, fb;
     std::string why;
-    if (!readRescale(ra, a, why) || !readRescale(rb, b, why) ||
-        !readRescale(ro, o, why))
+    if (failed(readFactor(mul, mul.getInput1(), fa, why)) ||
+        failed(readFactor(mul, mul.getInput2(), fb, why)))
       return rewriter.notifyMatchFailure(mul, why);
-    for (const RescaleParams *p : {&a, &b})
-      if (!isZeroPointRemoval(*p))
-        return rewriter.notifyMatchFailure(
-            mul, "input rescale is not zero-point removal (by exactly 1)");
+    auto ro = soleUser<tosa::RescaleOp>(mul.getResult());
+    if (!ro)
+      return rewriter.notifyMatchFailure(mul, "expected one rescale user");
+    RescaleParams o;
+    if (!readRescale(ro, o, why))
+      return rewriter.notifyMatchFailure(mul, why);
     if (o.multiplier.size() != 1 || o.inputZp != 0)
       return rewriter.notifyMatchFailure(
           mul, "output rescale is per channel or has an input zero point");
@@ -75,20 +97,29 @@ struct LowerMul : public OpRewritePattern<tosa::MulOp> {
     Type outElem = outType.getElementType();
     if (!isa<IntegerType>(outElem) || outElem.getIntOrFloatBitWidth() > 16)
       return rewriter.notifyMatchFailure(mul, "expected an i8/i16 result");
+    // Broadcasting: the full-shaped operand becomes a (mul commutes), the
+    // other may be one element or a per-channel vector (ELTWISE bcast).
+    Value a = fa.input, b = fb.input;
+    bool swapped = false;
+    if (!arrangeBinaryOperands(rewriter, type, a, b, /*commutative=*/true,
+                               swapped, why))
+      return rewriter.notifyMatchFailure(mul, "broadcasting mul: " + why);
+    if (swapped)
+      std::swap(fa, fb);
     int64_t lo = intTypeMin(outElem), hi = intTypeMax(outElem);
     Operation *last = ro;
     if (Operation *clamp = absorbClamp(ro.getResult(), lo, hi))
       last = clamp;
     auto op = npu::MulOp::create(
         rewriter, rewriter.getFusedLoc({mul.getLoc(), last->getLoc()}), outType,
-        materializeConstant(rewriter, ra.getInput(), nullptr),
-        materializeConstant(rewriter, rb.getInput(), nullptr), a.inputZp,
-        b.inputZp, o.outputZp, o.multiplier[0], o.shift[0], o.doubleRound, lo,
-        hi, /*layer=*/0);
+        materializeConstant(rewriter, a, nullptr), b, fa.zp, fb.zp,
+        o.outputZp, o.multiplier[0], o.shift[0], o.doubleRound, lo, hi,
+        /*layer=*/0);
     tagLayer(op, onnxNodeName(mul), "Mul");
-    llvm::SmallVector<Operation *> fused = {ro, mul, ra};
-    if (rb != ra)
-      fused.push_back(rb);
+    llvm::SmallVector<Operation *> fused = {ro, mul};
+    for (tosa::RescaleOp r : {fa.rescale, fb.rescale})
+      if (r && !llvm::is_contained(fused, r.getOperation()))
+        fused.push_back(r);
     replaceFused(rewriter, last, op.getResult(), fused);
     return success();
   }
