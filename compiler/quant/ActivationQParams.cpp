@@ -4,7 +4,8 @@
 // inserts quant.qcast/quant.dcast after it. Activations are the function
 // arguments and op results that carry `tessera.range = array<f64: min, max>`,
 // plus float constants used as data by an op the integer level supports
-// (their range is their data). Rules (docs/quantization-passes.md):
+// (their range is their data; for mul only constants of more than one
+// value: a splat factor is left to FoldElementwiseChain's table). Rules (docs/quantization-passes.md):
 //  - fused activation: the result of conv2d/depthwise_conv2d/matmul/add whose
 //    only user is a tosa.clamp is not quantized; the clamp's result is.
 //  - shared quantization: concat inputs and output, and the input and output
@@ -34,8 +35,8 @@ namespace {
 /// Operand positions an op reads as activation data (not weights' zero
 /// points, biases or shapes); only these get a quantized constant.
 SmallVector<unsigned> dataOperands(Operation *op) {
-  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp>(
-          op))
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp,
+          tosa::MulOp>(op))
     return {0, 1};
   if (isa<tosa::ConcatOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
@@ -136,6 +137,12 @@ LogicalResult ActivationPlan::collect() {
       Value v = use.get();
       std::optional<SmallVector<double>> data = readFloatConstant(v);
       if (!data || data->empty())
+        continue;
+      // A mul by one value (a splat) stays float: FoldElementwiseChain makes
+      // x * c a table, exact for the constant. Any other constant factor (a
+      // per-channel scale, a stand-alone BatchNormalization's) is quantized.
+      if (isa<tosa::MulOp>(op) &&
+          llvm::all_of(*data, [&](double d) { return d == data->front(); }))
         continue;
       bool known = constantUses.count(v);
       if (ranges.count(v) && !known)
