@@ -67,6 +67,17 @@ MODELS = {
     # tensor + broadcast activation (the pooled mean added back)
     "add_pooled": lambda: model([h.make_node("GlobalAveragePool", ["x"], ["p"]),
                                  h.make_node("Add", ["p", "x"], ["y"])], []),
+    # division by a positive per-channel constant after a conv (NHWC): one
+    # per-channel rescale by s_x / (c[k] s_out); by a scalar: a table
+    "div_channel_const": lambda: model(
+        [h.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[1, 1]),
+         h.make_node("Div", ["c", "d"], ["y"])],
+        [const("w", RNG.uniform(-0.5, 0.5, (C, C, 1, 1))),
+         const("d", np.linspace(0.5, 3.0, C).reshape(1, C, 1, 1))]),
+    "div_scalar_const": lambda: model(
+        [h.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[1, 1]),
+         h.make_node("Div", ["c", "d"], ["y"])],
+        [const("w", RNG.uniform(-0.5, 0.5, (C, C, 1, 1))), const("d", 1.7)]),
     # stand-alone BatchNormalization (not after a conv): DenseNet's
     # concat -> BN -> Relu -> Conv, the BN a per-channel mul and add
     "batchnorm_relu_conv": lambda: model(
