@@ -914,7 +914,7 @@ llvm::Error Generator::emitEltwise(Operation *op) {
     f.rows = static_cast<uint32_t>(n);
     f.channels = static_cast<uint16_t>(g.channels);
     if (add) {
-      f.func = EltFunc::Add;
+      f.func = add.getSubtract() ? EltFunc::Sub : EltFunc::Add;
       f.bDtype = dtypeOfValue(b);
       f.sramB = bcastB ? l.params : l.b[slot];
       f.bcast = bcast;

@@ -26,8 +26,8 @@ static const char *expectation(Operation *op) {
   if (isa<tosa::RescaleOp>(op))
     return "expected an i8/i16 -> i8/i16 rescale with scale32, signed types "
            "and constant parameters, or one around a conv or an add";
-  if (isa<tosa::AddOp>(op))
-    return "expected an i32 add of two tosa.rescale results (per tensor, "
+  if (isa<tosa::AddOp, tosa::SubOp>(op))
+    return "expected an i32 add (or sub) of two tosa.rescale results (per tensor, "
            "one rounding mode) used only by a tosa.rescale, the operands of "
            "the same shape, or one broadcast as one element or a "
            "[1, ..., 1, C] vector, or a broadcast constant";

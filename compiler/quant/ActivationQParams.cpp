@@ -36,7 +36,7 @@ namespace {
 /// points, biases or shapes); only these get a quantized constant.
 SmallVector<unsigned> dataOperands(Operation *op) {
   if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp,
-          tosa::MulOp>(op))
+          tosa::SubOp, tosa::MulOp>(op))
     return {0, 1};
   if (isa<tosa::ConcatOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
@@ -55,7 +55,7 @@ bool sharesQParams(Operation *op) {
 /// Producers whose integer form ends in a rescale that a clamp can follow.
 bool isFusableProducer(Operation *op) {
   return isa_and_nonnull<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
-                         tosa::MatMulOp, tosa::AddOp>(op);
+                         tosa::MatMulOp, tosa::AddOp, tosa::SubOp>(op);
 }
 
 struct Range {

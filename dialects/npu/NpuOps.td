@@ -113,7 +113,8 @@ def Npu_AddOp : Npu_LayerOp<"add"> {
     integer TOSA already contain the left shift in their multipliers.
     `a` has the result's shape; `b` has it too, or one element (bcast =
     scalar), or is a [1, ..., 1, C] vector (bcast = channel), loaded into
-    SRAM once per layer.
+    SRAM once per layer. With `subtract` the sum is a' - b' (ELTWISE sub,
+    TFLite's quantized SUB).
     `tile_rows` rows of the innermost dimension per SRAM tile.
   }];
   let arguments = (ins Npu_IntTensor:$a, Npu_IntTensor:$b,
@@ -122,7 +123,8 @@ def Npu_AddOp : Npu_LayerOp<"add"> {
       I64Attr:$output_zp, I32Attr:$multiplier, I32Attr:$shift,
       BoolAttr:$double_round, I64Attr:$clamp_min, I64Attr:$clamp_max,
       I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
-      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer,
+      DefaultValuedAttr<BoolAttr, "false">:$subtract);
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = [{
     $a `,` $b attr-dict `:` functional-type(operands, results)

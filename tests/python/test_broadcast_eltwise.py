@@ -58,6 +58,12 @@ MODELS = {
     # tensor + per-channel constant (ELTWISE add, bcast channel)
     "add_channel_const": lambda: model(
         [h.make_node("Add", ["x", "c"], ["y"])], [const("c", BIAS)]),
+    # tensor - per-channel constant, tensor - broadcast activation (mean
+    # subtraction): ELTWISE sub, bcast channel
+    "sub_channel_const": lambda: model(
+        [h.make_node("Sub", ["x", "c"], ["y"])], [const("c", BIAS)]),
+    "sub_pooled": lambda: model([h.make_node("GlobalAveragePool", ["x"], ["p"]),
+                                 h.make_node("Sub", ["x", "p"], ["y"])], []),
     # squeeze-excitation: [1, C, 1, 1] activation x [1, C, H, W] activation
     "se_gate_first": lambda: model(se_nodes("gate_first"), []),
     "se_gate_second": lambda: model(se_nodes("gate_second"), []),

@@ -93,3 +93,31 @@ func.func @channel_const_add(%x: tensor<1x2x3x4xi8>) -> tensor<1x2x3x4xi8> {
   %ro = tosa.rescale %a, %m, %so, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x3x4xi8>
   return %ro : tensor<1x2x3x4xi8>
 }
+
+// -----
+
+// A sub (TFLite's quantized SUB as folded: the add's rescales around an i32
+// sub) is npu.add with subtract = true (ELTWISE sub); it does not commute,
+// so the operands keep their order (x - the per-channel mean).
+// CHECK: module attributes {npu.layers = [{name = "sub1", op_type = "Sub"}]}
+// CHECK-LABEL: func.func @channel_sub
+// CHECK: %[[A:.*]] = npu.add %arg0, %arg1 {a_multiplier = 1073741824 : i32, a_shift = 11 : i32, a_zp = 5 : i64, b_multiplier = 1610612736 : i32, b_shift = 12 : i32, b_zp = -2 : i64, {{.*}}subtract = true} : (tensor<1x2x3x4xi8>, tensor<1x1x1x4xi8>) -> tensor<1x2x3x4xi8>
+// CHECK: return %[[A]]
+module {
+func.func @channel_sub(%x: tensor<1x2x3x4xi8>, %v: tensor<1x1x1x4xi8>) -> tensor<1x2x3x4xi8> {
+  %mx = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %sx = "tosa.const"() {values = dense<11> : tensor<1xi8>} : () -> tensor<1xi8>
+  %zx = "tosa.const"() {values = dense<5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %mv = "tosa.const"() {values = dense<1610612736> : tensor<1xi32>} : () -> tensor<1xi32>
+  %sv = "tosa.const"() {values = dense<12> : tensor<1xi8>} : () -> tensor<1xi8>
+  %zv = "tosa.const"() {values = dense<-2> : tensor<1xi8>} : () -> tensor<1xi8>
+  %so = "tosa.const"() {values = dense<50> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %rx = tosa.rescale %x, %mx, %sx, %zx, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x4xi32>
+  %rv = tosa.rescale %v, %mv, %sv, %zv, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x1x1x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x1x1x4xi32>
+  %s = tosa.sub %rx, %rv {onnx.node = "sub1"} : (tensor<1x2x3x4xi32>, tensor<1x1x1x4xi32>) -> tensor<1x2x3x4xi32>
+  %ro = tosa.rescale %s, %mx, %so, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x2x3x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x3x4xi8>
+  return %ro : tensor<1x2x3x4xi8>
+}
+}
