@@ -878,12 +878,27 @@ llvm::Error Generator::emitEltwise(Operation *op) {
       v->rowBytes = innerDim(x) * elementBytes(x);
       v->pitch = v->rowBytes;
     }
-  // A one-element b of a mul is broadcast (NpuGeometry: loaded once).
-  bool scalarB = mul && g.bBytes == 0;
-  if (scalarB)
+  // A broadcast b of an add or mul (one element, or one per channel) is
+  // loaded once as the layer's parameters (NpuGeometry) and read by every
+  // ELTWISE with bcast = scalar / channel.
+  Bcast bcast = Bcast::None;
+  if (add || mul) {
+    auto kind = *npu::binaryBcast(cast<RankedTensorType>(b.getType()),
+                                  cast<RankedTensorType>(out.getType()));
+    bcast = kind == npu::BinaryBcast::Scalar    ? Bcast::Scalar
+            : kind == npu::BinaryBcast::Channel ? Bcast::Channel
+                                                : Bcast::None;
+  }
+  bool bcastB = bcast != Bcast::None;
+  if (bcastB) {
+    uint64_t bElems = cast<RankedTensorType>(b.getType()).getNumElements();
+    unsigned eb = elementBytes(b);
+    // The vector is one dense row of its source (constant image, or the
+    // innermost row of a [1, ..., 1, C] activation).
     sched.emit(Queue::Load,
-               dma(Opcode::Load, layer, DmaKind::Param, g.paramBytes,
-                   rowAddr(1, vb, 0), l.params, g.paramBytes, 1, 0));
+               dma(Opcode::Load, layer, DmaKind::Param, eb, rowAddr(1, vb, 0),
+                   l.params, bElems * eb, 1, 0));
+  }
   bool perChannel = rescale && rescale.getMultiplier().size() > 1;
   if (perChannel)
     sched.emit(Queue::Load,
@@ -903,7 +918,7 @@ llvm::Error Generator::emitEltwise(Operation *op) {
     sched.emit(Queue::Load,
                dma(Opcode::Load, layer, DmaKind::Act, g.aBytes,
                    rowAddr(0, va, r0), l.a[slot], va.rowBytes, n, va.pitch));
-    if (b && !scalarB)
+    if (b && !bcastB)
       sched.emit(Queue::Load,
                  dma(Opcode::Load, layer, DmaKind::Act, g.bBytes,
                      rowAddr(1, vb, r0), l.b[slot], vb.rowBytes, n, vb.pitch));
@@ -916,10 +931,10 @@ llvm::Error Generator::emitEltwise(Operation *op) {
     f.rows = static_cast<uint32_t>(n);
     f.channels = static_cast<uint16_t>(g.channels);
     if (add) {
-      f.func = EltFunc::Add;
+      f.func = add.getSubtract() ? EltFunc::Sub : EltFunc::Add;
       f.bDtype = dtypeOfValue(b);
-      f.sramB = l.b[slot];
-      f.bcast = Bcast::None;
+      f.sramB = bcastB ? l.params : l.b[slot];
+      f.bcast = bcast;
       f.doubleRound = add.getDoubleRound();
       f.leftShift = 0; // the input multipliers carry it
       f.aZp = static_cast<int16_t>(add.getAZp());
@@ -937,8 +952,8 @@ llvm::Error Generator::emitEltwise(Operation *op) {
       // (a - a_zp) * (b - b_zp), rescaled once (LowerMul.cpp).
       f.func = EltFunc::Mul;
       f.bDtype = dtypeOfValue(b);
-      f.sramB = scalarB ? l.params : l.b[slot];
-      f.bcast = scalarB ? Bcast::Scalar : Bcast::None;
+      f.sramB = bcastB ? l.params : l.b[slot];
+      f.bcast = bcast;
       f.doubleRound = mul.getDoubleRound();
       f.aZp = static_cast<int16_t>(mul.getAZp());
       f.bZp = static_cast<int16_t>(mul.getBZp());

@@ -5,7 +5,8 @@
 // NHWC inside. The NPU keeps tensors in DRAM in NHWC order, so moving data
 // for these transposes would be wasted work: the function takes and returns
 // NHWC instead and records `npu.layout = "nhwc"`, which codegen turns into
-// the I/O descriptors' layout (the ONNX shape is recovered from it).
+// the I/O descriptors' layout (the ONNX shape is recovered from it). A
+// clamp between the last transpose and the return is moved above it.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/Passes.h"
@@ -50,6 +51,24 @@ void absorbBoundaryTransposes(func::FuncOp func) {
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (OpOperand &operand : ret->getOpOperands()) {
+    // A clamp after the transpose (the narrow-range clamp folding puts on a
+    // symmetric int8 result) is elementwise and commutes with it: clamp the
+    // NHWC value instead, so the transpose is absorbed.
+    if (auto clamp = operand.get().getDefiningOp<tosa::ClampOp>()) {
+      auto t = clamp.getInput().getDefiningOp<tosa::TransposeOp>();
+      if (t && hasPerms(t, kToNchw) && clamp->hasOneUse()) {
+        OpBuilder ob(clamp);
+        Operation *moved = ob.clone(*clamp.getOperation());
+        moved->setOperand(0, t.getInput1());
+        moved->getResult(0).setType(t.getInput1().getType());
+        operand.set(moved->getResult(0));
+        clamp->erase();
+        if (t->use_empty())
+          t->erase();
+        func.setResultAttr(operand.getOperandNumber(), kLayoutAttr, nhwc);
+        continue;
+      }
+    }
     auto t = operand.get().getDefiningOp<tosa::TransposeOp>();
     if (!t || !hasPerms(t, kToNchw))
       continue;

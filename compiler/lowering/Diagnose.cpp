@@ -26,15 +26,17 @@ static const char *expectation(Operation *op) {
   if (isa<tosa::RescaleOp>(op))
     return "expected an i8/i16 -> i8/i16 rescale with scale32, signed types "
            "and constant parameters, or one around a conv or an add";
-  if (isa<tosa::AddOp>(op))
-    return "expected an i32 add of two same-shaped tosa.rescale results "
-           "(per tensor, one rounding mode) used only by a tosa.rescale";
+  if (isa<tosa::AddOp, tosa::SubOp>(op))
+    return "expected an i32 add (or sub) of two tosa.rescale results (per tensor, "
+           "one rounding mode) used only by a tosa.rescale, the operands of "
+           "the same shape, or one broadcast as one element or a "
+           "[1, ..., 1, C] vector, or a broadcast constant";
   if (isa<tosa::MulOp>(op))
-    return "expected an i32 mul (shift 0) of two i8 tensors, each read "
-           "directly (zero point 0) or rescaled to i32 by exactly 1 "
-           "(zero-point removal), of the result's shape (or one element, or "
-           "a constant that broadcasts), used only by a per-tensor "
-           "tosa.rescale";
+    return "expected an i32 mul (shift 0) of two i8 tensors, each rescaled to "
+           "i32 by exactly 1 (zero-point removal) or multiplied directly, "
+           "used only by a per-tensor tosa.rescale, the operands of the same "
+           "shape, or one broadcast as one element or a [1, ..., 1, C] "
+           "vector, or a broadcast constant";
   if (isa<tosa::ResizeOp>(op))
     return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
            "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";
@@ -54,16 +56,9 @@ static const char *expectation(Operation *op) {
     return "expected an integer avg_pool2d with constant zero points and "
            "acc_type i32";
   if (isa<tosa::ReduceSumOp>(op))
-    return "reduce_sum lowers only as a quantized sum: an i8 tensor rescaled "
-           "to i32 by exactly 1 (zero-point removal), reduce_sum over "
-           "contiguous axes (extents < 65536), one single-round rescale to i8";
-  if (isa<tosa::ReduceMaxOp>(op))
-    return "expected an i8 reduce_max whose extents are < 65536";
-  if (isa<tosa::CustomOp>(op))
-    return "expected a tessera softmax / log_softmax on i8 whose normalised "
-           "axis is the innermost non-unit dimension, with fewer than 65536 "
-           "elements per row, a constant 256-entry i32 table and 7 constant "
-           "parameters";
+    return "reduce_sum lowers only inside a global average pool: an i8/i16 "
+           "NHWC tensor rescaled to i32 by exactly 1 (zero-point removal), "
+           "reduce_sum over axes 1 and 2, one single-round rescale to i8";
   return "no NPU lowering exists for this op";
 }
 

@@ -217,4 +217,57 @@ Value materializeConstant(PatternRewriter &rewriter, Value v,
                                DenseElementsAttr::get(outType, bits));
 }
 
+static std::string shapeText(Value v) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << '[';
+  llvm::interleave(cast<RankedTensorType>(v.getType()).getShape(), os, ", ");
+  os << ']';
+  return text;
+}
+
+bool arrangeBinaryOperands(PatternRewriter &rewriter, RankedTensorType out,
+                           Value &a, Value &b, bool commutative, bool &swapped,
+                           std::string &why) {
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  auto fullOf = [&](Value v) {
+    return RankedTensorType::get(
+        out.getShape(), cast<RankedTensorType>(v.getType()).getElementType());
+  };
+  swapped = false;
+  if (commutative && shapeOf(a) != out.getShape() &&
+      shapeOf(b) == out.getShape()) {
+    std::swap(a, b);
+    swapped = true;
+  }
+  if (shapeOf(a) != out.getShape()) {
+    Value c = materializeConstant(rewriter, a, fullOf(a));
+    if (!c) {
+      why = "operands " + shapeText(a) + " and " + shapeText(b) +
+            " both broadcast to the result and neither is a constant";
+      if (!commutative)
+        why = "the first operand " + shapeText(a) +
+              " broadcasts to the result and is not a constant";
+      return false;
+    }
+    a = c;
+  }
+  if (npu::binaryBcast(cast<RankedTensorType>(b.getType()), out)) {
+    b = materializeConstant(rewriter, b, nullptr);
+    return true;
+  }
+  Value c = materializeConstant(rewriter, b, fullOf(b));
+  if (!c) {
+    why = "operand " + shapeText(b) + " broadcasts to the result " +
+          shapeText(a) +
+          " along outer dimensions other than as one element or a "
+          "[1, ..., 1, C] vector and is not a constant";
+    return false;
+  }
+  b = c;
+  return true;
+}
+
 } // namespace tessera::lowering

@@ -83,6 +83,20 @@ std::string activationName(int64_t lo, int64_t hi, int64_t zp, int64_t tmin,
 mlir::Value materializeConstant(mlir::PatternRewriter &rewriter, mlir::Value v,
                                 mlir::RankedTensorType target);
 
+/// Arranges the operands of an elementwise binary op (`a`, `b`: the 8-bit
+/// inputs, TOSA broadcasting to `out`) for npu.add / npu.mul, whose `a` has
+/// the result's shape and whose `b` has it too, or is one element or a
+/// per-channel vector [1, ..., 1, C] (the ELTWISE bcast of docs/isa.md):
+/// a `commutative` op's operands are swapped when only `a` broadcasts
+/// (`swapped` says so); any other broadcast operand must be a constant
+/// (possibly behind reshapes) and is materialized at the full shape; a
+/// constant b behind reshapes becomes a tosa.const of its own shape. On
+/// failure returns false with the reason in `why` (naming the shapes).
+bool arrangeBinaryOperands(mlir::PatternRewriter &rewriter,
+                           mlir::RankedTensorType out, mlir::Value &a,
+                           mlir::Value &b, bool commutative, bool &swapped,
+                           std::string &why);
+
 /// Records the layer-table row of a new npu op (consumed by assignLayers).
 void tagLayer(mlir::Operation *npuOp, llvm::StringRef node,
               llvm::StringRef opType);

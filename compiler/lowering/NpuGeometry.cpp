@@ -70,13 +70,13 @@ EltwiseGeometry eltwiseGeometry(Operation *op) {
   g.rows = g.channels ? out.getNumElements() / g.channels : 0;
   g.outBytes = elementBytes(op->getResult(0));
   g.aBytes = elementBytes(op->getOperand(0));
-  if (auto add = dyn_cast<npu::AddOp>(op)) {
-    g.bBytes = elementBytes(add.getB());
-  } else if (auto mul = dyn_cast<npu::MulOp>(op)) {
-    if (mul.getB().getType().getNumElements() == 1 && g.rows * g.channels > 1)
-      g.paramBytes = elementBytes(mul.getB()); // broadcast: loaded once
-    else
-      g.bBytes = elementBytes(mul.getB());
+  if (isa<npu::AddOp, npu::MulOp>(op)) {
+    Value b = op->getOperand(1);
+    auto bType = cast<RankedTensorType>(b.getType());
+    if (npu::binaryBcast(bType, out) == npu::BinaryBcast::None)
+      g.bBytes = elementBytes(b);
+    else // scalar or per-channel b: loaded once, like a rescale's pairs
+      g.paramBytes = bType.getNumElements() * elementBytes(b);
   } else if (isa<npu::TableOp>(op)) {
     g.paramBytes = 256; // the table, loaded once like per-channel pairs
   } else if (isa<npu::SoftmaxOp>(op)) {

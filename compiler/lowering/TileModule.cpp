@@ -31,7 +31,7 @@ static std::string layerLabel(Operation *op) {
 static void setTiling(Operation *op, const TileChoice &t, bool channels) {
   Builder b(op->getContext());
   op->setAttr("tile_rows", b.getI64IntegerAttr(t.rows));
-  if (channels)
+  if (channels && (t.channels != 0 || isa<npu::Conv2DOp>(op)))
     op->setAttr("tile_channels", b.getI64IntegerAttr(t.channels));
   op->setAttr("double_buffer", b.getBoolAttr(t.doubleBuffer));
 }
@@ -49,7 +49,7 @@ LogicalResult tileModule(ModuleOp module, const TileOptions &opts) {
         ok = false;
         return;
       }
-      setTiling(op, *t, isa<npu::Conv2DOp>(op));
+      setTiling(op, *t, /*channels=*/true);
     } else if (isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp,
                    npu::SoftmaxOp>(op)) {
       EltwiseGeometry g = eltwiseGeometry(op);

@@ -4,7 +4,8 @@
 // inserts quant.qcast/quant.dcast after it. Activations are the function
 // arguments and op results that carry `tessera.range = array<f64: min, max>`,
 // plus float constants used as data by an op the integer level supports
-// (their range is their data). Rules (docs/quantization-passes.md):
+// (their range is their data; for mul only constants of more than one
+// value: a splat factor is left to FoldElementwiseChain's table). Rules (docs/quantization-passes.md):
 //  - fused activation: the result of conv2d/depthwise_conv2d/matmul/add whose
 //    only user is a tosa.clamp is not quantized; the clamp's result is.
 //  - a float constant read as data is quantized per tensor over its values;
@@ -42,7 +43,7 @@ namespace {
 /// points, biases or shapes); only these get a quantized constant.
 SmallVector<unsigned> dataOperands(Operation *op) {
   if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp,
-          tosa::MulOp>(op))
+          tosa::SubOp, tosa::MulOp>(op))
     return {0, 1};
   if (isa<tosa::ConcatOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
@@ -63,7 +64,7 @@ bool sharesQParams(Operation *op) {
 /// Producers whose integer form ends in a rescale that a clamp can follow.
 bool isFusableProducer(Operation *op) {
   return isa_and_nonnull<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
-                         tosa::MatMulOp, tosa::AddOp>(op);
+                         tosa::MatMulOp, tosa::AddOp, tosa::SubOp>(op);
 }
 
 struct Range {

@@ -6,6 +6,7 @@
 //   sum  = add_i32(x_1', x_2')
 //   out  = rescale_i32->i8(sum, twice_max / (2^20 * s_out), output_zp z_out)
 //   [-> clamp for a fused activation]
+// Sub is the same with sub_i32 (TFLite's quantized SUB).
 // The 2^20 left shift (folded into the input multipliers, as TOSA's TFLite
 // legalization does) keeps 20 bits of the inputs' fraction; with
 // |x_k - z_k| <= 255 and s_k / twice_max <= 1/2, |x_k'| <= 2^27 and the i32
@@ -25,10 +26,12 @@ namespace mq = mlir::quant;
 namespace tessera::quant {
 namespace {
 
-struct FoldAdd : public OpRewritePattern<tosa::AddOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// tosa.add, or tosa.sub with the same rescales (the i32 difference of the
+/// widened inputs is bounded like the sum).
+template <typename OpTy> struct FoldAdd : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(tosa::AddOp op,
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
       return failure(); // already integer: not a reason to record
@@ -67,7 +70,7 @@ struct FoldAdd : public OpRewritePattern<tosa::AddOp> {
       wide.push_back(createRescale(
           rewriter, loc, materializeInteger(rewriter, loc, input.quant), i32,
           p));
-    auto sum = tosa::AddOp::create(
+    auto sum = OpTy::create(
         rewriter, loc, withElementType(op.getType(), i32), wide[0], wide[1]);
     copyDiscardableAttrs(op, sum);
     replaceWithRescaled(rewriter, op, *result, sum, *outRescale);
@@ -78,7 +81,8 @@ struct FoldAdd : public OpRewritePattern<tosa::AddOp> {
 } // namespace
 
 void populateFoldAddPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldAdd>(patterns.getContext());
+  patterns.add<FoldAdd<tosa::AddOp>, FoldAdd<tosa::SubOp>>(
+      patterns.getContext());
 }
 
 } // namespace tessera::quant

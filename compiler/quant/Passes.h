@@ -66,6 +66,9 @@ void populateFoldClampPatterns(mlir::RewritePatternSet &patterns);
 void populateFoldTablePatterns(mlir::RewritePatternSet &patterns);
 /// mul (+ fused clamp) -> inputs minus zero points in i32, mul, rescale.
 void populateFoldMulPatterns(mlir::RewritePatternSet &patterns);
+/// arith.divf by a positive per-channel constant: a per-channel i8 -> i8
+/// rescale by s_x / (c[k] s_out) (FoldDiv.cpp).
+void populateFoldDivPatterns(mlir::RewritePatternSet &patterns);
 /// resize -> i8 nearest (+ requantize) or i8 bilinear, sub, rescale.
 void populateFoldResizePatterns(mlir::RewritePatternSet &patterns);
 /// Softmax / LogSoftmax -> tosa.custom (FoldSoftmax.cpp).

@@ -20,6 +20,7 @@ void populateFoldToIntegerPatterns(RewritePatternSet &patterns) {
   populateFoldClampPatterns(patterns);
   populateFoldTablePatterns(patterns);
   populateFoldMulPatterns(patterns);
+  populateFoldDivPatterns(patterns);
   populateFoldResizePatterns(patterns);
   populateFoldSoftmaxPatterns(patterns);
   populateFoldReducePatterns(patterns);

@@ -19,6 +19,21 @@ void NpuDialect::initialize() {
 #define GET_OP_CLASSES
 #include "dialects/npu/NpuOps.cpp.inc"
 
+std::optional<BinaryBcast>
+tessera::npu::binaryBcast(RankedTensorType b, RankedTensorType out) {
+  if (b.getRank() != out.getRank())
+    return std::nullopt;
+  if (b.getShape() == out.getShape())
+    return BinaryBcast::None;
+  if (b.getNumElements() == 1)
+    return BinaryBcast::Scalar;
+  int64_t rank = out.getRank();
+  if (rank && b.getDimSize(rank - 1) == out.getDimSize(rank - 1) &&
+      llvm::all_of(b.getShape().drop_back(), [](int64_t d) { return d == 1; }))
+    return BinaryBcast::Channel;
+  return std::nullopt;
+}
+
 namespace {
 /// Checks that `attr` has `n` elements, naming it in the diagnostic.
 LogicalResult expectSize(Operation *op, StringRef name, size_t got, size_t n) {
@@ -138,9 +153,9 @@ LogicalResult RescaleOp::verify() {
 
 LogicalResult AddOp::verify() {
   auto a = getA().getType(), b = getB().getType(), out = getOutput().getType();
-  if (a.getShape() != out.getShape() || b.getShape() != out.getShape())
-    return emitOpError("expected operands and result of the same shape "
-                       "(no broadcasting)");
+  if (a.getShape() != out.getShape() || !binaryBcast(b, out))
+    return emitOpError("expected a of the result's shape and b of the same "
+                       "shape, one element or [1, ..., 1, C]");
   return expectClampOrder(*this, getClampMin(), getClampMax());
 }
 
@@ -176,11 +191,9 @@ LogicalResult SoftmaxOp::verify() {
 
 LogicalResult MulOp::verify() {
   auto a = getA().getType(), b = getB().getType(), out = getOutput().getType();
-  bool scalarB = b.getRank() == out.getRank() && b.getNumElements() == 1;
-  if (a.getShape() != out.getShape() ||
-      (b.getShape() != out.getShape() && !scalarB))
-    return emitOpError("expected operands and result of the same shape, or "
-                       "a one-element b");
+  if (a.getShape() != out.getShape() || !binaryBcast(b, out))
+    return emitOpError("expected a of the result's shape and b of the same "
+                       "shape, one element or [1, ..., 1, C]");
   if (a.getElementTypeBitWidth() > 16 || b.getElementTypeBitWidth() > 16)
     return emitOpError("expected 8- or 16-bit operands");
   return expectClampOrder(*this, getClampMin(), getClampMax());

@@ -64,13 +64,17 @@ def Npu_PoolOp : Npu_LayerOp<"pool"> {
     shift) instead, TOSA apply_scale_32 with single rounding: the reciprocal
     of the window size and a change of scale in one rounding (the ISA's POOL
     with cip = 1; global pooling into another quantization).
+    `tile_rows` output rows and `tile_channels` channels (0: all) per SRAM
+    tile: every channel is independent, so a whole-plane window (global
+    pooling of a large plane) is tiled by channels.
   }];
   let arguments = (ins Npu_IntTensor:$input, StrAttr:$kind,
       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride,
       DenseI64ArrayAttr:$pad, I64Attr:$input_zp, I64Attr:$output_zp,
       I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
       DefaultValuedAttr<I64Attr, "0">:$multiplier,
-      DefaultValuedAttr<I64Attr, "0">:$shift);
+      DefaultValuedAttr<I64Attr, "0">:$shift,
+      DefaultValuedAttr<I64Attr, "0">:$tile_channels);
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -97,7 +101,7 @@ def Npu_RescaleOp : Npu_LayerOp<"rescale"> {
 }
 
 def Npu_AddOp : Npu_LayerOp<"add"> {
-  let summary = "vector-unit quantized addition of two same-shaped tensors";
+  let summary = "vector-unit quantized addition (b may be broadcast)";
   let description = [{
     The integer residual add of TOSA (TFLite's quantized ADD):
       a' = apply_scale_32(a - a_zp, a_multiplier, a_shift, double_round)
@@ -107,6 +111,10 @@ def Npu_AddOp : Npu_LayerOp<"add"> {
     saturated to the output type (int32 intermediates). It is the ISA's
     ELTWISE add with left_shift = 0: the i8 -> i32 input rescales of the
     integer TOSA already contain the left shift in their multipliers.
+    `a` has the result's shape; `b` has it too, or one element (bcast =
+    scalar), or is a [1, ..., 1, C] vector (bcast = channel), loaded into
+    SRAM once per layer. With `subtract` the sum is a' - b' (ELTWISE sub,
+    TFLite's quantized SUB).
     `tile_rows` rows of the innermost dimension per SRAM tile.
   }];
   let arguments = (ins Npu_IntTensor:$a, Npu_IntTensor:$b,
@@ -115,7 +123,8 @@ def Npu_AddOp : Npu_LayerOp<"add"> {
       I64Attr:$output_zp, I32Attr:$multiplier, I32Attr:$shift,
       BoolAttr:$double_round, I64Attr:$clamp_min, I64Attr:$clamp_max,
       I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
-      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer,
+      DefaultValuedAttr<BoolAttr, "false">:$subtract);
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = [{
     $a `,` $b attr-dict `:` functional-type(operands, results)
@@ -233,7 +242,7 @@ def Npu_SoftmaxOp : Npu_LayerOp<"softmax"> {
 }
 
 def Npu_MulOp : Npu_LayerOp<"mul"> {
-  let summary = "vector-unit quantized multiplication of two same-shaped tensors";
+  let summary = "vector-unit quantized multiplication (b may be broadcast)";
   let description = [{
     The integer multiply of --tessera-fold-to-integer (rescale i8 -> i32 by
     exactly 1 removing the zero points, tosa.mul i32 with shift 0, rescale
@@ -241,8 +250,11 @@ def Npu_MulOp : Npu_LayerOp<"mul"> {
       output = clamp(apply_scale_32((a - a_zp) * (b - b_zp), multiplier,
                      shift, double_round) + output_zp, clamp_min, clamp_max)
     saturated to the output type; the product of two 8-bit differences
-    (|.| <= 255 * 255) cannot overflow int32. The ISA's ELTWISE mul; `b`
-    may have one element (all dimensions 1), broadcast (bcast = scalar).
+    (|.| <= 255 * 255) cannot overflow int32. The ISA's ELTWISE mul. `a`
+    has the result's shape; `b` has it too, or one element (all dimensions
+    1; bcast = scalar), or is a [1, ..., 1, C] vector over the innermost
+    dimension (bcast = channel: a squeeze-excitation gate, a per-channel
+    constant); a broadcast `b` is loaded into SRAM once per layer.
     Constant operands are read from the constant image.
     `tile_rows` rows of the innermost dimension per SRAM tile.
   }];

@@ -17,15 +17,17 @@ func.func @conv_without_rescale(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x1xi32> {
 
 func.func @no_lowering(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
   %s = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
-  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): expected an i32 mul (shift 0) of two i8 tensors, each read directly (zero point 0) or rescaled to i32 by exactly 1 (zero-point removal), of the result's shape (or one element, or a constant that broadcasts), used only by a per-tensor tosa.rescale}}
+  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): expected an i32 mul (shift 0) of two i8 tensors, each rescaled to i32 by exactly 1 (zero-point removal) or multiplied directly, used only by a per-tensor tosa.rescale, the operands of the same shape, or one broadcast as one element or a [1, ..., 1, C] vector, or a broadcast constant}}
   %m = tosa.mul %x, %x, %s {onnx.node = "mul3"} : (tensor<1x4xi8>, tensor<1x4xi8>, tensor<1xi8>) -> tensor<1x4xi8>
   return %m : tensor<1x4xi8>
 }
 
 // -----
 
-// A broadcasting add: the add and the rescales around it are all reported.
-func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x1x1x8xi8>) -> tensor<1x2x2x8xi8> {
+// A broadcasting add whose non-constant operand is neither one element nor
+// a [1, ..., 1, C] vector (ELTWISE bcast): the add and the rescales around
+// it are all reported.
+func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x2x1x8xi8>) -> tensor<1x2x2x8xi8> {
   %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
   %s = "tosa.const"() {values = dense<11> : tensor<1xi8>} : () -> tensor<1xi8>
   %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
@@ -33,9 +35,9 @@ func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x1x1x8xi8>) -> tens
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
   %ra = tosa.rescale %a, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x2x8xi32>
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
-  %rb = tosa.rescale %b, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x1x1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x1x1x8xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.add' (ONNX node 'add2'): expected an i32 add of two same-shaped tosa.rescale results (per tensor, one rounding mode) used only by a tosa.rescale}}
-  %sum = tosa.add %ra, %rb {onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1x1x1x8xi32>) -> tensor<1x2x2x8xi32>
+  %rb = tosa.rescale %b, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x1x8xi32>
+  // expected-error @+1 {{unsupported for now: 'tosa.add' (ONNX node 'add2'): expected an i32 add (or sub) of two tosa.rescale results (per tensor, one rounding mode) used only by a tosa.rescale, the operands of the same shape, or one broadcast as one element or a [1, ..., 1, C] vector, or a broadcast constant}}
+  %sum = tosa.add %ra, %rb {onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1x2x1x8xi32>) -> tensor<1x2x2x8xi32>
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
   %ro = tosa.rescale %sum, %m, %s, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x2x8xi8>
   return %ro : tensor<1x2x2x8xi8>
@@ -65,9 +67,18 @@ func.func @scale16(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
 
 // -----
 
+// A sub lowers only as the folded quantized SUB (rescales around it).
 func.func @no_lowering_sub(%x: tensor<1x4xi32>) -> tensor<1x4xi32> {
-  // expected-error @+1 {{unsupported for now: 'tosa.sub' (ONNX node 'sub3'): no NPU lowering exists for this op}}
+  // expected-error @+1 {{unsupported for now: 'tosa.sub' (ONNX node 'sub3'): expected an i32 add (or sub) of two tosa.rescale results}}
   %m = tosa.sub %x, %x {onnx.node = "sub3"} : (tensor<1x4xi32>, tensor<1x4xi32>) -> tensor<1x4xi32>
+  return %m : tensor<1x4xi32>
+}
+
+// -----
+
+func.func @no_lowering_max(%x: tensor<1x4xi32>) -> tensor<1x4xi32> {
+  // expected-error @+1 {{unsupported for now: 'tosa.maximum' (ONNX node 'max3'): no NPU lowering exists for this op}}
+  %m = tosa.maximum %x, %x {onnx.node = "max3"} : (tensor<1x4xi32>, tensor<1x4xi32>) -> tensor<1x4xi32>
   return %m : tensor<1x4xi32>
 }
 
@@ -126,9 +137,9 @@ func.func @sum_not_widened_exactly(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8>
   %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'widen'): expected an i8/i16 -> i8/i16 rescale}}
   %w = tosa.rescale %x, %m, %s31, %z, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "widen"} : (tensor<1x2x3x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x4xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum1'): reduce_sum lowers only as a quantized sum}}
+  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum1'): reduce_sum lowers only inside a global average pool}}
   %r1 = tosa.reduce_sum %w {axis = 1 : i32, onnx.node = "sum1"} : (tensor<1x2x3x4xi32>) -> tensor<1x1x3x4xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum2'): reduce_sum lowers only as a quantized sum}}
+  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum2'): reduce_sum lowers only inside a global average pool}}
   %r2 = tosa.reduce_sum %r1 {axis = 2 : i32, onnx.node = "sum2"} : (tensor<1x1x3x4xi32>) -> tensor<1x1x1x4xi32>
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'out'): expected an i8/i16 -> i8/i16 rescale}}
   %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "out"} : (tensor<1x1x1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x4xi8>
