@@ -56,9 +56,16 @@ static const char *expectation(Operation *op) {
     return "expected an integer avg_pool2d with constant zero points and "
            "acc_type i32";
   if (isa<tosa::ReduceSumOp>(op))
-    return "reduce_sum lowers only inside a global average pool: an i8/i16 "
-           "NHWC tensor rescaled to i32 by exactly 1 (zero-point removal), "
-           "reduce_sum over axes 1 and 2, one single-round rescale to i8";
+    return "reduce_sum lowers only as a quantized sum: an i8 tensor rescaled "
+           "to i32 by exactly 1 (zero-point removal), reduce_sum over "
+           "contiguous axes (extents < 65536), one single-round rescale to i8";
+  if (isa<tosa::ReduceMaxOp>(op))
+    return "expected an i8 reduce_max whose extents are < 65536";
+  if (isa<tosa::CustomOp>(op))
+    return "expected a tessera softmax / log_softmax on i8 whose normalised "
+           "axis is the innermost non-unit dimension, with fewer than 65536 "
+           "elements per row, a constant 256-entry i32 table and 7 constant "
+           "parameters";
   return "no NPU lowering exists for this op";
 }
 

@@ -168,11 +168,12 @@ LogicalResult ActivationPlan::collect() {
       std::optional<SmallVector<double>> data = readFloatConstant(v);
       if (!data || data->empty())
         continue;
-      // mul by one repeated value is a function of the other operand alone:
-      // the elementwise-chain fold makes it an exact table. Any other
-      // constant factor (YOLO's anchor grid) is quantized and folded as a
-      // general integer mul.
-      if (isa<tosa::MulOp>(op) &&
+      // mul or sub by one repeated value is a function of the other operand
+      // alone: the elementwise-chain fold makes it an exact table. Any other
+      // constant factor (YOLO's anchor grid, a per-channel scale) is
+      // quantized and folded as a general integer mul (a non-uniform
+      // subtrahend was already rewritten to an addend).
+      if (isa<tosa::MulOp, tosa::SubOp>(op) &&
           llvm::all_equal(llvm::ArrayRef<double>(*data)))
         continue;
       bool known = constantUses.count(v);

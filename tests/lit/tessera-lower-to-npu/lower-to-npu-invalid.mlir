@@ -137,9 +137,9 @@ func.func @sum_not_widened_exactly(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8>
   %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'widen'): expected an i8/i16 -> i8/i16 rescale}}
   %w = tosa.rescale %x, %m, %s31, %z, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "widen"} : (tensor<1x2x3x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x3x4xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum1'): reduce_sum lowers only inside a global average pool}}
+  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum1'): reduce_sum lowers only as a quantized sum}}
   %r1 = tosa.reduce_sum %w {axis = 1 : i32, onnx.node = "sum1"} : (tensor<1x2x3x4xi32>) -> tensor<1x1x3x4xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum2'): reduce_sum lowers only inside a global average pool}}
+  // expected-error @+1 {{unsupported for now: 'tosa.reduce_sum' (ONNX node 'sum2'): reduce_sum lowers only as a quantized sum}}
   %r2 = tosa.reduce_sum %r1 {axis = 2 : i32, onnx.node = "sum2"} : (tensor<1x1x3x4xi32>) -> tensor<1x1x1x4xi32>
   // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'out'): expected an i8/i16 -> i8/i16 rescale}}
   %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "out"} : (tensor<1x1x1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x4xi8>

@@ -247,11 +247,12 @@ func.func @square(%x: tensor<2x6xi8>) -> tensor<2x6xi8> {
 // Both zero points 0 (symmetric activations): --tessera-fold-to-integer
 // multiplies the i8 values directly (i8 x i8 -> i32, no widening rescales).
 // Operand a is a constant anchor grid [1, 3, 1, 2] that broadcasts over W;
-// it is materialized at the full shape, element (0, a, w, k) = grid[a][k]:
+// it is materialized at the full shape as operand b (the full-shaped x is
+// a), element (0, a, w, k) = grid[a][k]:
 // rows [10, 13], [16, 30], [33, 23], each repeated for w = 0, 1.
 // CHECK-LABEL: func.func @mul_i8_direct_broadcast_constant
 // CHECK: %[[G:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}10, 13], [10, 13]], {{\[\[}}16, 30], [16, 30]], {{\[\[}}33, 23], [33, 23]]]]> : tensor<1x3x2x2xi8>}>
-// CHECK: %[[M:.*]] = npu.mul %[[G]], %arg0 {a_zp = 0 : i64, b_zp = 0 : i64, clamp_max = 127 : i64, clamp_min = -127 : i64, double_round = false, layer = 0 : i64, multiplier = 1073741824 : i32, output_zp = 0 : i64, shift = 35 : i32}
+// CHECK: %[[M:.*]] = npu.mul %arg0, %[[G]] {a_zp = 0 : i64, b_zp = 0 : i64, clamp_max = 127 : i64, clamp_min = -127 : i64, double_round = false, layer = 0 : i64, multiplier = 1073741824 : i32, output_zp = 0 : i64, shift = 35 : i32}
 // CHECK-NOT: tosa.mul
 // CHECK: return %[[M]]
 func.func @mul_i8_direct_broadcast_constant(%x: tensor<1x3x2x2xi8>) -> tensor<1x3x2x2xi8> {
