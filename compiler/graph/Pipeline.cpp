@@ -14,8 +14,11 @@ namespace {
 
 void buildGraphCleanupPipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  // Constants first, so that BN folding and activation matching see folded
+  // transpose_conv2d first: its decomposition rearranges the constant
+  // weight with tosa ops that constant folding then evaluates. Constants
+  // before BN folding and activation matching, so that they see folded
   // scales (e.g. Div by 6 as a multiply by a constant); DCE last.
+  funcPm.addPass(createDecomposeTransposeConvPass());
   funcPm.addPass(createFoldConstantsPass());
   funcPm.addPass(createFoldBatchNormPass());
   funcPm.addPass(createFuseActivationsPass());

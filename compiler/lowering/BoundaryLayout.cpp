@@ -50,6 +50,19 @@ void absorbBoundaryTransposes(func::FuncOp func) {
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (OpOperand &operand : ret->getOpOperands()) {
+    // The narrow-range clamp of a symmetric scheme after the transpose is
+    // elementwise: clamp(transpose(v)) = transpose(clamp(v)), so the clamp
+    // moves before the transpose (it keeps its op, now on NHWC).
+    if (auto c = operand.get().getDefiningOp<tosa::ClampOp>()) {
+      auto t = c.getInput().getDefiningOp<tosa::TransposeOp>();
+      if (t && hasPerms(t, kToNchw) && t->hasOneUse() && c->hasOneUse()) {
+        c->moveBefore(t);
+        c->setOperand(0, t.getInput1());
+        c->getResult(0).setType(t.getInput1().getType());
+        t->setOperand(0, c.getResult());
+        operand.set(t.getResult());
+      }
+    }
     auto t = operand.get().getDefiningOp<tosa::TransposeOp>();
     if (!t || !hasPerms(t, kToNchw))
       continue;

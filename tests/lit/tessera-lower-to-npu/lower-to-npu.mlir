@@ -268,6 +268,22 @@ func.func @detect_head(%x: tensor<1x3x2x12xi8>) -> tensor<1x2x3x2x4xi8> {
 
 // -----
 
+// A slice of outer dimensions (the crop after a decomposed ConvTranspose)
+// is a box copy: npu.transpose with the identity permutation and the
+// slice's start as offsets. [1, 4, 5, 2] from [0, 1, 2, 0] size [1, 2, 3, 2]:
+// output[0, i, j, c] = input[0, 1 + i, 2 + j, c].
+// CHECK-LABEL: func.func @outer_slice
+// CHECK: %[[T:.*]] = npu.transpose %arg0 {layer = {{[0-9]+}} : i64, offsets = array<i64: 0, 1, 2, 0>, perms = array<i64: 0, 1, 2, 3>} : (tensor<1x4x5x2xi8>) -> tensor<1x2x3x2xi8>
+// CHECK: return %[[T]]
+func.func @outer_slice(%x: tensor<1x4x5x2xi8>) -> tensor<1x2x3x2xi8> {
+  %st = tosa.const_shape {values = dense<[0, 1, 2, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %sz = tosa.const_shape {values = dense<[1, 2, 3, 2]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %s = tosa.slice %x, %st, %sz {onnx.node = "crop"} : (tensor<1x4x5x2xi8>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x2x3x2xi8>
+  return %s : tensor<1x2x3x2xi8>
+}
+
+// -----
+
 // A mul by a reshaped i8 scalar (the detect head's x2): the constant is
 // materialized with b's shape (one element: ELTWISE bcast = scalar).
 // CHECK-LABEL: func.func @scalar_mul
