@@ -51,7 +51,8 @@ def DecomposeTransposeConvPass
 def FoldBatchNormPass : Pass<"tessera-fold-batchnorm", "mlir::func::FuncOp"> {
   let summary = "Fold per-channel constant mul/add into the conv before them";
   let description = [{
-    A float `tosa.conv2d` or `tosa.depthwise_conv2d` whose only user is a
+    A float `tosa.conv2d`, `tosa.depthwise_conv2d` or `tosa.transpose_conv2d`
+    (weight [OC, KH, KW, IC] like conv2d) whose only user is a
     `tosa.mul` by a per-output-channel constant (shape [1, 1, 1, OC] or a
     scalar) absorbs it into its weight (W'[o] = W[o] * s[o]) and bias
     (b'[o] = b[o] * s[o]); one whose only user is a `tosa.add` of such a

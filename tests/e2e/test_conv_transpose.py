@@ -1,7 +1,8 @@
 """ConvTranspose on the integer NPU path (docs/graph-passes.md
 --tessera-decompose-transpose-conv, docs/lowering.md): synthetic 2-D
 ConvTranspose models (strides 1 and 2, kernels 2/3/4, pads,
-output_padding, groups, with and without bias) compiled for every target
+output_padding, groups, with and without bias, followed by
+BatchNormalization + Relu) compiled for every target
 with a two-sample .npz calibration.
 
 Oracles:
@@ -10,11 +11,12 @@ Oracles:
 - the simulator's integers equal the integer reference executor's
   (tessera-run on --emit=int) bit for bit;
 - the simulator's dequantized output is within a bound derived from the
-  quantization steps of onnxruntime's float output: input rounding
+  quantization steps, against onnxruntime's float output: input rounding
   (step_x / 2 times the largest sum of |W| over the taps that reach one
   output), weight rounding (|x|max times the sum of per-tap weight
-  rounding, at most half a weight step each) and four output steps for the
-  requantizations (conv, bias add).
+  rounding, at most half a weight step each; BN-scaled weights for the
+  ConvTranspose -> BatchNormalization -> Relu case) and four output steps
+  for the requantizations (conv, bias add).
 """
 import re
 
@@ -45,7 +47,12 @@ CASES = {
     "depthwise_s2_k4": ([1, 3, 4, 4], [3, 1, 4, 4],
                         dict(strides=[2, 2], pads=[1, 1, 1, 1], group=3),
                         True),
+    # PP-OCR's DB head: ConvTranspose -> BatchNormalization -> Relu (the BN
+    # folds into the transpose conv before it is decomposed).
+    "s2_k2_bn_relu": ([1, 4, 5, 5], [4, 3, 2, 2], dict(strides=[2, 2]),
+                      True),
 }
+WITH_BN_RELU = {"s2_k2_bn_relu"}
 
 
 def make_model(case, path):
@@ -59,10 +66,22 @@ def make_model(case, path):
         inits.append(numpy_helper.from_array(
             rng.uniform(-1, 1, [m]).astype(np.float32), "B"))
         ins.append("B")
-    node = h.make_node("ConvTranspose", ins, ["y"], name="ct0", **attrs)
+    nodes = [h.make_node("ConvTranspose", ins,
+                         ["t" if case in WITH_BN_RELU else "y"], name="ct0",
+                         **attrs)]
+    if case in WITH_BN_RELU:
+        m = wshape[1] * attrs.get("group", 1)
+        for name, lo, hi in [("gamma", 0.5, 2), ("beta", -1, 1),
+                             ("mean", -1, 1), ("var", 0.5, 2)]:
+            inits.append(numpy_helper.from_array(
+                rng.uniform(lo, hi, [m]).astype(np.float32), name))
+        nodes += [h.make_node("BatchNormalization",
+                              ["t", "gamma", "beta", "mean", "var"], ["b"],
+                              name="bn0"),
+                  h.make_node("Relu", ["b"], ["y"], name="relu0")]
     graph = h.make_graph(
-        [node], "g", [h.make_tensor_value_info("x", onnx.TensorProto.FLOAT,
-                                               xshape)],
+        nodes, "g", [h.make_tensor_value_info("x", onnx.TensorProto.FLOAT,
+                                              xshape)],
         [h.make_empty_tensor_value_info("y")], inits)
     model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
     onnx.save(model, str(path))
@@ -131,6 +150,11 @@ def test_npu_bit_exact_and_accurate(tmp_path, case, target):
     assert got.shape == want.shape
     # Error bound from the quantization steps (module docstring).
     step_x = scales(tmp_path / "int.mlir")
+    if case in WITH_BN_RELU:  # the BN scale multiplies the weights
+        init = {i.name: numpy_helper.to_array(i) for i in
+                onnx.load(str(tmp_path / "m.onnx")).graph.initializer}
+        s = init["gamma"] / np.sqrt(init["var"] + 1e-5)
+        w = w * s.reshape(1, -1, 1, 1)
     kernel_abs = np.abs(w).sum(axis=(0, 2, 3)).max()  # all taps, per out ch
     step_w = np.abs(w).max() / 127  # per-tensor bound on per-channel steps
     taps = w.shape[0] * w.shape[2] * w.shape[3]
