@@ -367,3 +367,49 @@ func.func @global_sum_rescale(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8> {
   %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "gap"} : (tensor<1x1x1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x4xi8>
   return %o : tensor<1x1x1x4xi8>
 }
+
+// -----
+
+// Redundant clamps: after a reshape of a value clamped to [-127, 127], a
+// clamp to [-127, 127] (a symmetric scheme's) cannot change anything and is
+// erased; a clamp to [0, 127] (a ReLU) can, and stays (identity rescale
+// with those bounds).
+// CHECK-LABEL: func.func @redundant_clamp
+// CHECK: %[[C:.*]] = npu.rescale %arg0 {clamp_max = 127 : i64, clamp_min = -127 : i64
+// CHECK-NEXT: %[[R:.*]] = npu.reshape %[[C]]
+// CHECK-NEXT: %[[K:.*]] = npu.rescale %[[R]] {clamp_max = 127 : i64, clamp_min = 0 : i64
+// CHECK-NEXT: return %[[R]], %[[K]]
+func.func @redundant_clamp(%x: tensor<1x2x2x4xi8>) -> (tensor<1x4x4xi8>, tensor<1x4x4xi8>) {
+  %c = tosa.clamp %x {max_val = 127 : i8, min_val = -127 : i8} : (tensor<1x2x2x4xi8>) -> tensor<1x2x2x4xi8>
+  %s = tosa.const_shape {values = dense<[1, 4, 4]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %r = tosa.reshape %c, %s : (tensor<1x2x2x4xi8>, !tosa.shape<3>) -> tensor<1x4x4xi8>
+  %c2 = tosa.clamp %r {max_val = 127 : i8, min_val = -127 : i8} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  %c3 = tosa.clamp %r {max_val = 127 : i8, min_val = 0 : i8} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  return %c2, %c3 : tensor<1x4x4xi8>, tensor<1x4x4xi8>
+}
+
+// -----
+
+// A pad by the conv's input zero point (-3) before a conv (a decomposed
+// ConvTranspose's input padding) is the conv's own padding: pad [H 1, 2;
+// W 0, 1] + conv pad [1, 0, 1, 1] -> npu.conv2d pad [2, 2, 1, 2] on the
+// unpadded input (CONV pads with input_zp too); output 6x5 either way.
+// CHECK-LABEL: func.func @pad_into_conv
+// CHECK: npu.conv2d %arg0, {{.*}} pad = array<i64: 2, 2, 1, 2>
+// CHECK-SAME: (tensor<1x3x3x1xi8>, tensor<1x2x2x1xi8>, tensor<1xi32>) -> tensor<1x6x5x1xi8>
+// CHECK-NOT: tosa.pad
+func.func @pad_into_conv(%x: tensor<1x3x3x1xi8>) -> tensor<1x6x5x1xi8> {
+  %p = tosa.const_shape {values = dense<[0, 0, 1, 2, 0, 1, 0, 0]> : tensor<8xindex>} : () -> !tosa.shape<8>
+  %izp = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %xp = tosa.pad %x, %p, %izp : (tensor<1x3x3x1xi8>, !tosa.shape<8>, tensor<1xi8>) -> tensor<1x6x4x1xi8>
+  %w = "tosa.const"() {values = dense<[[[[1], [2]], [[3], [4]]]]> : tensor<1x2x2x1xi8>} : () -> tensor<1x2x2x1xi8>
+  %b = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %c = tosa.conv2d %xp, %w, %b, %izp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 0, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x6x4x1xi8>, tensor<1x2x2x1xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x6x5x1xi32>
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %sh = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %r = tosa.rescale %c, %m, %sh, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x6x5x1xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x6x5x1xi8>
+  return %r : tensor<1x6x5x1xi8>
+}
