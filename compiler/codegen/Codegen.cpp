@@ -543,9 +543,15 @@ llvm::Error Generator::emitTranspose(npu::TransposeOp op) {
   View in = views[input], out = views[output];
   auto inType = op.getInput().getType();
   llvm::SmallVector<int64_t> dims(inType.getShape()), perms(op.getPerms());
+  llvm::SmallVector<int64_t> odims(op.getOutput().getType().getShape());
+  llvm::SmallVector<int64_t> offsets(dims.size(), 0);
+  if (auto o = op.getOffsets())
+    offsets.assign(o->begin(), o->end());
   const unsigned eb = elementBytes(input);
   while (dims.size() < 3) { // pad to rank 3 with outer unit dims
     dims.insert(dims.begin(), 1);
+    odims.insert(odims.begin(), 1);
+    offsets.insert(offsets.begin(), 0);
     for (int64_t &p : perms)
       ++p;
     perms.insert(perms.begin(), 0);
@@ -556,9 +562,10 @@ llvm::Error Generator::emitTranspose(npu::TransposeOp op) {
   stride[r - 2] = in.pitch;
   for (size_t k = r - 2; k-- > 0;)
     stride[k] = stride[k + 1] * dims[k + 1];
-  llvm::SmallVector<int64_t> odims;
-  for (int64_t p : perms)
-    odims.push_back(dims[p]);
+  // Offsets (a box of the input) move the first row read.
+  uint64_t start = 0;
+  for (size_t k = 0; k < r; ++k)
+    start += uint64_t(offsets[k]) * stride[k];
   const uint64_t rowBytes = out.rowBytes;
   const int64_t n1 = odims[r - 2], n2 = odims[r - 3];
   const uint64_t s1 = stride[perms[r - 2]], s2 = stride[perms[r - 3]];
@@ -577,7 +584,7 @@ llvm::Error Generator::emitTranspose(npu::TransposeOp op) {
   const uint16_t layer = layerOf(op);
   int slot = 0;
   for (int64_t o = 0; o < outer; ++o) {
-    uint64_t base = 0;
+    uint64_t base = start;
     for (int64_t k = static_cast<int64_t>(r) - 4, rest = o; k >= 0; --k) {
       base += uint64_t(rest % odims[k]) * stride[perms[k]];
       rest /= odims[k];

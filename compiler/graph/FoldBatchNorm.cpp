@@ -36,7 +36,9 @@ bool isF32Tensor(Type t) {
 /// weight and bias, and `v` used once.
 Operation *matchConv(Value v) {
   Operation *op = v.getDefiningOp();
-  if (!op || !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op) ||
+  if (!op ||
+      !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp>(
+          op) ||
       !v.hasOneUse() || !isF32Tensor(v.getType()) ||
       !isF32Tensor(op->getOperand(1).getType()))
     return nullptr;
@@ -117,13 +119,14 @@ Value binaryConst(PatternRewriter &rewriter, Location loc, Value a, Value b) {
 }
 
 /// The per-channel constant shaped for the weight: [OC,1,1,1] for conv2d
-/// (OHWI), [1,1,C,M] for depthwise ([KH,KW,C,M]); all ones for a scalar.
+/// and transpose_conv2d (OHWI), [1,1,C,M] for depthwise ([KH,KW,C,M]); all
+/// ones for a scalar.
 llvm::SmallVector<int64_t> weightBroadcastShape(Operation *conv,
                                                 bool perChannel) {
   auto w = cast<RankedTensorType>(conv->getOperand(1).getType());
   if (!perChannel)
     return {1, 1, 1, 1};
-  if (isa<tosa::Conv2DOp>(conv))
+  if (isa<tosa::Conv2DOp, tosa::TransposeConv2DOp>(conv))
     return {w.getDimSize(0), 1, 1, 1};
   return {1, 1, w.getDimSize(2), w.getDimSize(3)};
 }

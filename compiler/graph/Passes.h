@@ -1,7 +1,8 @@
 //===- Passes.h - Graph clean-up passes and their rewrites -----*- C++ -*-===//
 //
-// --tessera-fold-constants, --tessera-fold-batchnorm,
-// --tessera-fuse-activations and --tessera-dce on float TOSA, the functions
+// --tessera-decompose-transpose-conv, --tessera-fold-constants,
+// --tessera-fold-batchnorm, --tessera-fuse-activations and --tessera-dce on
+// float TOSA, the functions
 // behind them, and the clean-up pipeline that runs after import. See
 // docs/graph-passes.md.
 //
@@ -65,7 +66,8 @@ unsigned eraseDeadOps(mlir::func::FuncOp func);
 // Pipeline (Pipeline.cpp)
 //===----------------------------------------------------------------------===//
 
-/// Adds, nested on every func.func: --tessera-fold-constants,
+/// Adds, nested on every func.func: --tessera-decompose-transpose-conv,
+/// --tessera-fold-constants,
 /// --tessera-fold-batchnorm, --tessera-fuse-activations, --tessera-dce.
 void buildGraphCleanupPipeline(mlir::OpPassManager &pm);
 
@@ -73,7 +75,7 @@ void buildGraphCleanupPipeline(mlir::OpPassManager &pm);
 /// diagnostic. `what` names the module in the message (e.g. the model file).
 llvm::Error runGraphCleanup(mlir::ModuleOp module, llvm::StringRef what);
 
-/// Registers the four passes (tessera-opt).
+/// Registers the five passes (tessera-opt).
 void registerGraphPasses();
 
 } // namespace tessera::graph

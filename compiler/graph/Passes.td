@@ -30,10 +30,29 @@ def FoldConstantsPass : Pass<"tessera-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::tosa::TosaDialect"];
 }
 
+def DecomposeTransposeConvPass
+    : Pass<"tessera-decompose-transpose-conv", "mlir::func::FuncOp"> {
+  let summary = "Rewrite float transpose_conv2d as conv2d + depth-to-space";
+  let description = [{
+    Applies upstream MLIR's populateTosaDecomposeTransposeConv to every
+    float `tosa.transpose_conv2d`: stride 1 becomes a `tosa.pad` and a
+    `tosa.conv2d` with the reversed weight; stride s becomes one stride-1
+    `tosa.conv2d` with s*s*OC output channels (the sub-pixel phases, zero
+    bias), a rank-6 `tosa.reshape` / `tosa.transpose` / `tosa.reshape`
+    depth-to-space interleave, a `tosa.slice` (or `tosa.pad`) for out_pad and
+    a `tosa.add` of the bias. Weight-side ops are on constants and are folded
+    by --tessera-fold-constants. New ops get the transpose_conv2d's
+    `onnx.node`; the op that replaces it takes over all of its discardable
+    attributes (`onnx.output`, `onnx.layout`, `onnx.fused`).
+  }];
+  let dependentDialects = ["mlir::tosa::TosaDialect"];
+}
+
 def FoldBatchNormPass : Pass<"tessera-fold-batchnorm", "mlir::func::FuncOp"> {
   let summary = "Fold per-channel constant mul/add into the conv before them";
   let description = [{
-    A float `tosa.conv2d` or `tosa.depthwise_conv2d` whose only user is a
+    A float `tosa.conv2d`, `tosa.depthwise_conv2d` or `tosa.transpose_conv2d`
+    (weight [OC, KH, KW, IC] like conv2d) whose only user is a
     `tosa.mul` by a per-output-channel constant (shape [1, 1, 1, OC] or a
     scalar) absorbs it into its weight (W'[o] = W[o] * s[o]) and bias
     (b'[o] = b[o] * s[o]); one whose only user is a `tosa.add` of such a

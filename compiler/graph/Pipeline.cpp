@@ -15,9 +15,14 @@ namespace {
 void buildGraphCleanupPipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   // Constants first, so that BN folding and activation matching see folded
-  // scales (e.g. Div by 6 as a multiply by a constant); DCE last.
+  // scales (e.g. Div by 6 as a multiply by a constant). BN folds into a
+  // transpose_conv2d too, before it is decomposed; the decomposition's
+  // weight rearrangement (tosa ops on constants) is folded by a second
+  // constant folding. DCE last.
   funcPm.addPass(createFoldConstantsPass());
   funcPm.addPass(createFoldBatchNormPass());
+  funcPm.addPass(createDecomposeTransposeConvPass());
+  funcPm.addPass(createFoldConstantsPass());
   funcPm.addPass(createFuseActivationsPass());
   funcPm.addPass(createDeadCodeEliminationPass());
 }

@@ -41,8 +41,7 @@ static const char *expectation(Operation *op) {
     return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
            "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";
   if (isa<tosa::SliceOp>(op))
-    return "only slices of the innermost dimension (constant start) are "
-           "supported";
+    return "expected a static integer slice with a constant start";
   if (isa<tosa::TableOp>(op))
     return "expected an i8 -> i8 table with 256 constant entries";
   if (isa<tosa::ClampOp>(op))

@@ -4,10 +4,16 @@
 // quantization, or one after a pool or concat) is an npu.rescale by exactly
 // 1 (multiplier 2^30, shift 30: (v * 2^30 + 2^29) >> 30 == v for every
 // int32 v) with the clamp's bounds; codegen emits it as ELTWISE clamp.
+// Before any rewrite, eraseRedundantClamps drops the clamps that cannot
+// change their input: symmetric schemes clamp to [-127, 127] after every
+// op, also after a reshape/transpose/slice/pad of an already clamped value
+// (a decomposed ConvTranspose has four of those).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
 #include "compiler/lowering/Passes.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -42,7 +48,51 @@ struct LowerClamp : public OpRewritePattern<tosa::ClampOp> {
   }
 };
 
+/// The bounds every element of `v` is known to lie in: those of the clamp
+/// it comes from through data movement (reshape, transpose, slice, and pad
+/// with a constant value, which joins the range).
+bool knownRange(Value v, int64_t &lo, int64_t &hi) {
+  int64_t padLo = std::numeric_limits<int64_t>::max(),
+          padHi = std::numeric_limits<int64_t>::min();
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto c = dyn_cast<tosa::ClampOp>(def)) {
+      if (!readClamp(c, lo, hi))
+        return false;
+      lo = std::min(lo, padLo);
+      hi = std::max(hi, padHi);
+      return true;
+    }
+    if (auto p = dyn_cast<tosa::PadOp>(def)) {
+      auto value = readScalarConstant(p.getPadConst());
+      if (!value)
+        return false;
+      padLo = std::min(padLo, *value);
+      padHi = std::max(padHi, *value);
+    } else if (!isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp>(def)) {
+      return false;
+    }
+    v = def->getOperand(0);
+  }
+  return false;
+}
+
 } // namespace
+
+unsigned eraseRedundantClamps(func::FuncOp func) {
+  llvm::SmallVector<tosa::ClampOp> dead;
+  func.walk([&](tosa::ClampOp clamp) {
+    int64_t lo, hi, inLo, inHi;
+    if (isa<IntegerType>(clamp.getType().getElementType()) &&
+        readClamp(clamp, lo, hi) && knownRange(clamp.getInput(), inLo, inHi) &&
+        lo <= inLo && inHi <= hi)
+      dead.push_back(clamp);
+  });
+  for (tosa::ClampOp clamp : dead) {
+    clamp.getResult().replaceAllUsesWith(clamp.getInput());
+    clamp->erase();
+  }
+  return dead.size();
+}
 
 void populateLowerClampPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerClamp>(patterns.getContext());

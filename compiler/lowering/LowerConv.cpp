@@ -54,6 +54,46 @@ Value skipTrailingCrop(Value input, llvm::ArrayRef<int64_t> pad,
   return slice.getInput1();
 }
 
+/// A tosa.pad of H and W only whose pad value is the conv's input zero point
+/// (a decomposed ConvTranspose pads its input so; fold-to-integer pads with
+/// the quantized 0.0) is what the conv's own padding does: TOSA and the
+/// NPU's CONV pad with input_zp. Adds its padding to `pad` ([top, bottom,
+/// left, right]) and returns the pad's input, else returns `input`. The
+/// narrow-range clamp that symmetric schemes put after every op may sit
+/// between pad and conv: clamp(pad(v, zp)) is pad(v, zp) when zp and v
+/// (itself a clamp to bounds inside the outer ones) are within its bounds.
+Value absorbZeroPointPad(Value input, int64_t inputZp,
+                         llvm::SmallVectorImpl<int64_t> &pad) {
+  Value padded = input;
+  int64_t lo, hi, innerLo, innerHi;
+  auto outer = input.getDefiningOp<tosa::ClampOp>();
+  if (outer) {
+    if (!outer->hasOneUse() || !readClamp(outer, lo, hi) || inputZp < lo ||
+        inputZp > hi)
+      return input;
+    padded = outer.getInput();
+  }
+  auto p = padded.getDefiningOp<tosa::PadOp>();
+  if (!p || !p->hasOneUse())
+    return input;
+  if (outer) {
+    auto inner = p.getInput1().getDefiningOp<tosa::ClampOp>();
+    if (!inner || !readClamp(inner, innerLo, innerHi) || innerLo < lo ||
+        innerHi > hi)
+      return input;
+  }
+  llvm::SmallVector<int64_t> padding;
+  auto value = readScalarConstant(p.getPadConst());
+  if (!value || *value != inputZp || !p.getPadding().getDefiningOp() ||
+      !tosa::getConstShapeValues(p.getPadding().getDefiningOp(), padding) ||
+      padding.size() != 8 || padding[0] || padding[1] || padding[6] ||
+      padding[7] || llvm::any_of(padding, [](int64_t v) { return v < 0; }))
+    return input;
+  for (int i = 0; i < 4; ++i)
+    pad[i] += padding[2 + i];
+  return p.getInput1();
+}
+
 template <typename ConvOp> struct LowerConv : public OpRewritePattern<ConvOp> {
   using OpRewritePattern<ConvOp>::OpRewritePattern;
   static constexpr bool kDepthwise =
@@ -133,10 +173,13 @@ template <typename ConvOp> struct LowerConv : public OpRewritePattern<ConvOp> {
     Value b = tosa::ConstOp::create(rewriter, conv.getLoc(), bTensor,
                                     DenseElementsAttr::get(bTensor, bBits));
 
-    llvm::ArrayRef<int64_t> pad = conv.getPad(), stride = conv.getStride(),
+    llvm::ArrayRef<int64_t> stride = conv.getStride(),
                             dil = conv.getDilation();
-    Value input = skipTrailingCrop(conv.getInput(), pad, stride, dil,
-                                   wShape[1], wShape[2], outType);
+    llvm::SmallVector<int64_t> padded(conv.getPad());
+    Value convIn = absorbZeroPointPad(conv.getInput(), *izp, padded);
+    llvm::ArrayRef<int64_t> pad = padded;
+    Value input = skipTrailingCrop(convIn, pad, stride, dil, wShape[1],
+                                   wShape[2], outType);
     auto op = npu::Conv2DOp::create(rewriter, loc, outType, input, w,
                                     b, stride, dil, pad, groups, *izp, *wzp,
                                     rq.outputZp, rq.multiplier, rq.shift,

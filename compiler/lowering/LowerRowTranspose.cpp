@@ -45,7 +45,8 @@ struct LowerRowTranspose : public OpRewritePattern<tosa::TransposeOp> {
     if (unitOnly)
       return rewriter.notifyMatchFailure(t, "a reshape (LowerTranspose)");
     auto op = npu::TransposeOp::create(rewriter, t.getLoc(), t.getType(),
-                                       t.getInput1(), perms, /*layer=*/0);
+                                       t.getInput1(), perms, /*layer=*/0,
+                                       /*offsets=*/nullptr);
     tagLayer(op, onnxNodeName(t), "Transpose");
     rewriter.replaceOp(t, op.getResult());
     return success();
@@ -109,7 +110,8 @@ struct FoldTransposeReshapeTranspose
     auto view = npu::ReshapeOp::create(rewriter, t1.getLoc(), splitType,
                                        t1.getInput1(), /*layer=*/0);
     auto op = npu::TransposeOp::create(rewriter, t2.getLoc(), t2.getType(),
-                                       view.getResult(), q, /*layer=*/0);
+                                       view.getResult(), q, /*layer=*/0,
+                                       /*offsets=*/nullptr);
     tagLayer(view, onnxNodeName(t1), "Reshape");
     tagLayer(op, onnxNodeName(t2), "Transpose");
     rewriter.replaceOp(t2, op.getResult());

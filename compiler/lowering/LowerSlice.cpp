@@ -4,7 +4,9 @@
 // with slices of the innermost dimension only. Such a slice is a strided
 // view of its input (same row pitch, an element offset), so it costs no
 // instruction: consumers' DMAs read the rows with the parent's pitch.
-// Slices cutting any other dimension are left for diagnoseUnlowered.
+// A slice that cuts an outer dimension (the crop after a decomposed
+// ConvTranspose's depth-to-space) is a box copy: npu.transpose with the
+// identity permutation and the slice's start as offsets.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -32,9 +34,20 @@ struct LowerSlice : public OpRewritePattern<tosa::SliceOp> {
         static_cast<int64_t>(start.size()) != in.getRank())
       return rewriter.notifyMatchFailure(slice, "expected a constant start");
     int64_t last = in.getRank() - 1;
+    bool outer = false;
     for (int64_t d = 0; d < last; ++d)
-      if (start[d] != 0 || in.getDimSize(d) != out.getDimSize(d))
-        return rewriter.notifyMatchFailure(slice, "cuts an outer dimension");
+      outer |= start[d] != 0 || in.getDimSize(d) != out.getDimSize(d);
+    if (outer) {
+      // A box of the input: copied by DMA as an npu.transpose with the
+      // identity permutation and offsets.
+      auto perms = llvm::to_vector(llvm::seq<int64_t>(0, in.getRank()));
+      auto op = npu::TransposeOp::create(
+          rewriter, slice.getLoc(), out, slice.getInput1(), perms,
+          /*layer=*/0, rewriter.getDenseI64ArrayAttr(start));
+      tagLayer(op, onnxNodeName(slice), "Slice");
+      rewriter.replaceOp(slice, op.getResult());
+      return success();
+    }
     auto op = npu::SliceOp::create(rewriter, slice.getLoc(), out,
                                    slice.getInput1(), start[last],
                                    /*layer=*/0);

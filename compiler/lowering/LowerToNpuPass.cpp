@@ -23,6 +23,7 @@ struct LowerToNpuPass : public impl::LowerToNpuPassBase<LowerToNpuPass> {
     FrozenRewritePatternSet frozen(std::move(patterns));
     bool ok = true;
     for (auto func : module.getOps<func::FuncOp>()) {
+      eraseRedundantClamps(func);
       absorbBoundaryTransposes(func);
       if (failed(applyPatternsGreedily(func, frozen)))
         return signalPassFailure();

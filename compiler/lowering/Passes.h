@@ -79,6 +79,11 @@ void populateLowerTransposePatterns(mlir::RewritePatternSet &patterns);
 /// All of the above.
 void populateLowerToNpuPatterns(mlir::RewritePatternSet &patterns);
 
+/// Erases every integer tosa.clamp whose input comes, through reshapes,
+/// transposes, slices and pads (whose value joins the range), from a clamp
+/// with bounds inside its own: it cannot change a value. Returns how many.
+unsigned eraseRedundantClamps(mlir::func::FuncOp func);
+
 /// Replaces NCHW->NHWC transposes of rank-4 arguments and NHWC->NCHW
 /// transposes feeding the return by an NHWC signature with `npu.layout`.
 void absorbBoundaryTransposes(mlir::func::FuncOp func);

@@ -221,6 +221,29 @@ llvm::Expected<Tensor> slice(tosa::SliceOp op, Operands args,
   return out;
 }
 
+llvm::Expected<Tensor> reverse(tosa::ReverseOp op, Operands args,
+                               const Result &rt) {
+  // TOSA REVERSE: out[.., i, ..] = in[.., dim(axis) - 1 - i, ..].
+  const Tensor &in = *args[0];
+  const int64_t rank = in.rank(), axis = op.getAxis();
+  if (axis < 0 || axis >= rank)
+    return opError(op, "axis " + llvm::Twine(axis) + " is out of range for "
+                           "rank " + llvm::Twine(rank));
+  Tensor out(in.elementType(), in.shape());
+  const size_t es = elementSize(in.elementType());
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in.dim(d);
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= in.dim(d);
+  const int64_t n = in.dim(axis), block = inner * es;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < n; ++i)
+      std::memcpy(out.bytes() + ((o * n + i) * block),
+                  in.bytes() + ((o * n + (n - 1 - i)) * block), block);
+  return out;
+}
+
 llvm::Expected<Tensor> pad(tosa::PadOp op, Operands args, const Result &rt) {
   const Tensor &in = *args[0];
   std::vector<int64_t> padding = valuesOf(*args[1]);

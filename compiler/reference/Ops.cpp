@@ -186,6 +186,7 @@ bool isKnownOp(Operation *op) {
     return true;
   return isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp,
              tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp, tosa::PadOp,
+             tosa::ReverseOp,
              tosa::ConcatOp, tosa::TileOp, tosa::CastOp, tosa::IdentityOp,
              tosa::ResizeOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
              tosa::MatMulOp, tosa::RescaleOp, tosa::ClampOp, tosa::MaxPool2dOp,
@@ -222,6 +223,8 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args,
           [&](auto o) { return data::transpose(o, args, rt); })
       .Case<tosa::SliceOp>([&](auto o) { return data::slice(o, args, rt); })
       .Case<tosa::PadOp>([&](auto o) { return data::pad(o, args, rt); })
+      .Case<tosa::ReverseOp>(
+          [&](auto o) { return data::reverse(o, args, rt); })
       .Case<tosa::ConcatOp>([&](auto o) { return data::concat(o, args, rt); })
       .Case<tosa::TileOp>([&](auto o) { return data::tile(o, args, rt); })
       .Case<tosa::GatherOp>([&](auto o) { return data::gather(o, args, rt); })

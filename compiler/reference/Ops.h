@@ -106,6 +106,8 @@ llvm::Expected<Tensor> transpose(mlir::tosa::TransposeOp op, Operands args,
                                  const Result &rt);
 llvm::Expected<Tensor> slice(mlir::tosa::SliceOp op, Operands args,
                              const Result &rt);
+llvm::Expected<Tensor> reverse(mlir::tosa::ReverseOp op, Operands args,
+                               const Result &rt);
 llvm::Expected<Tensor> pad(mlir::tosa::PadOp op, Operands args,
                            const Result &rt);
 llvm::Expected<Tensor> concat(mlir::tosa::ConcatOp op, Operands args,

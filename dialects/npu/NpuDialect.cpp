@@ -222,15 +222,23 @@ LogicalResult TransposeOp::verify() {
       rank < 1)
     return emitOpError() << "expected " << rank << " perms and a rank-" << rank
                          << " result";
+  llvm::SmallVector<int64_t> offsets(rank, 0);
+  if (auto o = getOffsets()) {
+    if (static_cast<int64_t>(o->size()) != rank)
+      return emitOpError() << "expected " << rank << " offsets";
+    offsets.assign(o->begin(), o->end());
+  }
   llvm::SmallVector<bool> seen(rank, false);
   for (auto [i, p] : llvm::enumerate(perms)) {
     if (p < 0 || p >= rank || seen[p])
       return emitOpError("expected perms to be a permutation");
     seen[p] = true;
-    if (out.getDimSize(i) != in.getDimSize(p))
-      return emitOpError() << "expected output dim " << i << " == input dim "
-                           << p << " (" << in.getDimSize(p) << ") but got "
-                           << out.getDimSize(i);
+    if (offsets[p] < 0 || out.getDimSize(i) < 1 ||
+        offsets[p] + out.getDimSize(i) > in.getDimSize(p) ||
+        (!getOffsets() && out.getDimSize(i) != in.getDimSize(p)))
+      return emitOpError() << "expected output dim " << i << " to fit input dim "
+                           << p << " (" << in.getDimSize(p) << ") from offset "
+                           << offsets[p] << " but got " << out.getDimSize(i);
   }
   if (perms.back() != rank - 1)
     return emitOpError("expected the innermost dimension to stay innermost");

@@ -165,13 +165,17 @@ def Npu_SliceOp : Npu_LayerOp<"slice"> {
 def Npu_TransposeOp : Npu_LayerOp<"transpose"> {
   let summary = "a permutation of the outer dimensions, rows moved by DMA";
   let description = [{
-    output[i0, .., i(r-2), c] = input[j0, .., j(r-2), c] with j(perms[k]) = ik:
-    the innermost dimension stays innermost (perms.back() == rank - 1), so
-    whole rows move. Codegen copies them DRAM -> SRAM -> DRAM with strided
-    LOADs (a 2-D descriptor per block of output rows) and dense STOREs.
+    output[i0, .., i(r-1)] = input[j0, .., j(r-1)] with
+    j(perms[k]) = ik + offsets[perms[k]] (offsets per input dimension, all 0
+    when absent): the innermost dimension stays innermost
+    (perms.back() == rank - 1), so whole rows move. With offsets the output
+    may be smaller than the permuted input: a box of it (an outer-dimension
+    tosa.slice is this op with the identity permutation). Codegen copies
+    rows DRAM -> SRAM -> DRAM with strided LOADs (a 2-D descriptor per block
+    of output rows) and dense STOREs.
   }];
   let arguments = (ins Npu_IntTensor:$input, DenseI64ArrayAttr:$perms,
-      I64Attr:$layer);
+      I64Attr:$layer, OptionalAttr<DenseI64ArrayAttr>:$offsets);
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -96,3 +96,27 @@ func.func @not_folded(%arg0: tensor<1x2x2x1xf32>) -> (tensor<1x2x2x2xf32>, tenso
   %m2 = tosa.mul %c2, %s, %shift : (tensor<1x2x2x1xf32>, tensor<1x1x1x2xf32>, tensor<1xi8>) -> tensor<1x2x2x2xf32>
   return %m0, %c0, %m1, %m2 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// transpose_conv2d weights are [OC, KH, KW, IC] like conv2d: W = [1, 2] for
+// OC 0, [3, 4] for OC 1 (1x2 kernel, one input channel), b = [1, -1],
+// s = [0.5, 2], t = [10, 20] -> W' = [0.5, 1], [6, 8];
+// b' = [1 * 0.5 + 10, -1 * 2 + 20] = [10.5, 18].
+// CHECK-LABEL: func.func @transpose_conv_bn
+// CHECK-DAG: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}5.000000e-01], [1.000000e+00]]], {{\[\[\[}}6.000000e+00], [8.000000e+00]]]]> : tensor<2x1x2x1xf32>}>
+// CHECK-DAG: %[[B:.*]] = "tosa.const"() <{values = dense<[1.050000e+01, 1.800000e+01]> : tensor<2xf32>}>
+// CHECK: %[[C:.*]] = tosa.transpose_conv2d %arg0, %[[W]], %[[B]], {{.*}}onnx.fused = ["bn1"]
+// CHECK-NEXT: return %[[C]]
+func.func @transpose_conv_bn(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x3x4x2xf32> {
+  %w = "tosa.const"() {values = dense<[[[[1.0], [2.0]]], [[[3.0], [4.0]]]]> : tensor<2x1x2x1xf32>} : () -> tensor<2x1x2x1xf32>
+  %b = "tosa.const"() {values = dense<[1.0, -1.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %c = tosa.transpose_conv2d %arg0, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>, onnx.node = "ct1", onnx.output = "c", onnx.layout = "NHWC"} : (tensor<1x2x2x1xf32>, tensor<2x1x2x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x4x2xf32>
+  %s = "tosa.const"() {values = dense<[[[[0.5, 2.0]]]]> : tensor<1x1x1x2xf32>} : () -> tensor<1x1x1x2xf32>
+  %t = "tosa.const"() {values = dense<[[[[10.0, 20.0]]]]> : tensor<1x1x1x2xf32>} : () -> tensor<1x1x1x2xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %m = tosa.mul %c, %s, %shift {onnx.node = "bn1"} : (tensor<1x3x4x2xf32>, tensor<1x1x1x2xf32>, tensor<1xi8>) -> tensor<1x3x4x2xf32>
+  %y = tosa.add %m, %t {onnx.node = "bn1", onnx.output = "y", onnx.layout = "NHWC"} : (tensor<1x3x4x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x3x4x2xf32>
+  return %y : tensor<1x3x4x2xf32>
+}

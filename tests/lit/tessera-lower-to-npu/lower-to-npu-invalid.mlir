@@ -115,17 +115,6 @@ func.func @shifted_resize(%x: tensor<1x2x2x1xi8>) -> tensor<1x4x4x1xi8> {
 
 // -----
 
-// A slice of an outer dimension is not a view of rows.
-func.func @outer_slice(%x: tensor<1x4x2xi8>) -> tensor<1x2x2xi8> {
-  %st = tosa.const_shape {values = dense<[0, 1, 0]> : tensor<3xindex>} : () -> !tosa.shape<3>
-  %sz = tosa.const_shape {values = dense<[1, 2, 2]> : tensor<3xindex>} : () -> !tosa.shape<3>
-  // expected-error @+1 {{unsupported for now: 'tosa.slice' (ONNX node 's2'): only slices of the innermost dimension (constant start) are supported}}
-  %s = tosa.slice %x, %st, %sz {onnx.node = "s2"} : (tensor<1x4x2xi8>, !tosa.shape<3>, !tosa.shape<3>) -> tensor<1x2x2xi8>
-  return %s : tensor<1x2x2xi8>
-}
-
-// -----
-
 // A sum over H and W whose widening is not exactly x - zp (multiplier 2^30,
 // shift 31: x / 2) is not a global average pool.
 func.func @sum_not_widened_exactly(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8> {

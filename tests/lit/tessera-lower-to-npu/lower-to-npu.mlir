@@ -294,6 +294,22 @@ func.func @detect_head(%x: tensor<1x3x2x12xi8>) -> tensor<1x2x3x2x4xi8> {
 
 // -----
 
+// A slice of outer dimensions (the crop after a decomposed ConvTranspose)
+// is a box copy: npu.transpose with the identity permutation and the
+// slice's start as offsets. [1, 4, 5, 2] from [0, 1, 2, 0] size [1, 2, 3, 2]:
+// output[0, i, j, c] = input[0, 1 + i, 2 + j, c].
+// CHECK-LABEL: func.func @outer_slice
+// CHECK: %[[T:.*]] = npu.transpose %arg0 {layer = {{[0-9]+}} : i64, offsets = array<i64: 0, 1, 2, 0>, perms = array<i64: 0, 1, 2, 3>} : (tensor<1x4x5x2xi8>) -> tensor<1x2x3x2xi8>
+// CHECK: return %[[T]]
+func.func @outer_slice(%x: tensor<1x4x5x2xi8>) -> tensor<1x2x3x2xi8> {
+  %st = tosa.const_shape {values = dense<[0, 1, 2, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %sz = tosa.const_shape {values = dense<[1, 2, 3, 2]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %s = tosa.slice %x, %st, %sz {onnx.node = "crop"} : (tensor<1x4x5x2xi8>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x2x3x2xi8>
+  return %s : tensor<1x2x3x2xi8>
+}
+
+// -----
+
 // A mul by a reshaped i8 scalar (the detect head's x2): the constant is
 // materialized with b's shape (one element: ELTWISE bcast = scalar).
 // CHECK-LABEL: func.func @scalar_mul
@@ -376,4 +392,50 @@ func.func @global_sum_rescale(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8> {
   %r2 = tosa.reduce_sum %r1 {axis = 2 : i32} : (tensor<1x1x3x4xi32>) -> tensor<1x1x1x4xi32>
   %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "gap"} : (tensor<1x1x1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x4xi8>
   return %o : tensor<1x1x1x4xi8>
+}
+
+// -----
+
+// Redundant clamps: after a reshape of a value clamped to [-127, 127], a
+// clamp to [-127, 127] (a symmetric scheme's) cannot change anything and is
+// erased; a clamp to [0, 127] (a ReLU) can, and stays (identity rescale
+// with those bounds).
+// CHECK-LABEL: func.func @redundant_clamp
+// CHECK: %[[C:.*]] = npu.rescale %arg0 {clamp_max = 127 : i64, clamp_min = -127 : i64
+// CHECK-NEXT: %[[R:.*]] = npu.reshape %[[C]]
+// CHECK-NEXT: %[[K:.*]] = npu.rescale %[[R]] {clamp_max = 127 : i64, clamp_min = 0 : i64
+// CHECK-NEXT: return %[[R]], %[[K]]
+func.func @redundant_clamp(%x: tensor<1x2x2x4xi8>) -> (tensor<1x4x4xi8>, tensor<1x4x4xi8>) {
+  %c = tosa.clamp %x {max_val = 127 : i8, min_val = -127 : i8} : (tensor<1x2x2x4xi8>) -> tensor<1x2x2x4xi8>
+  %s = tosa.const_shape {values = dense<[1, 4, 4]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %r = tosa.reshape %c, %s : (tensor<1x2x2x4xi8>, !tosa.shape<3>) -> tensor<1x4x4xi8>
+  %c2 = tosa.clamp %r {max_val = 127 : i8, min_val = -127 : i8} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  %c3 = tosa.clamp %r {max_val = 127 : i8, min_val = 0 : i8} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  return %c2, %c3 : tensor<1x4x4xi8>, tensor<1x4x4xi8>
+}
+
+// -----
+
+// A pad by the conv's input zero point (-3) before a conv (a decomposed
+// ConvTranspose's input padding) is the conv's own padding: pad [H 1, 2;
+// W 0, 1] + conv pad [1, 0, 1, 1] -> npu.conv2d pad [2, 2, 1, 2] on the
+// unpadded input (CONV pads with input_zp too); output 6x5 either way.
+// CHECK-LABEL: func.func @pad_into_conv
+// CHECK: npu.conv2d %arg0, {{.*}} pad = array<i64: 2, 2, 1, 2>
+// CHECK-SAME: (tensor<1x3x3x1xi8>, tensor<1x2x2x1xi8>, tensor<1xi32>) -> tensor<1x6x5x1xi8>
+// CHECK-NOT: tosa.pad
+func.func @pad_into_conv(%x: tensor<1x3x3x1xi8>) -> tensor<1x6x5x1xi8> {
+  %p = tosa.const_shape {values = dense<[0, 0, 1, 2, 0, 1, 0, 0]> : tensor<8xindex>} : () -> !tosa.shape<8>
+  %izp = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %xp = tosa.pad %x, %p, %izp : (tensor<1x3x3x1xi8>, !tosa.shape<8>, tensor<1xi8>) -> tensor<1x6x4x1xi8>
+  %w = "tosa.const"() {values = dense<[[[[1], [2]], [[3], [4]]]]> : tensor<1x2x2x1xi8>} : () -> tensor<1x2x2x1xi8>
+  %b = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %c = tosa.conv2d %xp, %w, %b, %izp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 0, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x6x4x1xi8>, tensor<1x2x2x1xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x6x5x1xi32>
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %sh = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %r = tosa.rescale %c, %m, %sh, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x6x5x1xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x6x5x1xi8>
+  return %r : tensor<1x6x5x1xi8>
 }
