@@ -403,14 +403,14 @@ def undefined_input():
 
 
 def two_failing_nodes():
-    # Two ReduceMax nodes on separate branches, which the integer lowering
+    # Two ReduceMin nodes on separate branches, which the integer lowering
     # does not take yet, and a Relu after the first: the compile error names
     # the first node, a note the second, and one note counts the ops that
     # failed only because their input did.
-    return model([h.make_node("ReduceMax", ["x"], ["a"], name="up0",
+    return model([h.make_node("ReduceMin", ["x"], ["a"], name="up0",
                               axes=[1], keepdims=1),
                   h.make_node("Relu", ["a"], ["y0"], name="relu0"),
-                  h.make_node("ReduceMax", ["x"], ["y1"], name="up1",
+                  h.make_node("ReduceMin", ["x"], ["y1"], name="up1",
                               axes=[1], keepdims=1)],
                  [("x", [1, 2, 4, 4])], ["y0", "y1"])
 
