@@ -69,3 +69,15 @@ def test_classifier_float_matches_onnxruntime(tmp_path):
             assert int(ref.argmax()) == int(rotate), (text, rotate, ref)
             assert int(got.argmax()) == int(ref.argmax())
 
+
+def test_recognizer_float_matches_onnxruntime(tmp_path):
+    model = ppocr.model_path(ppocr.REC)
+    sess = session(model)
+    chars = ppocr.rec_characters(model)
+    for i, text in enumerate(ppocr.text_lines(3, seed=3)):
+        x = ppocr.line_input(ppocr.render_line(text, seed=i), ppocr.REC_SHAPE)
+        ref = sess.run(None, {"x": x})[0]
+        got = run_float(tmp_path, model, x, f"r{i}")
+        assert_float_agrees(got, ref)
+        assert ppocr.ctc_decode(ref, chars) == text
+        assert ppocr.ctc_decode(got, chars) == text
