@@ -109,23 +109,7 @@ EFF_MUL = ("lowering to npu failed", "/features/features.0/features.0.2/Mul",
 SOFTMAX = ("fold-to-integer failed", "Softmax_6",
            "'tosa.reduce_max' op cannot be folded to integer")
 # (model, target) -> its compile failure.
-COMPILE_FAILS = {
-    ("squeezenet1_1", "j5"): SQ_SLICE,
-    ("squeezenet1_1", "orin"): SQ_SLICE,
-    ("resnet18", "j5"): RESNET_SLICE,
-    ("resnet18", "orin"): RESNET_SLICE,
-    ("resnet50", "j5"): RESNET_SLICE,
-    ("resnet50", "orin"): RESNET_SLICE,
-    ("yolov5s", "rv1126"): DET_MUL,
-    ("yolov5s", "j5"): DET_MUL,
-    ("yolov5s", "orin"): DET_MUL,
-    ("efficientnet_b0", "rv1126"): EFF_RESCALE,
-    ("efficientnet_b0", "j5"): EFF_MUL,
-    ("efficientnet_b0", "orin"): EFF_MUL,
-    ("mnist", "rv1126"): SOFTMAX,
-    ("mnist", "j5"): SOFTMAX,
-    ("mnist", "orin"): SOFTMAX,
-}
+COMPILE_FAILS = {}
 
 
 MOBILENET_INT8 = ("cosine 0.970347 < onnxruntime QDQ's 0.970853 "
