@@ -8,6 +8,9 @@
 #include "core/io/Output.h"
 #include "core/tensor/Limits.h"
 
+#include "core/support/Names.h"
+#include "llvm/ADT/StringSet.h"
+#include <functional>
 #include "onnx/onnx_pb.h"
 #include "onnx/version_converter/convert.h"
 
@@ -75,6 +78,41 @@ llvm::Error upgradeOldOpset(onnx::ModelProto &model,
   if (model.ir_version() < 4)
     model.set_ir_version(4);
   try {
+    // The converter trusts its input: a graph output or node input that
+    // nothing defines (a fuzzed model) crashed it in graphProtoToGraph.
+    // Checked here, subgraphs too (ONNX's checker refuses valid old models
+    // whose value_info has no shape).
+    std::string undefined;
+    std::function<void(const onnx::GraphProto &, llvm::StringSet<>)> check =
+        [&](const onnx::GraphProto &g, llvm::StringSet<> defined) {
+          for (const auto &i : g.input())
+            defined.insert(i.name());
+          for (const auto &i : g.initializer())
+            defined.insert(i.name());
+          for (const auto &n : g.node()) {
+            for (const auto &a : n.attribute()) {
+              if (a.has_g())
+                check(a.g(), defined);
+              for (const auto &sub : a.graphs())
+                check(sub, defined);
+            }
+            for (const auto &in : n.input())
+              if (!in.empty() && !defined.contains(in) && undefined.empty())
+                undefined = in;
+            for (const auto &out : n.output())
+              defined.insert(out);
+          }
+          for (const auto &o : g.output())
+            if (!defined.contains(o.name()) && undefined.empty())
+              undefined = o.name();
+        };
+    check(model.graph(), {});
+    if (!undefined.empty())
+      return llvm::createStringError(
+          displayName + ": tensor " + quoteName(undefined) +
+          " is used but nothing defines it (opset " + llvm::Twine(opset) +
+          " models are upgraded by ONNX's version converter, which needs a "
+          "well-formed graph)");
     onnx::ModelProto upgraded =
         onnx::version_conversion::ConvertVersion(model, kMinOpset);
     model = std::move(upgraded);

@@ -161,7 +161,10 @@ int64_t log2Q16(uint32_t v) {
   int e = 31;
   while (!(v >> e))
     --e;
-  int64_t y = static_cast<int64_t>(v) << (30 - e); // [2^30, 2^31): Q30
+  // The mantissa in [2^30, 2^31), Q30 (v >= 2^31 has e = 31: exactly one
+  // low bit drops, below the 2^-16 the result resolves).
+  int64_t y = e <= 30 ? static_cast<int64_t>(v) << (30 - e)
+                      : static_cast<int64_t>(v) >> (e - 30);
   int64_t frac = 0;
   for (int i = 0; i < 16; ++i) {
     y = (y * y) >> 30;
