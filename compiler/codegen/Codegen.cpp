@@ -229,6 +229,9 @@ private:
   std::vector<Buffer> buffers;
   std::vector<std::pair<Value, int>> outputCopies; // value -> output buffer
   std::vector<int> outputBuffers;                  // per result
+  /// Host-call operands that are strided views (a slice, a concat part):
+  /// (op, operand) -> a dense buffer they are copied into before the HOST.
+  std::map<std::pair<Operation *, unsigned>, int> hostCopies;
   uint64_t arenaBase = 0, arenaBytes = 0;
   llvm::StringMap<unsigned> symbolCount;
 };
@@ -436,6 +439,13 @@ llvm::Error Generator::planViews() {
     for (Value v : op->getResults())
       if (auto view = viewOf(v); !view)
         return view.takeError();
+  // The host reads dense tensors: strided operands get a copy.
+  for (Operation *op : ops)
+    if (auto call = dyn_cast<npu::HostCallOp>(op))
+      for (auto [i, v] : llvm::enumerate(call.getInputs()))
+        if (!views[v].dense())
+          hostCopies[{op, unsigned(i)}] =
+              newBuffer(views[v].rows * views[v].rowBytes);
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (Value v : ret.getOperands()) {
     View view = views[v];
@@ -476,6 +486,8 @@ void Generator::allocate() {
       touch(v, index[op]);
       touchUsers(v);
     }
+  for (auto [key, b] : hostCopies) // written and read at the call only
+    buffers[b].first = buffers[b].last = index[key.first];
   for (Buffer &b : buffers) {
     if (b.isInput)
       b.first = -1;
@@ -1052,14 +1064,12 @@ llvm::Error Generator::emitHost(npu::HostCallOp op) {
   Block &entry = callee.getBody().front();
   auto ret = cast<func::ReturnOp>(entry.getTerminator());
   uint64_t inLo = UINT64_MAX, inHi = 0, outLo = UINT64_MAX, outHi = 0;
-  auto describeValue = [&](Value v, Value inner, const std::string &name,
-                           uint64_t &lo,
+  auto describeValue = [&](Value v, View view, Value inner,
+                           const std::string &name, uint64_t &lo,
                            uint64_t &hi) -> llvm::Expected<TensorDesc> {
-    View view = views[v];
-    if (!view.dense())
+    if (!view.dense()) // planViews gives strided operands a dense copy
       return makeError(describe(op) + ": host segment tensor " + name +
-                       " is a strided view (a slice or concat part); not "
-                       "supported yet");
+                       " is a strided view (a bug)");
     auto t = cast<RankedTensorType>(v.getType());
     if (static_cast<size_t>(t.getRank()) > kMaxNpubinRank)
       return makeError(describe(op) + ": host segment tensor " + name +
@@ -1081,15 +1091,27 @@ llvm::Error Generator::emitHost(npu::HostCallOp op) {
     return d;
   };
   for (auto [i, v] : llvm::enumerate(op.getInputs())) {
-    auto d = describeValue(v, entry.getArgument(i), "in" + std::to_string(i),
-                           inLo, inHi);
+    View view = views[v];
+    if (auto it = hostCopies.find({op.getOperation(), unsigned(i)});
+        it != hostCopies.end()) {
+      View dense;
+      dense.buffer = it->second;
+      dense.rows = view.rows;
+      dense.rowBytes = view.rowBytes;
+      dense.pitch = view.rowBytes;
+      if (auto err = emitCopy(view, dense, elementBytes(v), layerOf(op), op))
+        return err;
+      view = dense;
+    }
+    auto d = describeValue(v, view, entry.getArgument(i),
+                           "in" + std::to_string(i), inLo, inHi);
     if (!d)
       return d.takeError();
     seg.inputs.push_back(*d);
   }
   for (auto [i, v] : llvm::enumerate(op.getOutputs())) {
-    auto d = describeValue(v, ret.getOperand(i), "out" + std::to_string(i),
-                           outLo, outHi);
+    auto d = describeValue(v, views[v], ret.getOperand(i),
+                           "out" + std::to_string(i), outLo, outHi);
     if (!d)
       return d.takeError();
     seg.outputs.push_back(*d);

@@ -175,3 +175,52 @@ def test_host_segment_needs_a_host_block(tmp_path):
                  tmp_path / "nohost.yaml", "--quiet", check=False)
     assert p.returncode != 0
     assert "has no host model" in p.stderr
+
+
+def test_host_segment_reads_a_strided_slice(tmp_path):
+    """A host op reading an npu.slice (a strided view of the conv's
+    channels 1..2): codegen copies it into a dense buffer for the host.
+    Hand-written from Inputs/host_sigmoid.int.mlir; oracle tessera-run."""
+    import conftest
+    src = (conftest.REPO / "tests/lit/tessera-lower-to-npu/Inputs/"
+           "host_sigmoid.int.mlir").read_text()
+    head = src[:src.index("    %h0 = quant.scast")].replace(
+        '-> (tensor<1x4x6x6xi8> {onnx.name = "y"',
+        '-> (tensor<1x2x6x6xi8> {onnx.name = "y"')
+    q_in = "tensor<1x6x6x2x!quant.uniform<i8:f32, 0.0625>>"
+    q_out = "tensor<1x6x6x2x!quant.uniform<i8:f32, 0.007874015748031496>>"
+    f32 = "tensor<1x6x6x2xf32>"
+    cpu = '{tessera.device = "cpu", onnx.node = "sig1"}'
+    body = f"""
+    %st = tosa.const_shape {{values = dense<[0, 0, 0, 1]> : tensor<4xindex>}} : () -> !tosa.shape<4>
+    %sz = tosa.const_shape {{values = dense<[1, 6, 6, 2]> : tensor<4xindex>}} : () -> !tosa.shape<4>
+    %sl = tosa.slice %13, %st, %sz {{onnx.node = "slice1"}} : (tensor<1x6x6x4xi8>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x6x6x2xi8>
+    %h0 = quant.scast %sl {cpu} : tensor<1x6x6x2xi8> to {q_in}
+    %h1 = quant.dcast %h0 {cpu} : {q_in} to {f32}
+    %h2 = tosa.sigmoid %h1 {cpu} : ({f32}) -> {f32}
+    %h3 = quant.qcast %h2 {cpu} : {f32} to {q_out}
+    %14 = quant.scast %h3 {cpu} : {q_out} to tensor<1x6x6x2xi8>
+    %18 = tosa.transpose %14 {{onnx.node = "out", perms = array<i32: 0, 3, 1, 2>}} : (tensor<1x6x6x2xi8>) -> tensor<1x2x6x6xi8>
+    return %18 : tensor<1x2x6x6xi8>
+  }}
+}}
+"""
+    path = tmp_path / "slice_host.int.mlir"
+    path.write_text(head + body)
+    npu = run_tool("tessera-compile", path, "--target", "j5", "--emit=npu"
+                   ).stdout
+    assert re.search(r"npu.slice .*\n.*npu.host_call @host_segment_0", npu)
+    run_tool("tessera-compile", path, "--target", "j5", "-o",
+             tmp_path / "s.npubin")
+    xq = np.random.default_rng(2).integers(-127, 128, (1, 3, 6, 6)
+                                           ).astype(np.int8)
+    np.save(tmp_path / "xq.npy", xq)
+    run_tool("tessera-sim", tmp_path / "s.npubin", "--input",
+             f"x={tmp_path / 'xq.npy'}", "--output-dir", tmp_path / "sim",
+             "--quiet")
+    run_tool("tessera-run", path, "--input", f"x={tmp_path / 'xq.npy'}",
+             "--output-dir", tmp_path / "run")
+    ref = np.load(tmp_path / "run" / "y.npy")
+    sim = np.load(tmp_path / "sim" / "y.int.npy").reshape(ref.shape)
+    np.testing.assert_array_equal(sim, ref)
+    assert len(np.unique(ref)) > 20
