@@ -12,8 +12,8 @@ llvm::Expected<std::vector<Tensor>>
 reference::runHostProgram(llvm::ArrayRef<uint8_t> bytecode,
                           llvm::StringRef name, llvm::ArrayRef<Tensor> inputs) {
   auto fail = [&](const llvm::Twine &msg) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "host segment '" + name + "': " + msg);
+    // The caller (the simulator) names the segment.
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
   };
   mlir::DialectRegistry registry;
   registerReferenceDialects(registry);

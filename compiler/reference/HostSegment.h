@@ -21,7 +21,8 @@
 namespace tessera::reference {
 
 /// Parses `bytecode` (a module holding func.func @`name`) and runs @name on
-/// `inputs`. Errors name the segment and, for a failing op, its location.
+/// `inputs`. Errors say what failed (unreadable bytecode, no @name, or the
+/// failing op and its location); the caller names the segment.
 llvm::Expected<std::vector<Tensor>>
 runHostProgram(llvm::ArrayRef<uint8_t> bytecode, llvm::StringRef name,
                llvm::ArrayRef<Tensor> inputs);
