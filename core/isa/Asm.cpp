@@ -457,11 +457,12 @@ private:
     if (head.starts_with(".host_")) {
       size_t index;
       bool isNew = head == ".host_segment";
+      if (!isNew && prog.hostSegments.empty())
+        return makeError(head + ": no .host_segment before it");
       size_t want = isNew ? prog.hostSegments.size()
                           : prog.hostSegments.size() - 1;
       if (rest.empty() || rest[0].hasValue ||
-          StringRef(rest[0].key).getAsInteger(10, index) ||
-          (!isNew && prog.hostSegments.empty()) || index != want)
+          StringRef(rest[0].key).getAsInteger(10, index) || index != want)
         return makeError(head + ": expected segment index " +
                          llvm::Twine(want) +
                          (isNew ? " (segments are numbered in order)"
