@@ -3,12 +3,12 @@
 // The int-level contract (docs/lowering.md, "Host segments"): an op that
 // runs on the host CPU stays a float TOSA op with `tessera.device = "cpu"`,
 // and so do the quant.scast/dcast/qcast ops between it and the integer
-// tensors of the NPU. Each run of such ops, consecutive in program order
-// (constants between them do not break a run), becomes a private
-// func.func @host_segment_N (integer tensors in and out, the boundaries
-// inside) called by one npu.host_call. A run is contiguous in program order,
-// so its inputs are all defined before it and its results used after it:
-// the call can replace it in place.
+// tensors of the NPU. The block is first reordered (gatherHostRuns) so that
+// host ops that can share a segment are consecutive; each run then becomes
+// a private func.func @host_segment_N (integer tensors in and out, the
+// boundaries inside) called by one npu.host_call. A run is contiguous and
+// convex, so its inputs are all defined before it and its results used
+// after it: the call can replace it in place.
 //
 // Work estimate (per op of the segment, constants excluded): FLOPs are
 // 2 x output elements x (kh*kw*ic/groups) for a convolution, 2 x M x N x K
@@ -84,8 +84,62 @@ static std::string nodeName(Operation *op) {
   return n;
 }
 
+/// Reorders `body` (pure ops only: TOSA, quant) so that host ops that can
+/// share a segment are consecutive: constants go first; then, while a run
+/// of host ops is open, a later NPU op that does not depend on the run
+/// moves before it, one that does stays after it ("deferred"), and a later
+/// host op joins the run (moved right after its last op) unless it depends
+/// on a deferred op, which closes the run. Each run is then contiguous and
+/// convex: its inputs are defined before it, its results used after it.
+static void gatherHostRuns(Block &body) {
+  llvm::SmallVector<Operation *> all;
+  for (Operation &op : body.without_terminator())
+    all.push_back(&op);
+  Operation *first = all.empty() ? nullptr : all.front();
+  for (Operation *op : all) // no operands: legal anywhere before their uses
+    if (op->hasTrait<OpTrait::ConstantLike>() && op != first)
+      op->moveBefore(first);
+  Operation *runStart = nullptr, *runLast = nullptr;
+  llvm::SmallPtrSet<Operation *, 32> tainted, deferred;
+  auto dependsOn = [](Operation *op,
+                      const llvm::SmallPtrSetImpl<Operation *> &set) {
+    return llvm::any_of(op->getOperands(), [&](Value v) {
+      Operation *d = v.getDefiningOp();
+      return d && set.contains(d);
+    });
+  };
+  for (Operation *op : all) {
+    if (op->hasTrait<OpTrait::ConstantLike>())
+      continue;
+    if (onHost(op)) {
+      if (runStart && !dependsOn(op, deferred)) {
+        op->moveAfter(runLast);
+        runLast = op;
+        tainted.insert(op);
+        continue;
+      }
+      runStart = runLast = op; // a new run
+      tainted.clear();
+      deferred.clear();
+      tainted.insert(op);
+      continue;
+    }
+    if (!runStart)
+      continue;
+    if (dependsOn(op, tainted)) {
+      deferred.insert(op);
+      tainted.insert(op);
+    } else {
+      op->moveBefore(runStart);
+    }
+  }
+}
+
 LogicalResult outlineHostSegments(func::FuncOp func, unsigned &counter) {
   Block &body = func.getBody().front();
+  if (llvm::none_of(body, [](Operation &op) { return onHost(&op); }))
+    return success();
+  gatherHostRuns(body);
   // Runs of host ops in program order.
   std::vector<std::vector<Operation *>> runs;
   std::vector<Operation *> current;
