@@ -38,6 +38,21 @@ std::string poolOpType(bool max, RankedTensorType in,
   return global ? "GlobalAveragePool" : "AveragePool";
 }
 
+/// npu.pool `kind` over a kh x kw window with stride 1 and no padding: the
+/// geometry of a global pool and of a reduction viewed as [1, outer, R,
+/// inner] (one window per output row). A nonzero `multiplier` scales the
+/// exact window sum once (POOL with cip = 1).
+npu::PoolOp createWholeWindowPool(PatternRewriter &rewriter, Location loc,
+                                  Type out, Value input, StringRef kind,
+                                  int64_t kh, int64_t kw, int64_t inZp,
+                                  int64_t outZp, int64_t multiplier,
+                                  int64_t shift) {
+  SmallVector<int64_t> kernel = {kh, kw}, one = {1, 1}, noPad = {0, 0, 0, 0};
+  return npu::PoolOp::create(rewriter, loc, out, input, kind, kernel, one,
+                             noPad, inZp, outZp, /*layer=*/0, /*tile_rows=*/0,
+                             multiplier, shift);
+}
+
 struct LowerMaxPool : public OpRewritePattern<tosa::MaxPool2dOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tosa::MaxPool2dOp pool,
@@ -115,11 +130,9 @@ struct LowerGlobalSumRescale : public OpRewritePattern<tosa::RescaleOp> {
       return rewriter.notifyMatchFailure(rescale,
                                          "expected an identity widening and "
                                          "one single-round multiplier");
-    SmallVector<int64_t> kernel = {in.getDimSize(1), in.getDimSize(2)};
-    SmallVector<int64_t> one = {1, 1}, noPad = {0, 0, 0, 0};
-    auto op = npu::PoolOp::create(
-        rewriter, rescale.getLoc(), out, widen.getInput(), "avg", kernel, one,
-        noPad, w.inputZp, r.outputZp, /*layer=*/0, /*tile_rows=*/0,
+    npu::PoolOp op = createWholeWindowPool(
+        rewriter, rescale.getLoc(), out, widen.getInput(), "avg",
+        in.getDimSize(1), in.getDimSize(2), w.inputZp, r.outputZp,
         r.multiplier[0], r.shift[0]);
     tagLayer(op, onnxNodeName(rescale), "GlobalAveragePool");
     replaceFused(rewriter, rescale, op.getResult(),
@@ -162,10 +175,9 @@ Value poolReduction(PatternRewriter &rewriter, Location loc, Value x,
     tagLayer(r, node, opType); // one layer-table row with the pool
     input = r;
   }
-  SmallVector<int64_t> kernel = {1, v[1]}, one = {1, 1}, noPad = {0, 0, 0, 0};
-  auto pool = npu::PoolOp::create(rewriter, loc, pooled, input, kind, kernel,
-                                  one, noPad, inZp, outZp, /*layer=*/0,
-                                  /*tile_rows=*/0, multiplier, shift);
+  npu::PoolOp pool = createWholeWindowPool(rewriter, loc, pooled, input, kind,
+                                           1, v[1], inZp, outZp, multiplier,
+                                           shift);
   tagLayer(pool, node, opType);
   Value result = pool;
   if (pooled != out) {
