@@ -241,6 +241,27 @@ llvm::Error Simulator::setQuantizedInput(llvm::StringRef name,
   return writeInput(*d, shape, values);
 }
 
+llvm::Error Simulator::setUint8Input(llvm::StringRef name,
+                                     llvm::ArrayRef<int64_t> shape,
+                                     llvm::ArrayRef<int64_t> values) {
+  const isa::TensorDesc *d = findInput(name);
+  if (!d)
+    return makeError("unknown input " + quoteName(name));
+  if (d->dtype != isa::DType::Int8 && d->dtype != isa::DType::UInt8)
+    return makeError("input " + quoteName(name) + ": uint8 data for a " +
+                     isa::dtypeName(d->dtype) + " input");
+  std::vector<int64_t> q(values.begin(), values.end());
+  for (size_t i = 0; i < q.size(); ++i) {
+    if (q[i] < 0 || q[i] > 255)
+      return makeError("input " + quoteName(name) + ": value " +
+                       llvm::Twine(q[i]) + " at index " + llvm::Twine(i) +
+                       " does not fit uint8");
+    if (d->dtype == isa::DType::Int8)
+      q[i] -= 128; // the byte XOR 0x80
+  }
+  return writeInput(*d, shape, q);
+}
+
 std::vector<std::string> Simulator::unsetInputs() const {
   std::vector<std::string> r;
   for (size_t i = 0; i < program_.inputs.size(); ++i)

@@ -94,7 +94,15 @@ public:
   llvm::Error setQuantizedInput(llvm::StringRef name,
                                 llvm::ArrayRef<int64_t> shape,
                                 llvm::ArrayRef<int64_t> values);
-  /// Inputs not set by either call (they hold their zero point).
+  /// Same for unsigned bytes (a uint8 .npy image): their uint8 view of an
+  /// 8-bit input. For an int8 input that is the byte XOR 0x80 (u - 128),
+  /// the same real value under zero point + 128, which is how a uint8
+  /// boundary is stored (docs/quantization-passes.md; e.g. the raw pixels
+  /// of tessera-compile --embed-preprocessing); a uint8 input takes them
+  /// as they are. Other dtypes are an error.
+  llvm::Error setUint8Input(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                            llvm::ArrayRef<int64_t> values);
+  /// Inputs not set by any of these calls (they hold their zero point).
   std::vector<std::string> unsetInputs() const;
 
   /// Runs the program to completion and returns the report. Callable once.

@@ -845,7 +845,8 @@ llvm::Error Generator::emitWindow(Operation *op) {
           f.inZp = max ? 0 : static_cast<int16_t>(pool.getInputZp());
           f.outZp = max ? 0 : static_cast<int16_t>(pool.getOutputZp());
           if (!max && pool.getMultiplier() != 0) { // window sum, one rescale
-            f.countIncludePad = true;
+            // per_count: the multiplier is divided by each window's count.
+            f.countIncludePad = !pool.getPerCount();
             f.multiplier = static_cast<int32_t>(pool.getMultiplier());
             f.shift = static_cast<uint8_t>(pool.getShift());
             f.doubleRound = false;

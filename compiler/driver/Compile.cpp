@@ -3,6 +3,7 @@
 
 #include "compiler/codegen/Codegen.h"
 #include "compiler/driver/Calibrate.h"
+#include "compiler/graph/Passes.h"
 #include "compiler/lowering/Passes.h"
 #include "compiler/quant/Passes.h"
 #include "compiler/reference/Interpreter.h"
@@ -21,6 +22,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 
 using llvm::Expected;
 
@@ -96,6 +98,45 @@ quantizeOptionsFor(const target::Target &t,
         " weights; using symmetric int8 weights (per-" +
         (scheme.weight.perChannel ? "channel" : "tensor") + ")");
   return o;
+}
+
+/// Calibration samples for an --embed-preprocessing input: raw pixels in
+/// the input's layout and colour order. Images are decoded as NCHW RGB
+/// pixels (pixel / 255 "normalised" with mean 0, std 1/255) and reordered;
+/// a .npz already holds the deployed input (`pixelShape`).
+Expected<std::vector<Tensor>> loadPixelSamples(const CompileOptions &opts,
+                                               llvm::StringRef inputName,
+                                               llvm::ArrayRef<int64_t> nchw,
+                                               llvm::ArrayRef<int64_t> pixelShape) {
+  if (llvm::StringRef(opts.calibrationPath).ends_with(".npz"))
+    return calib::loadSamples(opts.calibrationPath, inputName, pixelShape,
+                              opts.preprocess, opts.maxCalibrationSamples);
+  calib::Preprocess raw;
+  raw.mean.assign(nchw[1], 0.0f);
+  raw.std.assign(nchw[1], 1.0f / 255.0f);
+  auto samples = calib::loadSamples(opts.calibrationPath, inputName, nchw, raw,
+                                    opts.maxCalibrationSamples);
+  if (!samples)
+    return samples.takeError();
+  const int64_t n = nchw[0], c = nchw[1], h = nchw[2], w = nchw[3];
+  for (Tensor &t : *samples) {
+    Tensor out(ElementType::F32, std::vector<int64_t>(pixelShape));
+    const float *src = t.data<float>();
+    float *dst = out.data<float>();
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t y = 0; y < h; ++y)
+          for (int64_t x = 0; x < w; ++x) {
+            int64_t k = opts.pixelsBgr ? c - 1 - ch : ch;
+            // Exact integers: decoding divides by 255 and multiplies back.
+            float v = std::round(src[((b * c + ch) * h + y) * w + x]);
+            int64_t at = opts.pixelsNhwc ? ((b * h + y) * w + x) * c + k
+                                         : ((b * c + k) * h + y) * w + x;
+            dst[at] = v;
+          }
+    t = std::move(out);
+  }
+  return samples;
 }
 
 } // namespace
@@ -192,6 +233,26 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   if (!module)
     return module.takeError();
   timer.done("import");
+  std::optional<std::vector<int64_t>> modelInputShape;
+  if (opts.embedPreprocessing) {
+    auto fs = (*module)->getOps<mlir::func::FuncOp>();
+    if (std::distance(fs.begin(), fs.end()) != 1)
+      return fail(opts.modelPath + ": expected one function after import");
+    mlir::func::FuncOp f = *fs.begin();
+    if (f.getNumArguments() == 1)
+      if (auto t = llvm::dyn_cast<mlir::RankedTensorType>(
+              f.getArgumentTypes()[0]))
+        modelInputShape = std::vector<int64_t>(t.getShape());
+    graph::EmbedPreprocessingOptions eo;
+    eo.mean = opts.preprocess.mean;
+    eo.std = opts.preprocess.std;
+    eo.nhwc = opts.pixelsNhwc;
+    eo.bgr = opts.pixelsBgr;
+    if (llvm::Error e = graph::embedPreprocessing(f, eo))
+      return fail(opts.modelPath + ": " + llvm::toString(std::move(e)));
+    if (llvm::Error e = graph::runGraphCleanup(**module, opts.modelPath))
+      return std::move(e);
+  }
   if (opts.emit == EmitLevel::Tosa) {
     result.emitted = printModule(**module);
     return result;
@@ -211,6 +272,10 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
                   mlir::quant::StorageCastOp>(op))
       preQuantized = true;
   });
+  if (preQuantized && opts.embedPreprocessing)
+    return fail(opts.modelPath + ": --embed-preprocessing: the model is "
+                                 "pre-quantized (QDQ); its input quantization "
+                                 "is its own");
   if (preQuantized) {
     say("pre-quantized model: using its scales and zero points, no "
         "calibration");
@@ -229,9 +294,12 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     std::string inputName;
     if (auto n = func.getArgAttrOfType<mlir::StringAttr>(0, "onnx.name"))
       inputName = n.str();
-    auto samples =
-        calib::loadSamples(opts.calibrationPath, inputName, argType.getShape(),
-                           opts.preprocess, opts.maxCalibrationSamples);
+    auto samples = opts.embedPreprocessing
+                       ? loadPixelSamples(opts, inputName, *modelInputShape,
+                                          argType.getShape())
+                       : calib::loadSamples(opts.calibrationPath, inputName,
+                                            argType.getShape(), opts.preprocess,
+                                            opts.maxCalibrationSamples);
     if (!samples)
       return samples.takeError();
     std::vector<std::vector<Tensor>> runs;

@@ -31,6 +31,12 @@ struct CompileOptions {
   /// Directory of JPEGs, one JPEG or a .npz (see calibration/Inputs.h).
   std::string calibrationPath;
   calib::Preprocess preprocess;
+  /// --embed-preprocessing: the input becomes raw uint8 pixels (in
+  /// `pixelsNhwc` / `pixelsBgr` order) and the program applies `preprocess`
+  /// (graph/Passes.h embedPreprocessing).
+  bool embedPreprocessing = false;
+  bool pixelsNhwc = false;
+  bool pixelsBgr = false;
   frontend::ImportOptions import;
   EmitLevel emit = EmitLevel::None;
   /// At most this many calibration samples (0: all).

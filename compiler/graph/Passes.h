@@ -19,6 +19,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Error.h"
 
+#include <vector>
+
 namespace tessera::graph {
 
 #define GEN_PASS_DECL
@@ -61,6 +63,29 @@ unsigned markFusedActivations(mlir::func::FuncOp func);
 /// Erases side-effect-free ops without users, last to first
 /// (DeadCodeElimination.cpp); returns how many.
 unsigned eraseDeadOps(mlir::func::FuncOp func);
+
+//===----------------------------------------------------------------------===//
+// Embedded preprocessing (EmbedPreprocessing.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The argument attribute marking an input of raw pixels (0..255) whose
+/// normalisation the program does: --tessera-quantize gives it scale 1 and
+/// the uint8 zero point 0, so the pixel byte is the quantized value.
+inline constexpr llvm::StringLiteral kPixelsAttr = "tessera.pixels";
+
+struct EmbedPreprocessingOptions {
+  std::vector<float> mean, std; ///< per model channel, after pixel / 255
+  bool nhwc = false;            ///< pixels as [N, H, W, C] (else NCHW)
+  bool bgr = false;             ///< pixel channel 0 is blue (model: RGB)
+};
+
+/// Makes the single image input of the float function `func` raw pixels in
+/// the given layout and colour order and inserts the normalisation
+/// (x - mean) / std as a 1x1 conv, folded into the first conv when that one
+/// has no padding (docs/quantization.md). Errors start with
+/// "--embed-preprocessing: ".
+llvm::Error embedPreprocessing(mlir::func::FuncOp func,
+                               const EmbedPreprocessingOptions &options);
 
 //===----------------------------------------------------------------------===//
 // Pipeline (Pipeline.cpp)

@@ -9,6 +9,9 @@
 //   W -> rescale i32 -> narrow (m, s, + out_zp),
 // becomes one npu.pool with multiplier m and shift s (POOL with cip = 1):
 // the same exact sum, the same single apply_scale_32.
+// The windowed average pool into another quantization (depthwise window
+// sum, per-position multiplier, rescale by 1) becomes one npu.pool with a
+// per_count multiplier (POOL with cip = 0, mult != 0).
 // Any other reduction over a set of contiguous axes (ReduceSum, ReduceMean:
 // FoldReduce.cpp; ReduceMax: reduce_max on i8) views the input as
 // [1, outer, R, inner] (R the product of the reduced extents) and pools it
@@ -18,6 +21,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
 #include "compiler/lowering/Passes.h"
+#include "core/kernels/Pool.h"
+#include "core/quant/Quant.h"
 
 #include <array>
 
@@ -36,6 +41,21 @@ std::string poolOpType(bool max, RankedTensorType in,
                 kernel[1] == in.getDimSize(2) &&
                 llvm::all_of(pad, [](int64_t p) { return p == 0; });
   return global ? "GlobalAveragePool" : "AveragePool";
+}
+
+/// npu.pool `kind` over a kh x kw window with stride 1 and no padding: the
+/// geometry of a global pool and of a reduction viewed as [1, outer, R,
+/// inner] (one window per output row). A nonzero `multiplier` scales the
+/// exact window sum once (POOL with cip = 1).
+npu::PoolOp createWholeWindowPool(PatternRewriter &rewriter, Location loc,
+                                  Type out, Value input, StringRef kind,
+                                  int64_t kh, int64_t kw, int64_t inZp,
+                                  int64_t outZp, int64_t multiplier,
+                                  int64_t shift) {
+  SmallVector<int64_t> kernel = {kh, kw}, one = {1, 1}, noPad = {0, 0, 0, 0};
+  return npu::PoolOp::create(rewriter, loc, out, input, kind, kernel, one,
+                             noPad, inZp, outZp, /*layer=*/0, /*tile_rows=*/0,
+                             multiplier, shift);
 }
 
 struct LowerMaxPool : public OpRewritePattern<tosa::MaxPool2dOp> {
@@ -115,16 +135,118 @@ struct LowerGlobalSumRescale : public OpRewritePattern<tosa::RescaleOp> {
       return rewriter.notifyMatchFailure(rescale,
                                          "expected an identity widening and "
                                          "one single-round multiplier");
-    SmallVector<int64_t> kernel = {in.getDimSize(1), in.getDimSize(2)};
-    SmallVector<int64_t> one = {1, 1}, noPad = {0, 0, 0, 0};
-    auto op = npu::PoolOp::create(
-        rewriter, rescale.getLoc(), out, widen.getInput(), "avg", kernel, one,
-        noPad, w.inputZp, r.outputZp, /*layer=*/0, /*tile_rows=*/0,
+    npu::PoolOp op = createWholeWindowPool(
+        rewriter, rescale.getLoc(), out, widen.getInput(), "avg",
+        in.getDimSize(1), in.getDimSize(2), w.inputZp, r.outputZp,
         r.multiplier[0], r.shift[0]);
     tagLayer(op, onnxNodeName(rescale), "GlobalAveragePool");
     replaceFused(rewriter, rescale, op.getResult(),
                  {second.getOperation(), first.getOperation(),
                   widen.getOperation()});
+    return success();
+  }
+};
+
+/// The windowed average pool into another quantization that
+/// --tessera-fold-to-integer emits (FoldAvgPool.cpp),
+///   depthwise_conv2d(x, weights 1, bias 0, input_zp z) -> i32 window sums
+///   -> mul by M [1, OH, OW, 1] with shift s
+///   -> rescale i32 -> narrow by 1 (2^30, 30) to out_zp,
+/// becomes one npu.pool with per_count multiplier m and shift s when every
+/// M[oy, ox] is quant::perCountMultiplier(m, n) for the window's in-bounds
+/// count n (POOL with cip = 0 and mult = m): the same sums, the same single
+/// rounding.
+struct LowerWindowSumRescale : public OpRewritePattern<tosa::RescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::RescaleOp rescale,
+                                PatternRewriter &rewriter) const override {
+    auto mul = rescale.getInput().getDefiningOp<tosa::MulOp>();
+    auto sum =
+        mul ? mul.getInput1().getDefiningOp<tosa::DepthwiseConv2DOp>() : nullptr;
+    if (!sum || !mul->hasOneUse() || !sum->hasOneUse())
+      return rewriter.notifyMatchFailure(rescale, "not a window sum");
+    auto in = cast<RankedTensorType>(sum.getInput().getType());
+    auto out = cast<RankedTensorType>(rescale.getType());
+    auto wType = cast<RankedTensorType>(sum.getWeight().getType());
+    if (!in.getElementType().isInteger(8) || !out.getElementType().isInteger(8) ||
+        wType.getDimSize(3) != 1 ||
+        !llvm::all_of(sum.getDilation(), [](int64_t d) { return d == 1; }))
+      return rewriter.notifyMatchFailure(rescale,
+                                         "expected an i8 depthwise window "
+                                         "sum (multiplier 1, dilation 1)");
+    auto weights = readIntConstant(sum.getWeight());
+    auto bias = readIntConstant(sum.getBias());
+    auto izp = readScalarConstant(sum.getInputZp());
+    auto wzp = readScalarConstant(sum.getWeightZp());
+    auto perPosition = readIntConstant(mul.getInput2());
+    auto shift = readScalarConstant(mul.getShift());
+    auto isAll = [](const std::optional<SmallVector<int64_t>> &v, int64_t x) {
+      return v && llvm::all_of(*v, [x](int64_t e) { return e == x; });
+    };
+    if (!isAll(weights, 1) || !isAll(bias, 0) || !izp || !wzp || *wzp != 0 ||
+        !perPosition || !shift || *shift < 2 || *shift > 62)
+      return rewriter.notifyMatchFailure(rescale,
+                                         "expected weights 1, bias 0, constant "
+                                         "multipliers and shift");
+    RescaleParams r;
+    std::string why;
+    if (!readRescale(rescale, r, why))
+      return rewriter.notifyMatchFailure(rescale, why);
+    if (r.multiplier.size() != 1 || r.multiplier[0] != kIdentityMultiplier ||
+        r.shift[0] != kIdentityShift || r.inputZp != 0 || r.doubleRound)
+      return rewriter.notifyMatchFailure(rescale, "expected a rescale by 1");
+    auto sumType = cast<RankedTensorType>(sum.getType());
+    const int64_t oh = sumType.getDimSize(1), ow = sumType.getDimSize(2);
+    if (cast<RankedTensorType>(mul.getInput2().getType()).getShape() !=
+        ArrayRef<int64_t>{1, oh, ow, 1})
+      return rewriter.notifyMatchFailure(rescale,
+                                         "expected multipliers [1, OH, OW, 1]");
+    kernels::Pool2DParams p;
+    p.inH = in.getDimSize(1);
+    p.inW = in.getDimSize(2);
+    p.kernelH = wType.getDimSize(0);
+    p.kernelW = wType.getDimSize(1);
+    p.strideH = sum.getStride()[0];
+    p.strideW = sum.getStride()[1];
+    p.padTop = sum.getPad()[0];
+    p.padBottom = sum.getPad()[1];
+    p.padLeft = sum.getPad()[2];
+    p.padRight = sum.getPad()[3];
+    if (p.padTop >= p.kernelH || p.padBottom >= p.kernelH ||
+        p.padLeft >= p.kernelW || p.padRight >= p.kernelW)
+      return rewriter.notifyMatchFailure(rescale, "expected pads < window");
+    // The m whose per-count multipliers are M: from the first position's
+    // count n, m is within n of M[0] * n (tried nearest first); any
+    // consistent m computes the same.
+    auto consistent = [&](int64_t m) {
+      if (m <= 0 || m > INT32_MAX)
+        return false;
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox)
+          if ((*perPosition)[oy * ow + ox] !=
+              quant::perCountMultiplier(static_cast<int32_t>(m),
+                                        kernels::windowCount(p, oy, ox)))
+            return false;
+      return true;
+    };
+    const int64_t n0 = kernels::windowCount(p, 0, 0);
+    std::optional<int64_t> m;
+    for (int64_t d = 0; d <= n0 && !m; ++d)
+      for (int64_t cand : {(*perPosition)[0] * n0 + d,
+                           (*perPosition)[0] * n0 - d})
+        if (!m && consistent(cand))
+          m = cand;
+    if (!m)
+      return rewriter.notifyMatchFailure(
+          rescale, "multipliers are not one per window count");
+    auto op = npu::PoolOp::create(
+        rewriter, rescale.getLoc(), out, sum.getInput(), "avg",
+        SmallVector<int64_t>{p.kernelH, p.kernelW}, sum.getStride(),
+        sum.getPad(), *izp, r.outputZp, /*layer=*/0, /*tile_rows=*/0, *m,
+        *shift, /*tile_channels=*/0, /*per_count=*/true);
+    tagLayer(op, onnxNodeName(rescale), "AveragePool");
+    replaceFused(rewriter, rescale, op.getResult(),
+                 {mul.getOperation(), sum.getOperation()});
     return success();
   }
 };
@@ -162,10 +284,9 @@ Value poolReduction(PatternRewriter &rewriter, Location loc, Value x,
     tagLayer(r, node, opType); // one layer-table row with the pool
     input = r;
   }
-  SmallVector<int64_t> kernel = {1, v[1]}, one = {1, 1}, noPad = {0, 0, 0, 0};
-  auto pool = npu::PoolOp::create(rewriter, loc, pooled, input, kind, kernel,
-                                  one, noPad, inZp, outZp, /*layer=*/0,
-                                  /*tile_rows=*/0, multiplier, shift);
+  npu::PoolOp pool = createWholeWindowPool(rewriter, loc, pooled, input, kind,
+                                           1, v[1], inZp, outZp, multiplier,
+                                           shift);
   tagLayer(pool, node, opType);
   Value result = pool;
   if (pooled != out) {
@@ -248,7 +369,8 @@ void populateLowerPoolPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerMaxPool, LowerAvgPool, LowerReduceMax>(
       patterns.getContext());
   // The global pool's own row type first; any other sum after it.
-  patterns.add<LowerGlobalSumRescale>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<LowerGlobalSumRescale, LowerWindowSumRescale>(
+      patterns.getContext(), /*benefit=*/2);
   patterns.add<LowerReduceSumRescale>(patterns.getContext(), /*benefit=*/1);
 }
 

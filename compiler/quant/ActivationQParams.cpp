@@ -321,11 +321,22 @@ void ActivationPlan::insertCasts() {
   for (auto &[value, range] : ranges)
     if (softmaxOutputs.count(value.getAsOpaquePointer()))
       softmaxClasses.insert(find(value));
+  // Raw pixels (--embed-preprocessing): scale 1 and the uint8 zero point 0
+  // on every target, so the pixel byte is the quantized value.
+  llvm::DenseSet<Value> pixelClasses;
+  for (BlockArgument arg : func.getArguments())
+    if (ranges.count(arg) && func.getArgAttr(arg.getArgNumber(), kPixelsAttr))
+      pixelClasses.insert(find(arg));
+  MLIRContext *ctx = func.getContext();
+  auto pixelType = mq::UniformQuantizedType::get(
+      mq::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
+      Float32Type::get(ctx), 1.0, -128, -128, 127);
   for (auto &[value, range] : ranges) {
     Value root = find(value);
     mq::UniformQuantizedType qtype =
-        softmaxClasses.count(root) ? typeFor(softmaxQParams())
-                                   : typeFor(classRange.lookup(root));
+        pixelClasses.count(root)     ? pixelType
+        : softmaxClasses.count(root) ? typeFor(softmaxQParams())
+                                     : typeFor(classRange.lookup(root));
     auto arg = dyn_cast<BlockArgument>(value);
     if (arg && lastArgCast)
       b.setInsertionPointAfter(lastArgCast);
@@ -348,7 +359,12 @@ void ActivationPlan::insertCasts() {
       use->set(dcast);
   }
 
-  // Record the external dtype where an activation crosses the boundary.
+  // Record the external dtype where an activation crosses the boundary
+  // (pixels are uint8 on every target: the runtime's XOR 0x80 on load).
+  for (BlockArgument arg : func.getArguments())
+    if (ranges.count(arg) && pixelClasses.count(find(arg)))
+      func.setArgAttr(arg.getArgNumber(), kIoDtypeAttr,
+                      b.getStringAttr("uint8"));
   if (dtypeInfo(dtype).isSigned)
     return;
   StringAttr uint8 = b.getStringAttr(dtypeName(dtype));

@@ -28,6 +28,9 @@ namespace tessera::quant {
 /// Attribute names shared by the passes and the compile driver.
 inline constexpr llvm::StringLiteral kRangeAttr = "tessera.range";
 inline constexpr llvm::StringLiteral kIoDtypeAttr = "tessera.io_dtype";
+/// An argument of raw pixels (--embed-preprocessing; the name is repeated
+/// from compiler/graph/Passes.h): quantized with scale 1, uint8 zero point 0.
+inline constexpr llvm::StringLiteral kPixelsAttr = "tessera.pixels";
 inline constexpr llvm::StringLiteral kScaleAttr = "tessera.scale";
 inline constexpr llvm::StringLiteral kZeroPointAttr = "tessera.zero_point";
 inline constexpr llvm::StringLiteral kDtypeAttr = "tessera.dtype";

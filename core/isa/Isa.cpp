@@ -606,8 +606,11 @@ void checkPool(Checker &ck, const PoolFields &p) {
              "window " + llvm::Twine(p.kw) + " does not fit the padded width");
   ck.narrow(p.inDtype, "in_dtype");
   ck.narrow(p.outDtype, "out_dtype");
-  if (p.mode == PoolMode::Avg && p.countIncludePad)
+  if (p.mode == PoolMode::Avg && (p.countIncludePad || p.multiplier != 0))
     ck.shift(p.shift, "shift");
+  if (p.mode == PoolMode::Avg && !p.countIncludePad)
+    ck.require(p.multiplier >= 0, "mult",
+               "mult must be >= 0 for per-count scaling");
   ck.clamp(p.clampMin, p.clampMax);
 }
 

@@ -291,8 +291,14 @@ struct FieldDesc {
 ///   max: v = max of in over the window's in-bounds elements
 ///        out = saturate(clamp(v - in_zp + out_zp, clamp_min, clamp_max))
 ///   avg: sum = sum over in-bounds elements of (in - in_zp)
-///        cip = 0 (TOSA avg_pool2d): n = number of in-bounds elements,
+///        n = number of in-bounds elements
+///        cip = 0, mult = 0 (TOSA avg_pool2d):
 ///                 acc = applyScale32(sum, reciprocal_scale(n))  (TOSA)
+///        cip = 0, mult != 0 (per-count scaling, one rounding):
+///                 acc = applyScale32(sum, perCountMultiplier(mult, n),
+///                                    shift, double_round),
+///                 perCountMultiplier(m, n) = (m + n / 2) / n; a windowed
+///                 average pool into another quantization
 ///        cip = 1: acc = applyScale32(sum, multiplier, shift, double_round),
 ///                 the code generator folding 1/(kh*kw) and the in/out scale
 ///                 ratio into (multiplier, shift); global average pooling
@@ -328,9 +334,9 @@ struct FieldDesc {
   X(clampMin, "clamp_min", int16_t, Dec, 288, 16, -32768, "lower clamp")       \
   X(clampMax, "clamp_max", int16_t, Dec, 304, 16, 32767, "upper clamp")        \
   X(multiplier, "mult", int32_t, Dec, 320, 32, 0,                              \
-    "avg with cip: requantisation multiplier")                                 \
+    "avg: requantisation multiplier (cip = 0: per count n, 0: TOSA)")                                 \
   X(shift, "shift", uint8_t, Dec, 352, 8, 0,                                   \
-    "avg with cip: requantisation shift (2..62)")
+    "avg with mult: requantisation shift (2..62)")
 
 /// ELTWISE on the vector unit over rows x channels elements (i = r*channels+c)
 /// of A (and B), TOSA-style integer arithmetic (core/quant applyScale32):

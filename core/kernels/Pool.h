@@ -15,6 +15,7 @@
 #ifndef TESSERA_CORE_KERNELS_POOL_H
 #define TESSERA_CORE_KERNELS_POOL_H
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,17 @@ void maxPool2d(const Pool2DParams &p, const T *input, T *output);
 /// given).
 template <typename T>
 void avgPool2d(const Pool2DParams &p, const T *input, T *output);
+
+/// How many elements of the input the pooling window of output (oy, ox)
+/// covers (padding excluded): the divisor of TOSA AVG_POOL2D there.
+inline uint32_t windowCount(const Pool2DParams &p, int64_t oy, int64_t ox) {
+  auto inside = [](int64_t start, int64_t k, int64_t n) {
+    return std::max<int64_t>(0, std::min(start + k, n) - std::max<int64_t>(start, 0));
+  };
+  return static_cast<uint32_t>(
+      inside(oy * p.strideH - p.padTop, p.kernelH, p.inH) *
+      inside(ox * p.strideW - p.padLeft, p.kernelW, p.inW));
+}
 
 /// The sum of (x - inputZp) over the in-bounds elements of the pooling
 /// window of output (n, oy, ox, c), and in `count` how many there are

@@ -49,6 +49,11 @@ void avgPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
           if (q.countIncludePad) {
             acc = quant::applyScale32(saturateInt32(sum), q.multiplier, q.shift,
                                       q.doubleRound);
+          } else if (count > 0 && q.multiplier != 0) { // per-count scaling
+            acc = quant::applyScale32(
+                saturateInt32(sum),
+                quant::perCountMultiplier(q.multiplier, count), q.shift,
+                q.doubleRound);
           } else if (count > 0) { // pads < kernel guarantee count > 0
             quant::ScaleMultiplier s = quant::reciprocalScale(count);
             acc = quant::applyScale32(saturateInt32(sum), s.multiplier, s.shift,

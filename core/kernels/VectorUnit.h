@@ -45,7 +45,10 @@ struct PoolQuant {
   /// Average only. false: TOSA AVG_POOL2D, divide by the number of in-bounds
   /// elements with quant::reciprocalScale(count). true: ONNX count_include_pad,
   /// multiply by (multiplier, shift), which folds 1/(kh*kw) and the ratio of
-  /// input to output scale.
+  /// input to output scale. false with multiplier != 0: per-count scaling,
+  /// (perCountMultiplier(multiplier, count), shift), the ratio of scales and
+  /// the in-bounds count in one rounding (windowed pools into another
+  /// quantization).
   bool countIncludePad = false;
   int32_t multiplier = 0;
   int32_t shift = 2;
@@ -64,10 +67,13 @@ void maxPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
 ///   sum = sum over in-bounds elements of (in - inputZp)   (int64)
 ///   acc = countIncludePad
 ///           ? applyScale32(sat32(sum), multiplier, shift, doubleRound)
+///         : multiplier != 0
+///           ? applyScale32(sat32(sum), perCountMultiplier(multiplier, count),
+///                          shift, doubleRound)
 ///           : applyScale32(sat32(sum), reciprocalScale(count))   (TOSA)
 ///   out = saturate(clamp(acc + outputZp, clampMin, clampMax), Out)
-/// With countIncludePad false, In == Out and no clamp this is exactly TOSA
-/// AVG_POOL2D (avgPool2d). In, Out in int8_t, uint8_t, int16_t.
+/// With countIncludePad false, multiplier 0, In == Out and no clamp this is
+/// exactly TOSA AVG_POOL2D (avgPool2d). In, Out in int8_t, uint8_t, int16_t.
 template <typename In, typename Out>
 void avgPool2dQuant(const Pool2DParams &p, const PoolQuant &q, const In *input,
                     Out *output);

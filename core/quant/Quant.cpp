@@ -450,4 +450,9 @@ ScaleMultiplier reciprocalScale(uint32_t value) {
   return {static_cast<int32_t>(numerator / value), 30 + k};
 }
 
+int32_t perCountMultiplier(int32_t multiplier, uint32_t count) {
+  assert(multiplier >= 0 && count > 0);
+  return static_cast<int32_t>((int64_t(multiplier) + count / 2) / count);
+}
+
 } // namespace tessera::quant

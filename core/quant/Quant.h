@@ -130,6 +130,14 @@ std::optional<ScaleMultiplier> quantizeMultiplier16(double m);
 /// value must be > 0.
 ScaleMultiplier reciprocalScale(uint32_t value);
 
+/// The multiplier of an average over `count` values when (multiplier,
+/// shift) scales their mean: round(multiplier / count), halves up, with the
+/// same shift. A windowed average pool into another quantization rounds
+/// once per output with it: applyScale32(sum, perCountMultiplier(m, n), s)
+/// where n is the window's in-bounds count (docs/quantization.md). Requires
+/// multiplier >= 0 and count > 0.
+int32_t perCountMultiplier(int32_t multiplier, uint32_t count);
+
 /// TOSA apply_scale_32(value, multiplier, shift, double_round):
 ///   round = 1 << (shift - 1); if double_round and shift > 31:
 ///   round += value >= 0 ? 1 << 30 : -(1 << 30);

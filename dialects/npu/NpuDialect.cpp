@@ -105,6 +105,8 @@ LogicalResult PoolOp::verify() {
       failed(expectSize(*this, "stride", getStride().size(), 2)) ||
       failed(expectSize(*this, "pad", getPad().size(), 4)))
     return failure();
+  if (getPerCount() && getMultiplier() == 0)
+    return emitOpError() << "per_count needs a multiplier";
   if (getMultiplier() != 0) {
     if (getKind() != "avg")
       return emitOpError() << "multiplier is for kind \"avg\" only";

@@ -63,7 +63,11 @@ def Npu_PoolOp : Npu_LayerOp<"pool"> {
     With `multiplier` != 0 (avg only) the sum is scaled by (multiplier,
     shift) instead, TOSA apply_scale_32 with single rounding: the reciprocal
     of the window size and a change of scale in one rounding (the ISA's POOL
-    with cip = 1; global pooling into another quantization).
+    with cip = 1; global pooling into another quantization). With
+    `per_count` the multiplier is per window instead:
+    (core/quant perCountMultiplier(multiplier, n), shift), n the window's
+    in-bounds count: a windowed pool into another quantization, one
+    rounding per output (POOL with cip = 0 and mult != 0).
     `tile_rows` output rows and `tile_channels` channels (0: all) per SRAM
     tile: every channel is independent, so a whole-plane window (global
     pooling of a large plane) is tiled by channels.
@@ -74,7 +78,8 @@ def Npu_PoolOp : Npu_LayerOp<"pool"> {
       I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
       DefaultValuedAttr<I64Attr, "0">:$multiplier,
       DefaultValuedAttr<I64Attr, "0">:$shift,
-      DefaultValuedAttr<I64Attr, "0">:$tile_channels);
+      DefaultValuedAttr<I64Attr, "0">:$tile_channels,
+      DefaultValuedAttr<BoolAttr, "false">:$per_count);
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -36,7 +36,8 @@ py::object compileModel(const std::string &model,
                         const std::vector<float> &std,
                         const std::map<std::string, std::vector<int64_t>> &shapes,
                         const std::optional<std::string> &emit, bool quiet,
-                        size_t maxSamples) {
+                        size_t maxSamples, bool embedPreprocessing,
+                        bool pixelsNhwc, bool pixelsBgr) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -45,6 +46,9 @@ py::object compileModel(const std::string &model,
   opts.preprocess.std = std;
   opts.import.inputShapes = shapes;
   opts.maxCalibrationSamples = maxSamples;
+  opts.embedPreprocessing = embedPreprocessing;
+  opts.pixelsNhwc = pixelsNhwc;
+  opts.pixelsBgr = pixelsBgr;
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -114,10 +118,13 @@ py::tuple simulate(const py::object &programArg,
       check(simulator->setInput(
           name, shape, llvm::ArrayRef<float>(f.data(), f.size())));
     } else {
+      bool bytes = py::isinstance<py::array_t<uint8_t>>(array);
       auto q = py::array_t<int64_t, py::array::c_style | py::array::forcecast>(
           array);
-      check(simulator->setQuantizedInput(
-          name, shape, llvm::ArrayRef<int64_t>(q.data(), q.size())));
+      llvm::ArrayRef<int64_t> values(q.data(), q.size());
+      // uint8 (an image's bytes): the input's uint8 view (Simulator.h).
+      check(bytes ? simulator->setUint8Input(name, shape, values)
+                  : simulator->setQuantizedInput(name, shape, values));
     }
   }
   sim::Report report;
@@ -146,7 +153,9 @@ void bindPipeline(py::module_ &m) {
   m.def("_compile", &compileModel, py::arg("model"), py::arg("output"),
         py::arg("target"), py::arg("calibration"), py::arg("mean"),
         py::arg("std"), py::arg("input_shapes"), py::arg("emit"),
-        py::arg("quiet"), py::arg("max_calibration_samples"));
+        py::arg("quiet"), py::arg("max_calibration_samples"),
+        py::arg("embed_preprocessing"), py::arg("pixels_nhwc"),
+        py::arg("pixels_bgr"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"));
 }

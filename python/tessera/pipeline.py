@@ -66,7 +66,9 @@ def _calibration_array(samples):
 
 def compile(model, output=None, target="rv1126", calibration=None,
             mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_shapes=None,
-            emit=None, quiet=True, max_calibration_samples=0):
+            emit=None, quiet=True, max_calibration_samples=0,
+            embed_preprocessing=False, input_layout="nchw",
+            input_color="rgb"):
     """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
     path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
     with host-fallback ops, which is lowered directly: docs/lowering.md
@@ -80,6 +82,9 @@ def compile(model, output=None, target="rv1126", calibration=None,
     "asm" returns that level as text instead of compiling. Otherwise returns
     the .npubin bytes (and writes them to ``output`` if given).
     max_calibration_samples: 0 (all) or at most that many samples.
+    embed_preprocessing: the program takes raw uint8 pixels (scale 1, zero
+    point 0) in ``input_layout`` ("nchw" or "nhwc") and ``input_color``
+    ("rgb" or "bgr") order and applies mean/std itself (docs/tools.md).
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -104,9 +109,22 @@ def compile(model, output=None, target="rv1126", calibration=None,
         quiet = flag_arg(fn, "quiet", quiet)
         samples = int_arg(fn, "max_calibration_samples",
                           max_calibration_samples, 0, INT64_MAX)
+        embed = flag_arg(fn, "embed_preprocessing", embed_preprocessing)
+        layout = str_arg(fn, "input_layout", input_layout)
+        color = str_arg(fn, "input_color", input_color)
+        if layout not in ("nchw", "nhwc"):
+            raise ValueError("compile: input_layout: expected 'nchw' or "
+                             "'nhwc', got %r" % layout)
+        if color not in ("rgb", "bgr"):
+            raise ValueError("compile: input_color: expected 'rgb' or 'bgr', "
+                             "got %r" % color)
+        if not embed and (layout, color) != ("nchw", "rgb"):
+            raise ValueError("compile: input_layout and input_color describe the "
+                             "pixels of embed_preprocessing, which is False")
         try:
             return _tessera._compile(path, output, target, calibration, mean,
-                                     std, shapes, emit, quiet, samples)
+                                     std, shapes, emit, quiet, samples, embed,
+                                     layout == "nhwc", color == "bgr")
         except (ValueError, MemoryError) as e:
             if not names:
                 raise
@@ -140,7 +158,9 @@ def simulate(program, inputs=None, target=None, timing_only=False):
     """Runs a compiled program (.npubin path or the bytes ``compile``
     returned) on the simulator. inputs: {name: ndarray}; float arrays are
     quantized with the input's scale and zero point, integer arrays are taken
-    as already quantized. Inputs not given hold their zero point. target:
+    as already quantized (uint8 ones as the input's uint8 view: bytes XOR
+    0x80 for an int8 input, e.g. raw pixels for a program compiled with
+    embed_preprocessing). Inputs not given hold their zero point. target:
     another profile to time the same program on (default: the program's)."""
     fn = "simulate"
     program = (bytes(program) if isinstance(program, _BYTES)

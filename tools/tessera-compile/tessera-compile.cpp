@@ -2,6 +2,7 @@
 //
 // tessera-compile MODEL.onnx --target T [--calibration DIR|FILE.jpg|FILE.npz]
 //   [--mean a,b,c] [--std a,b,c] [--input-shape name=1x3xHxW ...]
+//   [--embed-preprocessing [--input-layout nchw|nhwc] [--input-color rgb|bgr]]
 //   [--emit=tosa|quant|int|npu|asm] [--quiet] -o OUT.npubin
 // tessera-compile MODEL.int.mlir --target T -o OUT.npubin
 //   (an integer-level module, e.g. --emit=int output with host-fallback
@@ -35,6 +36,20 @@ static cl::opt<std::string> mean("mean", cl::desc("per-channel mean after pixel/
                                  cl::init("0,0,0"), cl::cat(category));
 static cl::opt<std::string> stdev("std", cl::desc("per-channel std after pixel/255 (images only)"),
                                   cl::init("1,1,1"), cl::cat(category));
+static cl::opt<bool> embedPreprocessing(
+    "embed-preprocessing",
+    cl::desc("the program takes raw uint8 pixels and applies --mean/--std "
+             "itself (scale 1, zero point 0 input)"),
+    cl::cat(category));
+static cl::opt<std::string> inputLayout(
+    "input-layout", cl::desc("pixel layout with --embed-preprocessing: nchw "
+                             "(default) or nhwc"),
+    cl::value_desc("nchw|nhwc"), cl::cat(category));
+static cl::opt<std::string> color(
+    "input-color", cl::desc("pixel channel order with --embed-preprocessing: rgb "
+                      "(default) or bgr; --mean/--std stay in the model's "
+                      "RGB order"),
+    cl::value_desc("rgb|bgr"), cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape", cl::desc("fix an input's shape: name=1x3x224x224 (repeatable)"),
     cl::value_desc("name=shape"), cl::cat(category));
@@ -73,6 +88,18 @@ int main(int argc, char **argv) {
     return fail(llvm::toString(s.takeError()));
   opts.preprocess.mean = *m;
   opts.preprocess.std = *s;
+  if (!embedPreprocessing && (!inputLayout.empty() || !color.empty()))
+    return fail("--input-layout and --input-color describe the pixels of "
+                "--embed-preprocessing, which is not given");
+  opts.embedPreprocessing = embedPreprocessing;
+  if (!inputLayout.empty() && inputLayout != "nchw" && inputLayout != "nhwc")
+    return fail("--input-layout: expected nchw or nhwc, got '" + inputLayout +
+                "'");
+  if (!color.empty() && color != "rgb" && color != "bgr")
+    return fail("--input-color: expected rgb or bgr, got '" + color +
+                "'");
+  opts.pixelsNhwc = inputLayout == "nhwc";
+  opts.pixelsBgr = color == "bgr";
   for (const std::string &shape : inputShapes)
     if (llvm::Error e = frontend::parseInputShapeOption(shape, opts.import))
       return fail(llvm::toString(std::move(e)));

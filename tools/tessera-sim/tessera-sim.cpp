@@ -7,7 +7,8 @@
 // Runs the program functionally (bit-exact) and through the timing/energy
 // model of target T (default: the target named in the program header) and
 // prints the per-layer table. Float32 inputs are quantised with the input's
-// scale/zero point; integer inputs are taken as quantised. --output-dir
+// scale/zero point; integer inputs are taken as quantised (uint8 ones as the
+// input's uint8 view: bytes XOR 0x80 for an int8 input). --output-dir
 // writes NAME.npy (dequantised float32) and NAME.int.npy (raw integers) per
 // output; --report writes the JSON report. See docs/simulator.md. Errors are
 // one line "error: ..." and exit code 1; files are written by core/io's
@@ -102,7 +103,9 @@ Error setInputs(sim::Simulator &sim) {
       std::vector<int64_t> v(t->numElements());
       for (int64_t i = 0; i < t->numElements(); ++i)
         v[i] = t->getInt(i);
-      err = sim.setQuantizedInput(name, shape, v);
+      err = t->elementType() == ElementType::U8
+                ? sim.setUint8Input(name, shape, v)
+                : sim.setQuantizedInput(name, shape, v);
     } else {
       return error(file + ": expected float32 or integer data, got " +
                    elementTypeName(t->elementType()));

@@ -152,16 +152,23 @@ func.func @avg_pool_own_scale(%arg0: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
 // -----
 
 // avg_pool2d with its own output scale, not global (2x2 windows of a 4x2
-// plane): pool at the input quantization (zp -3 in and out), then rescale
-// s 0.5 -> 1.0: m = 0.5 = 2^30 * 2^-31 -> (1073741824, 31), zero points
-// -3 -> 7.
+// plane): exact i32 window sums (depthwise conv, weights 1, input_zp -3),
+// then one rounding: s 0.5 -> 1.0, m = 0.5 = 2^30 * 2^-31 -> (1073741824,
+// 31), over 4 values each: perCountMultiplier = 2^30 / 4 = 268435456; then
+// a rescale by 1 (2^30, 30) to the zero point 7.
 
 // CHECK-LABEL: func.func @avg_pool_own_scale_windows
+// CHECK-DAG: %[[ONES:.*]] = "tosa.const"() <{values = dense<1> : tensor<2x2x1x1xi8>}>
 // CHECK-DAG: %[[Z:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<268435456> : tensor<1x2x1x1xi32>}>
 // CHECK-DAG: %[[SHIFT:.*]] = "tosa.const"() <{values = dense<31> : tensor<1xi8>}>
+// CHECK-DAG: %[[ID:.*]] = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}>
+// CHECK-DAG: %[[S30:.*]] = "tosa.const"() <{values = dense<30> : tensor<1xi8>}>
 // CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<7> : tensor<1xi8>}>
-// CHECK: %[[P:.*]] = tosa.avg_pool2d %{{.*}}, %[[Z]], %[[Z]] {acc_type = i32
-// CHECK: %[[R:.*]] = tosa.rescale %[[P]], %{{.*}}, %[[SHIFT]], %[[Z]], %[[OZP]]
+// CHECK-NOT: tosa.avg_pool2d
+// CHECK: %[[SUM:.*]] = tosa.depthwise_conv2d %{{.*}}, %[[ONES]], %{{.*}}, %[[Z]], %{{.*}} {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} {{.*}} -> tensor<1x2x1x1xi32>
+// CHECK: %[[SC:.*]] = tosa.mul %[[SUM]], %[[M]], %[[SHIFT]]
+// CHECK: %[[R:.*]] = tosa.rescale %[[SC]], %[[ID]], %[[S30]], %{{.*}}, %[[OZP]]
 // CHECK: return %[[R]]
 func.func @avg_pool_own_scale_windows(%arg0: tensor<1x4x2x1xf32>) -> tensor<1x2x1x1xf32> {
   %0 = quant.qcast %arg0 : tensor<1x4x2x1xf32> to tensor<1x4x2x1x!quant.uniform<i8:f32, 0.5:-3>>
@@ -171,6 +178,28 @@ func.func @avg_pool_own_scale_windows(%arg0: tensor<1x4x2x1xf32>) -> tensor<1x2x
   %3 = quant.qcast %2 : tensor<1x2x1x1xf32> to tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0:7>>
   %4 = quant.dcast %3 : tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0:7>> to tensor<1x2x1x1xf32>
   return %4 : tensor<1x2x1x1xf32>
+}
+
+// -----
+
+// A padded 3x3 window (pad 1) on a 3x3 plane: the in-bounds count is 4 at
+// the corners, 6 on the edges, 9 in the centre. s 0.75 -> 0.5: m = 1.5 =
+// 3 * 2^29 * 2^-30 -> (1610612736, 30); per count round(m / n):
+// n = 4: 402653184, n = 6: 268435456, n = 9: 178956971 (178956970.67).
+
+// CHECK-LABEL: func.func @avg_pool_padded_border_counts
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<{{\[\[\[}}[402653184], [268435456], [402653184]], {{\[}}[268435456], [178956971], [268435456]], {{\[}}[402653184], [268435456], [402653184]]]]> : tensor<1x3x3x1xi32>}>
+// CHECK-DAG: %[[SHIFT:.*]] = "tosa.const"() <{values = dense<30> : tensor<1xi8>}>
+// CHECK: %[[SUM:.*]] = tosa.depthwise_conv2d {{.*}}pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} {{.*}} -> tensor<1x3x3x1xi32>
+// CHECK: tosa.mul %[[SUM]], %[[M]], %[[SHIFT]]
+func.func @avg_pool_padded_border_counts(%arg0: tensor<1x3x3x1xf32>) -> tensor<1x3x3x1xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x3x3x1xf32> to tensor<1x3x3x1x!quant.uniform<i8:f32, 0.75>>
+  %1 = quant.dcast %0 : tensor<1x3x3x1x!quant.uniform<i8:f32, 0.75>> to tensor<1x3x3x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %2 = tosa.avg_pool2d %1, %zp, %zp {acc_type = f32, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x3x3x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x3x1xf32>
+  %3 = quant.qcast %2 : tensor<1x3x3x1xf32> to tensor<1x3x3x1x!quant.uniform<i8:f32, 0.5>>
+  %4 = quant.dcast %3 : tensor<1x3x3x1x!quant.uniform<i8:f32, 0.5>> to tensor<1x3x3x1xf32>
+  return %4 : tensor<1x3x3x1xf32>
 }
 
 // -----

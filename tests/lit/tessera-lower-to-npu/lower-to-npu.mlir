@@ -396,6 +396,33 @@ func.func @global_sum_rescale(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8> {
 
 // -----
 
+// The windowed average pool into another scale of --tessera-fold-to-integer
+// (3x3 window, pad 1, on a 3x3 plane; ratio 1.5 = (1610612736, 30)): the
+// per-position multipliers are round(1610612736 / n) for the in-bounds
+// counts n = 4 (corners), 6 (edges), 9 (centre), so the chain is one
+// npu.pool with per_count, multiplier 1610612736 and shift 30.
+// CHECK-LABEL: func.func @window_sum_rescale
+// CHECK: %[[P:.*]] = npu.pool %arg0 {input_zp = -3 : i64, kernel = array<i64: 3, 3>, kind = "avg", layer = 0 : i64, multiplier = 1610612736 : i64, output_zp = 7 : i64, pad = array<i64: 1, 1, 1, 1>, per_count = true, shift = 30 : i64, stride = array<i64: 1, 1>} : (tensor<1x3x3x2xi8>) -> tensor<1x3x3x2xi8>
+// CHECK-NOT: tosa.
+// CHECK: return %[[P]]
+func.func @window_sum_rescale(%x: tensor<1x3x3x2xi8>) -> tensor<1x3x3x2xi8> {
+  %id = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %s30 = "tosa.const"() <{values = dense<30> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %m = "tosa.const"() <{values = dense<[[[[402653184], [268435456], [402653184]], [[268435456], [178956971], [268435456]], [[402653184], [268435456], [402653184]]]]> : tensor<1x3x3x1xi32>}> : () -> tensor<1x3x3x1xi32>
+  %ones = "tosa.const"() <{values = dense<1> : tensor<3x3x2x1xi8>}> : () -> tensor<3x3x2x1xi8>
+  %b = "tosa.const"() <{values = dense<0> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %z32 = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %z = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %wz = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %oz = "tosa.const"() <{values = dense<7> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %sum = tosa.depthwise_conv2d %x, %ones, %b, %z, %wz {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x3x3x2xi8>, tensor<3x3x2x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x3x2xi32>
+  %sc = tosa.mul %sum, %m, %s30 : (tensor<1x3x3x2xi32>, tensor<1x3x3x1xi32>, tensor<1xi8>) -> tensor<1x3x3x2xi32>
+  %o = tosa.rescale %sc, %id, %s30, %z32, %oz {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true, onnx.node = "ap"} : (tensor<1x3x3x2xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x3x3x2xi8>
+  return %o : tensor<1x3x3x2xi8>
+}
+
+// -----
+
 // Redundant clamps: after a reshape of a value clamped to [-127, 127], a
 // clamp to [-127, 127] (a symmetric scheme's) cannot change anything and is
 // erased; a clamp to [0, 127] (a ReLU) can, and stays (identity rescale

@@ -762,3 +762,19 @@ TEST(ReciprocalScale, MatchesSpecFormula) {
   EXPECT_EQ(reciprocalScale(9).shift, 34);
   EXPECT_EQ(reciprocalScale(49).shift, 36);
 }
+
+// perCountMultiplier(m, n) = round(m / n), halves up: 1.5 = (3 * 2^29, 30)
+// averaged over 4, 6 and 9 values; 5/2 = 2.5 -> 3, 7/2 -> 4, 7/3 -> 2,
+// 8/3 -> 3.
+TEST(PerCountMultiplier, RoundsTheQuotientHalfUp) {
+  const int32_t m = 1610612736; // 3 * 2^29
+  EXPECT_EQ(perCountMultiplier(m, 1), m);
+  EXPECT_EQ(perCountMultiplier(m, 4), 402653184); // exact: 0.375 * 2^30
+  EXPECT_EQ(perCountMultiplier(m, 6), 268435456); // exact: 0.25 * 2^30
+  EXPECT_EQ(perCountMultiplier(m, 9), 178956971); // 178956970.67
+  EXPECT_EQ(perCountMultiplier(5, 2), 3);
+  EXPECT_EQ(perCountMultiplier(7, 2), 4);
+  EXPECT_EQ(perCountMultiplier(7, 3), 2);
+  EXPECT_EQ(perCountMultiplier(8, 3), 3);
+  EXPECT_EQ(perCountMultiplier(INT32_MAX, 1), INT32_MAX);
+}

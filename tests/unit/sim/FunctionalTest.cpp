@@ -267,6 +267,29 @@ TEST(InputOutput, FloatInputsQuantiseHalfEven) {
   EXPECT_FLOAT_EQ(y->dequantized[4], -64.5f); // 0.5 * (-128 - 1)
 }
 
+// uint8 bytes for an int8 input are its uint8 view: byte XOR 0x80, i.e.
+// u - 128 (0 -> -128, 128 -> 0, 255 -> 127, 200 -> 72); bytes outside
+// [0, 255] are refused.
+TEST(InputOutput, Uint8InputsAreTheUint8View) {
+  auto sim = Simulator::create(assembleOk(kCopy), handModel());
+  ASSERT_TRUE(bool(sim));
+  std::vector<int64_t> v(12, 128);
+  v[0] = 0, v[4] = 255, v[8] = 200; // NCHW (c, 0, 0) for c = 0, 1, 2
+  ASSERT_FALSE(bool((*sim)->setUint8Input("x", {1, 3, 2, 2}, v)));
+  ASSERT_TRUE(bool((*sim)->run()));
+  auto y = (*sim)->output("y");
+  ASSERT_TRUE(bool(y));
+  EXPECT_EQ(y->values, (std::vector<int64_t>{-128, 127, 72, 0, 0, 0, 0, 0, 0,
+                                             0, 0, 0}));
+  auto other = Simulator::create(assembleOk(kCopy), handModel());
+  ASSERT_TRUE(bool(other));
+  v[3] = 256;
+  std::string err;
+  if (llvm::Error e = (*other)->setUint8Input("x", {1, 3, 2, 2}, v))
+    err = llvm::toString(std::move(e));
+  EXPECT_EQ(err, "input 'x': value 256 at index 3 does not fit uint8");
+}
+
 TEST(InputOutput, UnsetInputsHoldTheirZeroPoint) {
   SimRun r = runOk(assembleOk(kCopy), handModel());
   auto y = r.sim->output("y");

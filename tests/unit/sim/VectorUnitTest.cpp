@@ -90,6 +90,40 @@ TEST(VectorUnit, AvgPoolPaddingCounted) {
   EXPECT_EQ(tosa, (std::vector<int8_t>{9, 9, 9, 9}));
 }
 
+// Per-count scaling (cip = 0, mult != 0): a 3x3 window with pad 1 on a 3x3
+// input averages 4 values at the corners, 6 on the edges, 9 in the centre,
+// and the ratio of scales 1.5 = (3 * 2^29, 30) is applied with one rounding:
+// multipliers 402653184 (n = 4), 268435456 (n = 6), 178956971 (n = 9).
+// Input [1 2 0; 0 0 0; 0 0 0], out_zp 3:
+//   (0,0) sum 3, n 4: 1.125 -> 1;  (0,1) sum 3, n 6: 0.75 -> 1;
+//   (0,2) sum 2, n 4: 0.75 -> 1;   (1,0) sum 3, n 6: 0.75 -> 1;
+//   (1,1) sum 3, n 9: 0.5 (+ 2^-31) -> 1;  (1,2) sum 2, n 6: 0.5 -> 1;
+//   row 2: 0.
+// Two roundings (average to an integer, then times 1.5) would give 2 at
+// (0,0), (0,1), (1,0) and 0 at (1,1).
+TEST(VectorUnit, AvgPoolPerCountRoundsOnce) {
+  std::vector<int8_t> in = {1, 2, 0, 0, 0, 0, 0, 0, 0}, out(9);
+  PoolQuant q;
+  auto m = quant::quantizeMultiplier(1.5);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->multiplier, 1610612736);
+  EXPECT_EQ(m->shift, 30);
+  q.multiplier = m->multiplier;
+  q.shift = m->shift;
+  q.outputZp = 3;
+  avgPool2dQuant<int8_t, int8_t>(pool(3, 3, 1, 3, 1, 1), q, in.data(),
+                                 out.data());
+  EXPECT_EQ(out, (std::vector<int8_t>{4, 4, 4, 4, 4, 4, 3, 3, 3}));
+  // Ten times the input: (0,0) 30/4 * 1.5 = 11.25 -> 11 (twice: 8 * 1.5
+  // = 12); (0,1) 30/6 * 1.5 = 7.5 -> 8; (0,2) 20/4 * 1.5 = 7.5 -> 8;
+  // (1,0) 7.5 -> 8; (1,1) 30/9 * 1.5 = 5 -> 5; (1,2) 20/6 * 1.5 = 5 -> 5.
+  in = {10, 20, 0, 0, 0, 0, 0, 0, 0};
+  q.outputZp = 0;
+  avgPool2dQuant<int8_t, int8_t>(pool(3, 3, 1, 3, 1, 1), q, in.data(),
+                                 out.data());
+  EXPECT_EQ(out, (std::vector<int8_t>{11, 8, 8, 8, 5, 5, 0, 0, 0}));
+}
+
 // Without count_include_pad, with In == Out and no clamp, the kernel is
 // TOSA AVG_POOL2D (avgPool2d) exactly, on random data with padding.
 TEST(VectorUnit, AvgPoolWithoutCipIsTosa) {
