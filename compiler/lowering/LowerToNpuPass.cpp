@@ -21,11 +21,15 @@ struct LowerToNpuPass : public impl::LowerToNpuPassBase<LowerToNpuPass> {
     RewritePatternSet patterns(&getContext());
     populateLowerToNpuPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
+    RewritePatternSet late(&getContext());
+    populateLowerElementTransposePatterns(late);
+    FrozenRewritePatternSet frozenLate(std::move(late));
     bool ok = true;
     for (auto func : module.getOps<func::FuncOp>()) {
       eraseRedundantClamps(func);
       absorbBoundaryTransposes(func);
-      if (failed(applyPatternsGreedily(func, frozen)))
+      if (failed(applyPatternsGreedily(func, frozen)) ||
+          failed(applyPatternsGreedily(func, frozenLate)))
         return signalPassFailure();
       ok &= succeeded(diagnoseUnlowered(func));
     }

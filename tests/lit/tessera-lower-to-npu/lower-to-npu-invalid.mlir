@@ -45,16 +45,6 @@ func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x2x1x8xi8>) -> tens
 
 // -----
 
-// A transpose inside the body is data movement the NPU does not do.
-func.func @inner_transpose(%x: tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8> {
-  %mp = tosa.max_pool2d %x {kernel = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, onnx.node = "p"} : (tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8>
-  // expected-error @+1 {{unsupported for now: 'tosa.transpose' (ONNX node 't'): only NCHW<->NHWC transposes at the function boundary, transposes that move only unit dimensions or keep the innermost dimension, and transpose-reshape-transpose chains equivalent to one of those are supported}}
-  %t = tosa.transpose %mp {perms = array<i32: 0, 3, 2, 1>, onnx.node = "t"} : (tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8>
-  return %t : tensor<1x2x4x4xi8>
-}
-
-// -----
-
 // 16-bit multipliers (scale32 = false) are not an NPU rescale.
 func.func @scale16(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
   %m = "tosa.const"() {values = dense<16384> : tensor<1xi16>} : () -> tensor<1xi16>
