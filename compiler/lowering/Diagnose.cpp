@@ -28,15 +28,13 @@ static const char *expectation(Operation *op) {
            "and constant parameters, or one around a conv or an add";
   if (isa<tosa::AddOp, tosa::SubOp>(op))
     return "expected an i32 add (or sub) of two tosa.rescale results (per tensor, "
-           "one rounding mode) used only by a tosa.rescale, the operands of "
-           "the same shape, or one broadcast as one element or a "
-           "[1, ..., 1, C] vector, or a broadcast constant";
+           "one rounding mode) used only by a tosa.rescale, one operand of "
+           "the result's shape or a constant (a sub: the first must be)";
   if (isa<tosa::MulOp>(op))
     return "expected an i32 mul (shift 0) of two i8 tensors, each rescaled to "
            "i32 by exactly 1 (zero-point removal) or multiplied directly, "
-           "used only by a per-tensor tosa.rescale, the operands of the same "
-           "shape, or one broadcast as one element or a [1, ..., 1, C] "
-           "vector, or a broadcast constant";
+           "used only by a per-tensor tosa.rescale, one operand of the "
+           "result's shape or a constant";
   if (isa<tosa::ResizeOp>(op))
     return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
            "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";
@@ -46,6 +44,10 @@ static const char *expectation(Operation *op) {
     return "expected an i8 -> i8 table with 256 constant entries";
   if (isa<tosa::ClampOp>(op))
     return "expected an i8/i16 clamp with integer bounds";
+  if (isa<tosa::ConcatOp>(op))
+    return "expected integer inputs that are not constants (a constant "
+           "block, e.g. the border of a constant Pad, has no code "
+           "generation yet)";
   if (isa<tosa::TransposeOp>(op))
     return "expected a static integer transpose";
   if (isa<tosa::AvgPool2dOp>(op))

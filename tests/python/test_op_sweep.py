@@ -250,18 +250,13 @@ CASES = {
 # Strict xfails: {case: ({targets} or None for all, reason)}.
 _MAXMIN = ("tosa.maximum / tosa.minimum have no integer fold (the ISA's "
            "ELTWISE max/min exist; fold, lowering and codegen missing)")
-_TILE = "tosa.tile has no integer fold (data movement only: a copy to add)"
-_CONCAT_H = ("npu.concat along an axis with outer dimensions > 1 (the H "
-             "axis of a padding concat) is a codegen error")
-_NORM = ("normalizations: an i32 -> i8 rescale of the variance path has no "
-         "NPU lowering (owned by the normalization work)")
+_CONST_CONCAT = ("a constant block concatenated with an activation (the "
+                 "border of a constant Pad, count_include_pad's zeros) has "
+                 "no code generation (codegen reads constants only as "
+                 "conv/add/mul operands): a lowering error")
 XFAIL = {
-    "avgpool_count_pad": (None, _CONCAT_H),
-    "pad_constant": (None, _CONCAT_H),
-    "pad_reflect": (None, _TILE),
-    "pad_edge": (None, _TILE),
-    "expand": (None, _TILE),
-    "tile": (None, _TILE),
+    "avgpool_count_pad": (None, _CONST_CONCAT),
+    "pad_constant": (None, _CONST_CONCAT),
     "max2": (None, _MAXMIN),
     "min2": (None, _MAXMIN),
     "prelu": (None, _MAXMIN + "; PRelu with a per-channel slope"),
@@ -276,13 +271,8 @@ XFAIL = {
                         "(the NPU resize is nearest, by DMA)"),
     "matmul_batched": (None, "an activation x activation tosa.matmul has no "
                        "NPU lowering (only a constant B, as a 1x1 conv)"),
-    "mul_spatial_map": (None, "a [1, H, W, 1] x [1, H, W, C] product: "
-                        "ELTWISE has no per-row broadcast mode"),
     "div_tensor": (None, "tensor / tensor Div has no integer fold (owned "
                    "by the normalization work)"),
-    "layer_norm": (None, _NORM),
-    "instance_norm": (None, _NORM),
-    "group_norm": (None, _NORM),
 }
 
 
