@@ -28,15 +28,13 @@ static const char *expectation(Operation *op) {
            "and constant parameters, or one around a conv or an add";
   if (isa<tosa::AddOp, tosa::SubOp>(op))
     return "expected an i32 add (or sub) of two tosa.rescale results (per tensor, "
-           "one rounding mode) used only by a tosa.rescale, the operands of "
-           "the same shape, or one broadcast as one element or a "
-           "[1, ..., 1, C] vector, or a broadcast constant";
+           "one rounding mode) used only by a tosa.rescale, one operand of "
+           "the result's shape or a constant (a sub: the first must be)";
   if (isa<tosa::MulOp>(op))
     return "expected an i32 mul (shift 0) of two i8 tensors, each rescaled to "
            "i32 by exactly 1 (zero-point removal) or multiplied directly, "
-           "used only by a per-tensor tosa.rescale, the operands of the same "
-           "shape, or one broadcast as one element or a [1, ..., 1, C] "
-           "vector, or a broadcast constant";
+           "used only by a per-tensor tosa.rescale, one operand of the "
+           "result's shape or a constant";
   if (isa<tosa::ResizeOp>(op))
     return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
            "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";
@@ -46,11 +44,12 @@ static const char *expectation(Operation *op) {
     return "expected an i8 -> i8 table with 256 constant entries";
   if (isa<tosa::ClampOp>(op))
     return "expected an i8/i16 clamp with integer bounds";
+  if (isa<tosa::ConcatOp>(op))
+    return "expected integer inputs that are not constants (a constant "
+           "block, e.g. the border of a constant Pad, has no code "
+           "generation yet)";
   if (isa<tosa::TransposeOp>(op))
-    return "only NCHW<->NHWC transposes at the function boundary, "
-           "transposes that move only unit dimensions or keep the innermost "
-           "dimension, and transpose-reshape-transpose chains equivalent to "
-           "one of those are supported";
+    return "expected a static integer transpose";
   if (isa<tosa::AvgPool2dOp>(op))
     return "expected an integer avg_pool2d with constant zero points and "
            "acc_type i32";
@@ -61,10 +60,9 @@ static const char *expectation(Operation *op) {
   if (isa<tosa::ReduceMaxOp>(op))
     return "expected an i8 reduce_max whose extents are < 65536";
   if (isa<tosa::CustomOp>(op))
-    return "expected a tessera softmax / log_softmax on i8 whose normalised "
-           "axis is the innermost non-unit dimension, with fewer than 65536 "
-           "elements per row, a constant 256-entry i32 table and 7 constant "
-           "parameters";
+    return "expected a tessera softmax / log_softmax on i8 with fewer than "
+           "65536 elements per row, a constant 256-entry i32 table and 7 "
+           "constant parameters";
   return "no NPU lowering exists for this op";
 }
 

@@ -46,17 +46,11 @@ template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
     if (cast<RankedTensorType>(inA.getType()).getElementType() !=
         cast<RankedTensorType>(inB.getType()).getElementType())
       return rewriter.notifyMatchFailure(add, "mixed operand types");
-    bool swapped = false;
     std::string why;
-    if (!arrangeBinaryOperands(rewriter, type, inA, inB,
-                               /*commutative=*/!kSub, swapped, why))
-      return rewriter.notifyMatchFailure(add, "broadcasting add: " + why);
     RescaleParams a, b, o;
     if (!readRescale(ra, a, why) || !readRescale(rb, b, why) ||
         !readRescale(ro, o, why))
       return rewriter.notifyMatchFailure(add, why);
-    if (swapped)
-      std::swap(a, b);
     if (a.multiplier.size() != 1 || b.multiplier.size() != 1 ||
         o.multiplier.size() != 1)
       return rewriter.notifyMatchFailure(add, "per-channel rescale");
@@ -64,6 +58,13 @@ template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(add, "nonzero i32 zero point");
     if (a.doubleRound != o.doubleRound || b.doubleRound != o.doubleRound)
       return rewriter.notifyMatchFailure(add, "mixed rounding modes");
+    // Last check, as it may create ops (constants, broadcast copies).
+    bool swapped = false;
+    if (!arrangeBinaryOperands(rewriter, type, inA, inB,
+                               /*commutative=*/!kSub, swapped, why))
+      return rewriter.notifyMatchFailure(add, "broadcasting add: " + why);
+    if (swapped)
+      std::swap(a, b);
     auto outType = cast<RankedTensorType>(ro.getType());
     Type outElem = outType.getElementType();
     int64_t lo = intTypeMin(outElem), hi = intTypeMax(outElem);

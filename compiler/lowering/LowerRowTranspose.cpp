@@ -10,6 +10,13 @@
 // The second pattern rewrites transpose(reshape(transpose(x))) into that
 // when the reshape only splits dimensions and the composition keeps the
 // innermost dimension.
+// Any other transpose (NHWC -> NCHW before a Flatten of a spatial map, a
+// 1-D model's NCW <-> NWC, a MatMul's B^T) moves single elements: it is a
+// row transpose of the view with a trailing unit dimension,
+//   npu.reshape [.., C] -> [.., C, 1], npu.transpose (perms, r), npu.reshape,
+// whose rows are one element each (DMA runs of one element: correct, but each
+// costs a whole burst). It runs as a second phase, after every other
+// rewrite, so that the transpose-reshape-transpose fold sees its chains first.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -121,7 +128,45 @@ struct FoldTransposeReshapeTranspose
   }
 };
 
+/// Any other static integer transpose: the rows of its [.., 1] view.
+struct LowerElementTranspose : public OpRewritePattern<tosa::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::TransposeOp t,
+                                PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(t.getInput1().getType());
+    auto out = cast<RankedTensorType>(t.getType());
+    if (!staticInt(in) || in.getRank() < 1)
+      return rewriter.notifyMatchFailure(t, "expected static integer");
+    const int64_t r = in.getRank();
+    llvm::SmallVector<int64_t> perms(t.getPerms().begin(), t.getPerms().end());
+    perms.push_back(r);
+    llvm::SmallVector<int64_t> inShape(in.getShape()), outShape(out.getShape());
+    inShape.push_back(1);
+    outShape.push_back(1);
+    auto view = npu::ReshapeOp::create(
+        rewriter, t.getLoc(),
+        RankedTensorType::get(inShape, in.getElementType()), t.getInput1(),
+        /*layer=*/0);
+    auto op = npu::TransposeOp::create(
+        rewriter, t.getLoc(),
+        RankedTensorType::get(outShape, out.getElementType()), view.getResult(),
+        perms, /*layer=*/0, /*offsets=*/nullptr);
+    auto back = npu::ReshapeOp::create(rewriter, t.getLoc(), out,
+                                       op.getResult(), /*layer=*/0);
+    std::string node = onnxNodeName(t);
+    tagLayer(view, node, "Reshape");
+    tagLayer(op, node, "Transpose");
+    tagLayer(back, node, "Reshape");
+    rewriter.replaceOp(t, back.getResult());
+    return success();
+  }
+};
+
 } // namespace
+
+void populateLowerElementTransposePatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerElementTranspose>(patterns.getContext());
+}
 
 void populateLowerRowTransposePatterns(RewritePatternSet &patterns) {
   // The fold must win over lowering the first transpose alone.

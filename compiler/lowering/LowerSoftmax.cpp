@@ -8,7 +8,8 @@
 // integer reference executor runs it with core/kernels quantSoftmax, the same
 // kernel as the ISA's ELTWISE softmax, so the op maps one to one onto
 // npu.softmax when the normalised axis is the innermost one (or every
-// dimension after it is 1: a reshape then makes it innermost).
+// dimension after it is 1: a reshape then makes it innermost). Another axis
+// is moved innermost by a transpose before and back after.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -42,11 +43,6 @@ struct LowerSoftmax : public OpRewritePattern<tosa::CustomOp> {
         axis < 0 || axis >= in.getRank())
       return rewriter.notifyMatchFailure(
           op, "expected implementation_attrs \"axis=K\" with K in [0, rank)");
-    for (int64_t d = axis + 1; d < in.getRank(); ++d)
-      if (in.getDimSize(d) != 1)
-        return rewriter.notifyMatchFailure(
-            op, "the normalised axis must be the innermost non-unit "
-                "dimension (the vector unit normalises rows)");
     if (in.getDimSize(axis) >= 65536)
       return rewriter.notifyMatchFailure(
           op, "a row of 65536 or more elements does not fit an int32 sum");
@@ -57,14 +53,41 @@ struct LowerSoftmax : public OpRewritePattern<tosa::CustomOp> {
           op, "expected a constant 256-entry table and 7 parameters");
     const auto &p = *params;
     Location loc = op.getLoc();
-    // Rows of the normalised axis: [..., n] (trailing unit dims dropped).
-    SmallVector<int64_t> rowShape(in.getShape().take_front(axis + 1));
     std::string node = onnxNodeName(op);
     StringRef opType =
         op.getOperatorName() == "log_softmax" ? "LogSoftmax" : "Softmax";
     Value x = input;
+    // A non-innermost axis (a non-unit dimension after it): the vector unit
+    // normalises rows, so the axis is moved innermost by a tosa.transpose
+    // (the other dimensions keep their order) and moved back after; the
+    // late phase lowers both (LowerRowTranspose.cpp: one-element rows).
+    SmallVector<int32_t> perm, inverse(in.getRank());
+    for (int64_t d = axis + 1; d < in.getRank(); ++d)
+      if (in.getDimSize(d) != 1) {
+        for (int64_t k = 0; k < in.getRank(); ++k)
+          if (k != axis)
+            perm.push_back(static_cast<int32_t>(k));
+        perm.push_back(static_cast<int32_t>(axis));
+        break;
+      }
+    RankedTensorType moved = in;
+    if (!perm.empty()) {
+      SmallVector<int64_t> shape;
+      for (auto [i, p] : llvm::enumerate(perm)) {
+        shape.push_back(in.getDimSize(p));
+        inverse[p] = static_cast<int32_t>(i);
+      }
+      moved = RankedTensorType::get(shape, in.getElementType());
+      auto t = tosa::TransposeOp::create(rewriter, loc, moved, x,
+                                         rewriter.getDenseI32ArrayAttr(perm));
+      t->setAttr("onnx.node", rewriter.getStringAttr(node));
+      x = t;
+      axis = in.getRank() - 1;
+    }
+    // Rows of the normalised axis: [..., n] (trailing unit dims dropped).
+    SmallVector<int64_t> rowShape(moved.getShape().take_front(axis + 1));
     auto rowType = RankedTensorType::get(rowShape, in.getElementType());
-    if (rowType != in) {
+    if (rowType != moved) {
       auto r = npu::ReshapeOp::create(rewriter, loc, rowType, x, 0);
       tagLayer(r, node, opType);
       x = r;
@@ -82,10 +105,20 @@ struct LowerSoftmax : public OpRewritePattern<tosa::CustomOp> {
         rewriter.getI64IntegerAttr(0), rewriter.getBoolAttr(false));
     tagLayer(sm, node, opType);
     Value result = sm;
-    if (rowType != out) {
-      auto r = npu::ReshapeOp::create(rewriter, loc, out, result, 0);
+    RankedTensorType movedOut =
+        perm.empty() ? out
+                     : RankedTensorType::get(moved.getShape(),
+                                             out.getElementType());
+    if (rowType != movedOut) {
+      auto r = npu::ReshapeOp::create(rewriter, loc, movedOut, result, 0);
       tagLayer(r, node, opType);
       result = r;
+    }
+    if (!perm.empty()) {
+      auto t = tosa::TransposeOp::create(
+          rewriter, loc, out, result, rewriter.getDenseI32ArrayAttr(inverse));
+      t->setAttr("onnx.node", rewriter.getStringAttr(node));
+      result = t;
     }
     rewriter.replaceOp(op, result);
     return success();

@@ -21,6 +21,9 @@ struct LowerToNpuPass : public impl::LowerToNpuPassBase<LowerToNpuPass> {
     RewritePatternSet patterns(&getContext());
     populateLowerToNpuPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
+    RewritePatternSet late(&getContext());
+    populateLowerElementTransposePatterns(late);
+    FrozenRewritePatternSet frozenLate(std::move(late));
     bool ok = true;
     // Host fallback first: the float ops leave the NPU function.
     unsigned counter = 0;
@@ -33,7 +36,8 @@ struct LowerToNpuPass : public impl::LowerToNpuPassBase<LowerToNpuPass> {
         continue;
       eraseRedundantClamps(func);
       absorbBoundaryTransposes(func);
-      if (failed(applyPatternsGreedily(func, frozen)))
+      if (failed(applyPatternsGreedily(func, frozen)) ||
+          failed(applyPatternsGreedily(func, frozenLate)))
         return signalPassFailure();
       ok &= succeeded(diagnoseUnlowered(func));
     }

@@ -226,6 +226,44 @@ static std::string shapeText(Value v) {
   return text;
 }
 
+namespace {
+
+/// `v` (an activation of `out`'s rank) broadcast to `out`'s shape by a
+/// tosa.tile, which LowerTile (LowerConcat.cpp) turns into npu.concat copies
+/// (e.g. a spatial-attention map [1, H, W, 1] -> [1, H, W, C]: C copies
+/// along the channels). It carries the ONNX node of the op being rewritten
+/// (the rewriter's insertion point), so it joins that op's layer. Null if
+/// `v` does not broadcast to `out`.
+Value broadcastByCopies(PatternRewriter &rewriter, Value v,
+                        RankedTensorType out) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getRank() != out.getRank() || !t.hasStaticShape())
+    return {};
+  SmallVector<int64_t> multiples;
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    if (t.getDimSize(d) != out.getDimSize(d) && t.getDimSize(d) != 1)
+      return {};
+    multiples.push_back(out.getDimSize(d) / t.getDimSize(d));
+  }
+  Location loc = v.getLoc();
+  auto shapeType = RankedTensorType::get(
+      {static_cast<int64_t>(multiples.size())}, rewriter.getIndexType());
+  Value m = tosa::ConstShapeOp::create(
+      rewriter, loc,
+      tosa::shapeType::get(rewriter.getContext(),
+                           static_cast<int>(multiples.size())),
+      DenseIntElementsAttr::get(shapeType, multiples));
+  auto tile = tosa::TileOp::create(
+      rewriter, loc,
+      RankedTensorType::get(out.getShape(), t.getElementType()), v, m);
+  if (rewriter.getInsertionPoint() != rewriter.getInsertionBlock()->end())
+    tile->setAttr("onnx.node", rewriter.getStringAttr(onnxNodeName(
+                                   &*rewriter.getInsertionPoint())));
+  return tile.getResult();
+}
+
+} // namespace
+
 bool arrangeBinaryOperands(PatternRewriter &rewriter, RankedTensorType out,
                            Value &a, Value &b, bool commutative, bool &swapped,
                            std::string &why) {
@@ -259,11 +297,11 @@ bool arrangeBinaryOperands(PatternRewriter &rewriter, RankedTensorType out,
     return true;
   }
   Value c = materializeConstant(rewriter, b, fullOf(b));
+  if (!c)
+    c = broadcastByCopies(rewriter, b, out);
   if (!c) {
-    why = "operand " + shapeText(b) + " broadcasts to the result " +
-          shapeText(a) +
-          " along outer dimensions other than as one element or a "
-          "[1, ..., 1, C] vector and is not a constant";
+    why = "operand " + shapeText(b) + " does not broadcast to the result " +
+          shapeText(a);
     return false;
   }
   b = c;

@@ -63,6 +63,9 @@ void populateLowerSlicePatterns(mlir::RewritePatternSet &patterns);
 /// transpose keeping the innermost dimension -> npu.transpose; YOLO's
 /// transpose-reshape-transpose -> npu.reshape + npu.transpose.
 void populateLowerRowTransposePatterns(mlir::RewritePatternSet &patterns);
+/// Second phase: any transpose left -> npu.reshape (trailing unit dim) +
+/// npu.transpose + npu.reshape (one-element rows).
+void populateLowerElementTransposePatterns(mlir::RewritePatternSet &patterns);
 /// nearest resize by integer factors (index map checked) -> npu.resize.
 void populateLowerResizePatterns(mlir::RewritePatternSet &patterns);
 /// i8 table (256 entries) -> npu.table.

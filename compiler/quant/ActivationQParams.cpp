@@ -49,7 +49,7 @@ SmallVector<unsigned> dataOperands(Operation *op) {
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
   if (isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
           tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp,
-          tosa::ReduceMaxOp>(op))
+          tosa::ReduceMaxOp, tosa::TileOp>(op))
     return {0};
   return {};
 }
@@ -58,7 +58,7 @@ SmallVector<unsigned> dataOperands(Operation *op) {
 bool sharesQParams(Operation *op) {
   return isa<tosa::ConcatOp, tosa::MaxPool2dOp, tosa::ReshapeOp,
              tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp,
-             tosa::ReduceMaxOp>(op);
+             tosa::ReduceMaxOp, tosa::TileOp>(op);
 }
 
 /// Producers whose integer form ends in a rescale that a clamp can follow.

@@ -76,10 +76,7 @@ template <typename OpTy> struct FoldReduceSum : public OpRewritePattern<OpTy> {
     copyDiscardableAttrs(op, out.getDefiningOp());
     out = createIntClamp(rewriter, loc, out, lo, hi);
     replaceWithInteger(rewriter, op, *result, out);
-    // From the last op's input down: each becomes unused in turn.
-    for (Operation *dead : chain->interior)
-      if (dead->use_empty())
-        rewriter.eraseOp(dead);
+    eraseUnusedInterior(rewriter, chain->interior);
     return success();
   }
 };

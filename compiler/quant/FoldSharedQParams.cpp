@@ -1,6 +1,6 @@
 //===- FoldSharedQParams.cpp - Fold data-movement ops to integer ----------===//
 //
-// max_pool2d, concat, reshape, transpose and slice move values without
+// max_pool2d, concat, reshape, transpose, slice and tile move values without
 // arithmetic, so on i8 they are the same op as on f32 provided every input
 // has the output's quantization. --tessera-quantize gives them shared
 // quantization; an input quantized differently (e.g. an imported QDQ model) is
@@ -80,7 +80,8 @@ void populateFoldSharedQParamsPatterns(RewritePatternSet &patterns) {
   patterns.add<
       FoldSharedQParams<tosa::MaxPool2dOp>, FoldSharedQParams<tosa::ConcatOp>,
       FoldSharedQParams<tosa::ReshapeOp>, FoldSharedQParams<tosa::TransposeOp>,
-      FoldSharedQParams<tosa::SliceOp>, FoldSharedQParams<tosa::ReduceMaxOp>>(
+      FoldSharedQParams<tosa::SliceOp>, FoldSharedQParams<tosa::ReduceMaxOp>,
+      FoldSharedQParams<tosa::TileOp>>(
       patterns.getContext());
 }
 

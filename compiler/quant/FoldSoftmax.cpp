@@ -78,9 +78,7 @@ template <typename OpTy> struct FoldSoftmax : public OpRewritePattern<OpTy> {
         ValueRange{x, table, params});
     copyDiscardableAttrs(op, custom);
     replaceWithInteger(rewriter, op, *result, custom.getResult(0));
-    for (Operation *dead : llvm::reverse(chain->interior))
-      if (dead->use_empty())
-        rewriter.eraseOp(dead);
+    eraseUnusedInterior(rewriter, chain->interior);
     return success();
   }
 };

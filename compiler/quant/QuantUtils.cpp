@@ -492,6 +492,19 @@ void replaceWithInteger(PatternRewriter &rewriter, Operation *op,
   rewriter.eraseOp(op);
 }
 
+void eraseUnusedInterior(PatternRewriter &rewriter, ArrayRef<Operation *> ops) {
+  SmallVector<Operation *> left(ops);
+  for (bool erased = true; erased;) {
+    erased = false;
+    for (Operation *&op : left)
+      if (op && op->use_empty()) {
+        rewriter.eraseOp(op);
+        op = nullptr;
+        erased = true;
+      }
+  }
+}
+
 void copyDiscardableAttrs(Operation *from, Operation *to) {
   to->setDiscardableAttrs(from->getDiscardableAttrDictionary());
 }

@@ -249,6 +249,12 @@ std::pair<int64_t, int64_t> resultClampBounds(const QuantizedResult &result);
 void replaceWithInteger(mlir::PatternRewriter &rewriter, mlir::Operation *op,
                         const QuantizedResult &result, mlir::Value intValue);
 
+/// Erases the ops of a folded chain's interior (`ops`, in any order) that
+/// are unused, repeating until none is left to erase: each becomes unused
+/// once its consumers are gone. An op with a user outside the chain stays.
+void eraseUnusedInterior(mlir::PatternRewriter &rewriter,
+                         llvm::ArrayRef<mlir::Operation *> ops);
+
 /// The epilogue of an accumulating op: rescales the i32 `acc` to the i8
 /// result with `params`, applies the result's clamp (at the location of the
 /// fused clamp, the node it came from) and replaces `op`.

@@ -30,6 +30,21 @@ namespace {
 
 using ET = ElementType;
 
+/// Calls run(T{}) with T the storage type of `t` when T is one of `Ts` (the
+/// types the op supports) and returns true; false (the caller reports the
+/// type) otherwise. One dispatch instead of a switch per op.
+template <typename... Ts, typename Fn> bool dispatchAs(ET t, Fn &&run) {
+  return visitType(t, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr ((std::is_same_v<T, Ts> || ...)) {
+      run(tag);
+      return true;
+    } else {
+      return false;
+    }
+  });
+}
+
 llvm::Error typeError(Operation *op, llvm::StringRef what,
                       llvm::ArrayRef<const Tensor *> ts) {
   std::string got;
@@ -297,22 +312,8 @@ llvm::Expected<Tensor> clamp(tosa::ClampOp op, Operands args,
     kernels::clamp<T>(in.data<T>(), out.data<T>(), in.numElements(),
                       static_cast<T>(minV), static_cast<T>(maxV));
   };
-  switch (in.elementType()) {
-  case ET::I8:
-    run(int8_t{});
-    break;
-  case ET::U8:
-    run(uint8_t{});
-    break;
-  case ET::I16:
-    run(int16_t{});
-    break;
-  case ET::I32:
-    run(int32_t{});
-    break;
-  default:
+  if (!dispatchAs<int8_t, uint8_t, int16_t, int32_t>(in.elementType(), run))
     return typeError(op, "input", {&in});
-  }
   return out;
 }
 
@@ -324,22 +325,12 @@ llvm::Expected<Tensor> maxPool2d(tosa::MaxPool2dOp op, Operands args,
   if (!p)
     return p.takeError();
   Tensor out(in.elementType(), rt.shape);
-  switch (in.elementType()) {
-  case ET::I8:
-    kernels::maxPool2d(*p, in.data<int8_t>(), out.data<int8_t>());
-    break;
-  case ET::U8:
-    kernels::maxPool2d(*p, in.data<uint8_t>(), out.data<uint8_t>());
-    break;
-  case ET::I16:
-    kernels::maxPool2d(*p, in.data<int16_t>(), out.data<int16_t>());
-    break;
-  case ET::I32:
-    kernels::maxPool2d(*p, in.data<int32_t>(), out.data<int32_t>());
-    break;
-  default:
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    kernels::maxPool2d(*p, in.data<T>(), out.data<T>());
+  };
+  if (!dispatchAs<int8_t, uint8_t, int16_t, int32_t>(in.elementType(), run))
     return typeError(op, "input", {&in});
-  }
   return out;
 }
 
@@ -355,19 +346,12 @@ llvm::Expected<Tensor> avgPool2d(tosa::AvgPool2dOp op, Operands args,
   p->inputZp = static_cast<int32_t>(scalarOf(*args[1]));
   p->outputZp = static_cast<int32_t>(scalarOf(*args[2]));
   Tensor out(in.elementType(), rt.shape);
-  switch (in.elementType()) {
-  case ET::I8:
-    kernels::avgPool2d(*p, in.data<int8_t>(), out.data<int8_t>());
-    break;
-  case ET::U8:
-    kernels::avgPool2d(*p, in.data<uint8_t>(), out.data<uint8_t>());
-    break;
-  case ET::I16:
-    kernels::avgPool2d(*p, in.data<int16_t>(), out.data<int16_t>());
-    break;
-  default:
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    kernels::avgPool2d(*p, in.data<T>(), out.data<T>());
+  };
+  if (!dispatchAs<int8_t, uint8_t, int16_t>(in.elementType(), run))
     return typeError(op, "input", {&in});
-  }
   return out;
 }
 
@@ -424,22 +408,12 @@ llvm::Expected<Tensor> mul(tosa::MulOp op, Operands args, const Result &rt) {
     return opError(op, *err);
   Tensor out(ET::I32, rt.shape);
   const auto sh = static_cast<int32_t>(shift);
-  switch (a.elementType()) {
-  case ET::I8:
-    kernels::mul(s, a.data<int8_t>(), b.data<int8_t>(), sh,
-                 out.data<int32_t>());
-    break;
-  case ET::I16:
-    kernels::mul(s, a.data<int16_t>(), b.data<int16_t>(), sh,
-                 out.data<int32_t>());
-    break;
-  case ET::I32:
-    kernels::mul(s, a.data<int32_t>(), b.data<int32_t>(), sh,
-                 out.data<int32_t>());
-    break;
-  default:
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    kernels::mul(s, a.data<T>(), b.data<T>(), sh, out.data<int32_t>());
+  };
+  if (!dispatchAs<int8_t, int16_t, int32_t>(a.elementType(), run))
     return typeError(op, "operand", {&a, &b});
-  }
   return out;
 }
 
@@ -527,19 +501,8 @@ llvm::Expected<Tensor> reduceMaxMin(Operation *op, Operands args,
         y[o * inner + i] = v;
       }
   };
-  switch (in.elementType()) {
-  case ET::I8:
-    run(int8_t{});
-    break;
-  case ET::I16:
-    run(int16_t{});
-    break;
-  case ET::I32:
-    run(int32_t{});
-    break;
-  default:
+  if (!dispatchAs<int8_t, int16_t, int32_t>(in.elementType(), run))
     return typeError(op, "input", {&in});
-  }
   return out;
 }
 

@@ -8,11 +8,13 @@
 //   Where(c, x, y) -> tosa.select(c, x, y), c an i1 value or a constant
 //                     bool tensor (materialized as an i1 tosa.const)
 // All operands work in ONNX layout (an NHWC operand is brought back first)
-// and broadcast as numpy: lower ranks get leading 1s through tosa.reshape,
-// as TOSA wants equal ranks. Only float data is supported.
+// and broadcast as numpy with the elementwise ops' broadcastOperand (lower
+// ranks get leading 1s; constants stay constants), as TOSA wants equal
+// ranks. Only float data is supported.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/frontend/ops/Elementwise.h"
 #include "compiler/frontend/ops/ShapeUtil.h"
 
 #include "onnx/onnx_pb.h"
@@ -30,28 +32,24 @@ bool isBoolValue(const ImportedValue &v) {
   return val && cast<ShapedType>(val.getType()).getElementType().isInteger(1);
 }
 
-/// `v` in ONNX layout at rank `rank` (leading unit dims added).
+/// `v` in ONNX layout at rank `rank` (leading unit dims added): the
+/// elementwise ops' broadcastOperand, except for a constant bool condition.
 llvm::Expected<Value> plainAtRank(GraphImporter &imp, ImportedValue &v,
                                   int64_t rank) {
-  Value val;
-  if (v.isConstant() && !v.plain && !v.nhwc && !v.constant->isFloat()) {
-    // A constant bool (or integer used as bool) condition.
-    std::vector<bool> bits;
-    for (int64_t i = 0; i < v.constant->numElements(); ++i)
-      bits.push_back(v.constant->at(i) != 0);
-    auto type = RankedTensorType::get(v.shape, imp.builder().getI1Type());
-    llvm::SmallVector<bool> data(bits.begin(), bits.end());
-    val = tosa::ConstOp::create(imp.builder(), imp.loc(), type,
-                                DenseElementsAttr::get(type, llvm::ArrayRef(data)));
-  } else {
-    auto p = imp.asPlain(v);
-    if (!p)
-      return p.takeError();
-    val = *p;
-  }
+  if (!(v.isConstant() && !v.plain && !v.nhwc && !v.constant->isFloat()))
+    return broadcastOperand(imp, v, static_cast<size_t>(rank), /*nhwc=*/false);
+  // A constant bool (or integer used as bool) condition: an i1 tosa.const
+  // of its own shape, reshaped to the rank.
+  auto type = RankedTensorType::get(v.shape, imp.builder().getI1Type());
+  llvm::SmallVector<bool> data;
+  for (int64_t i = 0; i < v.constant->numElements(); ++i)
+    data.push_back(v.constant->at(i) != 0);
+  Value c = tosa::ConstOp::create(
+      imp.builder(), imp.loc(), type,
+      DenseElementsAttr::get(type, llvm::ArrayRef(data)));
   std::vector<int64_t> shape(rank - v.rank(), 1);
   shape.insert(shape.end(), v.shape.begin(), v.shape.end());
-  return imp.reshape(val, shape);
+  return imp.reshape(c, shape);
 }
 
 llvm::Error checkFloat(GraphImporter &imp, const onnx::NodeProto &node,

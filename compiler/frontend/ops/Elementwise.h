@@ -21,6 +21,13 @@
 namespace tessera::frontend {
 
 /// The two operands of a broadcasting op at the result's rank and layout.
+/// `v` with leading unit dims up to `rank` (numpy broadcasting; a constant
+/// stays a constant, anything else gets a tosa.reshape in ONNX order), in
+/// NHWC (if `nhwc`) or ONNX layout.
+llvm::Expected<mlir::Value> broadcastOperand(GraphImporter &imp,
+                                             ImportedValue &v, size_t rank,
+                                             bool nhwc);
+
 struct BroadcastOperands {
   mlir::Value lhs, rhs;
   std::vector<int64_t> shape; // ONNX result shape

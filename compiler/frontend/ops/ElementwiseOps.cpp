@@ -37,10 +37,6 @@ namespace tessera::frontend {
 // Shared helpers (Elementwise.h)
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-/// `v` with leading unit dims up to `rank`, in NHWC (if `nhwc`) or ONNX
-/// layout.
 llvm::Expected<Value> broadcastOperand(GraphImporter &imp, ImportedValue &v,
                                        size_t rank, bool nhwc) {
   if (v.rank() == static_cast<int64_t>(rank))
@@ -62,8 +58,6 @@ llvm::Expected<Value> broadcastOperand(GraphImporter &imp, ImportedValue &v,
   }
   return nhwc ? imp.asNhwc(expanded) : imp.asPlain(expanded);
 }
-
-} // namespace
 
 llvm::Expected<BroadcastOperands> broadcastOperands(GraphImporter &imp,
                                                     ImportedValue &a,

@@ -121,3 +121,29 @@ func.func @channel_sub(%x: tensor<1x2x3x4xi8>, %v: tensor<1x1x1x4xi8>) -> tensor
   return %ro : tensor<1x2x3x4xi8>
 }
 }
+
+// -----
+
+// A broadcasting add whose activation operand is neither one element nor a
+// [1, ..., 1, C] vector ([1, 2, 1, 8] to [1, 2, 2, 8]): it is tiled to the
+// full shape first, on its row-major view [2, 8] (the dims before W, the
+// rest) as two copies side by side ([2, 16] = [1, 2, 2, 8]), one layer with
+// the add.
+// CHECK-LABEL: func.func @broadcast_add
+// CHECK-SAME: (%[[A:.*]]: tensor<1x2x2x8xi8>, %[[B:.*]]: tensor<1x2x1x8xi8>)
+// CHECK: %[[V:.*]] = npu.reshape %[[B]] {layer = [[L:[0-9]+]] : i64} : (tensor<1x2x1x8xi8>) -> tensor<2x8xi8>
+// CHECK: %[[C:.*]] = npu.concat %[[V]], %[[V]] {axis = 1 : i64, layer = [[L]] : i64} : (tensor<2x8xi8>, tensor<2x8xi8>) -> tensor<2x16xi8>
+// CHECK: %[[T:.*]] = npu.reshape %[[C]] {layer = [[L]] : i64} : (tensor<2x16xi8>) -> tensor<1x2x2x8xi8>
+// CHECK: npu.add %[[A]], %[[T]] {{{.*}}layer = [[L]] : i64
+func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x2x1x8xi8>) -> tensor<1x2x2x8xi8> {
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %s = "tosa.const"() {values = dense<11> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %ra = tosa.rescale %a, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x2x8xi32>
+  %rb = tosa.rescale %b, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x1x8xi32>
+  %sum = tosa.add %ra, %rb {onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1x2x1x8xi32>) -> tensor<1x2x2x8xi32>
+  %ro = tosa.rescale %sum, %m, %s, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x2x8xi8>
+  return %ro : tensor<1x2x2x8xi8>
+}
+

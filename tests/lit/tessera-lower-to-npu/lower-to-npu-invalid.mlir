@@ -17,40 +17,9 @@ func.func @conv_without_rescale(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x1xi32> {
 
 func.func @no_lowering(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
   %s = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
-  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): expected an i32 mul (shift 0) of two i8 tensors, each rescaled to i32 by exactly 1 (zero-point removal) or multiplied directly, used only by a per-tensor tosa.rescale, the operands of the same shape, or one broadcast as one element or a [1, ..., 1, C] vector, or a broadcast constant}}
+  // expected-error @+1 {{unsupported for now: 'tosa.mul' (ONNX node 'mul3'): expected an i32 mul (shift 0) of two i8 tensors, each rescaled to i32 by exactly 1 (zero-point removal) or multiplied directly, used only by a per-tensor tosa.rescale, one operand of the result's shape or a constant}}
   %m = tosa.mul %x, %x, %s {onnx.node = "mul3"} : (tensor<1x4xi8>, tensor<1x4xi8>, tensor<1xi8>) -> tensor<1x4xi8>
   return %m : tensor<1x4xi8>
-}
-
-// -----
-
-// A broadcasting add whose non-constant operand is neither one element nor
-// a [1, ..., 1, C] vector (ELTWISE bcast): the add and the rescales around
-// it are all reported.
-func.func @broadcast_add(%a: tensor<1x2x2x8xi8>, %b: tensor<1x2x1x8xi8>) -> tensor<1x2x2x8xi8> {
-  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
-  %s = "tosa.const"() {values = dense<11> : tensor<1xi8>} : () -> tensor<1xi8>
-  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
-  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
-  %ra = tosa.rescale %a, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x2x8xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
-  %rb = tosa.rescale %b, %m, %s, %z8, %z32 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x2x1x8xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.add' (ONNX node 'add2'): expected an i32 add (or sub) of two tosa.rescale results (per tensor, one rounding mode) used only by a tosa.rescale, the operands of the same shape, or one broadcast as one element or a [1, ..., 1, C] vector, or a broadcast constant}}
-  %sum = tosa.add %ra, %rb {onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1x2x1x8xi32>) -> tensor<1x2x2x8xi32>
-  // expected-error @+1 {{unsupported for now: 'tosa.rescale' (ONNX node 'add2')}}
-  %ro = tosa.rescale %sum, %m, %s, %z32, %z8 {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "add2"} : (tensor<1x2x2x8xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x2x8xi8>
-  return %ro : tensor<1x2x2x8xi8>
-}
-
-// -----
-
-// A transpose inside the body is data movement the NPU does not do.
-func.func @inner_transpose(%x: tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8> {
-  %mp = tosa.max_pool2d %x {kernel = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, onnx.node = "p"} : (tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8>
-  // expected-error @+1 {{unsupported for now: 'tosa.transpose' (ONNX node 't'): only NCHW<->NHWC transposes at the function boundary, transposes that move only unit dimensions or keep the innermost dimension, and transpose-reshape-transpose chains equivalent to one of those are supported}}
-  %t = tosa.transpose %mp {perms = array<i32: 0, 3, 2, 1>, onnx.node = "t"} : (tensor<1x4x4x2xi8>) -> tensor<1x2x4x4xi8>
-  return %t : tensor<1x2x4x4xi8>
 }
 
 // -----
