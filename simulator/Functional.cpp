@@ -460,6 +460,31 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
                                     channels, 1);
       writeArray(mem.sram, e.sramOut, out);
     });
+  case isa::EltFunc::LayerNorm:
+    return withType(e.aDtype, [&](auto aTag) {
+      using A = decltype(aTag);
+      return withType(e.outDtype, [&](auto oTag) -> llvm::Error {
+        using Out = decltype(oTag);
+        if constexpr (sizeof(A) == 1 && sizeof(Out) == 1) {
+          std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
+          std::vector<Out> out(n);
+          kernels::QuantLayerNorm q;
+          q.multiplier = e.outMult;
+          q.shift = e.outShift;
+          q.epsMant = e.aMult;
+          q.epsShift = e.bMult;
+          q.outZp = e.outZp;
+          q.clampMin = e.clampMin;
+          q.clampMax = e.clampMax;
+          kernels::quantLayerNorm<A, Out>(q, a.data(), out.data(), rows,
+                                          channels, 1);
+          writeArray(mem.sram, e.sramOut, out);
+          return llvm::Error::success();
+        } else {
+          return fail(op, "layer_norm takes int8/uint8 a and out"); // verify()
+        }
+      });
+    });
   }
   return llvm::Error::success();
 }

@@ -265,6 +265,11 @@ static InstrCost eltwiseCost(const isa::EltwiseFields &e,
     reads += 256 * 4 + 2 * n * isa::dtypeBytes(e.aDtype);
     wide = true;
     break;
+  case isa::EltFunc::LayerNorm:
+    // Three passes over each row (sum, sum of squares, normalise), 64-bit.
+    reads += 2 * n * isa::dtypeBytes(e.aDtype);
+    wide = true;
+    break;
   case isa::EltFunc::Clamp:
     break;
   }

@@ -420,7 +420,7 @@ llvm::Error Generator::planViews() {
           def &&
           llvm::isa<npu::Conv2DOp, npu::PoolOp, npu::RescaleOp, npu::AddOp,
                     npu::MulOp, npu::TableOp, npu::SoftmaxOp,
-                    npu::ConcatOp>(def);
+                    npu::LayerNormOp, npu::ConcatOp>(def);
       if (producer && v.hasOneUse() && seen[v] == 1)
         placed[v] = {concat.getOutput(), channel,
                      channel ? offset : offset * inner};
@@ -881,6 +881,7 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   auto mul = dyn_cast<npu::MulOp>(op);
   auto table = dyn_cast<npu::TableOp>(op);
   auto softmax = dyn_cast<npu::SoftmaxOp>(op);
+  auto layerNorm = dyn_cast<npu::LayerNormOp>(op);
   auto rescale = dyn_cast<npu::RescaleOp>(op);
   uint16_t layer = layerOf(op);
   Value a = op->getOperand(0), out = op->getResult(0);
@@ -1001,6 +1002,16 @@ llvm::Error Generator::emitEltwise(Operation *op) {
       f.outZp = static_cast<int16_t>(softmax.getOutputZp());
       f.clampMin = static_cast<int32_t>(softmax.getClampMin());
       f.clampMax = static_cast<int32_t>(softmax.getClampMax());
+    } else if (layerNorm) {
+      // Whole rows per tile, as softmax (LowerLayerNorm); no table.
+      f.func = EltFunc::LayerNorm;
+      f.outMult = static_cast<int32_t>(layerNorm.getMultiplier());
+      f.outShift = static_cast<uint8_t>(layerNorm.getShift());
+      f.aMult = static_cast<int32_t>(layerNorm.getEpsMantissa());
+      f.bMult = static_cast<int32_t>(layerNorm.getEpsShift());
+      f.outZp = static_cast<int16_t>(layerNorm.getOutputZp());
+      f.clampMin = static_cast<int32_t>(layerNorm.getClampMin());
+      f.clampMax = static_cast<int32_t>(layerNorm.getClampMax());
     } else if (isIdentity(rescale)) {
       // A stand-alone clamp (LowerClamp): no arithmetic, only the bounds.
       f.func = EltFunc::Clamp;
@@ -1151,7 +1162,7 @@ llvm::Error Generator::emitOp(Operation *op) {
   if (llvm::isa<npu::Conv2DOp, npu::PoolOp>(op))
     return emitWindow(op);
   if (llvm::isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp,
-                npu::SoftmaxOp>(op))
+                npu::SoftmaxOp, npu::LayerNormOp>(op))
     return emitEltwise(op);
   if (auto concat = dyn_cast<npu::ConcatOp>(op)) {
     View parent = views[concat.getOutput()];

@@ -59,10 +59,15 @@ static const char *expectation(Operation *op) {
            "contiguous axes (extents < 65536), one single-round rescale to i8";
   if (isa<tosa::ReduceMaxOp>(op))
     return "expected an i8 reduce_max whose extents are < 65536";
-  if (isa<tosa::CustomOp>(op))
+  if (auto custom = dyn_cast<tosa::CustomOp>(op)) {
+    if (custom.getOperatorName() == "layer_norm")
+      return "expected a tessera layer_norm on i8 whose normalised axis is "
+             "the innermost non-unit dimension, with at most 32767 elements "
+             "per row and 7 constant parameters";
     return "expected a tessera softmax / log_softmax on i8 with fewer than "
            "65536 elements per row, a constant 256-entry i32 table and 7 "
            "constant parameters";
+  }
   return "no NPU lowering exists for this op";
 }
 

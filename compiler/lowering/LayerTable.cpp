@@ -33,6 +33,7 @@ static std::string defaultOpType(Operation *op) {
       .Case([](npu::SoftmaxOp s) {
         return s.getLog() ? "LogSoftmax" : "Softmax";
       })
+      .Case([](npu::LayerNormOp) { return "LayerNorm"; })
       .Case([](npu::ResizeOp) { return "Resize"; })
       .Case([](npu::SliceOp) { return "Slice"; })
       .Case([](npu::TransposeOp) { return "Transpose"; })

@@ -59,6 +59,7 @@ void populateLowerToNpuPatterns(RewritePatternSet &patterns) {
   populateLowerAddPatterns(patterns);
   populateLowerTablePatterns(patterns);
   populateLowerSoftmaxPatterns(patterns);
+  populateLowerLayerNormPatterns(patterns);
   populateLowerSlicePatterns(patterns);
   populateLowerResizePatterns(patterns);
   populateLowerRowTransposePatterns(patterns);

@@ -79,6 +79,8 @@ EltwiseGeometry eltwiseGeometry(Operation *op) {
       g.paramBytes = bType.getNumElements() * elementBytes(b);
   } else if (isa<npu::TableOp>(op)) {
     g.paramBytes = 256; // the table, loaded once like per-channel pairs
+  } else if (isa<npu::LayerNormOp>(op)) {
+    g.paramBytes = 0; // every parameter is in the instruction
   } else if (isa<npu::SoftmaxOp>(op)) {
     g.paramBytes = 256 * 4; // the int32 exp table, loaded once
   } else if (auto rescale = dyn_cast<npu::RescaleOp>(op)) {

@@ -72,6 +72,7 @@ void populateLowerResizePatterns(mlir::RewritePatternSet &patterns);
 void populateLowerTablePatterns(mlir::RewritePatternSet &patterns);
 /// tosa.custom softmax / log_softmax -> npu.softmax.
 void populateLowerSoftmaxPatterns(mlir::RewritePatternSet &patterns);
+void populateLowerLayerNormPatterns(mlir::RewritePatternSet &patterns);
 /// rescale (by 1), rescale (by 1) -> mul (i32) -> rescale (+ clamp) ->
 /// npu.mul.
 void populateLowerMulPatterns(mlir::RewritePatternSet &patterns);

@@ -51,7 +51,7 @@ LogicalResult tileModule(ModuleOp module, const TileOptions &opts) {
       }
       setTiling(op, *t, /*channels=*/true);
     } else if (isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp,
-                   npu::SoftmaxOp>(op)) {
+                   npu::SoftmaxOp, npu::LayerNormOp>(op)) {
       EltwiseGeometry g = eltwiseGeometry(op);
       auto t = chooseEltwiseTiling(g, opts.sramBytes, opts.doubleBuffer,
                                    opts.maxTileRows, why);

@@ -151,6 +151,13 @@ LogicalResult ActivationPlan::collect() {
       if (op != chain.output)
         chainInterior.insert(op);
     }
+  // A layer normalisation is quantized as one unit (FoldLayerNorm.cpp): its
+  // interior values and constants (1/n, epsilon) stay float.
+  llvm::DenseSet<Operation *> unitInterior;
+  func.walk([&](Operation *op) {
+    if (std::optional<LayerNormChain> ln = matchLayerNormChain(op))
+      unitInterior.insert(ln->interior.begin(), ln->interior.end());
+  });
   WalkResult walk = func.walk([&](Operation *op) {
     auto range = readRange(op->getDiscardableAttr(kRangeAttr),
                            [&] { return op->emitOpError(); });
@@ -158,9 +165,9 @@ LogicalResult ActivationPlan::collect() {
       return WalkResult::interrupt();
     if (*range && op->getNumResults() == 1 &&
         isFloatTensor(op->getResult(0).getType()) &&
-        !chainInterior.contains(op))
+        !chainInterior.contains(op) && !unitInterior.contains(op))
       addCandidate(op->getResult(0), **range);
-    if (chainOps.contains(op))
+    if (chainOps.contains(op) || unitInterior.contains(op))
       return WalkResult::advance();
     for (unsigned i : dataOperands(op)) {
       OpOperand &use = op->getOpOperand(i);

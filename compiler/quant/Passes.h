@@ -73,6 +73,8 @@ void populateFoldDivPatterns(mlir::RewritePatternSet &patterns);
 void populateFoldResizePatterns(mlir::RewritePatternSet &patterns);
 /// Softmax / LogSoftmax -> tosa.custom (FoldSoftmax.cpp).
 void populateFoldSoftmaxPatterns(mlir::RewritePatternSet &patterns);
+/// A layer normalisation chain -> tosa.custom layer_norm (FoldLayerNorm.cpp).
+void populateFoldLayerNormPatterns(mlir::RewritePatternSet &patterns);
 /// ReduceSum / ReduceMean sums -> one exact i32 sum and one rescale.
 void populateFoldReducePatterns(mlir::RewritePatternSet &patterns);
 /// All of the fold patterns above.

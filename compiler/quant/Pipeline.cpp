@@ -23,6 +23,7 @@ void populateFoldToIntegerPatterns(RewritePatternSet &patterns) {
   populateFoldDivPatterns(patterns);
   populateFoldResizePatterns(patterns);
   populateFoldSoftmaxPatterns(patterns);
+  populateFoldLayerNormPatterns(patterns);
   populateFoldReducePatterns(patterns);
 }
 

@@ -2,6 +2,7 @@
 
 #include "compiler/quant/QuantUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -619,6 +620,100 @@ std::optional<ReduceSumChain> matchReduceSumChain(Operation *last) {
   if (!isFloatTensor(v.getType()))
     return std::nullopt;
   c.input = v;
+  return c;
+}
+
+std::optional<LayerNormChain> matchLayerNormChain(Operation *last) {
+  LayerNormChain c;
+  Value d;
+  tosa::RsqrtOp rsqrt;
+  SmallVector<Operation *> tail; // rsqrt's users up to `last`
+  if (auto mul = dyn_cast_or_null<tosa::MulOp>(last)) {
+    if (auto r = definedBy<tosa::RsqrtOp>(mul.getInput2())) {
+      rsqrt = r;
+      d = mul.getInput1();
+    } else if (auto r = definedBy<tosa::RsqrtOp>(mul.getInput1())) {
+      rsqrt = r;
+      d = mul.getInput2();
+    }
+  } else if (auto div = dyn_cast_or_null<arith::DivFOp>(last)) {
+    Value den = div.getRhs();
+    if (auto tile = definedBy<tosa::TileOp>(den)) {
+      tail.push_back(tile);
+      den = tile.getInput1();
+    }
+    auto rcp = definedBy<tosa::ReciprocalOp>(den);
+    if (!rcp)
+      return std::nullopt;
+    tail.push_back(rcp);
+    rsqrt = definedBy<tosa::RsqrtOp>(rcp.getInput1());
+    d = div.getLhs();
+  }
+  if (!rsqrt || !d)
+    return std::nullopt;
+  Value v = rsqrt.getInput1();
+  SmallVector<Operation *> ops;
+  if (auto add = definedBy<tosa::AddOp>(v)) {
+    std::optional<SmallVector<double>> eps = readFloatConstant(add.getInput2());
+    Value var = add.getInput1();
+    if (!eps) {
+      eps = readFloatConstant(add.getInput1());
+      var = add.getInput2();
+    }
+    if (!eps || eps->empty() ||
+        llvm::any_of(*eps, [&](double e) { return e != (*eps)[0]; }))
+      return std::nullopt;
+    c.epsilon = (*eps)[0];
+    ops.push_back(add);
+    v = var;
+  }
+  auto varMul = definedBy<tosa::MulOp>(v);
+  std::optional<ReduceSumChain> var =
+      varMul ? matchReduceSumChain(varMul) : std::nullopt;
+  if (!var)
+    return std::nullopt;
+  auto square = definedBy<tosa::MulOp>(var->input);
+  if (!square || square.getInput1() != d || square.getInput2() != d)
+    return std::nullopt;
+  auto sub = definedBy<tosa::SubOp>(d);
+  if (!sub)
+    return std::nullopt;
+  auto meanMul = definedBy<tosa::MulOp>(sub.getInput2());
+  std::optional<ReduceSumChain> mean =
+      meanMul ? matchReduceSumChain(meanMul) : std::nullopt;
+  if (!mean || mean->input != sub.getInput1())
+    return std::nullopt;
+  SmallVector<int64_t> axesMean(mean->axes), axesVar(var->axes);
+  llvm::sort(axesMean);
+  llvm::sort(axesVar);
+  if (axesMean != axesVar)
+    return std::nullopt;
+  c.input = sub.getInput1();
+  if (!isFloatTensor(c.input.getType()))
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(c.input.getType());
+  c.count = 1;
+  for (int64_t a : axesMean)
+    c.count *= type.getDimSize(a);
+  double inv = 1.0 / double(c.count);
+  auto near = [&](double f) { return std::abs(f - inv) <= 1e-6 * inv; };
+  if (c.count <= 0 || !near(mean->factor) || !near(var->factor))
+    return std::nullopt;
+  c.axes = axesMean;
+  c.interior.append(mean->interior.begin(), mean->interior.end());
+  c.interior.push_back(meanMul);
+  c.interior.push_back(sub);
+  c.interior.push_back(square);
+  c.interior.append(var->interior.begin(), var->interior.end());
+  c.interior.push_back(varMul);
+  c.interior.append(ops.begin(), ops.end());
+  c.interior.push_back(rsqrt);
+  c.interior.append(tail.rbegin(), tail.rend());
+  SmallVector<Operation *> all(c.interior);
+  all.push_back(last);
+  for (Operation *op : c.interior)
+    if (!usedOnlyBy(op->getResult(0), all))
+      return std::nullopt;
   return c;
 }
 

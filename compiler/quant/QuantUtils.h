@@ -323,6 +323,25 @@ struct ReduceSumChain {
 };
 std::optional<ReduceSumChain> matchReduceSumChain(mlir::Operation *last);
 
+/// A layer normalisation over `axes`, ending at `last` (the normalised
+/// value, before any scale and bias):
+///   mean = ReduceSumChain(x, axes) with factor 1/n,  d = sub(x, mean),
+///   var  = ReduceSumChain(mul(d, d), axes) with factor 1/n,
+///   v    = add(var, splat eps)  (or var itself: eps = 0),
+///   last = mul(d, rsqrt(v)) | mul(rsqrt(v), d)       (LayerNormalization's
+///          import, docs/frontend.md)
+///        | arith.divf(d, [tile](reciprocal(rsqrt(v)))) (ONNX Div by Sqrt,
+///          the decomposed form of exported transformers)
+/// with n the number of reduced elements and no interior value used outside.
+struct LayerNormChain {
+  mlir::Value input; ///< x
+  llvm::SmallVector<int64_t> axes; ///< sorted
+  int64_t count = 0;               ///< n
+  double epsilon = 0;
+  llvm::SmallVector<mlir::Operation *> interior; ///< every op but `last`
+};
+std::optional<LayerNormChain> matchLayerNormChain(mlir::Operation *last);
+
 } // namespace tessera::quant
 
 #endif // TESSERA_COMPILER_QUANT_QUANTUTILS_H

@@ -506,14 +506,68 @@ llvm::Expected<Tensor> reduceMaxMin(Operation *op, Operands args,
   return out;
 }
 
+namespace {
+
+/// tosa.custom tessera.layer_norm: core/kernels quantLayerNorm.
+llvm::Expected<Tensor> layerNorm(tosa::CustomOp op, Operands args,
+                                 const Result &rt) {
+  if (args.size() != 2)
+    return opError(op, "expected input and parameters");
+  const Tensor &in = *args[0], &prm = *args[1];
+  llvm::StringRef attrs = op.getImplementationAttrs();
+  int64_t axis = -1;
+  if (!attrs.consume_front("axis=") || attrs.getAsInteger(10, axis) ||
+      axis < 0 || axis >= in.rank())
+    return opError(op, "expected implementation_attrs \"axis=K\" with K in "
+                       "[0, rank)");
+  if (in.elementType() != ET::I8 || prm.elementType() != ET::I32 ||
+      prm.numElements() != 7)
+    return opError(op, "expected an i8 input and 7 i32 parameters");
+  if (auto e = checkResult(op, ET::I8, rt.type))
+    return std::move(e);
+  if (rt.shape != in.shape().vec())
+    return opError(op, "result shape differs from the input shape");
+  if (in.dim(axis) > kernels::kLayerNormMaxRow)
+    return opError(op, "more than 32767 elements per normalised row");
+  std::vector<int64_t> p = valuesOf(prm);
+  if (auto err = quant::checkScale32(p[0], p[1]))
+    return opError(op, "parameters: " + *err);
+  if (p[2] < 0 || p[3] < 0 || p[3] > 62)
+    return opError(op, "parameters: epsilon mantissa must be >= 0 and its "
+                       "exponent in [0, 62]");
+  kernels::QuantLayerNorm q;
+  q.multiplier = static_cast<int32_t>(p[0]);
+  q.shift = static_cast<int32_t>(p[1]);
+  q.epsMant = static_cast<int32_t>(p[2]);
+  q.epsShift = static_cast<int32_t>(p[3]);
+  q.outZp = static_cast<int32_t>(p[4]);
+  q.clampMin = static_cast<int32_t>(p[5]);
+  q.clampMax = static_cast<int32_t>(p[6]);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in.dim(d);
+  for (int64_t d = axis + 1; d < in.rank(); ++d)
+    inner *= in.dim(d);
+  Tensor out(ET::I8, rt.shape);
+  kernels::quantLayerNorm<int8_t, int8_t>(q, in.data<int8_t>(),
+                                          out.data<int8_t>(), outer,
+                                          in.dim(axis), inner);
+  return out;
+}
+
+} // namespace
+
 llvm::Expected<Tensor> custom(tosa::CustomOp op, Operands args,
                               const Result &rt) {
+  if (op.getDomainName() == "tessera" && op.getOperatorName() == "layer_norm")
+    return layerNorm(op, args, rt);
   if (op.getDomainName() != "tessera" ||
       (op.getOperatorName() != "softmax" &&
        op.getOperatorName() != "log_softmax"))
     return opError(op, "unsupported custom operator '" +
                            op.getDomainName() + "." + op.getOperatorName() +
-                           "' (known: tessera.softmax, tessera.log_softmax)");
+                           "' (known: tessera.softmax, tessera.log_softmax, "
+                           "tessera.layer_norm)");
   if (args.size() != 3)
     return opError(op, "expected input, exp table and parameters");
   const Tensor &in = *args[0], &tbl = *args[1], &prm = *args[2];

@@ -191,7 +191,8 @@ llvm::Expected<Tensor> resizeBilinear(mlir::tosa::ResizeOp op, Operands args,
 llvm::Expected<Tensor> reduceMaxMin(mlir::Operation *op, Operands args,
                                     const Result &rt);
 /// tosa.custom domain "tessera", operator "softmax" / "log_softmax":
-/// core/kernels quantSoftmax (docs/quantization-passes.md, "Softmax").
+/// core/kernels quantSoftmax; "layer_norm": core/kernels quantLayerNorm
+/// (docs/quantization-passes.md, "Softmax", "Layer normalisation").
 llvm::Expected<Tensor> custom(mlir::tosa::CustomOp op, Operands args,
                               const Result &rt);
 } // namespace integer

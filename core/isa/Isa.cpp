@@ -472,6 +472,7 @@ std::vector<MemRange> tessera::isa::memRanges(const Instr &in) {
       sram(false, e.sramB, 256 * 4, "b");
       break;
     case EltFunc::Clamp:
+    case EltFunc::LayerNorm:
       break;
     }
     sram(true, e.sramOut, elems * dtypeBytes(e.outDtype), "out");
@@ -651,6 +652,19 @@ void checkEltwise(Checker &ck, const EltwiseFields &e) {
                "out_dtype", "must be int8 or uint8 for softmax");
     if (e.func == EltFunc::Softmax)
       ck.shift(e.outShift, "out_shift");
+  }
+  if (e.func == EltFunc::LayerNorm) {
+    ck.require(e.aDtype == DType::Int8 || e.aDtype == DType::UInt8, "a_dtype",
+               "must be int8 or uint8 for layer_norm");
+    ck.require(e.outDtype == DType::Int8 || e.outDtype == DType::UInt8,
+               "out_dtype", "must be int8 or uint8 for layer_norm");
+    ck.shift(e.outShift, "out_shift");
+    ck.require(e.channels <= 32767, "channels",
+               "must be <= 32767 for layer_norm");
+    ck.require(e.aMult >= 0, "a_mult",
+               "must be >= 0 for layer_norm (epsilon mantissa)");
+    ck.require(e.bMult >= 0 && e.bMult <= 62, "b_mult",
+               "must be in [0, 62] for layer_norm (epsilon exponent)");
   }
   ck.clamp(e.clampMin, e.clampMax);
 }

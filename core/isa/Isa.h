@@ -108,6 +108,7 @@ enum class EltFunc : uint8_t {
   Lut = 7,
   Softmax = 8,
   LogSoftmax = 9,
+  LayerNorm = 10,
 };
 /// How operand B of a binary ELTWISE is indexed.
 enum class Bcast : uint8_t {
@@ -129,7 +130,7 @@ inline constexpr const char *kDmaKindNames[] = {"act", "weight", "param"};
 inline constexpr const char *kPoolModeNames[] = {"max", "avg"};
 inline constexpr const char *kEltFuncNames[] = {
     "add",   "sub", "mul",     "max",        "min",
-    "rescale", "clamp", "lut", "softmax", "log_softmax"};
+    "rescale", "clamp", "lut", "softmax", "log_softmax", "layer_norm"};
 inline constexpr const char *kBcastNames[] = {"none", "channel", "scalar"};
 
 /// Per-type facts the field tables need: signedness and enum spellings.
@@ -361,11 +362,18 @@ struct FieldDesc {
 ///                               out_mult, out_shift, dr) + out_zp
 ///     log_softmax: v = out_zp - (((m - a) * a_mult * 2^16
 ///                   + (log2Q16(sum) - 15 * 2^16) * b_mult + 2^31) >> 32)
+///   layer_norm (unary, int8/uint8 A and out; each row of `channels`
+///     elements is normalised, core/kernels quantLayerNorm): S = sum of the
+///     row, d = channels * a - S, A = sum d^2 + a_mult * 2^b_mult (epsilon),
+///     R = isqrt(A * 2^2t) with A * 2^2t in [2^60, 2^62),
+///     v = ((d * floor(2^62 / R) * out_mult + 2^(sh-1)) >> sh) + out_zp,
+///     sh = out_shift + 31 - t
 ///   out[i] = saturate(clamp(v, clamp_min, clamp_max), out_dtype)
 /// Intermediate values are int64, saturated to int32 before each applyScale32.
 #define TESSERA_ISA_ELTWISE_FIELDS(X)                                          \
   X(func, "func", EltFunc, Enum, 32, 4, EltFunc::Add,                          \
-    "add, sub, mul, max, min, rescale, clamp, lut, softmax, log_softmax")                            \
+    "add, sub, mul, max, min, rescale, clamp, lut, softmax, log_softmax, "   \
+    "layer_norm")                            \
   X(aDtype, "a_dtype", DType, Enum, 36, 4, DType::Int8, "type of A")           \
   X(bDtype, "b_dtype", DType, Enum, 40, 4, DType::Int8,                        \
     "type of B (binary functions)")                                            \
@@ -391,9 +399,11 @@ struct FieldDesc {
   X(outShift, "out_shift", uint8_t, Dec, 232, 8, 0,                            \
     "shift of the output rescale")                                             \
   X(aMult, "a_mult", int32_t, Dec, 256, 32, 0,                                 \
-    "multiplier of A's rescale; log_softmax: s_in / s_out in Q16")             \
+    "multiplier of A's rescale; log_softmax: s_in / s_out in Q16; "    \
+    "layer_norm: epsilon mantissa")             \
   X(bMult, "b_mult", int32_t, Dec, 288, 32, 0,                                 \
-    "multiplier of B's rescale; log_softmax: ln 2 / s_out in Q16")             \
+    "multiplier of B's rescale; log_softmax: ln 2 / s_out in Q16; "    \
+    "layer_norm: epsilon exponent")             \
   X(outMult, "out_mult", int32_t, Dec, 320, 32, 0,                             \
     "multiplier of the output rescale")                                        \
   X(aZp, "a_zp", int16_t, Dec, 352, 16, 0, "zero point of A")                  \

@@ -230,6 +230,81 @@ void quantSoftmax(const QuantSoftmax &q, const In *a, Out *out, int64_t outer,
     }
 }
 
+uint64_t isqrt64(uint64_t v) {
+  // Newton's iteration from above (r_{k+1} = (r_k + v / r_k) / 2 decreases
+  // to floor(sqrt(v))): integer arithmetic only, so every build agrees.
+  if (v < 2)
+    return v;
+  uint64_t r = uint64_t(1) << ((64 - __builtin_clzll(v) + 1) / 2); // >= sqrt
+  for (;;) {
+    uint64_t next = (r + v / r) / 2;
+    if (next >= r)
+      return r;
+    r = next;
+  }
+}
+
+template <typename In, typename Out>
+void quantLayerNorm(const QuantLayerNorm &q, const In *a, Out *out,
+                    int64_t outer, int64_t n, int64_t inner) {
+  constexpr quant::DType outType = DTypeOf<Out>::value;
+  if (n <= 0)
+    return;
+  const int64_t eps =
+      q.epsMant <= 0 ? 0
+                     : (q.epsShift >= 31 ? (int64_t(1) << 61)
+                                         : std::min<int64_t>(
+                                               int64_t(q.epsMant) << q.epsShift,
+                                               int64_t(1) << 61));
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const In *row = a + o * n * inner + i;
+      Out *dst = out + o * n * inner + i;
+      int64_t sum = 0;
+      for (int64_t k = 0; k < n; ++k)
+        sum += row[k * inner];
+      uint64_t sq = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        int64_t d = n * row[k * inner] - sum;
+        sq += static_cast<uint64_t>(d * d);
+      }
+      const uint64_t total = sq + static_cast<uint64_t>(eps);
+      if (total == 0) {
+        for (int64_t k = 0; k < n; ++k)
+          dst[k * inner] = static_cast<Out>(
+              clampSaturate(q.outZp, q.clampMin, q.clampMax, outType));
+        continue;
+      }
+      const int top = 63 - __builtin_clzll(total); // floor(log2(total))
+      const int t = (61 - top) / 2;                // total << 2t < 2^62
+      const uint64_t r = isqrt64(total << (2 * t)); // [2^30, 2^31)
+      const int64_t recip = static_cast<int64_t>((uint64_t(1) << 62) / r);
+      const int sh = q.shift + 31 - t;
+      for (int64_t k = 0; k < n; ++k) {
+        int64_t d = n * row[k * inner] - sum;
+        __int128 p = static_cast<__int128>(d * recip) * q.multiplier;
+        int64_t v = static_cast<int64_t>(
+                        (p + (static_cast<__int128>(1) << (sh - 1))) >> sh) +
+                    q.outZp;
+        dst[k * inner] =
+            static_cast<Out>(clampSaturate(v, q.clampMin, q.clampMax, outType));
+      }
+    }
+}
+
+template void quantLayerNorm<int8_t, int8_t>(const QuantLayerNorm &,
+                                             const int8_t *, int8_t *, int64_t,
+                                             int64_t, int64_t);
+template void quantLayerNorm<int8_t, uint8_t>(const QuantLayerNorm &,
+                                              const int8_t *, uint8_t *,
+                                              int64_t, int64_t, int64_t);
+template void quantLayerNorm<uint8_t, int8_t>(const QuantLayerNorm &,
+                                              const uint8_t *, int8_t *,
+                                              int64_t, int64_t, int64_t);
+template void quantLayerNorm<uint8_t, uint8_t>(const QuantLayerNorm &,
+                                               const uint8_t *, uint8_t *,
+                                               int64_t, int64_t, int64_t);
+
 template void quantSoftmax<int8_t, int8_t>(const QuantSoftmax &,
                                            const int8_t *, int8_t *, int64_t,
                                            int64_t, int64_t);

@@ -181,6 +181,39 @@ template <typename In, typename Out>
 void quantSoftmax(const QuantSoftmax &q, const In *a, Out *out, int64_t outer,
                   int64_t n, int64_t inner);
 
+/// Integer layer normalisation of each row on the vector unit (ISA ELTWISE
+/// layer_norm; TOSA level: tosa.custom "layer_norm", domain "tessera"): the
+/// normalised value y = (x - mean) / sqrt(var + eps) of a row of n 8-bit
+/// values, requantised once. With the raw integers a_k of a row (the zero
+/// point cancels in x - mean):
+///   S   = sum_k a_k,  d_k = n a_k - S            (n (x_k - mean) / s_in)
+///   Q   = sum_k d_k^2                            (int64; n^3 var / s_in^2)
+///   A   = Q + epsMant * 2^epsShift               (eps n^3 / s_in^2 added)
+///   y_k = d_k sqrt(n) / sqrt(A)                  (exactly, in real numbers)
+/// A is normalised by an even shift 2t to [2^60, 2^62) and R = isqrt(A 2^2t)
+/// (floor, in [2^30, 2^31)), recip = floor(2^62 / R); then
+///   v = outZp + ((d_k * recip * multiplier + 2^(sh-1)) >> sh),
+///   sh = shift + 31 - t   (int128 product; (multiplier, shift) =
+///                          quantizeMultiplier(sqrt(n) / s_out * 2^-31))
+/// out = saturate(clamp(v, clampMin, clampMax)). A row with A = 0 (constant
+/// row, eps 0) gives outZp. Requires n < 2^15 (Q < 2^61).
+inline constexpr int64_t kLayerNormMaxRow = 32767;
+struct QuantLayerNorm {
+  int32_t multiplier = 0, shift = 2; ///< sqrt(n) / s_out * 2^-31
+  int32_t epsMant = 0, epsShift = 0; ///< eps n^3 / s_in^2 = mant * 2^shift
+  int32_t outZp = 0;
+  int32_t clampMin = INT32_MIN, clampMax = INT32_MAX;
+};
+
+/// floor(sqrt(v)), exact.
+uint64_t isqrt64(uint64_t v);
+
+/// quantLayerNorm over a [outer, n, inner] tensor, normalising along n.
+/// In, Out in int8_t, uint8_t.
+template <typename In, typename Out>
+void quantLayerNorm(const QuantLayerNorm &q, const In *a, Out *out,
+                    int64_t outer, int64_t n, int64_t inner);
+
 } // namespace tessera::kernels
 
 #endif // TESSERA_CORE_KERNELS_VECTORUNIT_H

@@ -1,6 +1,7 @@
 //===- Table.cpp - 8-bit lookup tables of real functions ------------------===//
 #include "core/quant/Table.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -82,6 +83,42 @@ std::optional<SoftmaxParams> buildSoftmaxParams(double inScale,
                 "s_in / s_out < 2^15 and s_out > ln2 / 2^15)");
   p.inMult = static_cast<int32_t>(in);
   p.logMult = static_cast<int32_t>(lg);
+  return p;
+}
+
+std::optional<LayerNormParams> buildLayerNormParams(double inScale,
+                                                    double outScale,
+                                                    int64_t n, double eps,
+                                                    std::string *error) {
+  auto fail = [&](const std::string &msg) -> std::optional<LayerNormParams> {
+    if (error)
+      *error = msg;
+    return std::nullopt;
+  };
+  if (!(inScale > 0) || !std::isfinite(inScale) || !(outScale > 0) ||
+      !std::isfinite(outScale))
+    return fail("layer_norm scales must be positive and finite");
+  if (!(eps >= 0) || !std::isfinite(eps))
+    return fail("layer_norm epsilon must be finite and >= 0");
+  if (n < 1 || n > 32767)
+    return fail("layer_norm rows must have 1 to 32767 elements, got " +
+                std::to_string(n));
+  LayerNormParams p;
+  std::optional<ScaleMultiplier> m =
+      quantizeMultiplier(std::sqrt(double(n)) / outScale * std::ldexp(1.0, -31));
+  if (!m)
+    return fail("output scale too small for the layer_norm rescale");
+  p.multiplier = m->multiplier;
+  p.shift = m->shift;
+  double e = eps * double(n) * double(n) * double(n) / (inScale * inScale);
+  e = std::min(e, std::ldexp(1.0, 61));
+  int shift = 0;
+  while (e >= 2147483647.5) { // keep 31 bits of mantissa
+    e /= 2;
+    ++shift;
+  }
+  p.epsMant = static_cast<int32_t>(roundWith(e, Rounding::HalfEven));
+  p.epsShift = shift;
   return p;
 }
 

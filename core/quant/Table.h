@@ -70,6 +70,23 @@ std::optional<SoftmaxParams> buildSoftmaxParams(double inScale,
                                                 double outScale, bool log,
                                                 std::string *error);
 
+/// Parameters of the integer layer normalisation of the vector unit
+/// (core/kernels/VectorUnit.h quantLayerNorm) of rows of n elements, input
+/// scale s_in, output scale s_out, epsilon eps:
+///   (multiplier, shift) = quantizeMultiplier(sqrt(n) / s_out * 2^-31)
+///   epsMant * 2^epsShift = roundHalfEven(eps n^3 / s_in^2) with epsMant
+///   < 2^31 (the low bits of a larger value dropped), capped at 2^61.
+struct LayerNormParams {
+  int32_t multiplier = 0, shift = 2;
+  int32_t epsMant = 0, epsShift = 0;
+};
+/// nullopt with `error` set when a scale is not positive and finite, eps is
+/// negative, n is not in [1, 32767] or the multiplier does not fit.
+std::optional<LayerNormParams> buildLayerNormParams(double inScale,
+                                                    double outScale,
+                                                    int64_t n, double eps,
+                                                    std::string *error);
+
 } // namespace tessera::quant
 
 #endif // TESSERA_CORE_QUANT_TABLE_H

@@ -311,7 +311,8 @@ llvm::Error makeError(const llvm::Twine &msg) {
 /// and POOL modes).
 constexpr const char *kVectorOps[] = {
     "add", "sub",     "mul",         "max",      "min",     "rescale",
-    "clamp", "lut", "softmax", "log_softmax", "max_pool", "avg_pool"};
+    "clamp", "lut", "softmax", "log_softmax", "layer_norm", "max_pool",
+    "avg_pool"};
 
 /// Largest SRAM an ISA program can address (core/isa: 32-bit SRAM fields).
 constexpr uint64_t kMaxSramBytes = uint64_t(1) << 32;

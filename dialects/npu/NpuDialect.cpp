@@ -193,6 +193,24 @@ LogicalResult SoftmaxOp::verify() {
   return expectClampOrder(*this, getClampMin(), getClampMax());
 }
 
+LogicalResult LayerNormOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getShape() != out.getShape() || in.getRank() < 1)
+    return emitOpError("expected input and output of the same shape, rank >= 1");
+  if (!in.getElementType().isInteger(8) || !out.getElementType().isInteger(8))
+    return emitOpError("expected 8-bit input and output");
+  if (in.getDimSize(in.getRank() - 1) > 32767)
+    return emitOpError("expected at most 32767 elements per row");
+  int32_t shift = static_cast<int32_t>(getShift());
+  int32_t epsShift = static_cast<int32_t>(getEpsShift());
+  if (shift < 2 || shift > 62 || static_cast<int32_t>(getMultiplier()) < 0)
+    return emitOpError("expected multiplier >= 0 and shift in [2, 62]");
+  if (static_cast<int32_t>(getEpsMantissa()) < 0 || epsShift < 0 ||
+      epsShift > 62)
+    return emitOpError("expected eps_mantissa >= 0 and eps_shift in [0, 62]");
+  return expectClampOrder(*this, getClampMin(), getClampMax());
+}
+
 LogicalResult MulOp::verify() {
   auto a = getA().getType(), b = getB().getType(), out = getOutput().getType();
   if (a.getShape() != out.getShape() || !binaryBcast(b, out))

@@ -250,6 +250,32 @@ def Npu_SoftmaxOp : Npu_LayerOp<"softmax"> {
   let hasVerifier = 1;
 }
 
+def Npu_LayerNormOp : Npu_LayerOp<"layer_norm"> {
+  let summary = "vector-unit integer layer normalisation over the innermost dimension";
+  let description = [{
+    Each row of the innermost dimension (n elements) is normalised to
+    (x - mean) / sqrt(var + eps) and requantised once (core/kernels
+    quantLayerNorm; the ISA's ELTWISE layer_norm):
+      S = sum of the row, d = n * x - S, A = sum d^2 + eps_mantissa *
+      2^eps_shift, R = isqrt(A * 2^2t) (A * 2^2t in [2^60, 2^62)),
+      out = ((d * floor(2^62 / R) * multiplier + 2^(sh-1)) >> sh)
+            + output_zp,  sh = shift + 31 - t
+    clamped and saturated to the output type. `tile_rows` rows per SRAM
+    tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$input,
+      I32Attr:$multiplier, I32Attr:$shift,
+      I32Attr:$eps_mantissa, I32Attr:$eps_shift, I64Attr:$output_zp,
+      I64Attr:$clamp_min, I64Attr:$clamp_max,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Npu_MulOp : Npu_LayerOp<"mul"> {
   let summary = "vector-unit quantized multiplication (b may be broadcast)";
   let description = [{

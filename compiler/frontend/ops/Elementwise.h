@@ -53,6 +53,12 @@ mlir::Value createMul(GraphImporter &imp, mlir::Type type, mlir::Value a,
 /// axis is kept with extent 1, as TOSA reductions do.
 mlir::Value reduceSum(GraphImporter &imp, mlir::Value v, int64_t axis);
 mlir::Value reduceMax(GraphImporter &imp, mlir::Value v, int64_t axis);
+/// The mean over physical `axes` of `v` (kept with extent 1): one
+/// tosa.reduce_sum per axis, in order, then tosa.mul by the splat
+/// float(1 / count) (ReduceMean; the mean and variance of the
+/// normalisation layers).
+mlir::Value reduceMean(GraphImporter &imp, mlir::Value v,
+                       llvm::ArrayRef<int64_t> axes);
 
 } // namespace tessera::frontend
 

@@ -47,19 +47,10 @@ Normalized normalize(GraphImporter &imp, Value v, llvm::ArrayRef<int64_t> axes,
                      float epsilon) {
   OpBuilder &b = imp.builder();
   auto type = cast<RankedTensorType>(v.getType());
-  int64_t count = 1;
-  for (int64_t a : axes)
-    count *= type.getDimSize(a);
-  auto mean = [&](Value t) {
-    for (int64_t a : axes)
-      t = reduceSum(imp, t, a);
-    return createMul(imp, t.getType(), t,
-                     splatConst(imp, 1.0f / count, type.getRank()));
-  };
   Normalized r;
-  r.mean = mean(v);
+  r.mean = reduceMean(imp, v, axes);
   Value d = tosa::SubOp::create(b, imp.loc(), type, v, r.mean);
-  Value var = mean(createMul(imp, type, d, d));
+  Value var = reduceMean(imp, createMul(imp, type, d, d), axes);
   Value varEps = tosa::AddOp::create(b, imp.loc(), var.getType(), var,
                                      splatConst(imp, epsilon, type.getRank()));
   r.invStdDev = tosa::RsqrtOp::create(b, imp.loc(), var.getType(), varEps);

@@ -49,6 +49,18 @@ Value reduceMax(GraphImporter &imp, Value v, int64_t axis) {
                                    b.getI32IntegerAttr(axis));
 }
 
+Value reduceMean(GraphImporter &imp, Value v, llvm::ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(v.getType());
+  double count = 1;
+  for (int64_t a : axes) {
+    count *= type.getDimSize(a);
+    v = reduceSum(imp, v, a);
+  }
+  return createMul(imp, v.getType(), v,
+                   splatConst(imp, static_cast<float>(1.0 / count),
+                              type.getRank()));
+}
+
 namespace {
 
 enum class ReduceKind { Mean, Max, Min, Sum };
@@ -140,9 +152,13 @@ llvm::Error importReduce(GraphImporter &imp, const onnx::NodeProto &node) {
     return in.takeError();
   Value v = in->value;
   std::vector<int64_t> kept = shape, dropped;
-  double count = 1;
+  SmallVector<int64_t> physical;
   for (int64_t a : **axes) {
     int64_t axis = in->axis(a);
+    physical.push_back(axis);
+    kept[a] = 1;
+    if (Kind == ReduceKind::Mean)
+      continue; // below, all axes at once
     if (Kind == ReduceKind::Min) // ReduceMin (DynamicQuantizeLinear, expanded)
       v = tosa::ReduceMinOp::create(imp.builder(), imp.loc(),
                                     reducedType(v, axis), v,
@@ -150,13 +166,9 @@ llvm::Error importReduce(GraphImporter &imp, const onnx::NodeProto &node) {
     else
       v = Kind == ReduceKind::Max ? reduceMax(imp, v, axis)
                                   : reduceSum(imp, v, axis);
-    count *= shape[a];
-    kept[a] = 1;
   }
   if (Kind == ReduceKind::Mean)
-    v = createMul(imp, v.getType(), v,
-                  splatConst(imp, static_cast<float>(1.0 / count),
-                             static_cast<int64_t>(shape.size())));
+    v = reduceMean(imp, v, physical);
   if (keepdims) {
     defineResult(imp, node, 0, v, kept, in->nhwc);
     return llvm::Error::success();

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "core/kernels/VectorUnit.h"
+#include "core/quant/Table.h"
 #include "core/kernels/Elementwise.h"
 #include "core/kernels/Pool.h"
 
@@ -302,4 +303,70 @@ TEST(VectorUnit, SoftmaxHandValues) {
   int8_t one = 17, oneOut = 0;
   quantSoftmax<int8_t, int8_t>(q, &one, &oneOut, 1, 1, 1);
   EXPECT_EQ(oneOut, 127);
+}
+
+// Layer normalisation by hand. Row [1, 2, 3, 4] (any scale, any zero point):
+// mean 2.5, deviations [-1.5, -0.5, 0.5, 1.5], variance 1.25, so with eps = 0
+// y = [-3, -1, 1, 3] / sqrt(5) = -1.3416, -0.4472, 0.4472, 1.3416; at output
+// scale 1/64: -85.87, -28.62, 28.62, 85.87 -> -86, -29, 29, 86.
+// With input scale 0.5 and eps 0.25: real deviations [-0.75, .., 0.75],
+// variance 0.3125, + 0.25 = 0.5625 = 0.75^2, y = [-1, -1/3, 1/3, 1] ->
+// -64, -21.33, 21.33, 64, plus zero point 10: -54, -11, 31, 74.
+// (multiplier, shift) = sqrt(4) / (1/64) * 2^-31 = 2^-24 = (2^30, 54);
+// eps n^3 / s_in^2 = 0.25 * 64 / 0.25 = 64.
+TEST(VectorUnit, LayerNormHandValues) {
+  std::optional<quant::LayerNormParams> p =
+      quant::buildLayerNormParams(0.5, 1.0 / 64, 4, 0.0, nullptr);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->multiplier, 1 << 30);
+  EXPECT_EQ(p->shift, 54);
+  EXPECT_EQ(p->epsMant, 0);
+  QuantLayerNorm q;
+  q.multiplier = p->multiplier;
+  q.shift = p->shift;
+  q.clampMin = -128;
+  q.clampMax = 127;
+  std::vector<int8_t> in = {1, 2, 3, 4}, out(4);
+  quantLayerNorm<int8_t, int8_t>(q, in.data(), out.data(), 1, 4, 1);
+  EXPECT_EQ(out, (std::vector<int8_t>{-86, -29, 29, 86}));
+  // Shifted by a constant (another zero point): the same output.
+  std::vector<int8_t> shifted = {-101, -100, -99, -98};
+  quantLayerNorm<int8_t, int8_t>(q, shifted.data(), out.data(), 1, 4, 1);
+  EXPECT_EQ(out, (std::vector<int8_t>{-86, -29, 29, 86}));
+
+  p = quant::buildLayerNormParams(0.5, 1.0 / 64, 4, 0.25, nullptr);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->epsMant, 64);
+  EXPECT_EQ(p->epsShift, 0);
+  q.epsMant = p->epsMant;
+  q.epsShift = p->epsShift;
+  q.outZp = 10;
+  quantLayerNorm<int8_t, int8_t>(q, in.data(), out.data(), 1, 4, 1);
+  EXPECT_EQ(out, (std::vector<int8_t>{-54, -11, 31, 74}));
+
+  // Along the outer axis (inner = 2): column 0 is [1, 2, 3, 4] as above,
+  // column 1 constant (all deviations 0): the zero point.
+  QuantLayerNorm c;
+  c.multiplier = 1 << 30;
+  c.shift = 54;
+  c.clampMin = -128;
+  c.clampMax = 127;
+  std::vector<int8_t> cols = {1, 7, 2, 7, 3, 7, 4, 7}, colOut(8);
+  quantLayerNorm<int8_t, int8_t>(c, cols.data(), colOut.data(), 1, 4, 2);
+  EXPECT_EQ(colOut, (std::vector<int8_t>{-86, 0, -29, 0, 29, 0, 86, 0}));
+
+  // Output scale 1/128: 171.7 saturates to 127, -171.7 to -128.
+  c.shift = 53;
+  quantLayerNorm<int8_t, int8_t>(c, in.data(), out.data(), 1, 4, 1);
+  EXPECT_EQ(out, (std::vector<int8_t>{-128, -57, 57, 127}));
+}
+
+TEST(VectorUnit, Isqrt64) {
+  EXPECT_EQ(isqrt64(0), 0u);
+  EXPECT_EQ(isqrt64(1), 1u);
+  EXPECT_EQ(isqrt64(15), 3u);
+  EXPECT_EQ(isqrt64(16), 4u);
+  EXPECT_EQ(isqrt64((uint64_t(1) << 62) - 1), (uint64_t(1) << 31) - 1);
+  EXPECT_EQ(isqrt64(uint64_t(1) << 62), uint64_t(1) << 31);
+  EXPECT_EQ(isqrt64(~uint64_t(0)), 4294967295u);
 }
