@@ -35,7 +35,9 @@ py::object compileModel(const std::string &model,
                         const std::vector<float> &std,
                         const std::map<std::string, std::vector<int64_t>> &shapes,
                         const std::optional<std::string> &emit, bool quiet,
-                        size_t maxSamples) {
+                        size_t maxSamples,
+                        const std::vector<std::string> &floatNodes,
+                        bool noFallback) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -44,6 +46,8 @@ py::object compileModel(const std::string &model,
   opts.preprocess.std = std;
   opts.import.inputShapes = shapes;
   opts.maxCalibrationSamples = maxSamples;
+  opts.floatNodes = floatNodes;
+  opts.noFallback = noFallback;
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -140,7 +144,8 @@ void bindPipeline(py::module_ &m) {
   m.def("_compile", &compileModel, py::arg("model"), py::arg("output"),
         py::arg("target"), py::arg("calibration"), py::arg("mean"),
         py::arg("std"), py::arg("input_shapes"), py::arg("emit"),
-        py::arg("quiet"), py::arg("max_calibration_samples"));
+        py::arg("quiet"), py::arg("max_calibration_samples"),
+        py::arg("float_nodes"), py::arg("no_fallback"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"));
 }

@@ -66,7 +66,8 @@ def _calibration_array(samples):
 
 def compile(model, output=None, target="rv1126", calibration=None,
             mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_shapes=None,
-            emit=None, quiet=True, max_calibration_samples=0):
+            emit=None, quiet=True, max_calibration_samples=0,
+            float_nodes=None, no_fallback=False):
     """Compiles ``model`` (an ONNX file path, or the file's bytes) for
     ``target`` (a profile name or a YAML profile path).
 
@@ -78,6 +79,10 @@ def compile(model, output=None, target="rv1126", calibration=None,
     "asm" returns that level as text instead of compiling. Otherwise returns
     the .npubin bytes (and writes them to ``output`` if given).
     max_calibration_samples: 0 (all) or at most that many samples.
+    float_nodes: ONNX node names or glob patterns whose ops run in float on
+    the host CPU (a pattern matching no node is an error). no_fallback: an
+    op that cannot be folded to integer is an error instead of running on
+    the host (contradicts float_nodes).
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -102,9 +107,19 @@ def compile(model, output=None, target="rv1126", calibration=None,
         quiet = flag_arg(fn, "quiet", quiet)
         samples = int_arg(fn, "max_calibration_samples",
                           max_calibration_samples, 0, INT64_MAX)
+        if float_nodes is None:
+            float_nodes = []
+        elif isinstance(float_nodes, str) or not isinstance(
+                float_nodes, (list, tuple)):
+            raise TypeError("%s: float_nodes must be a list of str, got %s"
+                            % (fn, type(float_nodes).__name__))
+        float_nodes = [str_arg(fn, "float_nodes[%d]" % i, n)
+                       for i, n in enumerate(float_nodes)]
+        no_fallback = flag_arg(fn, "no_fallback", no_fallback)
         try:
             return _tessera._compile(path, output, target, calibration, mean,
-                                     std, shapes, emit, quiet, samples)
+                                     std, shapes, emit, quiet, samples,
+                                     float_nodes, no_fallback)
         except (ValueError, MemoryError) as e:
             if not names:
                 raise
