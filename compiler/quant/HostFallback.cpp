@@ -157,6 +157,18 @@ void quantizeHostResults(Operation *op) {
     }
 }
 
+/// quantizeHostResults on every host op of `func` (walked, never taken from
+/// a map of ops a rewrite might have erased).
+void quantizeAllHostResults(func::FuncOp func) {
+  SmallVector<Operation *> hostOps;
+  func.walk([&](Operation *op) {
+    if (isHostOp(op) && !isQuantCast(op))
+      hostOps.push_back(op);
+  });
+  for (Operation *op : hostOps)
+    quantizeHostResults(op);
+}
+
 } // namespace
 
 void skipHostOps(RewritePatternSet &patterns) {
@@ -196,8 +208,7 @@ LogicalResult pinFloatNodes(func::FuncOp func, ArrayRef<std::string> globs,
       ok = false;
     }
   }
-  for (auto &[op, reason] : hostReasons)
-    quantizeHostResults(op);
+  quantizeAllHostResults(func);
   return success(ok);
 }
 
@@ -240,8 +251,7 @@ unsigned fallBackToHost(func::FuncOp func, const UnfoldedReasons &reasons,
     hostReasons[op] = reason;
     ++marked;
   });
-  for (auto &[op, reason] : hostReasons)
-    quantizeHostResults(op);
+  quantizeAllHostResults(func);
   return marked;
 }
 
