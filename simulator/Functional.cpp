@@ -314,6 +314,24 @@ kernels::BinaryFunc binaryFunc(isa::EltFunc f) {
   }
 }
 
+/// Calls fn(A{}, Out{}) for the element types of an ELTWISE whose A and
+/// output are 8-bit (lut, softmax, log_softmax); verify() rules out others.
+template <typename Fn>
+llvm::Error withByteTypes(const isa::EltwiseFields &e, const char *name,
+                          Fn &&fn) {
+  return withType(e.aDtype, [&](auto aTag) {
+    return withType(e.outDtype, [&](auto oTag) -> llvm::Error {
+      if constexpr (sizeof(aTag) == 1 && sizeof(oTag) == 1) {
+        fn(aTag, oTag);
+        return llvm::Error::success();
+      } else {
+        return fail(isa::Opcode::Eltwise,
+                    llvm::Twine(name) + " takes int8/uint8 a and out");
+      }
+    });
+  });
+}
+
 llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
   const uint64_t rows = e.rows, channels = e.channels, n = rows * channels;
   const isa::Opcode op = isa::Opcode::Eltwise;
@@ -408,52 +426,39 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
       });
     });
   case isa::EltFunc::Lut:
-    return withType(e.aDtype, [&](auto aTag) {
+    return withByteTypes(e, "lut", [&](auto aTag, auto oTag) {
       using A = decltype(aTag);
-      return withType(e.outDtype, [&](auto oTag) -> llvm::Error {
-        using Out = decltype(oTag);
-        if constexpr (sizeof(A) == 1 && sizeof(Out) == 1) {
-          std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
-          std::vector<Out> table = readArray<Out>(mem.sram, e.sramB, 256);
-          std::vector<Out> out(n);
-          kernels::lookup256<A, Out>(a.data(), table.data(), out.data(), n,
-                                     e.clampMin, e.clampMax);
-          writeArray(mem.sram, e.sramOut, out);
-          return llvm::Error::success();
-        } else {
-          return fail(op, "lut takes int8/uint8 a and out"); // verify()
-        }
-      });
+      using Out = decltype(oTag);
+      std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
+      std::vector<Out> table = readArray<Out>(mem.sram, e.sramB, 256);
+      std::vector<Out> out(n);
+      kernels::lookup256<A, Out>(a.data(), table.data(), out.data(), n,
+                                 e.clampMin, e.clampMax);
+      writeArray(mem.sram, e.sramOut, out);
     });
   case isa::EltFunc::Softmax:
   case isa::EltFunc::LogSoftmax:
-    return withType(e.aDtype, [&](auto aTag) {
+    return withByteTypes(e, "softmax", [&](auto aTag, auto oTag) {
       using A = decltype(aTag);
-      return withType(e.outDtype, [&](auto oTag) -> llvm::Error {
-        using Out = decltype(oTag);
-        if constexpr (sizeof(A) == 1 && sizeof(Out) == 1) {
-          std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
-          std::vector<int32_t> table = readArray<int32_t>(mem.sram, e.sramB, 256);
-          std::vector<Out> out(n);
-          kernels::QuantSoftmax q;
-          q.log = e.func == isa::EltFunc::LogSoftmax;
-          q.expTable = table.data();
-          q.multiplier = e.outMult;
-          q.shift = e.outShift;
-          q.inMult = e.aMult;
-          q.logMult = e.bMult;
-          q.outZp = e.outZp;
-          q.doubleRound = e.doubleRound;
-          q.clampMin = e.clampMin;
-          q.clampMax = e.clampMax;
-          kernels::quantSoftmax<A, Out>(q, a.data(), out.data(), rows,
-                                        channels, 1);
-          writeArray(mem.sram, e.sramOut, out);
-          return llvm::Error::success();
-        } else {
-          return fail(op, "softmax takes int8/uint8 a and out"); // verify()
-        }
-      });
+      using Out = decltype(oTag);
+      std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
+      std::vector<int32_t> table =
+          readArray<int32_t>(mem.sram, e.sramB, 256);
+      std::vector<Out> out(n);
+      kernels::QuantSoftmax q;
+      q.log = e.func == isa::EltFunc::LogSoftmax;
+      q.expTable = table.data();
+      q.multiplier = e.outMult;
+      q.shift = e.outShift;
+      q.inMult = e.aMult;
+      q.logMult = e.bMult;
+      q.outZp = e.outZp;
+      q.doubleRound = e.doubleRound;
+      q.clampMin = e.clampMin;
+      q.clampMax = e.clampMax;
+      kernels::quantSoftmax<A, Out>(q, a.data(), out.data(), rows,
+                                    channels, 1);
+      writeArray(mem.sram, e.sramOut, out);
     });
   }
   return llvm::Error::success();
@@ -489,6 +494,9 @@ llvm::Error sim::execute(const isa::Instr &in, Memories &mem) {
     return executePool(in.pool(), mem);
   case isa::Opcode::Eltwise:
     return executeEltwise(in.eltwise(), mem);
+  case isa::Opcode::Host: // needs the float program: Simulator runs it
+    return fail(in.op, "runs on the host CPU: only the Simulator (with a "
+                       "host executor) executes it");
   case isa::Opcode::Nop:
   case isa::Opcode::Finish:
     return llvm::Error::success();

@@ -49,8 +49,16 @@ llvm::Error sim::checkModel(const MachineModel &m) {
                          {m.sramReadPjPerByte, "sram_read_pj_per_byte"},
                          {m.sramWritePjPerByte, "sram_write_pj_per_byte"},
                          {m.dramPjPerByte, "dram_pj_per_byte"},
-                         {m.staticPowerMw, "static_power_mw"}})
+                         {m.staticPowerMw, "static_power_mw"},
+                         {m.hostCrossingUs, "host_crossing_us"},
+                         {m.hostPowerW, "host_power_w"}})
     if (!nonNegative(v))
       return bad(name, "must be finite and >= 0");
+  if (m.hostCores) {
+    if (!positive(m.hostGflops))
+      return bad("host_gflops", "must be > 0");
+    if (!positive(m.hostGbps))
+      return bad("host_gbps", "must be > 0");
+  }
   return llvm::Error::success();
 }

@@ -72,6 +72,15 @@ struct MachineModel {
   double dramPjPerByte = 20.0;
   double staticPowerMw = 100.0;
 
+  // The SoC's CPU cluster that runs host segments (HOST instructions);
+  // core/target Host. hostCores = 0: no host model (HOST is refused).
+  std::string hostCpu;
+  uint32_t hostCores = 0;
+  double hostGflops = 0;     ///< sustained GFLOP/s of the cluster
+  double hostGbps = 0;       ///< sustained GB/s of the cluster
+  double hostCrossingUs = 0; ///< one NPU <-> CPU crossing (each way)
+  double hostPowerW = 0;     ///< cluster power while it runs a segment
+
   /// Compute SRAM bandwidth (all banks, one port each), bytes per cycle.
   uint64_t sramBytesPerCycle() const {
     return uint64_t(sramBanks) * sramBankBytesPerCycle;

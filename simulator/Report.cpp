@@ -19,7 +19,7 @@ using namespace tessera::sim;
 
 namespace {
 
-using Row = std::array<std::string, 9>;
+using Row = std::array<std::string, 10>;
 
 Row rowOf(const Report &r, const LayerStats &s, std::string id) {
   // Layer names come from the model: escaped so a newline cannot break the
@@ -30,6 +30,7 @@ Row rowOf(const Report &r, const LayerStats &s, std::string id) {
   return {std::move(id),
           name,
           s.op,
+          s.device,
           std::to_string(s.macs),
           std::to_string(s.cycles()),
           fmt::format("{:.3f}", r.latencyUs(s)),
@@ -42,7 +43,7 @@ Row rowOf(const Report &r, const LayerStats &s, std::string id) {
 
 std::string sim::formatReportTable(const Report &r) {
   std::vector<Row> rows;
-  rows.push_back({"id", "layer", "op", "MACs", "cycles", "latency_us",
+  rows.push_back({"id", "layer", "op", "device", "MACs", "cycles", "latency_us",
                   "achieved_tops", "dram_bytes", "energy_uj"});
   for (const LayerStats &l : r.layers)
     rows.push_back(rowOf(r, l, std::to_string(l.id)));
@@ -51,17 +52,18 @@ std::string sim::formatReportTable(const Report &r) {
     rows.push_back(rowOf(r, r.unattributed, "-"));
   rows.push_back(rowOf(r, r.totals, ""));
 
-  std::array<size_t, 9> width{};
+  std::array<size_t, 10> width{};
   for (const Row &row : rows)
     for (size_t c = 0; c < row.size(); ++c)
       width[c] = std::max(width[c], row[c].size());
-  // Text columns (id, layer, op) are left-aligned, numbers right-aligned.
+  // Text columns (id, layer, op, device) are left-aligned, numbers
+  // right-aligned.
   auto line = [&](const Row &row) {
     std::string s;
     for (size_t c = 0; c < row.size(); ++c) {
       if (c)
         s += "  ";
-      s += c < 3 ? fmt::format("{:<{}}", row[c], width[c])
+      s += c < 4 ? fmt::format("{:<{}}", row[c], width[c])
                  : fmt::format("{:>{}}", row[c], width[c]);
     }
     while (!s.empty() && s.back() == ' ')
@@ -100,7 +102,8 @@ static llvm::json::Object statsToJson(const Report &r, const LayerStats &s) {
        llvm::json::Object{{"load", int64_t(s.busy[size_t(Unit::LoadDma)])},
                           {"mac", int64_t(s.busy[size_t(Unit::MacArray)])},
                           {"vector", int64_t(s.busy[size_t(Unit::Vector)])},
-                          {"store", int64_t(s.busy[size_t(Unit::StoreDma)])}}},
+                          {"store", int64_t(s.busy[size_t(Unit::StoreDma)])},
+                          {"host", int64_t(s.busy[size_t(Unit::Host)])}}},
       {"latency_us", r.latencyUs(s)},
       {"achieved_tops", r.achievedTops(s)},
       {"dram_bytes", int64_t(s.dramBytes())},
@@ -111,13 +114,17 @@ static llvm::json::Object statsToJson(const Report &r, const LayerStats &s) {
       {"sram_read_bytes", int64_t(e.sramReadBytes)},
       {"sram_write_bytes", int64_t(e.sramWriteBytes)},
       {"vector_ops", int64_t(e.vectorOps)},
+      {"host_flops", int64_t(e.hostFlops)},
+      {"host_bytes", int64_t(e.hostBytes)},
+      {"host_us", e.hostUs},
       {"energy_uj", s.energyUj()},
       {"energy_breakdown_uj",
        llvm::json::Object{{"mac", en.mac * 1e-6},
                           {"vector", en.vector * 1e-6},
                           {"sram", en.sram * 1e-6},
                           {"dram", en.dram * 1e-6},
-                          {"leakage", en.leakage * 1e-6}}},
+                          {"leakage", en.leakage * 1e-6},
+                          {"host", en.host * 1e-6}}},
   };
   return o;
 }
@@ -129,6 +136,7 @@ llvm::json::Value sim::reportToJson(const Report &r) {
     o["id"] = l.id;
     o["name"] = l.name;
     o["op"] = l.op;
+    o["device"] = l.device;
     o["macs_table"] = int64_t(l.tableMacs);
     o["macs_match"] = l.macsMatch();
     layers.push_back(std::move(o));

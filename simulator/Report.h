@@ -18,7 +18,8 @@
 
 namespace tessera::sim {
 
-/// Columns: id, layer, op, MACs, cycles, latency_us, achieved_tops,
+/// Columns: id, layer, op, device (npu/cpu), MACs, cycles, latency_us,
+/// achieved_tops,
 /// dram_bytes, energy_uj; one row per layer, then a totals row and a line
 /// with the target, total latency and MAC-array utilisation.
 std::string formatReportTable(const Report &r);
@@ -26,12 +27,12 @@ std::string formatReportTable(const Report &r);
 /// {"schema": "tessera-sim-report/1", "target", "clock_mhz", "functional",
 ///  "mac_array": {"rows", "cols"}, "layers": [...], "unattributed": {...},
 ///  "totals": {... "mac_utilisation"}}; each layer object has id, name, op,
-///  instructions, macs, macs_table, macs_match, start_cycle, end_cycle,
-///  cycles, busy_cycles {load, mac, vector, store}, latency_us,
+///  device, instructions, macs, macs_table, macs_match, start_cycle, end_cycle,
+///  cycles, busy_cycles {load, mac, vector, store, host}, latency_us,
 ///  achieved_tops, dram_bytes, dram_read_bytes, dram_write_bytes,
 ///  dram_burst_bytes, sram_bytes, sram_read_bytes, sram_write_bytes,
-///  vector_ops, energy_uj and energy_breakdown_uj {mac, vector, sram, dram,
-///  leakage}.
+///  vector_ops, host_flops, host_bytes, host_us, energy_uj and
+///  energy_breakdown_uj {mac, vector, sram, dram, leakage, host}.
 llvm::json::Value reportToJson(const Report &r);
 
 /// Writes reportToJson(r), pretty-printed, to `path` atomically (a temporary

@@ -79,10 +79,66 @@ llvm::Error checkSupported(const isa::Program &p, const MachineModel &m) {
       return makeError(where + " has no vector operation '" + vectorOpName(in) +
                        "'");
   }
+  if (!p.hostSegments.empty() && m.hostCores == 0)
+    return makeError("program has " + llvm::Twine(p.hostSegments.size()) +
+                     " host segment(s) but target '" + m.target +
+                     "' has no host model (the profile's `host:` block)");
   return llvm::Error::success();
 }
 
+tessera::ElementType hostElementType(isa::DType t) {
+  switch (t) {
+  case isa::DType::Int8:
+    return ElementType::I8;
+  case isa::DType::UInt8:
+    return ElementType::U8;
+  case isa::DType::Int16:
+    return ElementType::I16;
+  case isa::DType::Int32:
+    return ElementType::I32;
+  }
+  return ElementType::I8;
+}
+
 } // namespace
+
+llvm::Error Simulator::executeHost(const isa::Instr &in) {
+  const isa::HostSegment &seg = program_.hostSegments[in.host().segment];
+  std::string what = "host segment " + quoteName(seg.name);
+  if (!opts_.hostExecutor)
+    return makeError(
+        what + ": no host executor installed: a functional run of a HOST "
+               "instruction needs one (tessera-sim and tessera.simulate "
+               "install the reference interpreter; --timing-only needs none)");
+  // Descriptors are dense row-major byte images (verifyProgram checked
+  // their ranges), so tensors copy in and out byte for byte.
+  std::vector<Tensor> inputs;
+  for (const isa::TensorDesc &d : seg.inputs) {
+    Tensor t(hostElementType(d.dtype),
+             std::vector<int64_t>(d.shape.begin(), d.shape.end()));
+    std::memcpy(t.bytes(), mem_.dram.data() + d.dramOffset, d.byteSize());
+    inputs.push_back(std::move(t));
+  }
+  auto outputs = opts_.hostExecutor(seg, std::move(inputs));
+  if (!outputs)
+    return makeError(what + ": " + llvm::toString(outputs.takeError()));
+  if (outputs->size() != seg.outputs.size())
+    return makeError(what + ": the host executor returned " +
+                     llvm::Twine(outputs->size()) + " tensors, expected " +
+                     llvm::Twine(seg.outputs.size()));
+  for (size_t i = 0; i < seg.outputs.size(); ++i) {
+    const isa::TensorDesc &d = seg.outputs[i];
+    const Tensor &t = (*outputs)[i];
+    if (t.elementType() != hostElementType(d.dtype) ||
+        t.byteSize() != d.byteSize())
+      return makeError(what + ": output " + llvm::Twine(i) + " " +
+                       quoteName(d.name) + " is " + t.typeString() +
+                       ", expected " + isa::dtypeName(d.dtype) + " of " +
+                       llvm::Twine(d.numElements()) + " elements");
+    std::memcpy(mem_.dram.data() + d.dramOffset, t.bytes(), d.byteSize());
+  }
+  return llvm::Error::success();
+}
 
 uint64_t sim::storageIndex(const isa::TensorDesc &d, uint64_t i) {
   if (d.layout != isa::Layout::Nhwc || d.shape.size() != 4)
@@ -288,11 +344,15 @@ llvm::Expected<Report> Simulator::run() {
     const isa::Instr &in = program_.code[q][index];
     tokens.pop(q, in);
     if (opts_.functional)
-      if (auto err = execute(in, mem_))
+      if (auto err = in.op == isa::Opcode::Host ? executeHost(in)
+                                                : execute(in, mem_))
         return makeError(llvm::Twine(isa::queueName(isa::Queue(q))) + "[" +
                          llvm::Twine(index) + "] " +
                          llvm::toString(std::move(err)));
-    InstrCost cost = instrCost(in, model_);
+    InstrCost cost =
+        in.op == isa::Opcode::Host
+            ? hostCost(program_.hostSegments[in.host().segment], model_)
+            : instrCost(in, model_);
     uint64_t start = bestStart, end = start + cost.cycles;
     if (in.op == isa::Opcode::Load || in.op == isa::Opcode::Store) {
       // The data phase waits for the DRAM channel, which it then holds for

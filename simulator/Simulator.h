@@ -25,16 +25,27 @@
 #include "simulator/Functional.h"
 #include "simulator/MachineModel.h"
 #include "simulator/Stats.h"
+#include "core/tensor/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace tessera::sim {
+
+/// Runs one host segment functionally: given the segment and its input
+/// tensors (integers read from DRAM, in the segment's argument order, with
+/// the descriptors' shapes), returns its output tensors. The simulator is
+/// MLIR-free; tessera-sim and the Python binding install
+/// reference::makeHostExecutor (compiler/reference/HostSegment.h), which
+/// runs the segment's float program with the reference interpreter.
+using HostExecutor = std::function<llvm::Expected<std::vector<Tensor>>(
+    const isa::HostSegment &, std::vector<Tensor>)>;
 
 struct SimOptions {
   /// false: timing and statistics only, no arithmetic (tessera-sim
@@ -44,6 +55,10 @@ struct SimOptions {
   /// hostile header may ask for up to 2^40 bytes). 0: the process-wide
   /// memory budget (core/tensor/Limits.h, --max-memory).
   uint64_t maxDramBytes = 0;
+  /// Executes HOST instructions when `functional`; without it a functional
+  /// run of a program with host segments fails saying so (timing-only runs
+  /// need none).
+  HostExecutor hostExecutor;
 };
 
 /// A model output read back from DRAM, in ONNX order (NCHW for images).
@@ -101,6 +116,8 @@ private:
                          llvm::ArrayRef<int64_t> shape,
                          llvm::ArrayRef<int64_t> values);
   OutputTensor readTensor(const isa::TensorDesc &d) const;
+  /// Runs a HOST instruction through opts_.hostExecutor.
+  llvm::Error executeHost(const isa::Instr &in);
 
   isa::Program program_;
   MachineModel model_;

@@ -37,6 +37,8 @@ void add(LayerStats &s, const InstrRecord &r, const MachineModel &m) {
   s.macs += r.cost.events.macs();
   if (r.cost.unit != Unit::None)
     s.busy[static_cast<size_t>(r.cost.unit)] += r.end - r.start;
+  if (r.cost.unit == Unit::Host)
+    s.device = "cpu";
   s.events += r.cost.events;
   s.energyPj += dynamicEnergy(r.cost.events, m);
 }
@@ -121,6 +123,7 @@ Report Profiler::finish(bool functional) const {
   // whole run, from cycle 0 to the end of the last instruction.
   LayerStats &tot = rep.totals;
   tot.name = "total";
+  tot.device = "";
   for (const LayerStats *s : {&rep.unattributed}) {
     tot.instructions += s->instructions;
     tot.macs += s->macs;

@@ -32,6 +32,8 @@ struct LayerStats {
   int64_t id = -1;  ///< layer-table index; -1 for the totals
   std::string name; ///< ONNX node name
   std::string op;   ///< ONNX op type
+  /// "npu", or "cpu" for a host segment's row (a HOST instruction ran in it)
+  std::string device = "npu";
   uint64_t instructions = 0;
   uint64_t macs = 0;       ///< counted from the CONV instructions' fields
   uint64_t tableMacs = 0;  ///< the layer table's MACs for the whole node
@@ -51,6 +53,7 @@ struct LayerStats {
   }
   double energyUj() const { return energyPj.total() * 1e-6; }
 };
+
 
 struct Report {
   std::string target;

@@ -50,6 +50,13 @@ llvm::Expected<MachineModel> sim::modelFromTarget(const target::Target &t) {
   m.dramPjPerByte = t.energy.dramBytePj;
   m.staticPowerMw = t.energy.staticMw;
 
+  m.hostCpu = t.host.cpu;
+  m.hostCores = t.host.cores;
+  m.hostGflops = t.host.sustainedGflops;
+  m.hostGbps = t.host.sustainedGbps;
+  m.hostCrossingUs = t.host.crossingUs;
+  m.hostPowerW = t.host.powerW;
+
   if (auto err = checkModel(m))
     return std::move(err);
   return m;

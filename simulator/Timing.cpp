@@ -22,6 +22,8 @@ const char *sim::unitName(Unit u) {
     return "vector";
   case Unit::StoreDma:
     return "store";
+  case Unit::Host:
+    return "host";
   case Unit::None:
     return "none";
   }
@@ -37,6 +39,9 @@ Events &Events::operator+=(const Events &o) {
   dramReadBytes += o.dramReadBytes;
   dramWriteBytes += o.dramWriteBytes;
   dramBurstBytes += o.dramBurstBytes;
+  hostFlops += o.hostFlops;
+  hostBytes += o.hostBytes;
+  hostUs += o.hostUs;
   return *this;
 }
 
@@ -46,6 +51,7 @@ Energy &Energy::operator+=(const Energy &o) {
   sram += o.sram;
   dram += o.dram;
   leakage += o.leakage;
+  host += o.host;
   return *this;
 }
 
@@ -56,6 +62,7 @@ Energy sim::dynamicEnergy(const Events &e, const MachineModel &m) {
   r.sram = double(e.sramReadBytes) * m.sramReadPjPerByte +
            double(e.sramWriteBytes) * m.sramWritePjPerByte;
   r.dram = double(e.dramBurstBytes) * m.dramPjPerByte;
+  r.host = e.hostUs * m.hostPowerW * 1e6; // W x us = uJ = 1e6 pJ
   return r;
 }
 
@@ -275,9 +282,32 @@ InstrCost sim::instrCost(const isa::Instr &in, const MachineModel &m) {
     return poolCost(in.pool(), m);
   case isa::Opcode::Eltwise:
     return eltwiseCost(in.eltwise(), m);
+  case isa::Opcode::Host: { // hostCost knows the segment's work
+    InstrCost r;
+    r.unit = Unit::Host;
+    return r;
+  }
   case isa::Opcode::Nop:
   case isa::Opcode::Finish:
     break;
   }
   return InstrCost{}; // no unit, no cycles: only its tokens
+}
+
+double sim::hostSegmentUs(const isa::HostSegment &seg, const MachineModel &m) {
+  // GFLOP/s is 1e3 FLOP per microsecond, GB/s 1e3 bytes per microsecond.
+  double compute = m.hostGflops > 0 ? double(seg.flops) / (m.hostGflops * 1e3)
+                                    : 0;
+  double memory = m.hostGbps > 0 ? double(seg.bytes) / (m.hostGbps * 1e3) : 0;
+  return std::max(compute, memory) + kHostCrossings * m.hostCrossingUs;
+}
+
+InstrCost sim::hostCost(const isa::HostSegment &seg, const MachineModel &m) {
+  InstrCost r;
+  r.unit = Unit::Host;
+  r.events.hostFlops = seg.flops;
+  r.events.hostBytes = seg.bytes;
+  r.events.hostUs = hostSegmentUs(seg, m);
+  r.cycles = ceilDiv(r.events.hostUs * m.clockMhz, 1.0);
+  return r;
 }

@@ -11,6 +11,7 @@
 #define TESSERA_SIMULATOR_TIMING_H
 
 #include "core/isa/Isa.h"
+#include "core/isa/Program.h"
 #include "simulator/MachineModel.h"
 
 #include <cstdint>
@@ -18,9 +19,10 @@
 namespace tessera::sim {
 
 /// The hardware unit an instruction occupies.
-enum class Unit : uint8_t { LoadDma, MacArray, Vector, StoreDma, None };
-inline constexpr unsigned kNumUnits = 4; // None is not counted
-const char *unitName(Unit u); // "load", "mac", "vector", "store", "none"
+enum class Unit : uint8_t { LoadDma, MacArray, Vector, StoreDma, Host, None };
+inline constexpr unsigned kNumUnits = 5; // None is not counted
+/// "load", "mac", "vector", "store", "host", "none"
+const char *unitName(Unit u);
 
 /// Counted events, the inputs of the energy model.
 struct Events {
@@ -32,6 +34,9 @@ struct Events {
   uint64_t dramReadBytes = 0;  ///< bytes requested (LOAD)
   uint64_t dramWriteBytes = 0; ///< bytes requested (STORE)
   uint64_t dramBurstBytes = 0; ///< bytes moved on the bus, whole bursts
+  uint64_t hostFlops = 0;      ///< float work of host segments
+  uint64_t hostBytes = 0;      ///< bytes host segments read and write
+  double hostUs = 0;           ///< time the CPU spent on host segments
 
   uint64_t macs() const { return macsInt8 + macsInt16; }
   Events &operator+=(const Events &o);
@@ -39,12 +44,15 @@ struct Events {
 
 /// Energy of a set of events, picojoules, by component.
 struct Energy {
-  double mac = 0, vector = 0, sram = 0, dram = 0, leakage = 0;
-  double total() const { return mac + vector + sram + dram + leakage; }
+  double mac = 0, vector = 0, sram = 0, dram = 0, leakage = 0, host = 0;
+  double total() const {
+    return mac + vector + sram + dram + leakage + host;
+  }
   Energy &operator+=(const Energy &o);
 };
 /// Dynamic energy of `e` (leakage 0): MACs x pJ by dtype, vector ops x pJ,
-/// SRAM bytes x pJ/byte (read, write), DRAM burst bytes x pJ/byte.
+/// SRAM bytes x pJ/byte (read, write), DRAM burst bytes x pJ/byte, host
+/// time x host power (1 W for 1 us is 1e6 pJ).
 Energy dynamicEnergy(const Events &e, const MachineModel &m);
 
 /// The cost of one instruction.
@@ -81,8 +89,19 @@ struct ConvMapping {
 };
 ConvMapping convMapping(const isa::ConvFields &c, const MachineModel &m);
 
-/// The cost of `in` under `m`; a pure function of the two.
+/// The cost of `in` under `m`; a pure function of the two. A HOST
+/// instruction's cost depends on its segment: use hostCost.
 InstrCost instrCost(const isa::Instr &in, const MachineModel &m);
+
+/// Host crossings one HOST instruction costs: NPU -> CPU and back.
+inline constexpr unsigned kHostCrossings = 2;
+/// Microseconds the host spends on `seg` (docs/simulator.md):
+/// max(flops / (GFLOP/s * 1e3), bytes / (GB/s * 1e3)) + 2 * crossing_us.
+double hostSegmentUs(const isa::HostSegment &seg, const MachineModel &m);
+/// The cost of a HOST instruction running `seg`: the STORE queue waits
+/// hostSegmentUs converted to NPU cycles (rounded up); events carry the
+/// host's FLOPs, bytes and time (energy = time x host power).
+InstrCost hostCost(const isa::HostSegment &seg, const MachineModel &m);
 
 } // namespace tessera::sim
 

@@ -22,7 +22,9 @@
 #include "core/support/Names.h"
 #include "dialects/npu/NpuDialect.h"
 
+#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -201,6 +203,7 @@ private:
                        uint16_t layer, Operation *op);
   llvm::Error emitTranspose(npu::TransposeOp op);
   llvm::Error emitResize(npu::ResizeOp op);
+  llvm::Error emitHost(npu::HostCallOp op);
   llvm::Error fillDescriptors();
   llvm::Error fillLayers();
 
@@ -226,6 +229,9 @@ private:
   std::vector<Buffer> buffers;
   std::vector<std::pair<Value, int>> outputCopies; // value -> output buffer
   std::vector<int> outputBuffers;                  // per result
+  /// Host-call operands that are strided views (a slice, a concat part):
+  /// (op, operand) -> a dense buffer they are copied into before the HOST.
+  std::map<std::pair<Operation *, unsigned>, int> hostCopies;
   uint64_t arenaBase = 0, arenaBytes = 0;
   llvm::StringMap<unsigned> symbolCount;
 };
@@ -433,6 +439,13 @@ llvm::Error Generator::planViews() {
     for (Value v : op->getResults())
       if (auto view = viewOf(v); !view)
         return view.takeError();
+  // The host reads dense tensors: strided operands get a copy.
+  for (Operation *op : ops)
+    if (auto call = dyn_cast<npu::HostCallOp>(op))
+      for (auto [i, v] : llvm::enumerate(call.getInputs()))
+        if (!views[v].dense())
+          hostCopies[{op, unsigned(i)}] =
+              newBuffer(views[v].rows * views[v].rowBytes);
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (Value v : ret.getOperands()) {
     View view = views[v];
@@ -473,6 +486,8 @@ void Generator::allocate() {
       touch(v, index[op]);
       touchUsers(v);
     }
+  for (auto [key, b] : hostCopies) // written and read at the call only
+    buffers[b].first = buffers[b].last = index[key.first];
   for (Buffer &b : buffers) {
     if (b.isInput)
       b.first = -1;
@@ -1015,6 +1030,122 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   return llvm::Error::success();
 }
 
+/// The quantization a segment argument or result is read or written with
+/// (the quant.scast next to it inside the segment), for its descriptor.
+static void segmentQuant(Value v, TensorDesc &d) {
+  auto pick = [&](Type t) {
+    auto tt = dyn_cast<RankedTensorType>(t);
+    auto q = tt ? dyn_cast<quant::UniformQuantizedType>(tt.getElementType())
+                : quant::UniformQuantizedType();
+    if (q && q.getScale() > 0) {
+      d.scale = q.getScale();
+      d.zeroPoint = static_cast<int32_t>(q.getZeroPoint());
+    }
+  };
+  for (Operation *user : v.getUsers())
+    if (user->getNumResults() == 1)
+      pick(user->getResult(0).getType());
+  if (Operation *def = v.getDefiningOp(); def && def->getNumOperands() == 1)
+    pick(def->getOperand(0).getType());
+}
+
+llvm::Error Generator::emitHost(npu::HostCallOp op) {
+  auto module = func->getParentOfType<ModuleOp>();
+  auto callee = module.lookupSymbol<func::FuncOp>(op.getCallee());
+  if (!callee)
+    return makeError(describe(op) + ": no host segment @" +
+                     op.getCallee().str());
+  HostSegment seg;
+  seg.name = op.getCallee().str();
+  for (Attribute n : op.getNodes())
+    seg.nodes.push_back(cast<StringAttr>(n).str());
+  seg.flops = op.getFlops();
+  seg.bytes = op.getBytes();
+  Block &entry = callee.getBody().front();
+  auto ret = cast<func::ReturnOp>(entry.getTerminator());
+  uint64_t inLo = UINT64_MAX, inHi = 0, outLo = UINT64_MAX, outHi = 0;
+  auto describeValue = [&](Value v, View view, Value inner,
+                           const std::string &name, uint64_t &lo,
+                           uint64_t &hi) -> llvm::Expected<TensorDesc> {
+    if (!view.dense()) // planViews gives strided operands a dense copy
+      return makeError(describe(op) + ": host segment tensor " + name +
+                       " is a strided view (a bug)");
+    auto t = cast<RankedTensorType>(v.getType());
+    if (static_cast<size_t>(t.getRank()) > kMaxNpubinRank)
+      return makeError(describe(op) + ": host segment tensor " + name +
+                       " has rank " + llvm::Twine(t.getRank()));
+    auto dt = dtypeOf(t.getElementType(), op);
+    if (!dt)
+      return dt.takeError();
+    TensorDesc d;
+    d.name = name;
+    d.dtype = *dt;
+    d.shape.assign(t.getShape().begin(), t.getShape().end());
+    if (d.shape.empty())
+      d.shape = {1};
+    d.layout = Layout::RowMajor;
+    d.dramOffset = dramOf(view);
+    segmentQuant(inner, d);
+    lo = std::min(lo, d.dramOffset);
+    hi = std::max(hi, d.dramOffset + d.byteSize());
+    return d;
+  };
+  for (auto [i, v] : llvm::enumerate(op.getInputs())) {
+    View view = views[v];
+    if (auto it = hostCopies.find({op.getOperation(), unsigned(i)});
+        it != hostCopies.end()) {
+      View dense;
+      dense.buffer = it->second;
+      dense.rows = view.rows;
+      dense.rowBytes = view.rowBytes;
+      dense.pitch = view.rowBytes;
+      if (auto err = emitCopy(view, dense, elementBytes(v), layerOf(op), op))
+        return err;
+      view = dense;
+    }
+    auto d = describeValue(v, view, entry.getArgument(i),
+                           "in" + std::to_string(i), inLo, inHi);
+    if (!d)
+      return d.takeError();
+    seg.inputs.push_back(*d);
+  }
+  for (auto [i, v] : llvm::enumerate(op.getOutputs())) {
+    auto d = describeValue(v, views[v], ret.getOperand(i),
+                           "out" + std::to_string(i), outLo, outHi);
+    if (!d)
+      return d.takeError();
+    seg.outputs.push_back(*d);
+  }
+  // The float program: a module holding a public copy of the segment.
+  OpBuilder b(module.getContext());
+  OwningOpRef<ModuleOp> holder = ModuleOp::create(op.getLoc());
+  b.setInsertionPointToEnd(holder->getBody());
+  auto copy = cast<func::FuncOp>(b.clone(*callee.getOperation()));
+  copy.setPublic();
+  std::string bytes;
+  llvm::raw_string_ostream os(bytes);
+  if (failed(writeBytecodeToFile(holder->getOperation(), os)))
+    return makeError(describe(op) + ": cannot write the segment's bytecode");
+  os.flush();
+  seg.program.assign(bytes.begin(), bytes.end());
+  uint16_t index = static_cast<uint16_t>(prog.hostSegments.size());
+  if (prog.hostSegments.size() >= kNoLayer)
+    return makeError(describe(op) + ": too many host segments");
+  prog.hostSegments.push_back(std::move(seg));
+
+  Instr in(Opcode::Host, layerOf(op));
+  HostFields &h = in.host();
+  h.segment = index;
+  if (inHi > inLo) {
+    h.dramIn = inLo;
+    h.inBytes = inHi - inLo;
+  }
+  h.dramOut = outLo;
+  h.outBytes = outHi - outLo;
+  sched.emit(Queue::Store, in);
+  return llvm::Error::success();
+}
+
 llvm::Error Generator::emitOp(Operation *op) {
   if (llvm::isa<npu::Conv2DOp, npu::PoolOp>(op))
     return emitWindow(op);
@@ -1052,6 +1183,8 @@ llvm::Error Generator::emitOp(Operation *op) {
     return emitTranspose(t);
   if (auto r = dyn_cast<npu::ResizeOp>(op))
     return emitResize(r);
+  if (auto h = dyn_cast<npu::HostCallOp>(op))
+    return emitHost(h);
   if (auto reshape = dyn_cast<npu::ReshapeOp>(op)) {
     if (!copyReshapes.contains(op))
       return llvm::Error::success();
@@ -1227,7 +1360,7 @@ llvm::Expected<Program> generateProgram(ModuleOp module,
                                         const CodegenOptions &options) {
   func::FuncOp entry;
   for (auto f : module.getOps<func::FuncOp>()) {
-    if (f.isExternal())
+    if (f.isExternal() || isHostSegment(f))
       continue;
     if (!options.entry.empty() ? f.getName() == options.entry
                                : (!entry || f.getName() == "main"))

@@ -5,7 +5,6 @@
 #include "compiler/driver/Calibrate.h"
 #include "compiler/lowering/Passes.h"
 #include "compiler/quant/Passes.h"
-#include "compiler/quant/QuantUtils.h"
 #include "compiler/reference/Interpreter.h"
 #include "core/isa/Asm.h"
 #include "core/quant/Quant.h"
@@ -16,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/raw_ostream.h"
@@ -123,6 +123,40 @@ std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name) {
       .Default(std::nullopt);
 }
 
+/// Lowering to npu, tiling and codegen of an integer-level module (the
+/// tail of compileModel; also its whole work for an int-level .mlir input).
+static Expected<CompileResult>
+lowerAndGenerate(mlir::MLIRContext &ctx, mlir::ModuleOp module,
+                 const target::Target &tgt, const CompileOptions &opts,
+                 CompileResult result, Timer &timer) {
+  const target::Target *target = &tgt;
+  {
+    mlir::PassManager pm(&ctx);
+    lowering::TileOptions topts;
+    topts.sramBytes = target->sram.bytes;
+    lowering::buildLowerToNpuPipeline(pm, topts);
+    if (llvm::Error e = runPasses(pm, module, "lowering to npu"))
+      return std::move(e);
+  }
+  timer.done("lower-to-npu");
+  if (opts.emit == EmitLevel::Npu) {
+    llvm::raw_string_ostream os(result.emitted);
+    codegen::printNpuModule(module, os);
+    return result;
+  }
+  codegen::CodegenOptions copts;
+  copts.target = target->name;
+  copts.sramBytes = target->sram.bytes;
+  auto program = codegen::generateProgram(module, copts);
+  if (!program)
+    return program.takeError();
+  timer.done("codegen");
+  if (opts.emit == EmitLevel::Asm)
+    result.emitted = isa::disassemble(*program);
+  result.program = std::move(*program);
+  return result;
+}
+
 Expected<CompileResult> compileModel(const CompileOptions &opts) {
   CompileResult result;
   Timer timer(result.times);
@@ -140,6 +174,31 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   auto target = target::loadTargetProfile(opts.target);
   if (!target)
     return target.takeError();
+
+  // An integer-level module (`--emit=int` output, or hand-written with host
+  // ops per docs/lowering.md "Host segments") goes straight to lowering.
+  if (llvm::StringRef(opts.modelPath).ends_with(".mlir")) {
+    say("reading integer-level MLIR " + opts.modelPath);
+    std::string diag;
+    mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+      if (diag.empty())
+        diag = d.str();
+      return mlir::success();
+    });
+    auto intModule =
+        mlir::parseSourceFile<mlir::ModuleOp>(opts.modelPath, &ctx);
+    if (!intModule)
+      return fail(opts.modelPath + ": cannot parse" +
+                  (diag.empty() ? "" : ": " + diag));
+    timer.done("import");
+    if (opts.emit == EmitLevel::Tosa || opts.emit == EmitLevel::Quant ||
+        opts.emit == EmitLevel::Int) {
+      result.emitted = printModule(*intModule);
+      return result;
+    }
+    return lowerAndGenerate(ctx, *intModule, *target, opts, std::move(result),
+                            timer);
+  }
 
   say("importing " + opts.modelPath);
   frontend::ImportOptions importOpts = opts.import;
@@ -230,50 +289,8 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     result.emitted = printModule(**module);
     return result;
   }
-  // Host segments (tessera.device = "cpu") are not lowered yet.
-  std::vector<std::string> hostNodes;
-  (*module)->walk([&](mlir::Operation *op) {
-    std::string name = quant::nodeName(op);
-    if (quant::isHostOp(op) && !name.empty() &&
-        !llvm::isa<mlir::quant::QuantizeCastOp, mlir::quant::DequantizeCastOp,
-                   mlir::quant::StorageCastOp>(op) &&
-        llvm::find(hostNodes, name) == hostNodes.end())
-      hostNodes.push_back(name);
-  });
-  if (!hostNodes.empty())
-    return fail("lowering to npu failed: host segments are not supported by "
-                "codegen yet: node '" +
-                hostNodes.front() + "' runs on the host" +
-                (hostNodes.size() > 1
-                     ? " (and " + std::to_string(hostNodes.size() - 1) +
-                           " more host nodes)"
-                     : std::string()) +
-                "; --emit=int prints the mixed program");
-  {
-    mlir::PassManager pm(&ctx);
-    lowering::TileOptions topts;
-    topts.sramBytes = target->sram.bytes;
-    lowering::buildLowerToNpuPipeline(pm, topts);
-    if (llvm::Error e = runPasses(pm, **module, "lowering to npu"))
-      return std::move(e);
-  }
-  timer.done("lower-to-npu");
-  if (opts.emit == EmitLevel::Npu) {
-    llvm::raw_string_ostream os(result.emitted);
-    codegen::printNpuModule(**module, os);
-    return result;
-  }
-  codegen::CodegenOptions copts;
-  copts.target = target->name;
-  copts.sramBytes = target->sram.bytes;
-  auto program = codegen::generateProgram(**module, copts);
-  if (!program)
-    return program.takeError();
-  timer.done("codegen");
-  if (opts.emit == EmitLevel::Asm)
-    result.emitted = isa::disassemble(*program);
-  result.program = std::move(*program);
-  return result;
+  return lowerAndGenerate(ctx, **module, *target, opts, std::move(result),
+                          timer);
 }
 
 } // namespace tessera::driver

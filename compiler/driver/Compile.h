@@ -60,6 +60,9 @@ struct CompileResult {
 };
 
 /// Runs the pipeline. Errors are one line naming the file, node or field.
+/// A `modelPath` ending in ".mlir" is an integer-level module (`--emit=int`
+/// output, possibly with host-fallback ops): it skips import, calibration,
+/// quantization and folding and is lowered, tiled and generated directly.
 llvm::Expected<CompileResult> compileModel(const CompileOptions &opts);
 
 } // namespace tessera::driver

@@ -22,7 +22,15 @@ struct LowerToNpuPass : public impl::LowerToNpuPassBase<LowerToNpuPass> {
     populateLowerToNpuPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
     bool ok = true;
+    // Host fallback first: the float ops leave the NPU function.
+    unsigned counter = 0;
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>()))
+      if (!isHostSegment(func) && !func.isExternal() &&
+          failed(outlineHostSegments(func, counter)))
+        return signalPassFailure();
     for (auto func : module.getOps<func::FuncOp>()) {
+      if (isHostSegment(func))
+        continue;
       eraseRedundantClamps(func);
       absorbBoundaryTransposes(func);
       if (failed(applyPatternsGreedily(func, frozen)))

@@ -97,6 +97,23 @@ mlir::LogicalResult diagnoseUnlowered(mlir::func::FuncOp func);
 /// `npu.layers` table, and drops the temporary attributes.
 void assignLayers(mlir::ModuleOp module);
 
+/// Op attribute of the int-level contract: "cpu" marks an op (and its
+/// quant.scast/dcast/qcast boundaries) that runs on the host CPU.
+inline constexpr llvm::StringLiteral kDeviceAttr = "tessera.device";
+/// Function attribute of an outlined host segment.
+inline constexpr llvm::StringLiteral kHostSegmentAttr = "tessera.host_segment";
+
+/// Outlines each maximal run of consecutive `tessera.device = "cpu"` ops
+/// (constants in between do not break a run) of `func` into a private
+/// func.func @host_segment_N of the module and replaces it by an
+/// npu.host_call with the host work estimate (docs/lowering.md, "Host
+/// segments"). Fails, naming the op, on a run that reads or yields a
+/// non-integer value.
+mlir::LogicalResult outlineHostSegments(mlir::func::FuncOp func,
+                                        unsigned &counter);
+/// Whether `f` is an outlined host segment (no NPU lowering inside).
+bool isHostSegment(mlir::func::FuncOp f);
+
 //===----------------------------------------------------------------------===//
 // --tessera-npu-tile
 //===----------------------------------------------------------------------===//

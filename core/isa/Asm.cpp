@@ -93,6 +93,28 @@ std::string tessera::isa::disassemble(const Program &p,
   } else if (!p.constants.empty()) {
     os << "; .data omitted: " << p.constants.size() << " bytes\n";
   }
+  for (size_t i = 0; i < p.hostSegments.size(); ++i) {
+    const HostSegment &seg = p.hostSegments[i];
+    os << ".host_segment " << i << " name=" << quote(seg.name)
+       << " flops=" << seg.flops << " bytes=" << seg.bytes << "\n";
+    for (const std::string &n : seg.nodes)
+      os << ".host_node " << i << " name=" << quote(n) << "\n";
+    for (const TensorDesc &t : seg.inputs)
+      os << tensorLine((".host_input " + std::to_string(i)).c_str(), t) << "\n";
+    for (const TensorDesc &t : seg.outputs)
+      os << tensorLine((".host_output " + std::to_string(i)).c_str(), t)
+         << "\n";
+    if (opts.data) {
+      for (size_t at = 0; at < seg.program.size(); at += kDataBytesPerLine) {
+        size_t n = std::min(kDataBytesPerLine, seg.program.size() - at);
+        os << ".host_program " << i << " "
+           << llvm::toHex(llvm::ArrayRef(seg.program).slice(at, n), true)
+           << "\n";
+      }
+    } else {
+      os << "; .host_program omitted: " << seg.program.size() << " bytes\n";
+    }
+  }
   for (unsigned q = 0; q < kNumQueues; ++q) {
     os << "; " << queueName(Queue(q)) << " queue: " << p.code[q].size()
        << " instructions\n";
@@ -430,6 +452,66 @@ private:
                          "' is not an even number of hex digits");
       prog.constants.insert(prog.constants.end(), bytes.begin(), bytes.end());
       return llvm::Error::success();
+    }
+
+    if (head.starts_with(".host_")) {
+      size_t index;
+      bool isNew = head == ".host_segment";
+      if (!isNew && prog.hostSegments.empty())
+        return makeError(head + ": no .host_segment before it");
+      size_t want = isNew ? prog.hostSegments.size()
+                          : prog.hostSegments.size() - 1;
+      if (rest.empty() || rest[0].hasValue ||
+          StringRef(rest[0].key).getAsInteger(10, index) || index != want)
+        return makeError(head + ": expected segment index " +
+                         llvm::Twine(want) +
+                         (isNew ? " (segments are numbered in order)"
+                                : " (the last .host_segment)"));
+      llvm::ArrayRef<Word> args = rest.drop_front();
+      if (isNew) {
+        auto attrs =
+            Attrs::parse(args, {"name", "flops", "bytes"}, ".host_segment");
+        if (!attrs)
+          return attrs.takeError();
+        HostSegment seg;
+        seg.name = attrs->str("name").str();
+        auto flops = attrs->integer<uint64_t>("flops");
+        if (!flops)
+          return flops.takeError();
+        auto bytes = attrs->integer<uint64_t>("bytes");
+        if (!bytes)
+          return bytes.takeError();
+        seg.flops = *flops;
+        seg.bytes = *bytes;
+        prog.hostSegments.push_back(std::move(seg));
+        return llvm::Error::success();
+      }
+      HostSegment &seg = prog.hostSegments.back();
+      if (head == ".host_node") {
+        auto attrs = Attrs::parse(args, {"name"}, ".host_node");
+        if (!attrs)
+          return attrs.takeError();
+        seg.nodes.push_back(attrs->str("name").str());
+        return llvm::Error::success();
+      }
+      if (head == ".host_input" || head == ".host_output") {
+        auto t = parseTensor(args, head);
+        if (!t)
+          return t.takeError();
+        (head == ".host_input" ? seg.inputs : seg.outputs)
+            .push_back(std::move(*t));
+        return llvm::Error::success();
+      }
+      if (head == ".host_program") {
+        std::string bytes;
+        if (args.size() != 1 || args[0].hasValue ||
+            !llvm::tryGetFromHex(args[0].key, bytes) ||
+            args[0].key.size() % 2)
+          return makeError(
+              ".host_program: expected '.host_program <index> <hex bytes>'");
+        seg.program.insert(seg.program.end(), bytes.begin(), bytes.end());
+        return llvm::Error::success();
+      }
     }
 
     return makeError("unknown directive or queue '" + head +

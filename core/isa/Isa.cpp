@@ -133,6 +133,8 @@ bool tessera::isa::queueAllows(Queue q, Opcode op) {
   case Opcode::Pool:
   case Opcode::Eltwise:
     return q == Queue::Compute;
+  case Opcode::Host:
+    return q == Queue::Store;
   }
   return false;
 }
@@ -200,6 +202,8 @@ size_t tessera::isa::argsIndexFor(Opcode op) {
     return 3;
   case Opcode::Eltwise:
     return 4;
+  case Opcode::Host:
+    return 5;
   case Opcode::Nop:
   case Opcode::Finish:
     return 0;
@@ -217,6 +221,8 @@ InstrArgs tessera::isa::defaultArgs(Opcode op) {
     return PoolFields{};
   case 4:
     return EltwiseFields{};
+  case 5:
+    return HostFields{};
   default:
     return NoFields{};
   }
@@ -238,6 +244,7 @@ TESSERA_ISA_ACCESSOR(dma, DmaFields)
 TESSERA_ISA_ACCESSOR(conv, ConvFields)
 TESSERA_ISA_ACCESSOR(pool, PoolFields)
 TESSERA_ISA_ACCESSOR(eltwise, EltwiseFields)
+TESSERA_ISA_ACCESSOR(host, HostFields)
 #undef TESSERA_ISA_ACCESSOR
 
 llvm::ArrayRef<FieldDesc> tessera::isa::operandFields(Opcode op) {
@@ -250,6 +257,8 @@ llvm::ArrayRef<FieldDesc> tessera::isa::operandFields(Opcode op) {
     return kPoolFieldsDescs;
   case 4:
     return kEltwiseFieldsDescs;
+  case 5:
+    return kHostFieldsDescs;
   default:
     return {};
   }
@@ -468,6 +477,15 @@ std::vector<MemRange> tessera::isa::memRanges(const Instr &in) {
     sram(true, e.sramOut, elems * dtypeBytes(e.outDtype), "out");
     break;
   }
+  case Opcode::Host: {
+    const HostFields &h = in.host();
+    if (h.inBytes)
+      r.push_back(
+          {Mem::Dram, false, h.dramIn, satAdd(h.dramIn, h.inBytes), "in"});
+    r.push_back(
+        {Mem::Dram, true, h.dramOut, satAdd(h.dramOut, h.outBytes), "out"});
+    break;
+  }
   case Opcode::Nop:
   case Opcode::Finish:
     break;
@@ -525,6 +543,10 @@ void checkDma(Checker &ck, const DmaFields &d) {
                  llvm::Twine(d.innerBytes));
   ck.positive(d.count1, "count1");
   ck.positive(d.count2, "count2");
+}
+
+void checkHost(Checker &ck, const HostFields &h) {
+  ck.positive(h.outBytes, "out_bytes");
 }
 
 void checkConv(Checker &ck, const ConvFields &c) {
@@ -653,6 +675,9 @@ llvm::Error tessera::isa::verify(const Instr &in) {
     break;
   case Opcode::Eltwise:
     checkEltwise(ck, in.eltwise());
+    break;
+  case Opcode::Host:
+    checkHost(ck, in.host());
     break;
   case Opcode::Nop:
   case Opcode::Finish:
@@ -876,6 +901,7 @@ std::string tessera::isa::encodingTableMarkdown() {
   tableFor(out, "CONV (opcode 3)", ConvFields{});
   tableFor(out, "POOL (opcode 4)", PoolFields{});
   tableFor(out, "ELTWISE (opcode 5)", EltwiseFields{});
+  tableFor(out, "HOST (opcode 8)", HostFields{});
   out += "NOP (opcode 6) and FINISH (opcode 7) have no operands. Every bit "
          "not listed for an opcode is reserved and must be zero.\n";
   return out;

@@ -68,8 +68,9 @@ enum class Opcode : uint8_t {
   Eltwise = 5, // vector unit: binary, rescale, clamp, table lookup (COMPUTE)
   Nop = 6,     // no effect except its dependency tokens (any queue)
   Finish = 7,  // last instruction of a queue (any queue)
+  Host = 8,    // run a host segment on the CPU, waiting for it (STORE queue)
 };
-inline constexpr unsigned kNumOpcodes = 8; // including the invalid 0
+inline constexpr unsigned kNumOpcodes = 9; // including the invalid 0
 std::optional<Opcode> opcodeFromInt(uint64_t v);
 const char *opcodeName(Opcode op); // "load", "store", "conv", ...
 std::optional<Opcode> parseOpcode(llvm::StringRef name);
@@ -120,7 +121,8 @@ enum class FieldFmt : uint8_t { Dec, Hex, Bool, Enum };
 
 /// Spelling tables; entry i is the name of encoding i (nullptr = unused).
 inline constexpr const char *kOpcodeNames[] = {
-    nullptr, "load", "store", "conv", "pool", "eltwise", "nop", "finish"};
+    nullptr, "load", "store", "conv", "pool", "eltwise", "nop", "finish",
+    "host"};
 inline constexpr const char *kDTypeNames[] = {"int8", "uint8", "int16",
                                               "int32"};
 inline constexpr const char *kDmaKindNames[] = {"act", "weight", "param"};
@@ -175,7 +177,7 @@ struct FieldDesc {
 /// conflicting memory accesses are ordered by tokens computes the same bits
 /// under any timing.
 #define TESSERA_ISA_COMMON_FIELDS(X)                                           \
-  X(op, "op", uint8_t, Hex, 0, 8, 0, "opcode (1 load .. 7 finish)")            \
+  X(op, "op", uint8_t, Hex, 0, 8, 0, "opcode (1 load .. 8 host)")            \
   X(popPrev, "pop_prev", bool, Bool, 8, 1, false,                              \
     "wait for and pop a token from the previous queue before executing")       \
   X(popNext, "pop_next", bool, Bool, 9, 1, false,                              \
@@ -394,6 +396,26 @@ struct FieldDesc {
   X(clampMin, "clamp_min", int32_t, Dec, 448, 32, INT32_MIN, "lower clamp")    \
   X(clampMax, "clamp_max", int32_t, Dec, 480, 32, INT32_MAX, "upper clamp")
 
+/// HOST: the NPU hands host segment `segment` (an entry of the program's
+/// host-segment table, docs/isa.md) to the SoC's CPU and waits for it. The
+/// CPU reads the segment's inputs from DRAM, runs its float program and
+/// writes its outputs to DRAM. `in`/`in_bytes` bound every input tensor and
+/// `out`/`out_bytes` every output tensor of the segment (the verifier checks
+/// it), so the DRAM bytes the instruction touches are known from the word
+/// alone, as the token scheduler and the race checker need. STORE queue
+/// only: it follows the STOREs that wrote its inputs in queue order.
+#define TESSERA_ISA_HOST_FIELDS(X)                                             \
+  X(segment, "segment", uint16_t, Dec, 32, 16, 0,                              \
+    "index into the host-segment table")                                       \
+  X(dramIn, "in", uint64_t, Hex, 64, 40, 0,                                    \
+    "DRAM address of the first byte of the inputs' bounding range")            \
+  X(inBytes, "in_bytes", uint64_t, Dec, 128, 40, 0,                            \
+    "bytes of the inputs' bounding range (0: no inputs)")                      \
+  X(dramOut, "out", uint64_t, Hex, 192, 40, 0,                                 \
+    "DRAM address of the first byte of the outputs' bounding range")           \
+  X(outBytes, "out_bytes", uint64_t, Dec, 256, 40, 1,                          \
+    "bytes of the outputs' bounding range (>= 1)")
+
 //===----------------------------------------------------------------------===//
 // Derived: structs, descriptor tables, visitors.
 //===----------------------------------------------------------------------===//
@@ -440,6 +462,8 @@ TESSERA_ISA_DEFINE_FIELDS(ConvFields, TESSERA_ISA_CONV_FIELDS)
 TESSERA_ISA_DEFINE_FIELDS(PoolFields, TESSERA_ISA_POOL_FIELDS)
 /// Fields of ELTWISE.
 TESSERA_ISA_DEFINE_FIELDS(EltwiseFields, TESSERA_ISA_ELTWISE_FIELDS)
+/// Fields of HOST.
+TESSERA_ISA_DEFINE_FIELDS(HostFields, TESSERA_ISA_HOST_FIELDS)
 
 #undef TESSERA_ISA_DEFINE_FIELDS
 #undef TESSERA_ISA_MEMBER
@@ -489,6 +513,8 @@ static_assert(fieldsWellFormed(kPoolFieldsDescs, std::size(kPoolFieldsDescs),
                                true));
 static_assert(fieldsWellFormed(kEltwiseFieldsDescs,
                                std::size(kEltwiseFieldsDescs), true));
+static_assert(fieldsWellFormed(kHostFieldsDescs, std::size(kHostFieldsDescs),
+                               true));
 
 /// The operand fields of an opcode, in table order (empty for NOP/FINISH).
 llvm::ArrayRef<FieldDesc> operandFields(Opcode op);
@@ -531,7 +557,8 @@ struct Deps {
 };
 
 using InstrArgs =
-    std::variant<NoFields, DmaFields, ConvFields, PoolFields, EltwiseFields>;
+    std::variant<NoFields, DmaFields, ConvFields, PoolFields, EltwiseFields,
+                 HostFields>;
 
 /// One decoded instruction. `args` holds the alternative that matches `op`
 /// (DmaFields for LOAD/STORE, NoFields for NOP/FINISH); construct with
@@ -557,6 +584,8 @@ struct Instr {
   const PoolFields &pool() const;
   EltwiseFields &eltwise();
   const EltwiseFields &eltwise() const;
+  HostFields &host();
+  const HostFields &host() const;
 
   friend bool operator==(const Instr &a, const Instr &b) {
     return a.op == b.op && a.deps == b.deps && a.layer == b.layer &&

@@ -65,6 +65,8 @@ const char *sectionName(nb::SectionId id) {
     return "outputs";
   case nb::SectionId::Layers:
     return "layers";
+  case nb::SectionId::HostSegments:
+    return "host segments";
   }
   return "?";
 }
@@ -112,12 +114,18 @@ bool operator==(const LayerInfo &a, const LayerInfo &b) {
 bool operator==(const ConstSymbol &a, const ConstSymbol &b) {
   return a.name == b.name && a.offset == b.offset && a.size == b.size;
 }
+bool operator==(const HostSegment &a, const HostSegment &b) {
+  return a.name == b.name && a.nodes == b.nodes && a.inputs == b.inputs &&
+         a.outputs == b.outputs && a.flops == b.flops && a.bytes == b.bytes &&
+         a.program == b.program;
+}
 bool operator==(const Program &a, const Program &b) {
   return a.target == b.target && a.flags == b.flags &&
          a.sramBytes == b.sramBytes && a.dramBytes == b.dramBytes &&
          a.code == b.code && a.constants == b.constants &&
          a.symbols == b.symbols && a.inputs == b.inputs &&
-         a.outputs == b.outputs && a.layers == b.layers;
+         a.outputs == b.outputs && a.layers == b.layers &&
+         a.hostSegments == b.hostSegments;
 }
 } // namespace tessera::isa
 
@@ -133,10 +141,10 @@ uint64_t Program::addConstant(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
 // Verification
 //===----------------------------------------------------------------------===//
 
-static llvm::Error checkTensor(const TensorDesc &t, const char *what,
+static llvm::Error checkTensor(const TensorDesc &t, const llvm::Twine &what,
                                size_t index, const Program &p) {
   auto fail = [&](const llvm::Twine &msg) {
-    return makeError(llvm::Twine(what) + " " + llvm::Twine(index) + " " +
+    return makeError(what + " " + llvm::Twine(index) + " " +
                      quoteName(t.name) + ": " + msg);
   };
   if (t.name.empty())
@@ -222,6 +230,28 @@ static llvm::Error checkInstr(const Program &p, Queue q, size_t index,
     return fail(llvm::toString(w.takeError()));
   if (auto err = verify(in))
     return fail(llvm::toString(std::move(err)));
+  if (in.op == Opcode::Host) {
+    const HostFields &h = in.host();
+    if (h.segment >= p.hostSegments.size())
+      return fail("host: field 'segment': " + llvm::Twine(h.segment) +
+                  " is not in the host-segment table (" +
+                  llvm::Twine(p.hostSegments.size()) + " segments)");
+    const HostSegment &seg = p.hostSegments[h.segment];
+    auto inside = [](const TensorDesc &t, uint64_t begin, uint64_t bytes) {
+      return t.dramOffset >= begin && t.byteSize() <= bytes &&
+             t.dramOffset - begin <= bytes - t.byteSize();
+    };
+    for (const TensorDesc &t : seg.inputs)
+      if (!inside(t, h.dramIn, h.inBytes))
+        return fail("host: field 'in': input " + quoteName(t.name) +
+                    " of segment " + quoteName(seg.name) +
+                    " lies outside [in, in + in_bytes)");
+    for (const TensorDesc &t : seg.outputs)
+      if (!inside(t, h.dramOut, h.outBytes))
+        return fail("host: field 'out': output " + quoteName(t.name) +
+                    " of segment " + quoteName(seg.name) +
+                    " lies outside [out, out + out_bytes)");
+  }
   for (const MemRange &r : memRanges(in)) {
     uint64_t limit = r.mem == Mem::Sram ? p.sramBytes : p.dramBytes;
     if (r.end > limit)
@@ -308,6 +338,37 @@ llvm::Error tessera::isa::verifyProgram(const Program &p, Locate locate) {
     return err;
   if (auto err = checkTensors(p.outputs, "output", p))
     return err;
+  if (p.hostSegments.size() > kNoLayer)
+    return makeError("too many host segments: " +
+                     llvm::Twine(p.hostSegments.size()));
+  llvm::StringSet<> segNames;
+  for (size_t i = 0; i < p.hostSegments.size(); ++i) {
+    const HostSegment &seg = p.hostSegments[i];
+    auto fail = [&](const llvm::Twine &msg) {
+      return makeError("host segment " + llvm::Twine(i) + " " +
+                       quoteName(seg.name) + ": " + msg);
+    };
+    if (seg.name.empty() || seg.name.size() > kMaxString ||
+        !segNames.insert(seg.name).second)
+      return fail("empty, duplicate or too long name");
+    for (const std::string &n : seg.nodes)
+      if (n.size() > kMaxString)
+        return fail("node name longer than " + llvm::Twine(kMaxString) +
+                    " bytes");
+    if (seg.outputs.empty())
+      return fail("no outputs");
+    for (auto [ts, what] : {std::pair{&seg.inputs, "input"},
+                            std::pair{&seg.outputs, "output"}})
+      for (size_t j = 0; j < ts->size(); ++j)
+        if (auto err = checkTensor((*ts)[j],
+                                   "host segment " + llvm::Twine(i) + " " +
+                                       what,
+                                   j, p))
+          return err;
+    if (seg.program.empty() || seg.program.size() > kMaxHostProgramBytes)
+      return fail("float program size " + llvm::Twine(seg.program.size()) +
+                  " must be in [1, 2^32]");
+  }
   for (unsigned q = 0; q < kNumQueues; ++q) {
     const std::vector<Instr> &code = p.code[q];
     if (code.size() > std::numeric_limits<uint32_t>::max())
@@ -444,13 +505,15 @@ tessera::isa::serializeProgram(const Program &p) {
   char target[kMaxTargetName + 1] = {};
   std::memcpy(target, p.target.data(), p.target.size());
   w.buf.insert(w.buf.end(), target, target + sizeof target);
-  w.u32(nb::kNumSections);
+  const uint32_t numSections =
+      p.hostSegments.empty() ? nb::kNumSections : nb::kMaxSections;
+  w.u32(numSections);
   w.u32(kInstrBytes);
   assert(w.buf.size() == nb::kHeaderBytes);
   size_t table = w.buf.size();
-  w.buf.resize(table + nb::kNumSections * nb::kSectionEntryBytes, 0);
+  w.buf.resize(table + numSections * nb::kSectionEntryBytes, 0);
 
-  for (uint32_t s = 1; s <= nb::kNumSections; ++s) {
+  for (uint32_t s = 1; s <= numSections; ++s) {
     w.alignTo(kDramAlign);
     size_t begin = w.buf.size();
     uint64_t count = 0;
@@ -497,6 +560,25 @@ tessera::isa::serializeProgram(const Program &p) {
         w.str(l.opType);
         w.u64(l.macs);
         w.dims(l.outputShape);
+      }
+      break;
+    case nb::SectionId::HostSegments:
+      count = p.hostSegments.size();
+      w.u32(kHostSectionVersion);
+      for (const HostSegment &seg : p.hostSegments) {
+        w.str(seg.name);
+        w.u32(static_cast<uint32_t>(seg.nodes.size()));
+        for (const std::string &n : seg.nodes)
+          w.str(n);
+        for (const auto *ts : {&seg.inputs, &seg.outputs}) {
+          w.u32(static_cast<uint32_t>(ts->size()));
+          for (const TensorDesc &t : *ts)
+            writeTensor(w, t);
+        }
+        w.u64(seg.flops);
+        w.u64(seg.bytes);
+        w.u64(seg.program.size());
+        w.buf.insert(w.buf.end(), seg.program.begin(), seg.program.end());
       }
       break;
     }
@@ -584,6 +666,12 @@ public:
       d.push_back(static_cast<int64_t>(*v));
     }
     return d;
+  }
+  llvm::Error skip(size_t n) {
+    if (auto err = need(n))
+      return err;
+    pos += n;
+    return llvm::Error::success();
   }
   const std::string &context() const { return where; }
   void setContext(std::string w) { where = std::move(w); }
@@ -681,23 +769,24 @@ llvm::Error readBody(llvm::ArrayRef<uint8_t> bytes, Program &p) {
     if (target[i] != 0)
       return makeError("target name padding is not zero");
   p.target.assign(target, len);
-  if (u32(56) != nb::kNumSections)
-    return makeError("section count " + llvm::Twine(u32(56)) + " is not " +
-                     llvm::Twine(nb::kNumSections));
+  const uint32_t numSections = u32(56);
+  if (numSections != nb::kNumSections && numSections != nb::kMaxSections)
+    return makeError("section count " + llvm::Twine(numSections) + " is not " +
+                     llvm::Twine(nb::kNumSections) + " or " +
+                     llvm::Twine(nb::kMaxSections));
   if (u32(60) != kInstrBytes)
     return makeError("instruction size " + llvm::Twine(u32(60)) +
                      " bytes is not " + llvm::Twine(kInstrBytes));
-  size_t tableEnd =
-      nb::kHeaderBytes + nb::kNumSections * nb::kSectionEntryBytes;
+  size_t tableEnd = nb::kHeaderBytes + numSections * nb::kSectionEntryBytes;
   if (bytes.size() < tableEnd)
     return makeError("truncated section table");
 
-  SectionEntry sections[nb::kNumSections + 1];
-  bool seen[nb::kNumSections + 1] = {};
-  for (uint32_t i = 0; i < nb::kNumSections; ++i) {
+  SectionEntry sections[nb::kMaxSections + 1];
+  bool seen[nb::kMaxSections + 1] = {};
+  for (uint32_t i = 0; i < numSections; ++i) {
     size_t at = nb::kHeaderBytes + i * nb::kSectionEntryBytes;
     SectionEntry e{u32(at), u32(at + 4), u64(at + 8), u64(at + 16)};
-    if (e.id < 1 || e.id > nb::kNumSections || seen[e.id])
+    if (e.id < 1 || e.id > numSections || seen[e.id])
       return makeError("section table entry " + llvm::Twine(i) +
                        ": invalid or repeated section id " + llvm::Twine(e.id));
     seen[e.id] = true;
@@ -710,8 +799,8 @@ llvm::Error readBody(llvm::ArrayRef<uint8_t> bytes, Program &p) {
                        llvm::Twine(bytes.size()) + " bytes)");
     sections[e.id] = e;
   }
-  for (uint32_t a = 1; a <= nb::kNumSections; ++a)
-    for (uint32_t b = a + 1; b <= nb::kNumSections; ++b) {
+  for (uint32_t a = 1; a <= numSections; ++a)
+    for (uint32_t b = a + 1; b <= numSections; ++b) {
       const SectionEntry &x = sections[a], &y = sections[b];
       if (x.size && y.size && x.offset < y.offset + y.size &&
           y.offset < x.offset + x.size)
@@ -803,6 +892,53 @@ llvm::Error readBody(llvm::ArrayRef<uint8_t> bytes, Program &p) {
         return llvm::Error::success();
       }))
     return err;
+  if (numSections == nb::kMaxSections) {
+    auto id = nb::SectionId::HostSegments;
+    Cursor c(body(id), "section host segments");
+    TRY_ASSIGN(version, c.le(4));
+    if (version != kHostSectionVersion)
+      return makeError("section host segments: unsupported version " +
+                       llvm::Twine(version) + " (this reader handles " +
+                       llvm::Twine(kHostSectionVersion) + ")");
+    if (countOf(id) == 0)
+      return makeError("section host segments: count must be >= 1");
+    for (uint32_t i = 0; i < countOf(id); ++i) {
+      c.setContext("section host segments record " + std::to_string(i));
+      HostSegment seg;
+      TRY_ASSIGN(name, c.str());
+      seg.name = std::move(name);
+      TRY_ASSIGN(numNodes, c.le(4));
+      for (uint64_t k = 0; k < numNodes; ++k) {
+        TRY_ASSIGN(node, c.str()); // each needs >= 4 bytes: bounded
+        seg.nodes.push_back(std::move(node));
+      }
+      for (auto *ts : {&seg.inputs, &seg.outputs}) {
+        TRY_ASSIGN(n, c.le(4));
+        for (uint64_t k = 0; k < n; ++k) {
+          TRY_ASSIGN(t, readTensor(c));
+          ts->push_back(std::move(t));
+        }
+      }
+      TRY_ASSIGN(flops, c.le(8));
+      TRY_ASSIGN(work, c.le(8));
+      TRY_ASSIGN(size, c.le(8));
+      seg.flops = flops;
+      seg.bytes = work;
+      if (auto err = c.need(size)) // before allocating
+        return err;
+      llvm::ArrayRef<uint8_t> prog =
+          body(id).slice(c.position(), static_cast<size_t>(size));
+      seg.program.assign(prog.begin(), prog.end());
+      if (auto err = c.skip(size))
+        return err;
+      p.hostSegments.push_back(std::move(seg));
+    }
+    if (!c.atEnd())
+      return makeError("section host segments: " +
+                       llvm::Twine(body(id).size() - c.position()) +
+                       " trailing bytes after " + llvm::Twine(countOf(id)) +
+                       " records");
+  }
   return verifyProgram(p);
 }
 

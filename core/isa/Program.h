@@ -76,6 +76,29 @@ struct ConstSymbol {
   friend bool operator==(const ConstSymbol &a, const ConstSymbol &b);
 };
 
+/// Version of the host-segment section's record layout (its first u32).
+inline constexpr uint32_t kHostSectionVersion = 1;
+/// Largest float program (MLIR bytecode) one host segment may carry.
+inline constexpr uint64_t kMaxHostProgramBytes = uint64_t(1) << 32;
+
+/// A part of the model that runs in float on the SoC's CPU (host fallback):
+/// a HOST instruction names it by index. Its inputs and outputs are integer
+/// tensors in the DRAM arena (dense, row-major in the npu-level shape); the
+/// float program dequantizes them, runs the float ops and quantizes the
+/// results (the quant.scast/dcast/qcast boundaries are inside it).
+struct HostSegment {
+  std::string name;               ///< the segment function, "host_segment_0"
+  std::vector<std::string> nodes; ///< ONNX nodes it runs, for the report
+  std::vector<TensorDesc> inputs; ///< layout row_major, in argument order
+  std::vector<TensorDesc> outputs; ///< in result order
+  uint64_t flops = 0; ///< float operations, estimated at compile time
+  uint64_t bytes = 0; ///< bytes the CPU reads and writes, likewise
+  /// MLIR bytecode of a module holding `func.func @<name>` (weights are
+  /// dense constants inside). Opaque to this library and the simulator.
+  std::vector<uint8_t> program;
+  friend bool operator==(const HostSegment &a, const HostSegment &b);
+};
+
 struct Program {
   std::string target;     // target profile name, e.g. "rv1126"
   uint32_t flags = 0;     // reserved, must be 0 in version 1
@@ -89,6 +112,9 @@ struct Program {
   std::vector<TensorDesc> inputs;
   std::vector<TensorDesc> outputs;
   std::vector<LayerInfo> layers;
+  /// Host segments, named by HOST instructions' `segment` field. A program
+  /// without any is written exactly as before (8 sections).
+  std::vector<HostSegment> hostSegments;
 
   std::vector<Instr> &queue(Queue q) { return code[static_cast<size_t>(q)]; }
   const std::vector<Instr> &queue(Queue q) const {
@@ -150,8 +176,11 @@ enum class SectionId : uint32_t {
   Inputs = 6,
   Outputs = 7,
   Layers = 8,
+  HostSegments = 9, // only present when the program has host segments
 };
+/// Sections of a program without host segments; with them, one more.
 inline constexpr uint32_t kNumSections = 8;
+inline constexpr uint32_t kMaxSections = 9;
 } // namespace npubin
 
 } // namespace tessera::isa

@@ -153,6 +153,17 @@ template <> struct MappingTraits<Energy> {
     mapDouble(io, "static_mw", e.staticMw);
   }
 };
+template <> struct MappingTraits<Host> {
+  static void mapping(IO &io, Host &h) {
+    io.mapOptional("cpu", h.cpu, std::string());
+    io.mapRequired("cores", h.cores);
+    mapDouble(io, "clock_mhz", h.clockMhz);
+    mapDouble(io, "sustained_gflops", h.sustainedGflops);
+    mapDouble(io, "sustained_gbps", h.sustainedGbps);
+    mapDouble(io, "crossing_us", h.crossingUs);
+    mapDouble(io, "power_w", h.powerW);
+  }
+};
 template <> struct MappingTraits<Target> {
   static void mapping(IO &io, Target &t) {
     io.mapRequired("name", t.name);
@@ -167,6 +178,7 @@ template <> struct MappingTraits<Target> {
     io.mapRequired("vector", t.vector);
     io.mapRequired("quantization", t.quantization);
     io.mapRequired("energy", t.energy);
+    io.mapOptional("host", t.host, Host());
   }
 };
 
@@ -211,6 +223,12 @@ bool operator==(const Quantization &a, const Quantization &b) {
   return a.defaultScheme == b.defaultScheme &&
          a.perLayerSchemes == b.perLayerSchemes && a.schemes == b.schemes;
 }
+bool operator==(const Host &a, const Host &b) {
+  return a.cpu == b.cpu && a.cores == b.cores && a.clockMhz == b.clockMhz &&
+         a.sustainedGflops == b.sustainedGflops &&
+         a.sustainedGbps == b.sustainedGbps && a.crossingUs == b.crossingUs &&
+         a.powerW == b.powerW;
+}
 bool operator==(const Energy &a, const Energy &b) {
   return a.int8MacPj == b.int8MacPj && a.int16MacPj == b.int16MacPj &&
          a.sramReadBytePj == b.sramReadBytePj &&
@@ -225,7 +243,7 @@ bool operator==(const Target &a, const Target &b) {
          a.cores == b.cores && a.clockMhz == b.clockMhz && a.mac == b.mac &&
          a.dtypes == b.dtypes && a.sram == b.sram && a.dram == b.dram &&
          a.dma == b.dma && a.vector == b.vector &&
-         a.quantization == b.quantization && a.energy == b.energy;
+         a.quantization == b.quantization && a.energy == b.energy && a.host == b.host;
 }
 } // namespace tessera::target
 
@@ -436,6 +454,13 @@ llvm::Error Target::validate() const {
   ck.nonNegative("energy.vector_op_pj", e.vectorOpPj);
   ck.nonNegative("energy.static_mw", e.staticMw);
   ck.positive("energy.calibration_tops_per_watt", e.calibrationTopsPerWatt);
+  if (host.present()) {
+    ck.positive("host.clock_mhz", host.clockMhz);
+    ck.positive("host.sustained_gflops", host.sustainedGflops);
+    ck.positive("host.sustained_gbps", host.sustainedGbps);
+    ck.nonNegative("host.crossing_us", host.crossingUs);
+    ck.nonNegative("host.power_w", host.powerW);
+  }
   if (ck.msg.empty()) {
     double model = modelTopsPerWatt();
     if (std::abs(model / e.calibrationTopsPerWatt - 1) > kCalibrationTolerance)

@@ -111,6 +111,21 @@ struct Energy {
   friend bool operator==(const Energy &, const Energy &);
 };
 
+/// The SoC's CPU cluster that runs host segments (host fallback,
+/// docs/targets.md "Host"). Optional in the YAML: without it (cores = 0)
+/// the simulator refuses programs with HOST instructions.
+struct Host {
+  std::string cpu;            // e.g. "4x Cortex-A7", for reports
+  uint32_t cores = 0;         // 0: no host block
+  double clockMhz = 0;
+  double sustainedGflops = 0; // float work the cluster sustains, GFLOP/s
+  double sustainedGbps = 0;   // bytes it streams, GB/s (1e9 bytes/s)
+  double crossingUs = 0;      // sync + cache maintenance of one crossing
+  double powerW = 0;          // cluster power while running a segment
+  bool present() const { return cores > 0; }
+  friend bool operator==(const Host &, const Host &);
+};
+
 /// One NPU core of a target class. `cores` says how many the chip has;
 /// every other number is per core.
 struct Target {
@@ -126,6 +141,7 @@ struct Target {
   VectorUnit vector;
   Quantization quantization;
   Energy energy;
+  Host host;
   /// Where the profile was loaded from (not part of the YAML).
   std::string sourcePath;
 

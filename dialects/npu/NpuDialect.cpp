@@ -1,7 +1,9 @@
 //===- NpuDialect.cpp - npu dialect registration and verifiers ------------===//
 #include "dialects/npu/NpuDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
@@ -257,5 +259,23 @@ LogicalResult ResizeOp::verify() {
       out.getDimSize(3) != in.getDimSize(3))
     return emitOpError() << "expected output [N, H * " << fy << ", W * " << fx
                          << ", C] of input " << in << " but got " << out;
+  return success();
+}
+
+LogicalResult HostCallOp::verify() {
+  if (getOutputs().empty())
+    return emitOpError() << "expected at least one result";
+  auto module = (*this)->getParentOfType<ModuleOp>();
+  if (!module)
+    return success();
+  auto callee = module.lookupSymbol<func::FuncOp>(getCallee());
+  if (!callee)
+    return emitOpError() << "callee @" << getCallee()
+                         << " is not a func.func of the module";
+  FunctionType ft = callee.getFunctionType();
+  if (!llvm::equal(ft.getInputs(), getInputs().getTypes()) ||
+      !llvm::equal(ft.getResults(), getOutputs().getTypes()))
+    return emitOpError() << "operand/result types do not match @"
+                         << getCallee() << "'s type " << ft;
   return success();
 }

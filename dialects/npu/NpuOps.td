@@ -275,4 +275,25 @@ def Npu_MulOp : Npu_LayerOp<"mul"> {
   let hasVerifier = 1;
 }
 
+def Npu_HostCallOp : Npu_Op<"host_call"> {
+  let summary = "run an outlined host segment on the SoC's CPU (host fallback)";
+  let description = [{
+    Calls `callee`, a private func.func of the module that --tessera-lower-
+    to-npu outlined from ops marked `tessera.device = "cpu"`: integer
+    tensors in, integer tensors out, the float ops and their
+    quant.scast/dcast/qcast boundaries inside. Codegen emits one HOST
+    instruction; its operands and results are dense DRAM tensors.
+    `flops` and `bytes` are the compile-time host work estimate
+    (docs/lowering.md, "Host segments"); `nodes` the ONNX nodes it runs.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+      Variadic<Npu_IntTensor>:$inputs, I64Attr:$flops, I64Attr:$bytes,
+      StrArrayAttr:$nodes, DefaultValuedAttr<I64Attr, "0">:$layer);
+  let results = (outs Variadic<Npu_IntTensor>:$outputs);
+  let assemblyFormat = [{
+    $callee `(` $inputs `)` attr-dict `:` functional-type($inputs, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // TESSERA_NPU_OPS_TD

@@ -5,6 +5,7 @@
 // simulator/Report.cpp); python/tessera/pipeline.py shapes them for users.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/reference/HostSegment.h"
 #include "Convert.h"
 #include "compiler/driver/Compile.h"
 #include "simulator/MachineModel.h"
@@ -92,6 +93,11 @@ py::tuple simulate(const py::object &programArg,
   auto model = unwrap(sim::loadTargetModel(target.value_or(program.target)));
   sim::SimOptions opts;
   opts.functional = !timingOnly;
+  // Host segments run in float with the reference interpreter.
+  opts.hostExecutor = [](const isa::HostSegment &seg,
+                         std::vector<Tensor> inputs) {
+    return reference::runHostProgram(seg.program, seg.name, inputs);
+  };
   auto simulator = unwrap(sim::Simulator::create(program, model, opts));
   for (const auto &[name, array] : inputs) {
     std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());

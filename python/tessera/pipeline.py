@@ -68,8 +68,10 @@ def compile(model, output=None, target="rv1126", calibration=None,
             mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_shapes=None,
             emit=None, quiet=True, max_calibration_samples=0,
             float_nodes=None, no_fallback=False):
-    """Compiles ``model`` (an ONNX file path, or the file's bytes) for
-    ``target`` (a profile name or a YAML profile path).
+    """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
+    path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
+    with host-fallback ops, which is lowered directly: docs/lowering.md
+    "Host segments") for ``target`` (a profile name or a YAML profile path).
 
     calibration: a directory of JPEGs, one JPEG, a .npz path (one [N, ...]
     array per input), or an ndarray of samples [N, ...] for the single input,
@@ -132,8 +134,8 @@ def compile(model, output=None, target="rv1126", calibration=None,
 class SimulationResult(tuple):
     """``(outputs, report)``: outputs maps each model output name to its
     dequantized float32 array; report is a list of per-layer dicts (layer id,
-    name, op, macs, cycles, latency_us, achieved_tops, dram_bytes, energy_uj,
-    ...). Also: ``int_outputs`` (the raw integers), ``totals`` (the same fields
+    name, op, device ("npu", or "cpu" for a host segment), macs, cycles,
+    latency_us, achieved_tops, dram_bytes, energy_uj, host_us, ...). Also: ``int_outputs`` (the raw integers), ``totals`` (the same fields
     for the whole run), ``json`` (the full report document, as tessera-sim
     --report writes it) and ``table`` (the printed table)."""
 

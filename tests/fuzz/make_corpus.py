@@ -147,6 +147,16 @@ def make_tool_seeds(build, tmp):
     run("tessera-asm", build, REPO / "tests/lit/tessera-sim/Inputs/tiny.s",
         "-o", tmp / "tiny.npubin")
     write("npubin", "tiny.npubin", (tmp / "tiny.npubin").read_bytes())
+    # A program with a HOST instruction and the host-segment section.
+    run("tessera-compile", build,
+        REPO / "tests/lit/tessera-lower-to-npu/Inputs/host_sigmoid.int.mlir",
+        "--quiet", "--target", "j5", "-o", tmp / "host_sigmoid.npubin")
+    write("npubin", "host_sigmoid.npubin",
+          (tmp / "host_sigmoid.npubin").read_bytes())
+    # The same int-level module for tessera-run (host ops in float).
+    write("mlir-run", "host_sigmoid.int.mlir", (
+        REPO / "tests/lit/tessera-lower-to-npu/Inputs/host_sigmoid.int.mlir"
+    ).read_text())
     for name, m in onnx_models():
         path = tmp / f"{name}.onnx"
         onnx.save(m, path)

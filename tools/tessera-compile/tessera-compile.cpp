@@ -4,6 +4,9 @@
 //   [--mean a,b,c] [--std a,b,c] [--input-shape name=1x3xHxW ...]
 //   [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
 //   [--no-fallback] [--quiet] -o OUT.npubin
+// tessera-compile MODEL.int.mlir --target T -o OUT.npubin
+//   (an integer-level module, e.g. --emit=int output with host-fallback
+//   ops: lowered, tiled and generated directly; docs/lowering.md)
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Compile.h"
@@ -20,7 +23,7 @@ namespace cl = llvm::cl;
 using namespace tessera;
 
 static cl::OptionCategory category("tessera-compile options");
-static cl::opt<std::string> modelPath(cl::Positional, cl::desc("MODEL.onnx"),
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("MODEL.onnx or MODEL.int.mlir"),
                                       cl::Required, cl::cat(category));
 static cl::opt<std::string> outputPath("o", cl::desc("output .npubin (or text file with --emit)"),
                                        cl::value_desc("file"), cl::cat(category));

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/reference/HostSegment.h"
 #include "core/io/Output.h"
 #include "core/tensor/Npy.h"
 #include "core/isa/Program.h"
@@ -170,6 +171,11 @@ Error run() {
 
   sim::SimOptions opts;
   opts.functional = !timingOnly;
+  // Host segments run in float with the reference interpreter.
+  opts.hostExecutor = [](const isa::HostSegment &seg,
+                         std::vector<Tensor> inputs) {
+    return reference::runHostProgram(seg.program, seg.name, inputs);
+  };
   auto simulator =
       sim::Simulator::create(std::move(*program), std::move(*model), opts);
   if (!simulator)

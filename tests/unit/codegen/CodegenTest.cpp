@@ -325,3 +325,71 @@ TEST(TilePlan, RowBandsAndChannelTiles) {
   EXPECT_EQ(t.icCount, 2);
   EXPECT_EQ(t.groups, 2);
 }
+
+namespace {
+/// The small conv reading the result of a host segment (an identity float
+/// program, enough for codegen) that reads the input.
+std::string hostThenConv() {
+  std::string text = smallConv(4, false);
+  text.replace(text.find("npu.layers = [{name = \"conv0\", op_type = \"Conv\"}]"),
+               std::string("npu.layers = [{name = \"conv0\", op_type = "
+                           "\"Conv\"}]")
+                   .size(),
+               "npu.layers = [{name = \"conv0\", op_type = \"Conv\"}, "
+               "{name = \"sig1\", op_type = \"Host\"}]");
+  text.replace(text.find("  %0 = npu.conv2d %in,"),
+               std::string("  %0 = npu.conv2d %in,").size(),
+               "  %h = npu.host_call @host_segment_0(%in) {flops = 32, "
+               "bytes = 64, nodes = [\"sig1\"], layer = 1} : "
+               "(tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8>\n"
+               "  %0 = npu.conv2d %h,");
+  size_t end = text.rfind("}");
+  text.insert(end, "func.func private @host_segment_0(%a: tensor<1x4x4x2xi8>)"
+                   " -> tensor<1x4x4x2xi8> attributes {tessera.host_segment}"
+                   " {\n  return %a : tensor<1x4x4x2xi8>\n}\n");
+  return text;
+}
+} // namespace
+
+// A host segment (docs/lowering.md): one HOST on the STORE queue; the CONV's
+// input LOAD reads what the HOST wrote, so the HOST pushes a token to
+// COMPUTE, a NOP relays it to LOAD, and the race checker accepts the
+// program; without that token it reports the race.
+TEST(Codegen, HostCallIsOrderedBeforeTheLoadOfItsResult) {
+  Program p = compile(hostThenConv());
+  ASSERT_FALSE(llvm::errorToBool(verifyProgram(p)));
+  ASSERT_FALSE(llvm::errorToBool(codegen::checkRaceFree(p)));
+  ASSERT_EQ(p.hostSegments.size(), 1u);
+  const HostSegment &seg = p.hostSegments[0];
+  EXPECT_EQ(seg.name, "host_segment_0");
+  EXPECT_EQ(seg.nodes, std::vector<std::string>{"sig1"});
+  EXPECT_EQ(seg.flops, 32u);
+  EXPECT_EQ(seg.bytes, 64u);
+  ASSERT_EQ(seg.inputs.size(), 1u);
+  ASSERT_EQ(seg.outputs.size(), 1u);
+  // The input is the program input x itself; 32 bytes each.
+  EXPECT_EQ(seg.inputs[0].dramOffset, p.inputs[0].dramOffset);
+  EXPECT_EQ(seg.outputs[0].byteSize(), 32u);
+  EXPECT_FALSE(seg.program.empty());
+  const auto &st = q(p, Queue::Store);
+  ASSERT_GE(st.size(), 1u);
+  ASSERT_EQ(st[0].op, Opcode::Host);
+  EXPECT_EQ(st[0].layer, 1u);
+  EXPECT_EQ(st[0].host().dramIn, seg.inputs[0].dramOffset);
+  EXPECT_EQ(st[0].host().inBytes, 32u);
+  EXPECT_EQ(st[0].host().dramOut, seg.outputs[0].dramOffset);
+  EXPECT_EQ(st[0].host().outBytes, 32u);
+  EXPECT_TRUE(st[0].deps.pushPrev);
+  // Drop the token and its relay: no deadlock, but a race.
+  p.queue(Queue::Store)[0].deps.pushPrev = false;
+  for (Instr &in : p.queue(Queue::Compute))
+    if (in.op == Opcode::Nop && in.deps.popNext) {
+      in.deps.popNext = false;
+      break;
+    }
+  ASSERT_FALSE(llvm::errorToBool(checkTokens(p)));
+  llvm::Error err = codegen::checkRaceFree(p);
+  ASSERT_TRUE(bool(err));
+  std::string msg = llvm::toString(std::move(err));
+  EXPECT_NE(msg.find("store[0] host field 'out'"), std::string::npos) << msg;
+}

@@ -14,7 +14,7 @@ namespace {
 
 const Opcode kAllOpcodes[] = {Opcode::Load,  Opcode::Store,   Opcode::Conv,
                               Opcode::Pool,  Opcode::Eltwise, Opcode::Nop,
-                              Opcode::Finish};
+                              Opcode::Finish, Opcode::Host};
 
 std::string errorText(llvm::Error err) {
   return err ? llvm::toString(std::move(err)) : std::string("<success>");
@@ -207,8 +207,8 @@ TEST(IsaEncode, RejectsMismatchedOperands) {
 TEST(IsaDecode, RejectsInvalidOpcodesEnumsAndReservedBits) {
   InstrWord w{};
   EXPECT_EQ(errorText(decode(w)), "invalid opcode 0x0");
-  w[0] = 8;
-  EXPECT_EQ(errorText(decode(w)), "invalid opcode 0x8");
+  w[0] = 9; // 8 is HOST
+  EXPECT_EQ(errorText(decode(w)), "invalid opcode 0x9");
   w[0] = uint64_t(Opcode::Nop) | (uint64_t(1) << 12); // header reserved bit
   EXPECT_EQ(errorText(decode(w)), "nop: reserved bits set in word 0 (0x1000)");
   w[0] = uint64_t(Opcode::Finish);

@@ -380,3 +380,106 @@ store store layer=0 deps=pop_prev dram=0x40 sram=0x20 inner=4
   ASSERT_TRUE(r.sim);
   EXPECT_EQ(r.sim->output("y")->values, (std::vector<int64_t>{16, 27, 36, 47}));
 }
+
+namespace {
+/// x (32 int8 at 0x0) -> HOST segment 0 -> z (32 int8 at 0x40): nothing
+/// on the NPU but the hand-off.
+isa::Program hostOnly() {
+  isa::Program p;
+  p.target = "hand";
+  p.sramBytes = 1024;
+  p.dramBytes = 128;
+  p.layers.push_back({"sig1", "Host", 0, {1, 32}});
+  isa::TensorDesc x{"x", isa::DType::Int8, {1, 32}, 1.0, 0, 0x0,
+                    isa::Layout::RowMajor};
+  isa::TensorDesc z{"z", isa::DType::Int8, {1, 32}, 1.0, 0, 0x40,
+                    isa::Layout::RowMajor};
+  p.inputs.push_back(x);
+  p.outputs.push_back(z);
+  isa::HostSegment seg;
+  seg.name = "host_segment_0";
+  seg.inputs = {x};
+  seg.outputs = {z};
+  seg.inputs[0].name = "in0";
+  seg.outputs[0].name = "out0";
+  seg.flops = 1000; // 1000 / (2 GFLOP/s x 1e3) = 0.5 us
+  seg.bytes = 64;
+  seg.program = {0x4d};
+  p.hostSegments.push_back(seg);
+  isa::Instr h(isa::Opcode::Host, 0);
+  h.host().dramIn = 0;
+  h.host().inBytes = 32;
+  h.host().dramOut = 0x40;
+  h.host().outBytes = 32;
+  p.queue(isa::Queue::Store).push_back(h);
+  return p;
+}
+MachineModel hostModel() {
+  MachineModel m = handModel(); // 1000 MHz
+  m.hostCores = 1;
+  m.hostGflops = 2.0;
+  m.hostGbps = 1.0;      // 64 B -> 0.064 us
+  m.hostCrossingUs = 1.25;
+  m.hostPowerW = 2.0;
+  return m;
+}
+} // namespace
+
+// The simulator hands the segment's DRAM tensors to the host executor and
+// writes back what it returns; the HOST occupies the STORE queue for
+// ceil((max(0.5, 0.064) + 2 x 1.25) us x 1000 MHz) = 3000 cycles.
+TEST(HostExecution, ExecutorSeesInputsAndWritesOutputs) {
+  SimOptions opts;
+  std::string seen;
+  opts.hostExecutor = [&](const isa::HostSegment &seg,
+                          std::vector<Tensor> in)
+      -> llvm::Expected<std::vector<Tensor>> {
+    seen = seg.name;
+    EXPECT_EQ(in.size(), 1u);
+    EXPECT_EQ(in[0].elementType(), ElementType::I8);
+    std::vector<int8_t> out(32);
+    for (int i = 0; i < 32; ++i)
+      out[i] = static_cast<int8_t>(-in[0].data<int8_t>()[i]);
+    return std::vector<Tensor>{Tensor::fromValues<int8_t>({1, 32}, out)};
+  };
+  auto sim = Simulator::create(hostOnly(), hostModel(), opts);
+  ASSERT_TRUE(bool(sim)) << llvm::toString(sim.takeError());
+  std::vector<int64_t> x(32);
+  for (int i = 0; i < 32; ++i)
+    x[i] = i - 16;
+  ASSERT_FALSE(llvm::errorToBool((*sim)->setQuantizedInput("x", {1, 32}, x)));
+  auto report = (*sim)->run();
+  ASSERT_TRUE(bool(report)) << llvm::toString(report.takeError());
+  EXPECT_EQ(seen, "host_segment_0");
+  auto z = (*sim)->output("z");
+  ASSERT_TRUE(bool(z));
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(z->values[i], 16 - i) << i;
+  EXPECT_EQ(report->layers[0].device, "cpu");
+  EXPECT_EQ(report->totals.cycles(), 3000u);
+  EXPECT_DOUBLE_EQ(report->layers[0].events.hostUs, 3.0);
+  EXPECT_NEAR(report->layers[0].energyPj.host, 3.0 * 2.0 * 1e6, 1e-6);
+}
+
+TEST(HostExecution, NoExecutorIsAnErrorUnlessTimingOnly) {
+  auto sim = Simulator::create(hostOnly(), hostModel());
+  ASSERT_TRUE(bool(sim));
+  auto report = (*sim)->run();
+  ASSERT_FALSE(bool(report));
+  EXPECT_NE(llvm::toString(report.takeError())
+                .find("store[0] host segment 'host_segment_0': no host "
+                      "executor installed"),
+            std::string::npos);
+  SimOptions timing;
+  timing.functional = false;
+  auto t = Simulator::create(hostOnly(), hostModel(), timing);
+  ASSERT_TRUE(bool(t));
+  auto r = (*t)->run();
+  ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+  EXPECT_EQ(r->totals.cycles(), 3000u);
+  // A model without a host block refuses the program.
+  auto none = Simulator::create(hostOnly(), handModel());
+  ASSERT_FALSE(bool(none));
+  EXPECT_NE(llvm::toString(none.takeError()).find("has no host model"),
+            std::string::npos);
+}

@@ -56,6 +56,13 @@ TEST(TargetModel, Rv1126Profile) {
   EXPECT_EQ(m->dramLatencyCycles, 94u);
   EXPECT_NEAR(m->int16Slowdown, 1024.0 / 102.0, 1e-12);
   EXPECT_EQ(m->sramBytes, 262144u);
+  // The host block (targets/rv1126.yaml `host:`) maps field by field.
+  EXPECT_EQ(m->hostCpu, "4x Cortex-A7");
+  EXPECT_EQ(m->hostCores, 4u);
+  EXPECT_DOUBLE_EQ(m->hostGflops, 6.0);
+  EXPECT_DOUBLE_EQ(m->hostGbps, 2.0);
+  EXPECT_DOUBLE_EQ(m->hostCrossingUs, 50.0);
+  EXPECT_DOUBLE_EQ(m->hostPowerW, 0.6);
 }
 
 TEST(TargetModel, UnknownTargetIsAnError) {

@@ -349,3 +349,28 @@ TEST(Supported, VectorOpsAndInt16AreChecked) {
   EXPECT_EQ(llvm::toString(sim.takeError()),
             "compute[0] conv: target 'hand' has no int16 MACs");
 }
+
+// Host segments (docs/simulator.md "Host segments"): time = max(flops /
+// GFLOP/s, bytes / GB/s) + 2 crossings; energy = time x host power.
+TEST(HostTiming, SegmentTimeAndEnergyByHand) {
+  MachineModel m = handModel(); // 1 GHz NPU clock
+  m.hostCores = 4;
+  m.hostGflops = 6.0;     // 6e3 FLOP per us
+  m.hostGbps = 2.0;       // 2e3 bytes per us
+  m.hostCrossingUs = 50.0;
+  m.hostPowerW = 0.5;
+  isa::HostSegment seg;
+  seg.flops = 432;  // 0.072 us of compute
+  seg.bytes = 3168; // 1.584 us of memory traffic: the bound
+  EXPECT_DOUBLE_EQ(hostSegmentUs(seg, m), 1.584 + 2 * 50.0);
+  InstrCost c = hostCost(seg, m);
+  EXPECT_EQ(c.unit, Unit::Host);
+  EXPECT_EQ(c.cycles, 101584u); // 101.584 us at 1000 MHz
+  EXPECT_EQ(c.events.hostFlops, 432u);
+  EXPECT_EQ(c.events.hostBytes, 3168u);
+  // 101.584 us x 0.5 W = 50.792 uJ = 5.0792e7 pJ.
+  EXPECT_NEAR(dynamicEnergy(c.events, m).host, 5.0792e7, 1e-3);
+  // Compute-bound: 60000 FLOP = 10 us > 1.584 us.
+  seg.flops = 60000;
+  EXPECT_DOUBLE_EQ(hostSegmentUs(seg, m), 10.0 + 100.0);
+}

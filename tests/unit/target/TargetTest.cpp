@@ -416,6 +416,17 @@ TEST(TargetLoad, MalformedProfilesNameFileLineAndField) {
   EXPECT_EQ(parseEdited("dtypes:", "dtypes: [uint8, int8]"),
             "bad.yaml: field 'mac_array.int16_macs_per_cycle' must be 0 when "
             "dtypes does not list int16");
+  // The host block (host fallback) is validated like the rest.
+  EXPECT_EQ(parseEdited("  sustained_gflops:", "  sustained_gflops: 0"),
+            "bad.yaml: field 'host.sustained_gflops' must be a finite number "
+            "> 0, got 0");
+  EXPECT_EQ(parseEdited("  crossing_us:", "  crossing_us: -1"),
+            "bad.yaml: field 'host.crossing_us' must be a finite number >= 0, "
+            "got -1");
+  std::string noGbps = parseEdited("  sustained_gbps:", "");
+  EXPECT_NE(noGbps.find("missing required key 'sustained_gbps'"),
+            std::string::npos)
+      << noGbps;
 }
 
 TEST(TargetLoad, EnvironmentOverridesTheSearchPath) {
