@@ -282,16 +282,18 @@ void finalizeHostBoundaries(func::FuncOp func) {
           continue;
         }
       }
-      // An integer value: a fresh scast + dcast pair owned by this op.
+      // An integer value: a fresh scast + dcast pair owned by this op, at
+      // its location (its node's, not the producer's: the host segment and
+      // its report row are named after the nodes of their ops).
       auto scast = quant.getDefiningOp<mq::StorageCastOp>();
       if (!scast ||
           !isa<IntegerType>(getElementTypeOrSelf(scast.getInput().getType())))
         continue;
       OpBuilder b(op);
-      auto in = mq::StorageCastOp::create(b, dcast.getLoc(), quant.getType(),
+      auto in = mq::StorageCastOp::create(b, op->getLoc(), quant.getType(),
                                           scast.getInput());
       markHost(in);
-      auto deq = mq::DequantizeCastOp::create(b, dcast.getLoc(),
+      auto deq = mq::DequantizeCastOp::create(b, op->getLoc(),
                                               dcast.getType(), in);
       markHost(deq);
       operand.set(deq.getResult());

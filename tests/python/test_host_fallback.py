@@ -142,9 +142,12 @@ def test_host_node_in_integer_program(kind, target, tmp_path):
              "--calibration", tmp_path / "calib.npz", *pin, "--quiet", "-o",
              tmp_path / "m.npubin")
     np.save(tmp_path / "x.npy", x)
-    run_tool("tessera-sim", tmp_path / "m.npubin", "--input",
-             f"x={tmp_path / 'x.npy'}", "--output-dir", tmp_path / "sim",
-             "--quiet")
+    table = run_tool("tessera-sim", tmp_path / "m.npubin", "--input",
+                     f"x={tmp_path / 'x.npy'}", "--output-dir",
+                     tmp_path / "sim").stdout
+    # One host row, named after mid alone (its boundary casts carry its
+    # location, not conv0's).
+    assert re.findall(r"^\d+\s+(\S+)\s+\S+\s+cpu\b", table, re.M) == ["mid"]
     ref_int = np.load(tmp_path / "out" / "y.npy")
     sim_int = np.load(tmp_path / "sim" / "y.int.npy")
     np.testing.assert_array_equal(sim_int.reshape(ref_int.shape), ref_int)
