@@ -68,6 +68,22 @@ def quantized_input(int_mlir, x):
     return xq
 
 
+def dequantized_output(int_mlir, q, index=0):
+    """The real values of result #`index` of the integer program `int_mlir`
+    (raw integers `q` as tessera-run writes them; uint8 results as their
+    int8 image q - 128), from the result's tessera.scale/zero_point/dtype."""
+    import re
+    text = Path(int_mlir).read_text()
+    sig = text[text.index("func.func @main"):]
+    results = sig[sig.index("->"):sig.index("{\n")]
+    attrs = re.findall(r"\{([^}]*tessera\.scale[^}]*)\}", results)[index]
+    scale = float(re.search(r"tessera.scale = ([0-9.eE+-]+)", attrs).group(1))
+    zp = int(re.search(r"tessera.zero_point = (-?\d+)", attrs).group(1))
+    dtype = re.search(r'tessera.dtype = "(\w+)"', attrs).group(1)
+    q = np.asarray(q, np.int64) + (128 if dtype == "uint8" else 0)
+    return (q - zp) * scale
+
+
 def onnx_reference_float64(model_path, feeds):
     """The model's ONNX semantics, computed by ONNX's own reference
     implementation (onnx.reference.ReferenceEvaluator) in float64: float

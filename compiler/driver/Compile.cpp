@@ -44,11 +44,20 @@ std::string printModule(mlir::ModuleOp m) {
 /// the first one (usually the root cause) is the error, the first one of
 /// every other location (ONNX node) a note, so a user sees every node to
 /// change at once.
+/// Remarks (a node that runs on the host) are passed to `note` as
+/// "note: TEXT" once the stage succeeded.
 llvm::Error runPasses(mlir::PassManager &pm, mlir::ModuleOp m,
-                      llvm::StringRef stage) {
+                      llvm::StringRef stage,
+                      const std::function<void(const std::string &)> &note =
+                          nullptr) {
   std::vector<Diagnostic> diagnostics;
+  std::vector<std::string> remarks;
   mlir::ScopedDiagnosticHandler handler(
       m.getContext(), [&](mlir::Diagnostic &d) {
+        if (d.getSeverity() == mlir::DiagnosticSeverity::Remark) {
+          remarks.push_back("note: " + d.str());
+          return mlir::success();
+        }
         if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
           return mlir::success();
         Diagnostic diag;
@@ -57,8 +66,12 @@ llvm::Error runPasses(mlir::PassManager &pm, mlir::ModuleOp m,
         diagnostics.push_back(std::move(diag));
         return mlir::success();
       });
-  if (mlir::succeeded(pm.run(m)))
+  if (mlir::succeeded(pm.run(m))) {
+    if (note)
+      for (const std::string &r : remarks)
+        note(r);
     return llvm::Error::success();
+  }
   if (diagnostics.empty())
     return fail(stage + " failed: (no message)");
   return makeDiagnosticListError((stage + " failed: ").str(), diagnostics);
@@ -196,6 +209,9 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   std::unique_ptr<mlir::MLIRContext> ctxOwner = frontend::createContext();
   mlir::MLIRContext &ctx = *ctxOwner;
 
+  if (opts.noFallback && !opts.floatNodes.empty())
+    return fail("--float-nodes runs nodes on the host, which --no-fallback "
+                "forbids");
   auto target = target::loadTargetProfile(opts.target);
   if (!target)
     return target.takeError();
@@ -329,8 +345,11 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   }
   {
     mlir::PassManager pm(&ctx);
-    quant::buildFoldToIntegerPipeline(pm);
-    if (llvm::Error e = runPasses(pm, **module, "fold-to-integer"))
+    quant::FoldToIntegerOptions fopts;
+    fopts.floatNodes.assign(opts.floatNodes.begin(), opts.floatNodes.end());
+    fopts.fallback = opts.noFallback ? "error" : "host";
+    quant::buildFoldToIntegerPipeline(pm, fopts);
+    if (llvm::Error e = runPasses(pm, **module, "fold-to-integer", say))
       return std::move(e);
   }
   timer.done("fold-to-integer");

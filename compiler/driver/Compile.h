@@ -41,7 +41,14 @@ struct CompileOptions {
   EmitLevel emit = EmitLevel::None;
   /// At most this many calibration samples (0: all).
   size_t maxCalibrationSamples = 0;
-  /// Progress lines ("calibrating 3/12") go here; empty: silent.
+  /// ONNX node names or glob patterns (llvm::GlobPattern) whose ops run in
+  /// float on the host CPU (--float-nodes).
+  std::vector<std::string> floatNodes;
+  /// An op that cannot be folded to integer is an error instead of running
+  /// on the host (--no-fallback); contradicts floatNodes.
+  bool noFallback = false;
+  /// Progress lines ("calibrating 3/12") and notes (a node that runs on the
+  /// host) go here; empty: silent.
   std::function<void(const std::string &)> progress;
 };
 

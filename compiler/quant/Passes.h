@@ -107,6 +107,53 @@ struct UnfoldedReasons : public mlir::RewriterBase::Listener {
   llvm::DenseMap<mlir::Location, llvm::SmallVector<std::string, 1>> reasons;
 };
 
+//===----------------------------------------------------------------------===//
+// Host fallback (HostFallback.cpp)
+//===----------------------------------------------------------------------===//
+
+/// What --tessera-fold-to-integer does with an op it cannot fold.
+enum class FallbackMode {
+  None,  ///< an error (only --float-nodes pins ops to the host)
+  Host,  ///< the op runs in float on the host CPU, with a remark
+  Error, ///< an error for every node that would run on the host
+};
+
+/// Why each host op runs on the host ("pinned by ...", a fold reason).
+using HostReasons = llvm::DenseMap<mlir::Operation *, std::string>;
+
+/// Wraps every pattern of `patterns` so that it never rewrites an op marked
+/// `tessera.device = "cpu"` nor one whose result a host op reads directly.
+void skipHostOps(mlir::RewritePatternSet &patterns);
+
+/// Marks the ops of every node whose name matches one of `globs`
+/// (llvm::GlobPattern) as host ops. Errors for a bad pattern or one that
+/// matches no node.
+mlir::LogicalResult pinFloatNodes(mlir::func::FuncOp func,
+                                  llvm::ArrayRef<std::string> globs,
+                                  HostReasons &hostReasons);
+
+/// After a folding round: marks the ops that cannot be folded but can run on
+/// the host (every float input an integer value through quant.dcast, a float
+/// constant or another host op's result; no float result returned directly).
+/// With `automatic` false only ops reading a host op's float result (a fused
+/// activation of a pinned node) are taken. Gives every host op's quantized
+/// result (quant.qcast) an integer form, quant.scast to the storage type and
+/// back, so that its consumers fold in the next round. Returns how many ops
+/// were newly marked.
+unsigned fallBackToHost(mlir::func::FuncOp func, const UnfoldedReasons &reasons,
+                        HostReasons &hostReasons, bool automatic);
+
+/// The int-level form of the host ops once folding is done: integer inputs
+/// through fresh `quant.scast` + `quant.dcast` marked as host ops, host ops
+/// connected to each other in f32, constants read only by host ops float.
+void finalizeHostBoundaries(mlir::func::FuncOp func);
+
+/// One remark per host node ("node 'X' (tosa.foo) runs on the host:
+/// <reason>"), or with `asErrors` one error per node. Fails if any error.
+mlir::LogicalResult reportHostNodes(mlir::func::FuncOp func,
+                                    const HostReasons &hostReasons,
+                                    bool asErrors);
+
 /// Erases dead ops, then emits one error per op of `func` that still computes
 /// on float or quantized types ("'tosa.conv2d' op cannot be folded to
 /// integer: <reason>"). Fails if there was any.
@@ -123,9 +170,14 @@ mlir::LogicalResult reportUnfoldedOps(mlir::func::FuncOp func,
 void buildQuantizationPipeline(mlir::OpPassManager &pm,
                                const QuantizeOptions &options);
 
-/// Adds --tessera-fold-to-integer alone, for models already quant-annotated
-/// (pre-quantized ONNX QDQ).
-void buildFoldToIntegerPipeline(mlir::OpPassManager &pm);
+/// Options of --tessera-fold-to-integer (Passes.td): floatNodes (ONNX node
+/// names or globs pinned to the host), fallback ("none" | "host" | "error").
+using FoldToIntegerOptions = FoldToIntegerPassOptions;
+
+/// Adds --tessera-fold-to-integer alone (with `options`), for models already
+/// quant-annotated (pre-quantized ONNX QDQ) or after --tessera-quantize.
+void buildFoldToIntegerPipeline(mlir::OpPassManager &pm,
+                                const FoldToIntegerOptions &options = {});
 
 /// Registers --tessera-quantize and --tessera-fold-to-integer (tessera-opt).
 void registerQuantPasses();

@@ -64,7 +64,26 @@ def FoldToIntegerPass : Pass<"tessera-fold-to-integer", "mlir::func::FuncOp"> {
     is left over (e.g. missing quantization parameters) is an error naming it.
     Do not canonicalize the input first: quant.dcast(quant.qcast(x)) folds to
     x and would erase the quantization parameters.
+
+    Host fallback (docs/quantization-passes.md, "Host fallback"): an op of a
+    node named by `float-nodes`, and with `fallback=host` every op that
+    cannot be folded, stays a float TOSA op with `tessera.device = "cpu"`,
+    reading its integer inputs through quant.scast + quant.dcast and giving
+    its quantized result to folded consumers through quant.qcast +
+    quant.scast; each such node is reported by a remark. With
+    `fallback=error` each node that would fall back is an error instead.
   }];
+  let options = [
+    ListOption<"floatNodes", "float-nodes", "std::string",
+               "ONNX node names or glob patterns (llvm::GlobPattern) whose "
+               "ops run in float on the host; a pattern matching no node is "
+               "an error">,
+    Option<"fallback", "fallback", "std::string", /*default=*/"\"none\"",
+           "What happens to an op that cannot be folded to integer: none "
+           "(an error, with the ops downstream counted), host (it runs in "
+           "float on the host CPU) or error (an error per node that would "
+           "run on the host)">,
+  ];
   let dependentDialects = ["mlir::quant::QuantDialect",
                            "mlir::tosa::TosaDialect"];
 }

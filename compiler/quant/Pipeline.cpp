@@ -34,8 +34,9 @@ void buildQuantizationPipeline(OpPassManager &pm,
   funcPm.addPass(createFoldToIntegerPass());
 }
 
-void buildFoldToIntegerPipeline(OpPassManager &pm) {
-  pm.nest<func::FuncOp>().addPass(createFoldToIntegerPass());
+void buildFoldToIntegerPipeline(OpPassManager &pm,
+                                const FoldToIntegerOptions &options) {
+  pm.nest<func::FuncOp>().addPass(createFoldToIntegerPass(options));
 }
 
 void registerQuantPasses() { registerTesseraPasses(); }

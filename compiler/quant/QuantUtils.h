@@ -34,6 +34,17 @@ inline constexpr llvm::StringLiteral kPixelsAttr = "tessera.pixels";
 inline constexpr llvm::StringLiteral kScaleAttr = "tessera.scale";
 inline constexpr llvm::StringLiteral kZeroPointAttr = "tessera.zero_point";
 inline constexpr llvm::StringLiteral kDtypeAttr = "tessera.dtype";
+/// `tessera.device = "cpu"`: the op runs in float on the target's host CPU
+/// (host fallback, docs/quantization-passes.md).
+inline constexpr llvm::StringLiteral kDeviceAttr = "tessera.device";
+inline constexpr llvm::StringLiteral kHostDevice = "cpu";
+
+/// True if `op` carries `tessera.device = "cpu"`.
+bool isHostOp(mlir::Operation *op);
+
+/// The ONNX node `op` was imported from: its `onnx.node` attribute, else the
+/// first NameLoc of its location; "" if neither.
+std::string nodeName(mlir::Operation *op);
 
 /// The one rounding mode of every tosa.rescale Tessera emits; see
 /// docs/quantization-passes.md ("Rescale rounding").

@@ -37,7 +37,9 @@ py::object compileModel(const std::string &model,
                         const std::map<std::string, std::vector<int64_t>> &shapes,
                         const std::optional<std::string> &emit, bool quiet,
                         size_t maxSamples, bool embedPreprocessing,
-                        bool pixelsNhwc, bool pixelsBgr) {
+                        bool pixelsNhwc, bool pixelsBgr,
+                        const std::vector<std::string> &floatNodes,
+                        bool noFallback) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -49,6 +51,8 @@ py::object compileModel(const std::string &model,
   opts.embedPreprocessing = embedPreprocessing;
   opts.pixelsNhwc = pixelsNhwc;
   opts.pixelsBgr = pixelsBgr;
+  opts.floatNodes = floatNodes;
+  opts.noFallback = noFallback;
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -155,7 +159,8 @@ void bindPipeline(py::module_ &m) {
         py::arg("std"), py::arg("input_shapes"), py::arg("emit"),
         py::arg("quiet"), py::arg("max_calibration_samples"),
         py::arg("embed_preprocessing"), py::arg("pixels_nhwc"),
-        py::arg("pixels_bgr"));
+        py::arg("pixels_bgr"), py::arg("float_nodes"),
+        py::arg("no_fallback"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"));
 }

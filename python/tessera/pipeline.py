@@ -68,7 +68,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
             mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_shapes=None,
             emit=None, quiet=True, max_calibration_samples=0,
             embed_preprocessing=False, input_layout="nchw",
-            input_color="rgb"):
+            input_color="rgb", float_nodes=None, no_fallback=False):
     """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
     path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
     with host-fallback ops, which is lowered directly: docs/lowering.md
@@ -85,6 +85,10 @@ def compile(model, output=None, target="rv1126", calibration=None,
     embed_preprocessing: the program takes raw uint8 pixels (scale 1, zero
     point 0) in ``input_layout`` ("nchw" or "nhwc") and ``input_color``
     ("rgb" or "bgr") order and applies mean/std itself (docs/tools.md).
+    float_nodes: ONNX node names or glob patterns whose ops run in float on
+    the host CPU (a pattern matching no node is an error). no_fallback: an
+    op that cannot be folded to integer is an error instead of running on
+    the host (contradicts float_nodes).
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -121,10 +125,20 @@ def compile(model, output=None, target="rv1126", calibration=None,
         if not embed and (layout, color) != ("nchw", "rgb"):
             raise ValueError("compile: input_layout and input_color describe the "
                              "pixels of embed_preprocessing, which is False")
+        if float_nodes is None:
+            float_nodes = []
+        elif isinstance(float_nodes, str) or not isinstance(
+                float_nodes, (list, tuple)):
+            raise TypeError("%s: float_nodes must be a list of str, got %s"
+                            % (fn, type(float_nodes).__name__))
+        float_nodes = [str_arg(fn, "float_nodes[%d]" % i, n)
+                       for i, n in enumerate(float_nodes)]
+        no_fallback = flag_arg(fn, "no_fallback", no_fallback)
         try:
             return _tessera._compile(path, output, target, calibration, mean,
                                      std, shapes, emit, quiet, samples, embed,
-                                     layout == "nhwc", color == "bgr")
+                                     layout == "nhwc", color == "bgr",
+                                     float_nodes, no_fallback)
         except (ValueError, MemoryError) as e:
             if not names:
                 raise

@@ -3,7 +3,8 @@
 // tessera-compile MODEL.onnx --target T [--calibration DIR|FILE.jpg|FILE.npz]
 //   [--mean a,b,c] [--std a,b,c] [--input-shape name=1x3xHxW ...]
 //   [--embed-preprocessing [--input-layout nchw|nhwc] [--input-color rgb|bgr]]
-//   [--emit=tosa|quant|int|npu|asm] [--quiet] -o OUT.npubin
+//   [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
+//   [--no-fallback] [--quiet] -o OUT.npubin
 // tessera-compile MODEL.int.mlir --target T -o OUT.npubin
 //   (an integer-level module, e.g. --emit=int output with host-fallback
 //   ops: lowered, tiled and generated directly; docs/lowering.md)
@@ -57,6 +58,11 @@ static cl::opt<std::string> emit("emit", cl::desc("print a level instead of comp
                                  cl::value_desc("level"), cl::cat(category));
 static cl::opt<unsigned> maxSamples("max-calibration-samples", cl::desc("use at most N calibration samples (0: all)"),
                                     cl::init(0), cl::cat(category));
+static cl::list<std::string> floatNodes(
+    "float-nodes", cl::desc("run these ONNX nodes in float on the host CPU: names or glob patterns, comma-separated"),
+    cl::value_desc("NAME,GLOB,..."), cl::CommaSeparated, cl::cat(category));
+static cl::opt<bool> noFallback("no-fallback", cl::desc("an op the NPU cannot run is an error instead of running on the host"),
+                                cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress on stderr"), cl::cat(category));
 static cl::opt<bool> showTimes("time", cl::desc("print the time of each stage on stderr"), cl::cat(category));
 
@@ -72,6 +78,8 @@ int main(int argc, char **argv) {
   opts.target = target;
   opts.calibrationPath = calibration;
   opts.maxCalibrationSamples = maxSamples;
+  opts.floatNodes.assign(floatNodes.begin(), floatNodes.end());
+  opts.noFallback = noFallback;
   if (!emit.empty()) {
     auto level = driver::parseEmitLevel(emit);
     if (!level)

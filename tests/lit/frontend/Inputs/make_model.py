@@ -404,9 +404,9 @@ def undefined_input():
 
 def two_failing_nodes():
     # Two ReduceMin nodes on separate branches, which the integer lowering
-    # does not take yet, and a Relu after the first: the compile error names
-    # the first node, a note the second, and one note counts the ops that
-    # failed only because their input did.
+    # does not take yet, and a Relu after the first: both run on the host
+    # (one note each) and the Relu folds from up0's quantized result; with
+    # --no-fallback the compile error names the first, a note the second.
     return model([h.make_node("ReduceMin", ["x"], ["a"], name="up0",
                               axes=[1], keepdims=1),
                   h.make_node("Relu", ["a"], ["y0"], name="relu0"),
