@@ -2,7 +2,9 @@
 (docs/frontend.md), as a tiny float ONNX model built here with onnx.helper,
 compiled for rv1126 (asymmetric uint8 activations), j5 and orin (symmetric
 int8) with each target's default scheme, calibrated on two samples (the test
-input and one more, so calibration saw the test input's range):
+input and one more, so calibration saw the test input's range), with
+no_fallback=True: the sweep is about the NPU, and host fallback would run
+an op without an integer path on the CPU instead:
 
 - the simulator's integers equal the integer reference executor's (tessera.run
   on the `emit="int"` program) bit for bit;
@@ -322,8 +324,10 @@ def test_op_on_the_npu(name, target, tmp_path):
     path = tmp_path / f"{name}.onnx"
     onnx.save(case.model(name), path)
     x, calib = _data(name)
-    program = tessera.compile(path, target=target, calibration=calib)
-    text = tessera.compile(path, target=target, calibration=calib, emit="int")
+    program = tessera.compile(path, target=target, calibration=calib,
+                              no_fallback=True)
+    text = tessera.compile(path, target=target, calibration=calib, emit="int",
+                           no_fallback=True)
     sim = tessera.simulate(program, {"x": x})
 
     # Bit-exact: simulator == integer reference executor on the same input.
