@@ -120,9 +120,7 @@ template <typename OpTy> struct FoldLayerNorm : public OpRewritePattern<OpTy> {
     copyDiscardableAttrs(op, custom);
     Value out = reshapeTo(rewriter, loc, custom.getResult(0), type.getShape());
     replaceWithInteger(rewriter, op, *result, out);
-    for (Operation *dead : llvm::reverse(chain->interior))
-      if (dead->use_empty())
-        rewriter.eraseOp(dead);
+    eraseUnusedInterior(rewriter, chain->interior);
     return success();
   }
 };
