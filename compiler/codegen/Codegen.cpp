@@ -44,10 +44,14 @@ namespace {
 /// A tensor in DRAM: element (row r, column c) of its rows x rowBytes
 /// matrix (rows: all dims but the innermost) is at arena + buffers[buffer]
 /// + offset + r * pitch + c.
+/// A constant that is data (a concat input: the border of a constant Pad)
+/// is a dense view of the constant image instead: `constant` set, `offset`
+/// its DRAM address, no buffer.
 struct View {
   int buffer = -1;
   uint64_t offset = 0, pitch = 0;
   int64_t rows = 0, rowBytes = 0;
+  bool constant = false;
   bool dense() const { return pitch == static_cast<uint64_t>(rowBytes); }
 };
 
@@ -158,6 +162,14 @@ bool isIdentity(npu::RescaleOp r) {
          r.getShift()[0] == kIdentityShift;
 }
 
+/// The values of a constant seen through npu.reshape (which keeps the
+/// row-major order), or nothing if `v` is not one.
+std::optional<llvm::SmallVector<int64_t>> constantData(Value v) {
+  while (auto reshape = v.getDefiningOp<npu::ReshapeOp>())
+    v = reshape.getInput();
+  return readIntConstant(v);
+}
+
 /// A 2-D DMA moving `count` runs of `inner` bytes, `stride` apart in DRAM
 /// (packed in SRAM); merged into one run when the runs are adjacent.
 Instr dma(Opcode op, uint16_t layer, DmaKind kind, unsigned elem, uint64_t dram,
@@ -208,8 +220,12 @@ private:
   llvm::Error fillLayers();
 
   uint64_t dramOf(const View &v) const {
-    return arenaBase + buffers[v.buffer].addr + v.offset;
+    return v.constant ? v.offset : arenaBase + buffers[v.buffer].addr + v.offset;
   }
+  /// "<layer name>.<what>[#n]": a constant's symbol in the image.
+  std::string symbol(Operation *op, llvm::StringRef what);
+  /// A view of the constant image holding `values` (v's data, row-major).
+  View constantView(Value v, llvm::ArrayRef<int64_t> values);
   uint16_t layerOf(Operation *op) const {
     auto a = op->getAttrOfType<IntegerAttr>("layer");
     return a ? static_cast<uint16_t>(a.getInt()) : kNoLayer;
@@ -234,6 +250,9 @@ private:
   std::map<std::pair<Operation *, unsigned>, int> hostCopies;
   uint64_t arenaBase = 0, arenaBytes = 0;
   llvm::StringMap<unsigned> symbolCount;
+  /// Constant blocks that are data, by content: identical blocks (the
+  /// borders of one Pad) share their bytes in the image.
+  std::map<std::vector<uint8_t>, uint64_t> dataConstants;
 };
 
 llvm::Error Generator::collect() {
@@ -255,17 +274,18 @@ llvm::Error Generator::collect() {
   return llvm::Error::success();
 }
 
+std::string Generator::symbol(Operation *op, llvm::StringRef what) {
+  uint16_t layer = layerOf(op);
+  std::string base =
+      layer < prog.layers.size() ? prog.layers[layer].name : onnxNodeName(op);
+  if (base.empty())
+    base = "layer" + std::to_string(layer);
+  base += "." + what.str();
+  unsigned n = symbolCount[base]++;
+  return n ? base + "#" + std::to_string(n) : base;
+}
+
 llvm::Error Generator::addConstants() {
-  auto symbol = [&](Operation *op, llvm::StringRef what) {
-    uint16_t layer = layerOf(op);
-    std::string base =
-        layer < prog.layers.size() ? prog.layers[layer].name : onnxNodeName(op);
-    if (base.empty())
-      base = "layer" + std::to_string(layer);
-    base += "." + what.str();
-    unsigned n = symbolCount[base]++;
-    return n ? base + "#" + std::to_string(n) : base;
-  };
   for (Operation *op : ops) {
     if (auto conv = dyn_cast<npu::Conv2DOp>(op)) {
       auto w = readIntConstant(conv.getWeight());
@@ -351,9 +371,41 @@ View Generator::sliceOf(const View &parent, const Placement &pl,
   return s;
 }
 
+View Generator::constantView(Value v, llvm::ArrayRef<int64_t> values) {
+  View view;
+  view.constant = true;
+  view.rows = numRows(v);
+  view.rowBytes = innerDim(v) * elementBytes(v);
+  view.pitch = view.rowBytes;
+  std::vector<uint8_t> bytes;
+  for (int64_t x : values)
+    appendLe(bytes, x, elementBytes(v));
+  auto [it, added] = dataConstants.try_emplace(bytes, 0);
+  if (added) {
+    // Named after the layer that moves it: the op defining the view (an
+    // npu.reshape of the constant) or else its first npu user (the concat).
+    Operation *owner = v.getDefiningOp();
+    if (!owner || !owner->hasAttr("layer"))
+      for (Operation *user : v.getUsers())
+        if (user->hasAttr("layer")) {
+          owner = user;
+          break;
+        }
+    it->second = prog.addConstant(symbol(owner, "data"), bytes);
+  }
+  view.offset = it->second;
+  return view;
+}
+
 llvm::Expected<View> Generator::viewOf(Value v) {
   if (auto it = views.find(v); it != views.end())
     return it->second;
+  // A constant that is data: read from the constant image, never written.
+  if (auto values = constantData(v)) {
+    View view = constantView(v, *values);
+    views[v] = view;
+    return view;
+  }
   View view;
   view.rows = numRows(v);
   view.rowBytes = innerDim(v) * elementBytes(v);
@@ -439,6 +491,24 @@ llvm::Error Generator::planViews() {
     for (Value v : op->getResults())
       if (auto view = viewOf(v); !view)
         return view.takeError();
+  // Constants that are data (concat and host-call inputs, the data input
+  // of any other op, returned values) are read by DMA from the constant
+  // image. Weights, biases, tables and the constant operands of an add or
+  // mul (LayerConsts) are layer parameters instead.
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (Operation *op : ops) {
+    llvm::SmallVector<Value> data;
+    if (llvm::isa<npu::ConcatOp, npu::HostCallOp>(op))
+      data.append(op->operand_begin(), op->operand_end());
+    else if (!llvm::isa<npu::AddOp, npu::MulOp>(op) && op->getNumOperands())
+      data.push_back(op->getOperand(0));
+    for (Value v : data)
+      if (auto view = viewOf(v); !view)
+        return view.takeError();
+  }
+  for (Value v : ret.getOperands())
+    if (auto view = viewOf(v); !view)
+      return view.takeError();
   // The host reads dense tensors: strided operands get a copy.
   for (Operation *op : ops)
     if (auto call = dyn_cast<npu::HostCallOp>(op))
@@ -446,13 +516,14 @@ llvm::Error Generator::planViews() {
         if (!views[v].dense())
           hostCopies[{op, unsigned(i)}] =
               newBuffer(views[v].rows * views[v].rowBytes);
-  auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (Value v : ret.getOperands()) {
     View view = views[v];
-    Buffer &root = buffers[view.buffer];
-    bool whole = view.offset == 0 && view.dense() &&
-                 alignTo(view.rows * view.rowBytes, kDramAlign) == root.bytes;
-    if (whole && !root.isInput && !root.isOutput) {
+    bool whole = !view.constant && view.offset == 0 && view.dense() &&
+                 alignTo(view.rows * view.rowBytes, kDramAlign) ==
+                     buffers[view.buffer].bytes;
+    if (whole && !buffers[view.buffer].isInput &&
+        !buffers[view.buffer].isOutput) {
+      Buffer &root = buffers[view.buffer];
       root.isOutput = true;
       outputBuffers.push_back(view.buffer);
     } else {
@@ -468,6 +539,8 @@ llvm::Error Generator::planViews() {
 void Generator::allocate() {
   int64_t end = static_cast<int64_t>(ops.size());
   auto touch = [&](Value v, int64_t at) {
+    if (views[v].constant) // in the constant image, not the arena
+      return;
     Buffer &b = buffers[views[v].buffer];
     b.first = std::min(b.first, at);
     b.last = std::max(b.last, at);

@@ -45,9 +45,10 @@ static const char *expectation(Operation *op) {
   if (isa<tosa::ClampOp>(op))
     return "expected an i8/i16 clamp with integer bounds";
   if (isa<tosa::ConcatOp>(op))
-    return "expected integer inputs that are not constants (a constant "
-           "block, e.g. the border of a constant Pad, has no code "
-           "generation yet)";
+    return "expected integer tensors";
+  if (isa<tosa::PadOp>(op))
+    return "expected a static integer pad with a constant value and "
+           "constant, non-negative padding";
   if (isa<tosa::TransposeOp>(op))
     return "expected a static integer transpose";
   if (isa<tosa::AvgPool2dOp>(op))

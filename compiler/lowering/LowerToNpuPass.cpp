@@ -23,6 +23,10 @@ struct LowerToNpuPass : public impl::LowerToNpuPassBase<LowerToNpuPass> {
     FrozenRewritePatternSet frozen(std::move(patterns));
     RewritePatternSet late(&getContext());
     populateLowerElementTransposePatterns(late);
+    // A pad no conv absorbed becomes concats of constant blocks, lowered
+    // by the concat pattern in the same phase.
+    populateLowerPadPatterns(late);
+    populateLowerConcatPatterns(late);
     FrozenRewritePatternSet frozenLate(std::move(late));
     bool ok = true;
     // Host fallback first: the float ops leave the NPU function.

@@ -52,6 +52,9 @@ void populateLowerMatMulPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerPoolPatterns(mlir::RewritePatternSet &patterns);
 /// concat -> npu.concat.
 void populateLowerConcatPatterns(mlir::RewritePatternSet &patterns);
+/// Second phase: a pad no conv absorbed -> per padded axis, a concat of
+/// splat constant blocks and the tensor.
+void populateLowerPadPatterns(mlir::RewritePatternSet &patterns);
 /// reshape -> npu.reshape.
 void populateLowerReshapePatterns(mlir::RewritePatternSet &patterns);
 /// Stand-alone integer rescale (+ clamp) -> npu.rescale.

@@ -258,6 +258,11 @@ void ActivationPlan::formClasses() {
   // the sigmoid output, in [0, 1], with box coordinates up to ~1000; shared,
   // the sigmoid would quantize to 0 for the box decode too). Such an input
   // keeps its quantization and folding rescales it into the concat's.
+  // A constant input (the border of a constant Pad, the zeros of a
+  // count_include_pad average pool) always joins: it is data of the concat,
+  // whose calibrated range holds its values, so it is quantized at the
+  // concat's own scale and zero point (no rescale, one rounding) however
+  // narrow its own range (one value: a degenerate grid).
   llvm::DenseMap<Value, Range> classRange;
   for (auto &[value, range] : ranges) {
     auto [it, inserted] = classRange.insert({find(value), range});
@@ -274,7 +279,8 @@ void ActivationPlan::formClasses() {
         continue;
       Range a = classRange.lookup(find(in)), b = classRange.lookup(find(out));
       Range joined{std::min(a.min, b.min), std::max(a.max, b.max)};
-      if (quantSpan(joined) > kMaxConcatWidening * quantSpan(a))
+      if (!constantUses.count(in) &&
+          quantSpan(joined) > kMaxConcatWidening * quantSpan(a))
         continue;
       unite(in, out);
       classRange[find(out)] = joined;

@@ -257,8 +257,6 @@ _CONST_CONCAT = ("a constant block concatenated with an activation (the "
                  "no code generation (codegen reads constants only as "
                  "conv/add/mul operands): a lowering error")
 XFAIL = {
-    "avgpool_count_pad": (None, _CONST_CONCAT),
-    "pad_constant": (None, _CONST_CONCAT),
     "max2": (None, _MAXMIN),
     "min2": (None, _MAXMIN),
     "prelu": (None, _MAXMIN + "; PRelu with a per-channel slope"),
