@@ -219,6 +219,9 @@ CASES = {
     "gather": Case([N("Gather", ["x", "i"], axis=1)], {"i": I64(3, 0, 2)}),
     "pad_constant": Case([N("Pad", ["x", "p", "v"], mode="constant")],
                          {"p": I64(0, 0, 1, 2, 0, 0, 2, 1), "v": 0.5}, opset=13),
+    "pad_constant_1d": Case([N("Pad", ["x", "p", "v"], mode="constant")],
+                            {"p": I64(0, 1, 2, 0, 0, 1), "v": -0.25},
+                            shape=X3, opset=13),
     "pad_reflect": Case([N("Pad", ["x", "p"], mode="reflect")],
                         {"p": I64(0, 0, 1, 2, 0, 0, 2, 1)}, opset=13),
     "pad_edge": Case([N("Pad", ["x", "p"], mode="edge")],
@@ -252,10 +255,6 @@ CASES = {
 # Strict xfails: {case: ({targets} or None for all, reason)}.
 _MAXMIN = ("tosa.maximum / tosa.minimum have no integer fold (the ISA's "
            "ELTWISE max/min exist; fold, lowering and codegen missing)")
-_CONST_CONCAT = ("a constant block concatenated with an activation (the "
-                 "border of a constant Pad, count_include_pad's zeros) has "
-                 "no code generation (codegen reads constants only as "
-                 "conv/add/mul operands): a lowering error")
 XFAIL = {
     "max2": (None, _MAXMIN),
     "min2": (None, _MAXMIN),

@@ -98,6 +98,32 @@ func.func @concat_mixed(%arg0: tensor<1x2x2x1xf32>, %arg1: tensor<1x2x2x2xf32>) 
 
 // -----
 
+// constant concat inputs quantized at the concat's scale (the border of a
+// constant Pad, --tessera-quantize): i8 constants, no rescale. At scale
+// 0.5, zp -3: 0.0 -> -3, 0.5 -> 1 - 3 = -2, 2.0 -> 4 - 3 = 1.
+
+// CHECK-LABEL: func.func @concat_constant_border
+// CHECK-NOT: tosa.rescale
+// CHECK-DAG: %[[Z:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1x2x1x2xi8>}>
+// CHECK-DAG: %[[H:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}-2, 1]], {{\[\[}}1, -2]]]]> : tensor<1x2x1x2xi8>}>
+// CHECK: tosa.concat %[[Z]], %{{.*}}, %[[H]] {axis = 2 : i32} : (tensor<1x2x1x2xi8>, tensor<1x2x2x2xi8>, tensor<1x2x1x2xi8>) -> tensor<1x2x4x2xi8>
+func.func @concat_constant_border(%arg0: tensor<1x2x2x2xf32>) -> tensor<1x2x4x2xf32> {
+  %0 = quant.qcast %arg0 : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.dcast %0 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x2x2xf32>
+  %z = "tosa.const"() {values = dense<0.0> : tensor<1x2x1x2xf32>} : () -> tensor<1x2x1x2xf32>
+  %zq = quant.qcast %z : tensor<1x2x1x2xf32> to tensor<1x2x1x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %zd = quant.dcast %zq : tensor<1x2x1x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x1x2xf32>
+  %h = "tosa.const"() {values = dense<[[[[0.5, 2.0]], [[2.0, 0.5]]]]> : tensor<1x2x1x2xf32>} : () -> tensor<1x2x1x2xf32>
+  %hq = quant.qcast %h : tensor<1x2x1x2xf32> to tensor<1x2x1x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %hd = quant.dcast %hq : tensor<1x2x1x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x1x2xf32>
+  %2 = tosa.concat %zd, %1, %hd {axis = 2 : i32} : (tensor<1x2x1x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x1x2xf32>) -> tensor<1x2x4x2xf32>
+  %3 = quant.qcast %2 : tensor<1x2x4x2xf32> to tensor<1x2x4x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %4 = quant.dcast %3 : tensor<1x2x4x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x2x4x2xf32>
+  return %4 : tensor<1x2x4x2xf32>
+}
+
+// -----
+
 // avg_pool2d with the same scale in and out: the zero points go straight
 // into the op (input_zp -3, output_zp 7), no rescale.
 

@@ -117,6 +117,31 @@ func.func @concat_narrow_input(%narrow: tensor<1x2xf32> {tessera.range = array<f
 
 // -----
 
+// A constant input of a concat always joins its class, however narrow its
+// own range: the zeros of a count_include_pad pool ([0, 0]) and the 0.5
+// border of a constant Pad are quantized at the concat's scale, whose
+// calibrated range holds them. Output [-1, 1.5] (asymmetric int8): scale
+// 2.5 / 255 = 0.00980392..., zp round(-128 + 1 / scale) = -26; the zeros are
+// zp and 0.5 is round(51) - 26 = 25 once folded. Alone, [0, 0] would have
+// its own (degenerate) grid and need a rescale.
+
+// CHECK-LABEL: func.func @concat_constant_inputs
+// CHECK-DAG: quant.qcast %arg0 : tensor<1x2xf32> to tensor<1x2x!quant.uniform<i8:f32, 0.0098039215686274508:-26>>
+// CHECK-DAG: %[[Z:.*]] = "tosa.const"() <{values = dense<0.000000e+00> : tensor<1x1xf32>}>
+// CHECK-DAG: quant.qcast %[[Z]] : tensor<1x1xf32> to tensor<1x1x!quant.uniform<i8:f32, 0.0098039215686274508:-26>>
+// CHECK-DAG: %[[H:.*]] = "tosa.const"() <{values = dense<5.000000e-01> : tensor<1x1xf32>}>
+// CHECK-DAG: quant.qcast %[[H]] : tensor<1x1xf32> to tensor<1x1x!quant.uniform<i8:f32, 0.0098039215686274508:-26>>
+// CHECK: %[[C:.*]] = tosa.concat
+// CHECK-NEXT: quant.qcast %[[C]] : tensor<1x4xf32> to tensor<1x4x!quant.uniform<i8:f32, 0.0098039215686274508:-26>>
+func.func @concat_constant_inputs(%x: tensor<1x2xf32> {tessera.range = array<f64: -1.0, 1.5>}) -> tensor<1x4xf32> {
+  %z = "tosa.const"() {values = dense<0.0> : tensor<1x1xf32>} : () -> tensor<1x1xf32>
+  %h = "tosa.const"() {values = dense<0.5> : tensor<1x1xf32>} : () -> tensor<1x1xf32>
+  %0 = tosa.concat %z, %x, %h {axis = 1 : i32, tessera.range = array<f64: -1.0, 1.5>} : (tensor<1x1xf32>, tensor<1x2xf32>, tensor<1x1xf32>) -> tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+
+// -----
+
 // slice and pad share their input's quantization ([-64, 63.5]: scale 0.5,
 // zp 0); the pad value stays a float constant (folding quantizes it).
 
