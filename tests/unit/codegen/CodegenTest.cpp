@@ -393,3 +393,48 @@ TEST(Codegen, HostCallIsOrderedBeforeTheLoadOfItsResult) {
   std::string msg = llvm::toString(std::move(err));
   EXPECT_NE(msg.find("store[0] host field 'out'"), std::string::npos) << msg;
 }
+
+TEST(Codegen, ConstantConcatInputIsCopiedFromTheConstantImage) {
+  // [c | x | c2] along the innermost axis: c and c2 are two constants with
+  // the same values [[1, 2], [3, 4]] (a Pad's borders), x the argument.
+  Program p = compile(R"(
+module attributes {npu.layers = [{name = "pad", op_type = "Concat"}]} {
+func.func @main(%x: tensor<2x3xi8> {onnx.name = "x"}) -> (tensor<2x7xi8> {onnx.name = "y"}) {
+  %c = "tosa.const"() {values = dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>} : () -> tensor<2x2xi8>
+  %c2 = "tosa.const"() {values = dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>} : () -> tensor<2x2xi8>
+  %0 = npu.concat %c, %x, %c2 {axis = 1 : i64, layer = 0 : i64}
+      : (tensor<2x2xi8>, tensor<2x3xi8>, tensor<2x2xi8>) -> tensor<2x7xi8>
+  return %0 : tensor<2x7xi8>
+}
+}
+)");
+  ASSERT_FALSE(llvm::errorToBool(verifyProgram(p)));
+  ASSERT_FALSE(llvm::errorToBool(codegen::checkRaceFree(p)));
+  // One copy of the shared values at 0 (4 bytes); the arena starts at 64:
+  // x (live from the start) at 64, y at 128.
+  ASSERT_EQ(p.symbols.size(), 1u);
+  EXPECT_EQ(p.symbols[0].name, "pad.data");
+  EXPECT_EQ(p.symbols[0].offset, 0u);
+  EXPECT_EQ(p.symbols[0].size, 4u);
+  EXPECT_EQ(std::vector<uint8_t>(p.constants.begin(), p.constants.begin() + 4),
+            (std::vector<uint8_t>{1, 2, 3, 4}));
+  EXPECT_EQ(p.inputs[0].dramOffset, 64u);
+  EXPECT_EQ(p.outputs[0].dramOffset, 128u);
+  // Each input: one dense LOAD, one STORE of 2 rows 7 bytes apart into its
+  // column slice (c at column 0, x at 2, c2 at 5); then each queue's
+  // FINISH.
+  const auto &ld = q(p, Queue::Load), &st = q(p, Queue::Store);
+  ASSERT_EQ(ld.size(), 4u);
+  ASSERT_EQ(st.size(), 4u);
+  const uint64_t from[] = {0, 64, 0}, inner[] = {2, 3, 2}, to[] = {128, 130, 133};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ld[i].dma().kind, DmaKind::Act);
+    EXPECT_EQ(ld[i].dma().dramAddr, from[i]);
+    EXPECT_EQ(ld[i].dma().innerBytes, 2 * inner[i]);
+    EXPECT_EQ(ld[i].dma().count1, 1u);
+    EXPECT_EQ(st[i].dma().dramAddr, to[i]);
+    EXPECT_EQ(st[i].dma().innerBytes, inner[i]);
+    EXPECT_EQ(st[i].dma().count1, 2u);
+    EXPECT_EQ(st[i].dma().stride1, 7u);
+  }
+}
