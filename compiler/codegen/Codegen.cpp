@@ -44,9 +44,10 @@ namespace {
 /// A tensor in DRAM: element (row r, column c) of its rows x rowBytes
 /// matrix (rows: all dims but the innermost) is at arena + buffers[buffer]
 /// + offset + r * pitch + c.
-/// A constant that is data (a concat input: the border of a constant Pad)
-/// is a dense view of the constant image instead: `constant` set, `offset`
-/// its DRAM address, no buffer.
+/// A constant that is data (a concat input such as the border of a
+/// constant Pad, any op's data input, a returned value) is a view of the
+/// constant image instead: `constant` set, `offset` its DRAM address, no
+/// buffer; never written.
 struct View {
   int buffer = -1;
   uint64_t offset = 0, pitch = 0;
@@ -419,6 +420,7 @@ llvm::Expected<View> Generator::viewOf(Value v) {
     if (!in)
       return in.takeError();
     view.buffer = in->buffer; // the parent's rows, `offset` elements in
+    view.constant = in->constant;
     view.offset = in->offset + slice.getOffset() * elementBytes(v);
     view.pitch = in->pitch;
   } else if (auto reshape = v.getDefiningOp<npu::ReshapeOp>()) {
@@ -427,6 +429,7 @@ llvm::Expected<View> Generator::viewOf(Value v) {
       return in.takeError();
     if (in->dense()) { // same bytes, another row length
       view.buffer = in->buffer;
+      view.constant = in->constant;
       view.offset = in->offset;
       view.pitch = view.rowBytes;
     } else { // a strided slice: copy into a buffer of its own
