@@ -9,8 +9,10 @@
 // Sub is the same with sub_i32 (TFLite's quantized SUB); maximum and
 // minimum (ONNX Max/Min, PRelu, dilated MaxPool) with maximum_i32 /
 // minimum_i32: both inputs land on one grid (the real value times
-// 2^20 / twice_max, by increasing maps), so the larger integer is the larger
-// real, and the output is rounded once, as the ISA's ELTWISE max/min computes.
+// 2^20 / twice_max, by increasing maps, each rounded to the grid: 2^-20 of
+// the larger input step), so the larger integer is the larger real up to
+// that rounding, and the output is rounded once, as the ISA's ELTWISE max/min
+// computes.
 // The 2^20 left shift (folded into the input multipliers, as TOSA's TFLite
 // legalization does) keeps 20 bits of the inputs' fraction; with
 // |x_k - z_k| <= 255 and s_k / twice_max <= 1/2, |x_k'| <= 2^27 and the i32
