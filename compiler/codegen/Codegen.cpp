@@ -1031,7 +1031,11 @@ llvm::Error Generator::emitEltwise(Operation *op) {
     f.rows = static_cast<uint32_t>(n);
     f.channels = static_cast<uint16_t>(g.channels);
     if (add) {
-      f.func = add.getSubtract() ? EltFunc::Sub : EltFunc::Add;
+      llvm::StringRef kind = add.getKind();
+      f.func = kind == "sub"   ? EltFunc::Sub
+               : kind == "max" ? EltFunc::Max
+               : kind == "min" ? EltFunc::Min
+                               : EltFunc::Add;
       f.bDtype = dtypeOfValue(b);
       f.sramB = bcastB ? l.params : l.b[slot];
       f.bcast = bcast;

@@ -26,8 +26,9 @@ static const char *expectation(Operation *op) {
   if (isa<tosa::RescaleOp>(op))
     return "expected an i8/i16 -> i8/i16 rescale with scale32, signed types "
            "and constant parameters, or one around a conv or an add";
-  if (isa<tosa::AddOp, tosa::SubOp>(op))
-    return "expected an i32 add (or sub) of two tosa.rescale results (per tensor, "
+  if (isa<tosa::AddOp, tosa::SubOp, tosa::MaximumOp, tosa::MinimumOp>(op))
+    return "expected an i32 add (sub, maximum, minimum) of two tosa.rescale "
+           "results (per tensor, "
            "one rounding mode) used only by a tosa.rescale, one operand of "
            "the result's shape or a constant (a sub: the first must be)";
   if (isa<tosa::MulOp>(op))

@@ -27,7 +27,11 @@ static std::string defaultOpType(Operation *op) {
       .Case([](npu::ConcatOp) { return "Concat"; })
       .Case([](npu::ReshapeOp) { return "Reshape"; })
       .Case([](npu::RescaleOp) { return "Rescale"; })
-      .Case([](npu::AddOp) { return "Add"; })
+      .Case([](npu::AddOp a) -> std::string {
+        llvm::StringRef k = a.getKind();
+        return k == "sub" ? "Sub" : k == "max" ? "Max" : k == "min" ? "Min"
+                                                                    : "Add";
+      })
       .Case([](npu::MulOp) { return "Mul"; })
       .Case([](npu::TableOp) { return "Table"; })
       .Case([](npu::SoftmaxOp s) {

@@ -4,8 +4,9 @@
 // The integer residual add of --tessera-fold-to-integer (TFLite's quantized
 // ADD): each i8 input is rescaled to i32 (its multiplier carrying the left
 // shift), the i32 values are added, and the sum is rescaled to i8 and
-// optionally clamped (tosa.sub likewise: npu.add with subtract = true, ELTWISE
-// sub; its operands are not swapped). The NPU's ELTWISE add computes exactly this with
+// optionally clamped (tosa.sub, tosa.maximum, tosa.minimum likewise: npu.add
+// with kind "sub", "max", "min", ELTWISE sub, max, min; sub's operands are
+// not swapped). The NPU's ELTWISE add computes exactly this with
 // left_shift = 0 (docs/isa.md), so the five ops become one npu.add. A
 // broadcast operand becomes b (the operands are swapped if needed): one
 // element or a [1, ..., 1, C] vector is read by ELTWISE bcast scalar /
@@ -23,7 +24,23 @@ using namespace mlir;
 namespace tessera::lowering {
 namespace {
 
-/// tosa.add, or tosa.sub (npu.add with subtract = true: ELTWISE sub).
+/// The npu.add kind and layer type of tosa.add, sub, maximum, minimum.
+template <typename OpTy> struct AddKind;
+template <> struct AddKind<tosa::AddOp> {
+  static constexpr const char *kind = "add", *layer = "Add";
+};
+template <> struct AddKind<tosa::SubOp> {
+  static constexpr const char *kind = "sub", *layer = "Sub";
+};
+template <> struct AddKind<tosa::MaximumOp> {
+  static constexpr const char *kind = "max", *layer = "Max";
+};
+template <> struct AddKind<tosa::MinimumOp> {
+  static constexpr const char *kind = "min", *layer = "Min";
+};
+
+/// tosa.add, or tosa.sub / maximum / minimum (npu.add of that kind: ELTWISE
+/// sub, max, min).
 template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   static constexpr bool kSub = std::is_same_v<OpTy, tosa::SubOp>;
@@ -31,7 +48,8 @@ template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
                                 PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(add.getType());
     if (!type.getElementType().isInteger(32))
-      return rewriter.notifyMatchFailure(add, "expected an i32 add or sub");
+      return rewriter.notifyMatchFailure(
+          add, "expected an i32 add, sub, maximum or minimum");
     auto ra = add.getInput1().template getDefiningOp<tosa::RescaleOp>();
     auto rb = add.getInput2().template getDefiningOp<tosa::RescaleOp>();
     auto ro = soleUser<tosa::RescaleOp>(add.getResult());
@@ -62,7 +80,8 @@ template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
     bool swapped = false;
     if (!arrangeBinaryOperands(rewriter, type, inA, inB,
                                /*commutative=*/!kSub, swapped, why))
-      return rewriter.notifyMatchFailure(add, "broadcasting add: " + why);
+      return rewriter.notifyMatchFailure(
+          add, std::string("broadcasting ") + AddKind<OpTy>::kind + ": " + why);
     if (swapped)
       std::swap(a, b);
     auto outType = cast<RankedTensorType>(ro.getType());
@@ -76,11 +95,11 @@ template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
         inA, inB, a.inputZp, a.multiplier[0], a.shift[0], b.inputZp,
         b.multiplier[0], b.shift[0], o.outputZp, o.multiplier[0], o.shift[0],
         o.doubleRound, lo, hi, /*layer=*/0);
-    if (kSub)
-      op.setSubtract(true);
+    if constexpr (!std::is_same_v<OpTy, tosa::AddOp>)
+      op.setKind(AddKind<OpTy>::kind); // "add" is the default, not printed
     std::string act = activationName(lo, hi, o.outputZp, intTypeMin(outElem),
                                      intTypeMax(outElem));
-    std::string type0 = kSub ? "Sub" : "Add";
+    std::string type0 = AddKind<OpTy>::layer;
     tagLayer(op, onnxNodeName(add), act.empty() ? type0 : type0 + "+" + act);
     replaceFused(rewriter, last, op.getResult(),
                  {ro.getOperation(), add.getOperation(), ra.getOperation(),
@@ -92,7 +111,8 @@ template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
 } // namespace
 
 void populateLowerAddPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerAdd<tosa::AddOp>, LowerAdd<tosa::SubOp>>(
+  patterns.add<LowerAdd<tosa::AddOp>, LowerAdd<tosa::SubOp>,
+               LowerAdd<tosa::MaximumOp>, LowerAdd<tosa::MinimumOp>>(
       patterns.getContext());
 }
 

@@ -43,7 +43,7 @@ namespace {
 /// points, biases or shapes); only these get a quantized constant.
 SmallVector<unsigned> dataOperands(Operation *op) {
   if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp, tosa::AddOp,
-          tosa::SubOp, tosa::MulOp>(op))
+          tosa::SubOp, tosa::MulOp, tosa::MaximumOp, tosa::MinimumOp>(op))
     return {0, 1};
   if (isa<tosa::ConcatOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
@@ -175,12 +175,14 @@ LogicalResult ActivationPlan::collect() {
       std::optional<SmallVector<double>> data = readFloatConstant(v);
       if (!data || data->empty())
         continue;
-      // mul or sub by one repeated value is a function of the other operand
-      // alone: the elementwise-chain fold makes it an exact table. Any other
-      // constant factor (YOLO's anchor grid, a per-channel scale) is
-      // quantized and folded as a general integer mul (a non-uniform
-      // subtrahend was already rewritten to an addend).
-      if (isa<tosa::MulOp, tosa::SubOp>(op) &&
+      // mul, sub, maximum or minimum with one repeated value is a function
+      // of the other operand alone: the elementwise-chain fold makes it an
+      // exact table. Any other constant factor (YOLO's anchor grid, a
+      // per-channel scale) or bound is quantized and folded as a general
+      // integer mul / maximum / minimum (a non-uniform subtrahend was
+      // already rewritten to an addend).
+      if (isa<tosa::MulOp, tosa::SubOp, tosa::MaximumOp, tosa::MinimumOp>(
+              op) &&
           llvm::all_equal(llvm::ArrayRef<double>(*data)))
         continue;
       bool known = constantUses.count(v);

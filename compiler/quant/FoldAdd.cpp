@@ -1,4 +1,4 @@
-//===- FoldAdd.cpp - Fold a quantized add to integer ----------------------===//
+//===- FoldAdd.cpp - Fold a quantized add, sub, maximum, minimum ----------===//
 //
 // TFLite's quantized add (kernels/internal/reference/add.h), in TOSA:
 //   twice_max = 2 * max(s_1, s_2)
@@ -6,7 +6,13 @@
 //   sum  = add_i32(x_1', x_2')
 //   out  = rescale_i32->i8(sum, twice_max / (2^20 * s_out), output_zp z_out)
 //   [-> clamp for a fused activation]
-// Sub is the same with sub_i32 (TFLite's quantized SUB).
+// Sub is the same with sub_i32 (TFLite's quantized SUB); maximum and
+// minimum (ONNX Max/Min, PRelu, dilated MaxPool) with maximum_i32 /
+// minimum_i32: both inputs land on one grid (the real value times
+// 2^20 / twice_max, by increasing maps, each rounded to the grid: 2^-20 of
+// the larger input step), so the larger integer is the larger real up to
+// that rounding, and the output is rounded once, as the ISA's ELTWISE max/min
+// computes.
 // The 2^20 left shift (folded into the input multipliers, as TOSA's TFLite
 // legalization does) keeps 20 bits of the inputs' fraction; with
 // |x_k - z_k| <= 255 and s_k / twice_max <= 1/2, |x_k'| <= 2^27 and the i32
@@ -26,8 +32,9 @@ namespace mq = mlir::quant;
 namespace tessera::quant {
 namespace {
 
-/// tosa.add, or tosa.sub with the same rescales (the i32 difference of the
-/// widened inputs is bounded like the sum).
+/// tosa.add, or tosa.sub / tosa.maximum / tosa.minimum with the same
+/// rescales (the i32 difference of the widened inputs is bounded like the
+/// sum; the maximum and minimum are one of the widened inputs).
 template <typename OpTy> struct FoldAdd : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
@@ -81,7 +88,8 @@ template <typename OpTy> struct FoldAdd : public OpRewritePattern<OpTy> {
 } // namespace
 
 void populateFoldAddPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldAdd<tosa::AddOp>, FoldAdd<tosa::SubOp>>(
+  patterns.add<FoldAdd<tosa::AddOp>, FoldAdd<tosa::SubOp>,
+               FoldAdd<tosa::MaximumOp>, FoldAdd<tosa::MinimumOp>>(
       patterns.getContext());
 }
 

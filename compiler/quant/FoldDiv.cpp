@@ -38,7 +38,10 @@ struct FoldDivByChannelConstant : public OpRewritePattern<arith::DivFOp> {
     std::optional<SmallVector<double>> divisor =
         readFloatConstant(op.getRhs());
     if (!divisor)
-      return rewriter.notifyMatchFailure(op, "divisor is not a constant");
+      return rewriter.notifyMatchFailure(
+          op, "divisor is not a constant (a tensor divisor folds as x * "
+              "reciprocal(d) only when --tessera-quantize saw its calibrated "
+              "range exclude 0)");
     const int64_t c = type.getDimSize(type.getRank() - 1);
     const auto n = static_cast<size_t>(type.getNumElements());
     if (divisor->size() != n || c <= 0)

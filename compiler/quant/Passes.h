@@ -38,6 +38,12 @@ using QuantizeOptions = QuantizePassOptions;
 void populateQuantizeWeightsPatterns(mlir::RewritePatternSet &patterns,
                                      bool perChannel);
 
+/// Rewrites arith.divf(x, d) of a non-constant divisor whose calibrated
+/// range excludes 0 as mul(x, reciprocal(d)), the reciprocal calibrated to
+/// 1 / that range (a table and an integer mul after folding); see
+/// DivByReciprocal.cpp. Runs before quantizeActivations.
+void rewriteTensorDivisions(mlir::func::FuncOp func);
+
 /// Chooses the activation quantization of `func` from its `tessera.range`
 /// attributes and inserts quant.qcast/quant.dcast pairs; see
 /// ActivationQParams.cpp. Emits an error naming the op on a bad range.
@@ -52,7 +58,8 @@ mlir::LogicalResult quantizeActivations(mlir::func::FuncOp func,
 void populateFoldConvPatterns(mlir::RewritePatternSet &patterns);
 /// matmul (+ fused clamp) -> i8 matmul, i32 acc, rescale.
 void populateFoldMatMulPatterns(mlir::RewritePatternSet &patterns);
-/// add (+ fused clamp) -> both inputs rescaled to i32 << 20, add, rescale.
+/// add, sub, maximum, minimum (+ fused clamp) -> both inputs rescaled to
+/// i32 << 20, the same op on i32, rescale.
 void populateFoldAddPatterns(mlir::RewritePatternSet &patterns);
 /// avg_pool2d -> i8 avg_pool2d with zero points (+ rescale to the output).
 void populateFoldAvgPoolPatterns(mlir::RewritePatternSet &patterns);

@@ -32,6 +32,7 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
     if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
       return signalPassFailure();
 
+    rewriteTensorDivisions(func);
     QuantizeOptions options{activationDtype, symmetricActivations,
                             weightPerChannel, weightDtype};
     if (failed(quantizeActivations(func, options)))

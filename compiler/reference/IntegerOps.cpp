@@ -355,19 +355,27 @@ llvm::Expected<Tensor> avgPool2d(tosa::AvgPool2dOp op, Operands args,
   return out;
 }
 
-llvm::Expected<Tensor> addSub(Operation *op, Operands args, const Result &rt) {
+llvm::Expected<Tensor> binaryInt32(Operation *op, Operands args,
+                                   const Result &rt) {
   const Tensor &a = *args[0], &b = *args[1];
   if (a.elementType() != ET::I32 || b.elementType() != ET::I32 ||
       rt.type != ET::I32)
-    return typeError(op, "operand (TOSA integer add/sub is i32)", {&a, &b});
+    return typeError(
+        op, "operand (TOSA integer add/sub/maximum/minimum is i32)", {&a, &b});
   kernels::BroadcastShapes s{rt.shape, a.shape().vec(), b.shape().vec()};
   if (auto err = kernels::checkBroadcast(s))
     return opError(op, *err);
   Tensor out(ET::I32, rt.shape);
+  const int32_t *pa = a.data<int32_t>(), *pb = b.data<int32_t>();
+  int32_t *po = out.data<int32_t>();
   if (isa<tosa::AddOp>(op))
-    kernels::add(s, a.data<int32_t>(), b.data<int32_t>(), out.data<int32_t>());
+    kernels::add(s, pa, pb, po);
+  else if (isa<tosa::SubOp>(op))
+    kernels::sub(s, pa, pb, po);
+  else if (isa<tosa::MaximumOp>(op))
+    kernels::maximum(s, pa, pb, po);
   else
-    kernels::sub(s, a.data<int32_t>(), b.data<int32_t>(), out.data<int32_t>());
+    kernels::minimum(s, pa, pb, po);
   return out;
 }
 

@@ -271,15 +271,16 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args,
         return isFloat(args[0]) ? fp::avgPool2d(o, args, rt)
                                 : integer::avgPool2d(o, args, rt);
       })
-      .Case<tosa::AddOp, tosa::SubOp>([&](Operation *o) {
-        return isFloat(args[0]) ? fp::binary(o, args, rt)
-                                : integer::addSub(o, args, rt);
-      })
+      .Case<tosa::AddOp, tosa::SubOp, tosa::MaximumOp, tosa::MinimumOp>(
+          [&](Operation *o) {
+            return isFloat(args[0]) ? fp::binary(o, args, rt)
+                                    : integer::binaryInt32(o, args, rt);
+          })
       .Case<tosa::MulOp>([&](auto o) {
         return isFloat(args[0]) ? fp::binary(o, args, rt)
                                 : integer::mul(o, args, rt);
       })
-      .Case<tosa::MaximumOp, tosa::MinimumOp, tosa::PowOp>([&](Operation *o) {
+      .Case<tosa::PowOp>([&](Operation *o) {
         return floatOnly([&] { return fp::binary(o, args, rt); });
       })
       .Case<tosa::TableOp>([&](auto o) { return integer::table(o, args, rt); })

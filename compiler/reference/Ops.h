@@ -176,8 +176,8 @@ llvm::Expected<Tensor> maxPool2d(mlir::tosa::MaxPool2dOp op, Operands args,
                                  const Result &rt);
 llvm::Expected<Tensor> avgPool2d(mlir::tosa::AvgPool2dOp op, Operands args,
                                  const Result &rt);
-/// add, sub (int32).
-llvm::Expected<Tensor> addSub(mlir::Operation *op, Operands args,
+/// add, sub, maximum, minimum (int32).
+llvm::Expected<Tensor> binaryInt32(mlir::Operation *op, Operands args,
                               const Result &rt);
 llvm::Expected<Tensor> reduceSum(mlir::tosa::ReduceSumOp op, Operands args,
                                  const Result &rt);

@@ -65,6 +65,20 @@ void sub(const BroadcastShapes &s, const int32_t *a, const int32_t *b,
   });
 }
 
+void maximum(const BroadcastShapes &s, const int32_t *a, const int32_t *b,
+             int32_t *out) {
+  forEachBroadcast(s, [&](int64_t o, int64_t i, int64_t j) {
+    out[o] = std::max(a[i], b[j]);
+  });
+}
+
+void minimum(const BroadcastShapes &s, const int32_t *a, const int32_t *b,
+             int32_t *out) {
+  forEachBroadcast(s, [&](int64_t o, int64_t i, int64_t j) {
+    out[o] = std::min(a[i], b[j]);
+  });
+}
+
 template <typename In>
 void mul(const BroadcastShapes &s, const In *a, const In *b, int32_t shift,
          int32_t *out) {

@@ -1,7 +1,7 @@
 //===- Elementwise.h - Integer elementwise / data-movement kernels -*- C++
 //-*-===//
 //
-// TOSA CLAMP, ADD/SUB/MUL and REDUCE_SUM on integers, TABLE, CAST and CONCAT
+// TOSA CLAMP, ADD/SUB/MUL/MAXIMUM/MINIMUM and REDUCE_SUM on integers, TABLE, CAST and CONCAT
 // on raw buffers
 // (pseudocode/operators/*.tosac). Overflow that TOSA leaves as a REQUIRE
 // (apply_add_s, MUL with shift) saturates here, so the reference executor
@@ -41,6 +41,12 @@ void add(const BroadcastShapes &s, const int32_t *a, const int32_t *b,
          int32_t *out);
 void sub(const BroadcastShapes &s, const int32_t *a, const int32_t *b,
          int32_t *out);
+/// MAXIMUM / MINIMUM on int32 with TOSA broadcasting (exact: one of the
+/// operands).
+void maximum(const BroadcastShapes &s, const int32_t *a, const int32_t *b,
+             int32_t *out);
+void minimum(const BroadcastShapes &s, const int32_t *a, const int32_t *b,
+             int32_t *out);
 /// MUL: In in int8_t, int16_t, int32_t; int32 output; shift only for int32.
 template <typename In>
 void mul(const BroadcastShapes &s, const In *a, const In *b, int32_t shift,

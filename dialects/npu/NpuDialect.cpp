@@ -160,6 +160,11 @@ LogicalResult AddOp::verify() {
   if (a.getShape() != out.getShape() || !binaryBcast(b, out))
     return emitOpError("expected a of the result's shape and b of the same "
                        "shape, one element or [1, ..., 1, C]");
+  StringRef kind = getKind();
+  if (kind != "add" && kind != "sub" && kind != "max" && kind != "min")
+    return emitOpError() << "expected kind \"add\", \"sub\", \"max\" or "
+                            "\"min\" but got \""
+                         << kind << "\"";
   return expectClampOrder(*this, getClampMin(), getClampMax());
 }
 

@@ -106,7 +106,8 @@ def Npu_RescaleOp : Npu_LayerOp<"rescale"> {
 }
 
 def Npu_AddOp : Npu_LayerOp<"add"> {
-  let summary = "vector-unit quantized addition (b may be broadcast)";
+  let summary = "vector-unit quantized add, sub, max or min (b may be "
+                "broadcast)";
   let description = [{
     The integer residual add of TOSA (TFLite's quantized ADD):
       a' = apply_scale_32(a - a_zp, a_multiplier, a_shift, double_round)
@@ -118,8 +119,9 @@ def Npu_AddOp : Npu_LayerOp<"add"> {
     integer TOSA already contain the left shift in their multipliers.
     `a` has the result's shape; `b` has it too, or one element (bcast =
     scalar), or is a [1, ..., 1, C] vector (bcast = channel), loaded into
-    SRAM once per layer. With `subtract` the sum is a' - b' (ELTWISE sub,
-    TFLite's quantized SUB).
+    SRAM once per layer. `kind` selects a' + b' ("add", the default),
+    a' - b' ("sub", TFLite's quantized SUB), max(a', b') ("max") or
+    min(a', b') ("min"): ELTWISE add, sub, max, min.
     `tile_rows` rows of the innermost dimension per SRAM tile.
   }];
   let arguments = (ins Npu_IntTensor:$a, Npu_IntTensor:$b,
@@ -129,7 +131,7 @@ def Npu_AddOp : Npu_LayerOp<"add"> {
       BoolAttr:$double_round, I64Attr:$clamp_min, I64Attr:$clamp_max,
       I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
       DefaultValuedAttr<BoolAttr, "false">:$double_buffer,
-      DefaultValuedAttr<BoolAttr, "false">:$subtract);
+      DefaultValuedStrAttr<StrAttr, "add">:$kind);
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = [{
     $a `,` $b attr-dict `:` functional-type(operands, results)

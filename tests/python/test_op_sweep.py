@@ -253,14 +253,7 @@ CASES = {
 # half carries 4x the rounding error: 0.998 (measured 0.9995).
 
 # Strict xfails: {case: ({targets} or None for all, reason)}.
-_MAXMIN = ("tosa.maximum / tosa.minimum have no integer fold (the ISA's "
-           "ELTWISE max/min exist; fold, lowering and codegen missing)")
 XFAIL = {
-    "max2": (None, _MAXMIN),
-    "min2": (None, _MAXMIN),
-    "prelu": (None, _MAXMIN + "; PRelu with a per-channel slope"),
-    "maxpool_dilated": (None, _MAXMIN + "; MaxPool dilations are maximums "
-                        "of slices"),
     "where_greater": (None, "tosa.greater / tosa.select have no integer fold"),
     "where_less_tensors": (None, "tosa.greater / tosa.select have no "
                            "integer fold"),
@@ -270,8 +263,6 @@ XFAIL = {
                         "(the NPU resize is nearest, by DMA)"),
     "matmul_batched": (None, "an activation x activation tosa.matmul has no "
                        "NPU lowering (only a constant B, as a 1x1 conv)"),
-    "div_tensor": (None, "tensor / tensor Div has no integer fold (owned "
-                   "by the normalization work)"),
 }
 
 
@@ -354,3 +345,23 @@ def test_reduce_prod_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match=r"unsupported operators: node "
                        r"'ReduceProd_0' \(op ReduceProd, opset 17\)"):
         tessera.compile(path, target="j5", calibration=_data("relu")[1])
+
+
+def test_div_by_divisor_straddling_zero(tmp_path):
+    """x / (x + 0.5): the divisor's calibrated range contains 0, where
+    1 / d has no bound, so no reciprocal table is built
+    (docs/quantization-passes.md, "Division by an activation"): with
+    no_fallback one error naming the node and the reason; by default the
+    Div runs on the host and the rest on the NPU."""
+    case = Case([N("Add", ["x", "h"], ["d"]), N("Div", ["x", "d"])],
+                {"h": 0.5})
+    path = tmp_path / "div0.onnx"
+    onnx.save(case.model("div0"), path)
+    calib = _data("div_tensor")[1]
+    with pytest.raises(ValueError, match=r"node 'Div_1' \(arith.divf\) "
+                       r"cannot be folded to integer and host fallback is "
+                       r"disabled: divisor is not a constant"):
+        tessera.compile(path, target="j5", calibration=calib,
+                        no_fallback=True)
+    text = tessera.compile(path, target="j5", calibration=calib, emit="int")
+    assert 'arith.divf' in text and 'tessera.device = "cpu"' in text

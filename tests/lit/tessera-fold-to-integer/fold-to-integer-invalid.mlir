@@ -31,17 +31,17 @@ func.func @max_pool_without_input_qparams(%arg0: tensor<1x2x2x1xf32>) -> tensor<
 
 // -----
 
-// An op with no integer lowering: maximum of two differently quantized
+// An op with no integer lowering: pow of two differently quantized
 // values (one input each would make it a table, see table.mlir).
 // The return only fails because its value comes from the op above: counted.
 // expected-error@+1 {{1 later op was not folded because an input comes from an op above}}
-func.func @maximum_unsupported(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>) -> tensor<4xf32> {
+func.func @pow_unsupported(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>) -> tensor<4xf32> {
   %0 = quant.qcast %arg0 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
   %1 = quant.dcast %0 : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
   %a = quant.qcast %arg1 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.25>>
   %b = quant.dcast %a : tensor<4x!quant.uniform<i8:f32, 0.25>> to tensor<4xf32>
-  // expected-error@+1 {{'tosa.maximum' op cannot be folded to integer: no integer lowering for this op}}
-  %2 = tosa.maximum %1, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // expected-error@+1 {{'tosa.pow' op cannot be folded to integer: no integer lowering for this op}}
+  %2 = tosa.pow %1, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   %3 = quant.qcast %2 : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
   %4 = quant.dcast %3 : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
   return %4 : tensor<4xf32>

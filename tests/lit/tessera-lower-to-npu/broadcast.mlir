@@ -97,11 +97,11 @@ func.func @channel_const_add(%x: tensor<1x2x3x4xi8>) -> tensor<1x2x3x4xi8> {
 // -----
 
 // A sub (TFLite's quantized SUB as folded: the add's rescales around an i32
-// sub) is npu.add with subtract = true (ELTWISE sub); it does not commute,
+// sub) is npu.add with kind = "sub" (ELTWISE sub); it does not commute,
 // so the operands keep their order (x - the per-channel mean).
 // CHECK: module attributes {npu.layers = [{name = "sub1", op_type = "Sub"}]}
 // CHECK-LABEL: func.func @channel_sub
-// CHECK: %[[A:.*]] = npu.add %arg0, %arg1 {a_multiplier = 1073741824 : i32, a_shift = 11 : i32, a_zp = 5 : i64, b_multiplier = 1610612736 : i32, b_shift = 12 : i32, b_zp = -2 : i64, {{.*}}subtract = true} : (tensor<1x2x3x4xi8>, tensor<1x1x1x4xi8>) -> tensor<1x2x3x4xi8>
+// CHECK: %[[A:.*]] = npu.add %arg0, %arg1 {a_multiplier = 1073741824 : i32, a_shift = 11 : i32, a_zp = 5 : i64, b_multiplier = 1610612736 : i32, b_shift = 12 : i32, b_zp = -2 : i64, {{.*}}kind = "sub"{{.*}}} : (tensor<1x2x3x4xi8>, tensor<1x1x1x4xi8>) -> tensor<1x2x3x4xi8>
 // CHECK: return %[[A]]
 module {
 func.func @channel_sub(%x: tensor<1x2x3x4xi8>, %v: tensor<1x1x1x4xi8>) -> tensor<1x2x3x4xi8> {

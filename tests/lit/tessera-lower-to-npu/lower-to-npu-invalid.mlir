@@ -38,15 +38,16 @@ func.func @scale16(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
 
 // A sub lowers only as the folded quantized SUB (rescales around it).
 func.func @no_lowering_sub(%x: tensor<1x4xi32>) -> tensor<1x4xi32> {
-  // expected-error @+1 {{unsupported for now: 'tosa.sub' (ONNX node 'sub3'): expected an i32 add (or sub) of two tosa.rescale results}}
+  // expected-error @+1 {{unsupported for now: 'tosa.sub' (ONNX node 'sub3'): expected an i32 add (sub, maximum, minimum) of two tosa.rescale results}}
   %m = tosa.sub %x, %x {onnx.node = "sub3"} : (tensor<1x4xi32>, tensor<1x4xi32>) -> tensor<1x4xi32>
   return %m : tensor<1x4xi32>
 }
 
 // -----
 
+// A maximum lowers only as the folded form (the add's rescales around it).
 func.func @no_lowering_max(%x: tensor<1x4xi32>) -> tensor<1x4xi32> {
-  // expected-error @+1 {{unsupported for now: 'tosa.maximum' (ONNX node 'max3'): no NPU lowering exists for this op}}
+  // expected-error @+1 {{unsupported for now: 'tosa.maximum' (ONNX node 'max3'): expected an i32 add (sub, maximum, minimum) of two tosa.rescale results}}
   %m = tosa.maximum %x, %x {onnx.node = "max3"} : (tensor<1x4xi32>, tensor<1x4xi32>) -> tensor<1x4xi32>
   return %m : tensor<1x4xi32>
 }

@@ -256,8 +256,10 @@ public:
 
   /// The integer residual add: both inputs rescaled to i32 (left shift 20
   /// folded into the multipliers), added, rescaled to i8, clamped.
+  /// The integer add of --tessera-fold-to-integer; `op` "maximum" or
+  /// "minimum" gives its max / min (the same rescales around the i32 op).
   T add(const T &a, const T &b, int32_t azp, int32_t bzp, int32_t ozp,
-        int64_t lo, const std::string &node) {
+        int64_t lo, const std::string &node, const std::string &op = "add") {
     Shape s = a.shape;
     // 2^20 * 0.75 and 2^20 * 0.5 as multiplier 0.75 * 2^31, shift 11 ...
     int32_t am = 1610612736, as = 11, bm = 1073741824, bs = 11;
@@ -267,7 +269,7 @@ public:
     std::string rb =
         rescale(b.name, s, "i8", {bm}, {bs}, bzp, 0, false, node, "i32");
     std::string sum = fresh();
-    body += "  " + sum + " = tosa.add " + ra + ", " + rb + " : (" +
+    body += "  " + sum + " = tosa." + op + " " + ra + ", " + rb + " : (" +
             typeOf(s, "i32") + ", " + typeOf(s, "i32") + ") -> " +
             typeOf(s, "i32") + " loc(\"" + node + "\")\n";
     T out{rescale(sum, s, "i32", {om}, {os}, 0, ozp, false, node), s, {}};
@@ -277,7 +279,10 @@ public:
                                          quant::DType::Int32);
       int64_t y = kernels::rescaleScalar(b.data[i], bzp, bm, bs, true, false, 0,
                                          quant::DType::Int32);
-      int64_t v = kernels::rescaleScalar(x + y, 0, om, os, true, false, ozp,
+      int64_t r = op == "maximum"   ? std::max(x, y)
+                  : op == "minimum" ? std::min(x, y)
+                                    : x + y;
+      int64_t v = kernels::rescaleScalar(r, 0, om, os, true, false, ozp,
                                          quant::DType::Int8);
       out.data.push_back(std::max<int64_t>(v, lo));
     }
@@ -667,6 +672,33 @@ TEST(SimEquivalence, ResidualAdd) {
   g.output(sum, "y");
   isa::Program p = compileAndRun(g, {{"x", x}}, {1024, true, 3});
   EXPECT_GT(countOp(p, isa::Opcode::Eltwise), 1u);
+}
+
+// ONNX Max and Min of a conv's output and the input (the folded form: the
+// add's rescales around an i32 maximum / minimum), the max with a ReLU: one
+// ELTWISE max and one ELTWISE min per tile, equal to the TOSA kernels.
+TEST(SimEquivalence, MaxAndMin) {
+  Graph g;
+  Rng rng{19};
+  auto x = g.input("x", {1, 6, 5, 4}, rng.fill(6 * 5 * 4, -128, 127));
+  Graph::Conv c;
+  c.oc = 4;
+  c.pad[0] = c.pad[1] = c.pad[2] = c.pad[3] = 1;
+  c.ozp = 3;
+  c.seed = 53;
+  auto y = g.conv(x, c, "conv");
+  auto mx = g.add(y, x, 3, 0, -5, -5, "max", "maximum");
+  auto mn = g.add(mx, y, -5, 3, 2, -128, "min", "minimum");
+  g.output(mn, "y");
+  isa::Program p = compileAndRun(g, {{"x", x}}, {1024, true, 2});
+  size_t maxes = 0, mins = 0;
+  for (const auto &in : p.code[static_cast<size_t>(isa::Queue::Compute)])
+    if (in.op == isa::Opcode::Eltwise) {
+      maxes += in.eltwise().func == isa::EltFunc::Max;
+      mins += in.eltwise().func == isa::EltFunc::Min;
+    }
+  EXPECT_GE(maxes, 1u);
+  EXPECT_EQ(maxes, mins);
 }
 
 // SiLU as the integer TOSA of a QDQ model has it: a conv, sigmoid as an i8

@@ -28,6 +28,17 @@ TEST(Add, BroadcastsAndSaturates) {
                                        INT32_MIN + 1}));
 }
 
+TEST(MaxMin, Broadcasts) {
+  BroadcastShapes s{{2, 3}, {2, 3}, {1, 3}};
+  std::vector<int32_t> a = {1, 25, -3, INT32_MAX, 0, INT32_MIN};
+  std::vector<int32_t> b = {10, 20, -1};
+  std::vector<int32_t> out(6);
+  maximum(s, a.data(), b.data(), out.data());
+  EXPECT_EQ(out, (std::vector<int32_t>{10, 25, -1, INT32_MAX, 20, -1}));
+  minimum(s, a.data(), b.data(), out.data());
+  EXPECT_EQ(out, (std::vector<int32_t>{1, 20, -3, 10, 0, INT32_MIN}));
+}
+
 TEST(Broadcast, BothOperandsBroadcast) {
   BroadcastShapes s{{2, 1, 3}, {2, 1, 1}, {1, 1, 3}};
   std::vector<int32_t> a = {100, 200}, b = {1, 2, 3}, out(6);
