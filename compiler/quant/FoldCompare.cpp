@@ -9,7 +9,9 @@
 // exactly as the integer add does (FoldAdd.cpp: twice_max = 2 max(s_1, s_2),
 // multiplier s_k / twice_max * 2^20, input_zp z_k), so that
 //   greater(rescale(x_1), rescale(x_2))   (i32 -> i1)
-// decides order and ties of the real values to 2^-19 of the coarser step.
+// decides ties exactly and order to 2^-18 of the coarser step (the larger
+// scale's multiplier is exactly 2^19, the other's product is off by < 2^-4
+// of a unit before rounding).
 //
 // A quantized x (s, z) against a float constant c compares q - z (x widened
 // to i32 by an identity rescale with input_zp z) with an integer threshold

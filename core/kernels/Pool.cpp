@@ -73,25 +73,8 @@ void minPool2d(const Pool2DParams &p, const T *input, T *output) {
 
 template <typename T>
 void maxPool2d(const Pool2DParams &p, const T *input, T *output) {
-  const int64_t C = p.channels;
-  for (int64_t n = 0; n < p.batch; ++n)
-    for (int64_t oy = 0; oy < p.outH; ++oy)
-      for (int64_t ox = 0; ox < p.outW; ++ox)
-        for (int64_t c = 0; c < C; ++c) {
-          T acc = std::numeric_limits<T>::min();
-          for (int64_t ky = 0; ky < p.kernelH; ++ky) {
-            int64_t y = oy * p.strideH - p.padTop + ky;
-            if (y < 0 || y >= p.inH)
-              continue; // padding never wins
-            for (int64_t kx = 0; kx < p.kernelW; ++kx) {
-              int64_t x = ox * p.strideW - p.padLeft + kx;
-              if (x < 0 || x >= p.inW)
-                continue;
-              acc = std::max(acc, input[((n * p.inH + y) * p.inW + x) * C + c]);
-            }
-          }
-          output[((n * p.outH + oy) * p.outW + ox) * C + c] = acc;
-        }
+  windowExtremum(p, input, output, std::numeric_limits<T>::min(),
+                 [](T v, T acc) { return v > acc; });
 }
 
 template <typename T>
