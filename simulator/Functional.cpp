@@ -11,6 +11,7 @@
 
 #include "core/kernels/Conv.h"
 #include "core/kernels/Elementwise.h"
+#include "core/kernels/Compare.h"
 #include "core/kernels/Pool.h"
 #include "core/kernels/Rescale.h"
 #include "core/kernels/Types.h"
@@ -284,6 +285,8 @@ llvm::Error executePool(const isa::PoolFields &f, Memories &mem) {
         std::vector<Out> out(outCount);
         if (f.mode == isa::PoolMode::Max)
           kernels::maxPool2dQuant<In, Out>(p, q, in.data(), out.data());
+        else if (f.mode == isa::PoolMode::Min)
+          kernels::minPool2dQuant<In, Out>(p, q, in.data(), out.data());
         else
           kernels::avgPool2dQuant<In, Out>(p, q, in.data(), out.data());
         writeArray(mem.sram, f.sramOut, out);
@@ -312,6 +315,12 @@ kernels::BinaryFunc binaryFunc(isa::EltFunc f) {
   default:
     return kernels::BinaryFunc::Add;
   }
+}
+
+kernels::BinaryBroadcast binaryBroadcast(isa::Bcast b) {
+  return b == isa::Bcast::None      ? kernels::BinaryBroadcast::None
+         : b == isa::Bcast::Channel ? kernels::BinaryBroadcast::Channel
+                                    : kernels::BinaryBroadcast::Scalar;
 }
 
 /// Calls fn(A{}, Out{}) for the element types of an ELTWISE whose A and
@@ -379,6 +388,77 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
             return llvm::Error::success();
           } else {
             return fail(op, "binary functions take 8- or 16-bit operands");
+          }
+        });
+      });
+    });
+  }
+  case isa::EltFunc::CmpGt:
+  case isa::EltFunc::CmpGe:
+  case isa::EltFunc::CmpEq: {
+    kernels::QuantCompare q;
+    q.func = e.func == isa::EltFunc::CmpGt   ? kernels::CompareFunc::Greater
+             : e.func == isa::EltFunc::CmpGe ? kernels::CompareFunc::GreaterEqual
+                                             : kernels::CompareFunc::Equal;
+    q.aZp = e.aZp;
+    q.bZp = e.bZp;
+    q.leftShift = e.leftShift;
+    q.aMult = e.aMult;
+    q.aShift = e.aShift;
+    q.bMult = e.bMult;
+    q.bShift = e.bShift;
+    q.doubleRound = e.doubleRound;
+    kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
+    uint64_t bCount = e.bcast == isa::Bcast::None      ? n
+                      : e.bcast == isa::Bcast::Channel ? channels
+                                                       : 1;
+    return withType(e.aDtype, [&](auto aTag) {
+      using A = decltype(aTag);
+      return withType(e.bDtype, [&](auto bTag) -> llvm::Error {
+        using B = decltype(bTag);
+        std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
+        std::vector<B> b = readArray<B>(mem.sram, e.sramB, bCount);
+        std::vector<int8_t> out(n);
+        kernels::quantCompare<A, B>(q, a.data(), b.data(), out.data(), rows,
+                                    channels, bc);
+        writeArray(mem.sram, e.sramOut, out);
+        return llvm::Error::success();
+      });
+    });
+  }
+  case isa::EltFunc::Select: {
+    kernels::QuantSelect q;
+    q.aZp = e.aZp;
+    q.bZp = e.bZp;
+    q.outZp = e.outZp;
+    q.aMult = e.aMult;
+    q.aShift = e.aShift;
+    q.bMult = e.bMult;
+    q.bShift = e.bShift;
+    q.doubleRound = e.doubleRound;
+    q.clampMin = e.clampMin;
+    q.clampMax = e.clampMax;
+    kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
+    uint64_t bCount = e.bcast == isa::Bcast::None      ? n
+                      : e.bcast == isa::Bcast::Channel ? channels
+                                                       : 1;
+    return withType(e.aDtype, [&](auto aTag) {
+      using A = decltype(aTag);
+      return withType(e.bDtype, [&](auto bTag) {
+        using B = decltype(bTag);
+        return withType(e.outDtype, [&](auto oTag) -> llvm::Error {
+          using Out = decltype(oTag);
+          if constexpr (isNarrow<A> && isNarrow<B> && isNarrow<Out>) {
+            std::vector<int8_t> c = readArray<int8_t>(mem.sram, e.sramC, n);
+            std::vector<A> a = readArray<A>(mem.sram, e.sramA, n);
+            std::vector<B> b = readArray<B>(mem.sram, e.sramB, bCount);
+            std::vector<Out> out(n);
+            kernels::quantSelect<A, B, Out>(q, c.data(), a.data(), b.data(),
+                                            out.data(), rows, channels, bc);
+            writeArray(mem.sram, e.sramOut, out);
+            return llvm::Error::success();
+          } else {
+            return fail(op, "select takes 8- or 16-bit operands");
           }
         });
       });

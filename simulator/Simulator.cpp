@@ -58,7 +58,9 @@ void storeElem(uint8_t *p, isa::DType t, int64_t v) {
 /// The name a target profile uses for the vector operation of `in`.
 const char *vectorOpName(const isa::Instr &in) {
   if (in.op == isa::Opcode::Pool)
-    return in.pool().mode == isa::PoolMode::Max ? "max_pool" : "avg_pool";
+    return in.pool().mode == isa::PoolMode::Max   ? "max_pool"
+           : in.pool().mode == isa::PoolMode::Min ? "min_pool"
+                                                  : "avg_pool";
   return isa::kEltFuncNames[static_cast<size_t>(in.eltwise().func)];
 }
 

@@ -244,11 +244,17 @@ static InstrCost eltwiseCost(const isa::EltwiseFields &e,
   case isa::EltFunc::Sub:
   case isa::EltFunc::Mul:
   case isa::EltFunc::Max:
-  case isa::EltFunc::Min: {
+  case isa::EltFunc::Min:
+  case isa::EltFunc::CmpGt:
+  case isa::EltFunc::CmpGe:
+  case isa::EltFunc::CmpEq:
+  case isa::EltFunc::Select: {
     uint64_t bElems = e.bcast == isa::Bcast::None      ? n
                       : e.bcast == isa::Bcast::Channel ? e.channels
                                                        : 1;
     reads += bElems * isa::dtypeBytes(e.bDtype);
+    if (e.func == isa::EltFunc::Select)
+      reads += n; // the int8 condition
     wide = wide || isa::dtypeBytes(e.bDtype) > 1;
     break;
   }

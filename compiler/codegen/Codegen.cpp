@@ -306,14 +306,18 @@ llvm::Error Generator::addConstants() {
           prog.addConstant(symbol(op, "params"),
                            pairsBytes(conv.getMultiplier(), conv.getShift()));
       consts[op] = c;
-    } else if (llvm::isa<npu::MulOp, npu::AddOp>(op)) {
+    } else if (llvm::isa<npu::MulOp, npu::AddOp, npu::CompareOp,
+                         npu::SelectOp>(op)) {
+      // Keys 0 and 1 are the ELTWISE operands A and B (a select's value
+      // operands follow its condition).
+      unsigned first = llvm::isa<npu::SelectOp>(op) ? 1 : 0;
       LayerConsts c;
       for (unsigned i = 0; i < 2; ++i) {
-        auto values = readIntConstant(op->getOperand(i));
+        auto values = readIntConstant(op->getOperand(first + i));
         if (!values)
           continue;
         std::vector<uint8_t> bytes;
-        unsigned eb = elementBytes(op->getOperand(i));
+        unsigned eb = elementBytes(op->getOperand(first + i));
         for (int64_t v : *values)
           appendLe(bytes, v, eb);
         c.operands[i] = prog.addConstant(symbol(op, i ? "b" : "a"), bytes);
@@ -900,8 +904,11 @@ llvm::Error Generator::emitWindow(Operation *op) {
         } else {
           compute = Instr(Opcode::Pool, layer);
           PoolFields &f = compute.pool();
-          bool max = pool.getKind() == "max";
-          f.mode = max ? PoolMode::Max : PoolMode::Avg;
+          // max and min: window extrema, no arithmetic (POOL max / min).
+          bool max = pool.getKind() == "max" || pool.getKind() == "min";
+          f.mode = pool.getKind() == "max"   ? PoolMode::Max
+                   : pool.getKind() == "min" ? PoolMode::Min
+                                             : PoolMode::Avg;
           f.inDtype = *inDt;
           f.outDtype = *outDt;
           f.sramIn = l.in[slot];
@@ -959,11 +966,20 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   auto softmax = dyn_cast<npu::SoftmaxOp>(op);
   auto layerNorm = dyn_cast<npu::LayerNormOp>(op);
   auto rescale = dyn_cast<npu::RescaleOp>(op);
+  auto compare = dyn_cast<npu::CompareOp>(op);
+  auto select = dyn_cast<npu::SelectOp>(op);
   uint16_t layer = layerOf(op);
-  Value a = op->getOperand(0), out = op->getResult(0);
-  Value b = add ? add.getB() : mul ? mul.getB() : Value();
+  Value a = select ? Value(select.getA()) : op->getOperand(0);
+  Value out = op->getResult(0);
+  Value b = add       ? Value(add.getB())
+            : mul     ? Value(mul.getB())
+            : compare ? Value(compare.getB())
+            : select  ? Value(select.getB())
+                      : Value();
+  Value cond = select ? Value(select.getCond()) : Value();
   View va = views[a], vo = views[out];
   View vb = b ? views[b] : View();
+  View vc = cond ? views[cond] : View();
   // Constant operands live in the constant image, dense.
   auto rowAddr = [&](unsigned i, const View &v, int64_t r) -> uint64_t {
     auto it = consts[op].operands.find(i);
@@ -973,7 +989,7 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   };
   for (auto [i, v] : {std::pair<unsigned, View *>{0, &va}, {1, &vb}})
     if (consts[op].operands.count(i)) {
-      Value x = op->getOperand(i);
+      Value x = i ? b : a;
       v->rows = numRows(x);
       v->rowBytes = innerDim(x) * elementBytes(x);
       v->pitch = v->rowBytes;
@@ -982,7 +998,7 @@ llvm::Error Generator::emitEltwise(Operation *op) {
   // loaded once as the layer's parameters (NpuGeometry) and read by every
   // ELTWISE with bcast = scalar / channel.
   Bcast bcast = Bcast::None;
-  if (add || mul) {
+  if (add || mul || compare || select) {
     auto kind = *npu::binaryBcast(cast<RankedTensorType>(b.getType()),
                                   cast<RankedTensorType>(out.getType()));
     bcast = kind == npu::BinaryBcast::Scalar    ? Bcast::Scalar
@@ -1022,6 +1038,11 @@ llvm::Error Generator::emitEltwise(Operation *op) {
       sched.emit(Queue::Load,
                  dma(Opcode::Load, layer, DmaKind::Act, g.bBytes,
                      rowAddr(1, vb, r0), l.b[slot], vb.rowBytes, n, vb.pitch));
+    if (cond) // the int8 condition rows, dense like the output
+      sched.emit(Queue::Load,
+                 dma(Opcode::Load, layer, DmaKind::Act, 1,
+                     dramOf(vc) + r0 * vc.pitch, l.c[slot], vc.rowBytes, n,
+                     vc.pitch));
     Instr compute(Opcode::Eltwise, layer);
     EltwiseFields &f = compute.eltwise();
     f.aDtype = dtypeOfValue(a);
@@ -1052,6 +1073,39 @@ llvm::Error Generator::emitEltwise(Operation *op) {
       f.outZp = static_cast<int16_t>(add.getOutputZp());
       f.clampMin = static_cast<int32_t>(add.getClampMin());
       f.clampMax = static_cast<int32_t>(add.getClampMax());
+    } else if (compare) {
+      // Both operands rescaled as add's, then compared (LowerSelect.cpp).
+      f.func = compare.getKind() == "gt"   ? EltFunc::CmpGt
+               : compare.getKind() == "ge" ? EltFunc::CmpGe
+                                           : EltFunc::CmpEq;
+      f.bDtype = dtypeOfValue(b);
+      f.sramB = bcastB ? l.params : l.b[slot];
+      f.bcast = bcast;
+      f.doubleRound = compare.getDoubleRound();
+      f.leftShift = 0; // the input multipliers carry it
+      f.aZp = static_cast<int16_t>(compare.getAZp());
+      f.bZp = static_cast<int16_t>(compare.getBZp());
+      f.aMult = static_cast<int32_t>(compare.getAMultiplier());
+      f.aShift = static_cast<uint8_t>(compare.getAShift());
+      f.bMult = static_cast<int32_t>(compare.getBMultiplier());
+      f.bShift = static_cast<uint8_t>(compare.getBShift());
+    } else if (select) {
+      // Both operands requantized to the output, picked by C (LowerSelect).
+      f.func = EltFunc::Select;
+      f.bDtype = dtypeOfValue(b);
+      f.sramB = bcastB ? l.params : l.b[slot];
+      f.sramC = l.c[slot];
+      f.bcast = bcast;
+      f.doubleRound = select.getDoubleRound();
+      f.aZp = static_cast<int16_t>(select.getAZp());
+      f.bZp = static_cast<int16_t>(select.getBZp());
+      f.aMult = static_cast<int32_t>(select.getAMultiplier());
+      f.aShift = static_cast<uint8_t>(select.getAShift());
+      f.bMult = static_cast<int32_t>(select.getBMultiplier());
+      f.bShift = static_cast<uint8_t>(select.getBShift());
+      f.outZp = static_cast<int16_t>(select.getOutputZp());
+      f.clampMin = static_cast<int32_t>(select.getClampMin());
+      f.clampMax = static_cast<int32_t>(select.getClampMax());
     } else if (mul) {
       // (a - a_zp) * (b - b_zp), rescaled once (LowerMul.cpp).
       f.func = EltFunc::Mul;
@@ -1242,7 +1296,8 @@ llvm::Error Generator::emitOp(Operation *op) {
   if (llvm::isa<npu::Conv2DOp, npu::PoolOp>(op))
     return emitWindow(op);
   if (llvm::isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp,
-                npu::SoftmaxOp, npu::LayerNormOp>(op))
+                npu::SoftmaxOp, npu::LayerNormOp, npu::CompareOp,
+                npu::SelectOp>(op))
     return emitEltwise(op);
   if (auto concat = dyn_cast<npu::ConcatOp>(op)) {
     View parent = views[concat.getOutput()];

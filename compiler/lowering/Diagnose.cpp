@@ -59,8 +59,16 @@ static const char *expectation(Operation *op) {
     return "reduce_sum lowers only as a quantized sum: an i8 tensor rescaled "
            "to i32 by exactly 1 (zero-point removal), reduce_sum over "
            "contiguous axes (extents < 65536), one single-round rescale to i8";
-  if (isa<tosa::ReduceMaxOp>(op))
-    return "expected an i8 reduce_max whose extents are < 65536";
+  if (isa<tosa::ReduceMaxOp, tosa::ReduceMinOp>(op))
+    return "expected an i8 reduce_max / reduce_min whose extents are < 65536";
+  if (isa<tosa::GreaterOp, tosa::GreaterEqualOp, tosa::EqualOp>(op))
+    return "expected a comparison of i32 values, each an i8 tensor rescaled "
+           "to i32 (per tensor) or an i32 constant, read only by i8 "
+           "tosa.select ops (the NPU has no bool tensors)";
+  if (isa<tosa::SelectOp>(op))
+    return "expected an i8/i16 select whose condition is a greater, "
+           "greater_equal or equal of the result's shape, its first value "
+           "of the result's shape or a constant";
   if (auto custom = dyn_cast<tosa::CustomOp>(op)) {
     if (custom.getOperatorName() == "layer_norm")
       return "expected a tessera layer_norm on i8 whose normalised axis is "

@@ -22,8 +22,12 @@ static std::string defaultOpType(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::string>(op)
       .Case([](npu::Conv2DOp) { return "Conv"; })
       .Case([](npu::PoolOp p) {
-        return p.getKind() == "max" ? "MaxPool" : "AveragePool";
+        return p.getKind() == "max"   ? "MaxPool"
+               : p.getKind() == "min" ? "ReduceMin"
+                                      : "AveragePool";
       })
+      .Case([](npu::CompareOp) { return "Compare"; })
+      .Case([](npu::SelectOp) { return "Where"; })
       .Case([](npu::ConcatOp) { return "Concat"; })
       .Case([](npu::ReshapeOp) { return "Reshape"; })
       .Case([](npu::RescaleOp) { return "Rescale"; })

@@ -13,10 +13,10 @@
 // sum, per-position multiplier, rescale by 1) becomes one npu.pool with a
 // per_count multiplier (POOL with cip = 0, mult != 0).
 // Any other reduction over a set of contiguous axes (ReduceSum, ReduceMean:
-// FoldReduce.cpp; ReduceMax: reduce_max on i8) views the input as
-// [1, outer, R, inner] (R the product of the reduced extents) and pools it
-// with a 1 x R window: npu.reshape, npu.pool (avg with cip for a sum, max),
-// npu.reshape back.
+// FoldReduce.cpp; ReduceMax / ReduceMin: reduce_max / reduce_min on i8)
+// views the input as [1, outer, R, inner] (R the product of the reduced
+// extents) and pools it with a 1 x R window: npu.reshape, npu.pool (avg with
+// cip for a sum, max, min: POOL mode min), npu.reshape back.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -25,6 +25,7 @@
 #include "core/quant/Quant.h"
 
 #include <array>
+#include <type_traits>
 
 using namespace mlir;
 
@@ -343,10 +344,12 @@ struct LowerReduceSumRescale : public OpRewritePattern<tosa::RescaleOp> {
   }
 };
 
-/// reduce_max on i8 -> npu.pool max with a 1 x R window.
-struct LowerReduceMax : public OpRewritePattern<tosa::ReduceMaxOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(tosa::ReduceMaxOp op,
+/// reduce_max / reduce_min on i8 -> npu.pool max / min with a 1 x R window.
+template <typename OpTy>
+struct LowerReduceMaxMin : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  static constexpr bool kMax = std::is_same_v<OpTy, tosa::ReduceMaxOp>;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     auto in = cast<RankedTensorType>(op.getInput().getType());
     auto out = cast<RankedTensorType>(op.getType());
@@ -356,8 +359,9 @@ struct LowerReduceMax : public OpRewritePattern<tosa::ReduceMaxOp> {
     if (!view)
       return rewriter.notifyMatchFailure(op, "extent >= 65536");
     Value result = poolReduction(rewriter, op.getLoc(), op.getInput(), *view,
-                                 out, "max", 0, 0, 0, 0, onnxNodeName(op),
-                                 "ReduceMax");
+                                 out, kMax ? "max" : "min", 0, 0, 0, 0,
+                                 onnxNodeName(op),
+                                 kMax ? "ReduceMax" : "ReduceMin");
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -366,8 +370,9 @@ struct LowerReduceMax : public OpRewritePattern<tosa::ReduceMaxOp> {
 } // namespace
 
 void populateLowerPoolPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerMaxPool, LowerAvgPool, LowerReduceMax>(
-      patterns.getContext());
+  patterns.add<LowerMaxPool, LowerAvgPool,
+               LowerReduceMaxMin<tosa::ReduceMaxOp>,
+               LowerReduceMaxMin<tosa::ReduceMinOp>>(patterns.getContext());
   // The global pool's own row type first; any other sum after it.
   patterns.add<LowerGlobalSumRescale, LowerWindowSumRescale>(
       patterns.getContext(), /*benefit=*/2);

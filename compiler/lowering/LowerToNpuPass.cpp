@@ -68,6 +68,7 @@ void populateLowerToNpuPatterns(RewritePatternSet &patterns) {
   populateLowerResizePatterns(patterns);
   populateLowerRowTransposePatterns(patterns);
   populateLowerMulPatterns(patterns);
+  populateLowerSelectPatterns(patterns);
   populateLowerClampPatterns(patterns);
   populateLowerTransposePatterns(patterns);
 }

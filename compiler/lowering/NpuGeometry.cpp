@@ -70,8 +70,12 @@ EltwiseGeometry eltwiseGeometry(Operation *op) {
   g.rows = g.channels ? out.getNumElements() / g.channels : 0;
   g.outBytes = elementBytes(op->getResult(0));
   g.aBytes = elementBytes(op->getOperand(0));
-  if (isa<npu::AddOp, npu::MulOp>(op)) {
-    Value b = op->getOperand(1);
+  if (isa<npu::SelectOp>(op)) { // operands (cond, a, b): a and b as for add
+    g.cBytes = 1;
+    g.aBytes = elementBytes(op->getOperand(1));
+  }
+  if (isa<npu::AddOp, npu::MulOp, npu::CompareOp, npu::SelectOp>(op)) {
+    Value b = op->getOperand(isa<npu::SelectOp>(op) ? 2 : 1);
     auto bType = cast<RankedTensorType>(b.getType());
     if (npu::binaryBcast(bType, out) == npu::BinaryBcast::None)
       g.bBytes = elementBytes(b);

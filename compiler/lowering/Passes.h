@@ -83,6 +83,8 @@ void populateLowerMulPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerClampPatterns(mlir::RewritePatternSet &patterns);
 /// Transpose that moves only unit dimensions -> npu.reshape.
 void populateLowerTransposePatterns(mlir::RewritePatternSet &patterns);
+/// select of a greater / greater_equal / equal -> npu.compare + npu.select.
+void populateLowerSelectPatterns(mlir::RewritePatternSet &patterns);
 /// All of the above.
 void populateLowerToNpuPatterns(mlir::RewritePatternSet &patterns);
 

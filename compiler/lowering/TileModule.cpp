@@ -51,7 +51,8 @@ LogicalResult tileModule(ModuleOp module, const TileOptions &opts) {
       }
       setTiling(op, *t, /*channels=*/true);
     } else if (isa<npu::RescaleOp, npu::AddOp, npu::MulOp, npu::TableOp,
-                   npu::SoftmaxOp, npu::LayerNormOp>(op)) {
+                   npu::SoftmaxOp, npu::LayerNormOp, npu::CompareOp,
+                   npu::SelectOp>(op)) {
       EltwiseGeometry g = eltwiseGeometry(op);
       auto t = chooseEltwiseTiling(g, opts.sramBytes, opts.doubleBuffer,
                                    opts.maxTileRows, why);

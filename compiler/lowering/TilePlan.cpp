@@ -167,11 +167,14 @@ EltwiseLayout layoutEltwise(const EltwiseGeometry &g, const TileChoice &t) {
   uint64_t a = alignTo(uint64_t(t.rows) * g.channels * g.aBytes, kSramAlign);
   uint64_t b = alignTo(uint64_t(t.rows) * g.channels * g.bBytes, kSramAlign);
   uint64_t o = alignTo(uint64_t(t.rows) * g.channels * g.outBytes, kSramAlign);
+  uint64_t c = alignTo(uint64_t(t.rows) * g.channels * g.cBytes, kSramAlign);
   for (int s = 0; s < l.slots; ++s) {
     l.a[s] = at;
     at += a;
     l.b[s] = at;
     at += b;
+    l.c[s] = at;
+    at += c;
   }
   for (int s = 0; s < l.slots; ++s) {
     l.out[s] = at;
@@ -180,6 +183,7 @@ EltwiseLayout layoutEltwise(const EltwiseGeometry &g, const TileChoice &t) {
   if (l.slots == 1) {
     l.a[1] = l.a[0];
     l.b[1] = l.b[0];
+    l.c[1] = l.c[0];
     l.out[1] = l.out[0];
   }
   l.total = at;
@@ -194,7 +198,8 @@ std::optional<TileChoice> chooseEltwiseTiling(const EltwiseGeometry &g,
   for (int slots = allowDouble ? 2 : 1; slots >= 1; --slots) {
     // Bytes grow linearly with rows: solve for the largest row count, then
     // step down over the alignment slack.
-    uint64_t perRow = uint64_t(g.channels) * (g.aBytes + g.bBytes + g.outBytes);
+    uint64_t perRow = uint64_t(g.channels) *
+                      (g.aBytes + g.bBytes + g.cBytes + g.outBytes);
     uint64_t fixed = alignTo(uint64_t(g.paramBytes), kSramAlign);
     int64_t rows = rowCap;
     if (fixed < sramBytes && perRow > 0)

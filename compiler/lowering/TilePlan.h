@@ -95,6 +95,7 @@ std::optional<TileChoice> chooseWindowTiling(const WindowGeometry &g,
 struct EltwiseGeometry {
   int64_t rows = 1, channels = 1;
   int64_t aBytes = 1, bBytes = 0, outBytes = 1; ///< bBytes 0: unary
+  int64_t cBytes = 0; ///< select's int8 condition (1), else 0
   int64_t paramBytes = 0;
 };
 
@@ -102,6 +103,7 @@ struct EltwiseGeometry {
 struct EltwiseLayout {
   uint64_t params = 0;
   uint64_t a[2] = {0, 0}, b[2] = {0, 0}, out[2] = {0, 0};
+  uint64_t c[2] = {0, 0}; ///< select's condition, after b
   int slots = 1;
   uint64_t total = 0;
 };

@@ -51,6 +51,8 @@ SmallVector<unsigned> dataOperands(Operation *op) {
           tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp,
           tosa::ReduceMaxOp, tosa::TileOp>(op))
     return {0};
+  if (isa<tosa::SelectOp>(op)) // the values; the condition is bool
+    return {1, 2};
   return {};
 }
 

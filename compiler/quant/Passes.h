@@ -84,6 +84,10 @@ void populateFoldSoftmaxPatterns(mlir::RewritePatternSet &patterns);
 void populateFoldLayerNormPatterns(mlir::RewritePatternSet &patterns);
 /// ReduceSum / ReduceMean sums -> one exact i32 sum and one rescale.
 void populateFoldReducePatterns(mlir::RewritePatternSet &patterns);
+/// greater / greater_equal / equal -> the same on i32 (operands on a common
+/// scale, or a constant as an integer threshold); select -> i8 select of
+/// both operands requantized to the output (FoldCompare.cpp).
+void populateFoldComparePatterns(mlir::RewritePatternSet &patterns);
 /// All of the fold patterns above.
 void populateFoldToIntegerPatterns(mlir::RewritePatternSet &patterns);
 

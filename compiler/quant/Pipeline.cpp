@@ -25,6 +25,7 @@ void populateFoldToIntegerPatterns(RewritePatternSet &patterns) {
   populateFoldSoftmaxPatterns(patterns);
   populateFoldLayerNormPatterns(patterns);
   populateFoldReducePatterns(patterns);
+  populateFoldComparePatterns(patterns);
 }
 
 void buildQuantizationPipeline(OpPassManager &pm,

@@ -11,6 +11,7 @@
 #include "compiler/reference/Ops.h"
 #include "core/tensor/Limits.h"
 
+#include "core/kernels/Compare.h"
 #include "core/kernels/Conv.h"
 #include "core/kernels/Elementwise.h"
 #include "core/kernels/Pool.h"
@@ -474,6 +475,31 @@ llvm::Expected<Tensor> resizeBilinear(tosa::ResizeOp op, Operands args,
     return out;
   }
   return typeError(op, "input", {&in});
+}
+
+llvm::Expected<Tensor> compare(Operation *op, Operands args,
+                               const Result &rt) {
+  const Tensor &a = *args[0], &b = *args[1];
+  if (a.elementType() != b.elementType())
+    return typeError(op, "operand", {&a, &b});
+  if (auto e = checkResult(op, ET::Bool, rt.type))
+    return std::move(e);
+  kernels::BroadcastShapes s{rt.shape, a.shape().vec(), b.shape().vec()};
+  if (auto err = kernels::checkBroadcast(s))
+    return opError(op, *err);
+  kernels::CompareFunc f = isa<tosa::GreaterOp>(op)
+                               ? kernels::CompareFunc::Greater
+                           : isa<tosa::GreaterEqualOp>(op)
+                               ? kernels::CompareFunc::GreaterEqual
+                               : kernels::CompareFunc::Equal;
+  Tensor out(ET::Bool, rt.shape);
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    kernels::compare<T>(f, s, a.data<T>(), b.data<T>(), out.data<bool>());
+  };
+  if (!dispatchAs<int8_t, int16_t, int32_t>(a.elementType(), run))
+    return typeError(op, "operand", {&a, &b});
+  return out;
 }
 
 llvm::Expected<Tensor> reduceMaxMin(Operation *op, Operands args,

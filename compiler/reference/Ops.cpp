@@ -235,7 +235,8 @@ llvm::Expected<Tensor> evalOp(Operation *op, Operands args,
       .Case<tosa::SelectOp>([&](auto o) { return data::select(o, args, rt); })
       .Case<tosa::EqualOp, tosa::GreaterOp, tosa::GreaterEqualOp>(
           [&](Operation *o) {
-            return floatOnly([&] { return fp::compare(o, args, rt); });
+            return isFloat(args[0]) ? fp::compare(o, args, rt)
+                                    : integer::compare(o, args, rt);
           })
       .Case<tosa::IdentityOp>(
           [&](auto) -> llvm::Expected<Tensor> { return copyOf(*args[0]); })

@@ -187,6 +187,9 @@ llvm::Expected<Tensor> table(mlir::tosa::TableOp op, Operands args,
                              const Result &rt);
 llvm::Expected<Tensor> resizeBilinear(mlir::tosa::ResizeOp op, Operands args,
                                       const Result &rt);
+/// tosa.equal / greater / greater_equal on integers (core/kernels compare).
+llvm::Expected<Tensor> compare(mlir::Operation *op, Operands args,
+                               const Result &rt);
 /// reduce_max / reduce_min on i8, i16, i32 (TOSA INT profile).
 llvm::Expected<Tensor> reduceMaxMin(mlir::Operation *op, Operands args,
                                     const Result &rt);

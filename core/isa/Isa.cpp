@@ -453,11 +453,17 @@ std::vector<MemRange> tessera::isa::memRanges(const Instr &in) {
     case EltFunc::Sub:
     case EltFunc::Mul:
     case EltFunc::Max:
-    case EltFunc::Min: {
+    case EltFunc::Min:
+    case EltFunc::CmpGt:
+    case EltFunc::CmpGe:
+    case EltFunc::CmpEq:
+    case EltFunc::Select: {
       uint64_t n = e.bcast == Bcast::None      ? elems
                    : e.bcast == Bcast::Channel ? e.channels
                                                : 1;
       sram(false, e.sramB, n * dtypeBytes(e.bDtype), "b");
+      if (e.func == EltFunc::Select)
+        sram(false, e.sramC, elems, "c"); // int8 condition
       break;
     }
     case EltFunc::Rescale:
@@ -631,10 +637,35 @@ void checkEltwise(Checker &ck, const EltwiseFields &e) {
       ck.shift(e.bShift, "b_shift");
     }
     ck.shift(e.outShift, "out_shift");
-  } else {
+  } else if (e.func != EltFunc::CmpGt && e.func != EltFunc::CmpGe &&
+             e.func != EltFunc::CmpEq && e.func != EltFunc::Select) {
     ck.require(e.bcast == Bcast::None, "bcast",
                "must be none for a unary function");
   }
+  bool compare = e.func == EltFunc::CmpGt || e.func == EltFunc::CmpGe ||
+                 e.func == EltFunc::CmpEq;
+  if (compare) {
+    // 32-bit operands (a threshold constant) only without a left shift,
+    // so that (v - zp) << left_shift stays inside int64.
+    bool wide = e.aDtype == DType::Int32 || e.bDtype == DType::Int32;
+    ck.require(!wide || e.leftShift == 0, "left_shift",
+               "must be 0 with an int32 operand, got " +
+                   llvm::Twine(unsigned(e.leftShift)));
+    ck.require(e.leftShift <= 31, "left_shift",
+               "must be <= 31, got " + llvm::Twine(unsigned(e.leftShift)));
+    ck.shift(e.aShift, "a_shift");
+    ck.shift(e.bShift, "b_shift");
+    ck.require(e.outDtype == DType::Int8, "out_dtype",
+               "must be int8 for a comparison (0 or 1)");
+  }
+  if (e.func == EltFunc::Select) {
+    ck.narrow(e.aDtype, "a_dtype");
+    ck.narrow(e.bDtype, "b_dtype");
+    ck.shift(e.aShift, "a_shift");
+    ck.shift(e.bShift, "b_shift");
+  }
+  ck.require(e.sramC == 0 || e.func == EltFunc::Select, "c",
+             "is only meaningful for select");
   ck.require(!e.perChannel || e.func == EltFunc::Rescale, "per_channel",
              "is only meaningful for rescale");
   if (e.func == EltFunc::Rescale && !e.perChannel)

@@ -95,7 +95,7 @@ std::optional<DType> parseDType(llvm::StringRef name);
 /// What a DMA moves; only used for per-layer statistics (weight vs
 /// activation traffic), never for semantics.
 enum class DmaKind : uint8_t { Act = 0, Weight = 1, Param = 2 };
-enum class PoolMode : uint8_t { Max = 0, Avg = 1 };
+enum class PoolMode : uint8_t { Max = 0, Avg = 1, Min = 2 };
 /// ELTWISE functions; see EltwiseFields for their exact arithmetic.
 enum class EltFunc : uint8_t {
   Add = 0,
@@ -109,6 +109,10 @@ enum class EltFunc : uint8_t {
   Softmax = 8,
   LogSoftmax = 9,
   LayerNorm = 10,
+  CmpGt = 11,
+  CmpGe = 12,
+  CmpEq = 13,
+  Select = 14,
 };
 /// How operand B of a binary ELTWISE is indexed.
 enum class Bcast : uint8_t {
@@ -127,10 +131,11 @@ inline constexpr const char *kOpcodeNames[] = {
 inline constexpr const char *kDTypeNames[] = {"int8", "uint8", "int16",
                                               "int32"};
 inline constexpr const char *kDmaKindNames[] = {"act", "weight", "param"};
-inline constexpr const char *kPoolModeNames[] = {"max", "avg"};
+inline constexpr const char *kPoolModeNames[] = {"max", "avg", "min"};
 inline constexpr const char *kEltFuncNames[] = {
     "add",   "sub", "mul",     "max",        "min",
-    "rescale", "clamp", "lut", "softmax", "log_softmax", "layer_norm"};
+    "rescale", "clamp", "lut", "softmax", "log_softmax", "layer_norm",
+    "cmp_gt", "cmp_ge", "cmp_eq", "select"};
 inline constexpr const char *kBcastNames[] = {"none", "channel", "scalar"};
 
 /// Per-type facts the field tables need: signedness and enum spellings.
@@ -290,6 +295,9 @@ struct FieldDesc {
 /// POOL on the vector unit, per channel, NHWC [ih, iw, c] -> [OH, OW, c]:
 ///   OH = (ih + pad_t + pad_b - kh) / stride_h + 1 (OW alike); pads < kernel.
 ///   max: v = max of in over the window's in-bounds elements
+///   min: v = min of in over the window's in-bounds elements (ReduceMin)
+///   max / min: out = saturate(clamp(v - in_zp + out_zp, clamp_min,
+///              clamp_max))
 ///        out = saturate(clamp(v - in_zp + out_zp, clamp_min, clamp_max))
 ///   avg: sum = sum over in-bounds elements of (in - in_zp)
 ///        n = number of in-bounds elements
@@ -306,7 +314,7 @@ struct FieldDesc {
 ///                 is kh = ih, kw = iw with no padding.
 ///        out = saturate(clamp(acc + out_zp, clamp_min, clamp_max))
 #define TESSERA_ISA_POOL_FIELDS(X)                                             \
-  X(mode, "mode", PoolMode, Enum, 32, 4, PoolMode::Max, "max or avg")          \
+  X(mode, "mode", PoolMode, Enum, 32, 4, PoolMode::Max, "max, avg or min")     \
   X(inDtype, "in_dtype", DType, Enum, 36, 4, DType::Int8,                      \
     "input element type (int8, uint8, int16)")                                 \
   X(outDtype, "out_dtype", DType, Enum, 40, 4, DType::Int8,                    \
@@ -352,6 +360,16 @@ struct FieldDesc {
 ///     (m, s) = per_channel ? int32 pair c of the table at b : (out_mult,
 ///     out_shift); v = applyScale32(a - a_zp, m, s, dr) + out_zp
 ///   clamp (unary): v = a
+///   cmp_gt / cmp_ge / cmp_eq (binary; A, B of 8, 16 or 32 bits, 32 only
+///     with left_shift = 0; out int8): a' and b' as for add,
+///     v = (a' > b' | a' >= b' | a' == b') ? 1 : 0   (a tosa.greater /
+///     greater_equal / equal on the rescaled i32 operands; out is a bool
+///     tensor, one byte per element, 0 or 1)
+///   select (ternary; C at c: int8 rows x channels, nonzero = true):
+///     a' = applyScale32(a - a_zp, a_mult, a_shift, dr)
+///     b' = applyScale32(b - b_zp, b_mult, b_shift, dr)
+///     v  = (C[i] != 0 ? a' : b') + out_zp        (tosa.select of two
+///                                                 requantized operands)
 ///   lut (unary, int8/uint8 A and out): v = table at b [a - min(a_dtype)],
 ///     256 entries of out_dtype (sigmoid, tanh, ...)
 ///   softmax / log_softmax (unary, int8/uint8 A and out; each row of
@@ -373,7 +391,7 @@ struct FieldDesc {
 #define TESSERA_ISA_ELTWISE_FIELDS(X)                                          \
   X(func, "func", EltFunc, Enum, 32, 4, EltFunc::Add,                          \
     "add, sub, mul, max, min, rescale, clamp, lut, softmax, log_softmax, "   \
-    "layer_norm")                            \
+    "layer_norm, cmp_gt, cmp_ge, cmp_eq, select")                             \
   X(aDtype, "a_dtype", DType, Enum, 36, 4, DType::Int8, "type of A")           \
   X(bDtype, "b_dtype", DType, Enum, 40, 4, DType::Int8,                        \
     "type of B (binary functions)")                                            \
@@ -409,6 +427,8 @@ struct FieldDesc {
   X(aZp, "a_zp", int16_t, Dec, 352, 16, 0, "zero point of A")                  \
   X(bZp, "b_zp", int16_t, Dec, 368, 16, 0, "zero point of B")                  \
   X(outZp, "out_zp", int16_t, Dec, 384, 16, 0, "output zero point")            \
+  X(sramC, "c", uint32_t, Hex, 400, 32, 0,                                     \
+    "select: SRAM address of the int8 condition C [rows x channels]")          \
   X(clampMin, "clamp_min", int32_t, Dec, 448, 32, INT32_MIN, "lower clamp")    \
   X(clampMax, "clamp_max", int32_t, Dec, 480, 32, INT32_MAX, "upper clamp")
 

@@ -35,14 +35,18 @@ std::optional<std::string> checkPool2D(const Pool2DParams &p) {
   return std::nullopt;
 }
 
-template <typename T>
-void maxPool2d(const Pool2DParams &p, const T *input, T *output) {
+namespace {
+/// The extremum of every window's in-bounds elements: `better(v, acc)` says
+/// whether v replaces acc; `start` loses against every value.
+template <typename T, typename Better>
+void windowExtremum(const Pool2DParams &p, const T *input, T *output,
+                    T start, Better better) {
   const int64_t C = p.channels;
   for (int64_t n = 0; n < p.batch; ++n)
     for (int64_t oy = 0; oy < p.outH; ++oy)
       for (int64_t ox = 0; ox < p.outW; ++ox)
         for (int64_t c = 0; c < C; ++c) {
-          T acc = std::numeric_limits<T>::min();
+          T acc = start;
           for (int64_t ky = 0; ky < p.kernelH; ++ky) {
             int64_t y = oy * p.strideH - p.padTop + ky;
             if (y < 0 || y >= p.inH)
@@ -51,11 +55,26 @@ void maxPool2d(const Pool2DParams &p, const T *input, T *output) {
               int64_t x = ox * p.strideW - p.padLeft + kx;
               if (x < 0 || x >= p.inW)
                 continue;
-              acc = std::max(acc, input[((n * p.inH + y) * p.inW + x) * C + c]);
+              T v = input[((n * p.inH + y) * p.inW + x) * C + c];
+              if (better(v, acc))
+                acc = v;
             }
           }
           output[((n * p.outH + oy) * p.outW + ox) * C + c] = acc;
         }
+}
+} // namespace
+
+template <typename T>
+void minPool2d(const Pool2DParams &p, const T *input, T *output) {
+  windowExtremum(p, input, output, std::numeric_limits<T>::max(),
+                 [](T v, T acc) { return v < acc; });
+}
+
+template <typename T>
+void maxPool2d(const Pool2DParams &p, const T *input, T *output) {
+  windowExtremum(p, input, output, std::numeric_limits<T>::min(),
+                 [](T v, T acc) { return v > acc; });
 }
 
 template <typename T>
@@ -89,6 +108,11 @@ template void maxPool2d<int16_t>(const Pool2DParams &, const int16_t *,
                                  int16_t *);
 template void maxPool2d<int32_t>(const Pool2DParams &, const int32_t *,
                                  int32_t *);
+template void minPool2d<int8_t>(const Pool2DParams &, const int8_t *, int8_t *);
+template void minPool2d<uint8_t>(const Pool2DParams &, const uint8_t *,
+                                 uint8_t *);
+template void minPool2d<int16_t>(const Pool2DParams &, const int16_t *,
+                                 int16_t *);
 template void avgPool2d<int8_t>(const Pool2DParams &, const int8_t *, int8_t *);
 template void avgPool2d<uint8_t>(const Pool2DParams &, const uint8_t *,
                                  uint8_t *);

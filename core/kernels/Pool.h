@@ -42,6 +42,11 @@ std::optional<std::string> checkPool2D(const Pool2DParams &p);
 template <typename T>
 void maxPool2d(const Pool2DParams &p, const T *input, T *output);
 
+/// The window minimum (no TOSA operator: ReduceMin as a POOL min on the
+/// NPU); padding never wins, as for maxPool2d. T as maxPool2d.
+template <typename T>
+void minPool2d(const Pool2DParams &p, const T *input, T *output);
+
 /// AVG_POOL2D with an int32 accumulator; T in int8_t, uint8_t, int16_t
 /// (TOSA allows zero points only for int8; the kernel applies whatever it is
 /// given).

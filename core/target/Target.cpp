@@ -312,7 +312,7 @@ llvm::Error makeError(const llvm::Twine &msg) {
 constexpr const char *kVectorOps[] = {
     "add", "sub",     "mul",         "max",      "min",     "rescale",
     "clamp", "lut", "softmax", "log_softmax", "layer_norm", "max_pool",
-    "avg_pool"};
+    "avg_pool", "cmp_gt", "cmp_ge", "cmp_eq", "select", "min_pool"};
 
 /// Largest SRAM an ISA program can address (core/isa: 32-bit SRAM fields).
 constexpr uint64_t kMaxSramBytes = uint64_t(1) << 32;

@@ -65,7 +65,8 @@ struct VectorUnit {
   uint32_t latencyCycles = 0;
   /// Supported operations: the ELTWISE functions of core/isa ("add", "sub",
   /// "mul", "max", "min", "rescale", "clamp", "lut", "softmax",
-  /// "log_softmax") and "max_pool", "avg_pool".
+  /// "log_softmax", "layer_norm", "cmp_gt", "cmp_ge", "cmp_eq", "select")
+  /// and "max_pool", "avg_pool", "min_pool".
   std::vector<std::string> ops;
   friend bool operator==(const VectorUnit &, const VectorUnit &);
 };

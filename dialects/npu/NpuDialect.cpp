@@ -98,8 +98,9 @@ LogicalResult Conv2DOp::verify() {
 }
 
 LogicalResult PoolOp::verify() {
-  if (getKind() != "max" && getKind() != "avg")
-    return emitOpError() << "expected kind \"max\" or \"avg\" but got \""
+  if (getKind() != "max" && getKind() != "avg" && getKind() != "min")
+    return emitOpError() << "expected kind \"max\", \"min\" or \"avg\" but "
+                            "got \""
                          << getKind() << "\"";
   if (failed(expectSize(*this, "kernel", getKernel().size(), 2)) ||
       failed(expectSize(*this, "stride", getStride().size(), 2)) ||
@@ -165,6 +166,33 @@ LogicalResult AddOp::verify() {
     return emitOpError() << "expected kind \"add\", \"sub\", \"max\" or "
                             "\"min\" but got \""
                          << kind << "\"";
+  return expectClampOrder(*this, getClampMin(), getClampMax());
+}
+
+LogicalResult CompareOp::verify() {
+  auto a = getA().getType(), b = getB().getType(), out = getOutput().getType();
+  if (getKind() != "gt" && getKind() != "ge" && getKind() != "eq")
+    return emitOpError() << "expected kind \"gt\", \"ge\" or \"eq\" but got \""
+                         << getKind() << "\"";
+  if (a.getShape() != out.getShape() || !binaryBcast(b, out))
+    return emitOpError("expected a of the result's shape and b of the same "
+                       "shape, one element or [1, ..., 1, C]");
+  if (!out.getElementType().isInteger(8))
+    return emitOpError() << "expected an i8 result (0 or 1) but got "
+                         << out.getElementType();
+  return success();
+}
+
+LogicalResult SelectOp::verify() {
+  auto c = getCond().getType(), a = getA().getType(), b = getB().getType(),
+       out = getOutput().getType();
+  if (c.getShape() != out.getShape() || !c.getElementType().isInteger(8))
+    return emitOpError("expected an i8 condition of the result's shape");
+  if (a.getShape() != out.getShape() || !binaryBcast(b, out))
+    return emitOpError("expected a of the result's shape and b of the same "
+                       "shape, one element or [1, ..., 1, C]");
+  if (a.getElementTypeBitWidth() > 16 || b.getElementTypeBitWidth() > 16)
+    return emitOpError("expected 8- or 16-bit operands");
   return expectClampOrder(*this, getClampMin(), getClampMax());
 }
 

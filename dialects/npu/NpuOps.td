@@ -54,9 +54,9 @@ def Npu_Conv2DOp : Npu_LayerOp<"conv2d"> {
 }
 
 def Npu_PoolOp : Npu_LayerOp<"pool"> {
-  let summary = "vector-unit max or average pooling";
+  let summary = "vector-unit max, min or average pooling";
   let description = [{
-    `kind` is "max" or "avg". Average pooling follows TOSA avg_pool2d for
+    `kind` is "max", "min" (ReduceMin) or "avg". Average pooling follows TOSA avg_pool2d for
     integers: the sum of (x - input_zp) over the window, excluding padding,
     scaled by the reciprocal of the element count, plus output_zp, clamped to
     the output type. Global average pooling is a window of the whole plane.
@@ -304,6 +304,64 @@ def Npu_MulOp : Npu_LayerOp<"mul"> {
   let results = (outs Npu_IntTensor:$output);
   let assemblyFormat = [{
     $a `,` $b attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Npu_CompareOp : Npu_LayerOp<"compare"> {
+  let summary = "vector-unit comparison of two rescaled operands (0 / 1 bytes)";
+  let description = [{
+    The integer comparison of --tessera-fold-to-integer (FoldCompare.cpp):
+      a' = apply_scale_32(a - a_zp, a_multiplier, a_shift, double_round)
+      b' = apply_scale_32(b - b_zp, b_multiplier, b_shift, double_round)
+      output = (a' > b' | a' >= b' | a' == b') ? 1 : 0      (i8)
+    for `kind` "gt", "ge", "eq": the ISA's ELTWISE cmp_gt / cmp_ge / cmp_eq
+    with left_shift = 0 (the i8 -> i32 rescales carry the common scale's
+    left shift, as for npu.add). The output is the bool tensor of a
+    tosa.greater / greater_equal / equal stored one byte per element; its
+    consumer is an npu.select. `b` may be an i32 constant (a threshold,
+    identity multiplier), one element (bcast = scalar) or a [1, ..., 1, C]
+    vector (bcast = channel). `tile_rows` rows per SRAM tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$a, Npu_IntTensor:$b, StrAttr:$kind,
+      I64Attr:$a_zp, I32Attr:$a_multiplier, I32Attr:$a_shift,
+      I64Attr:$b_zp, I32Attr:$b_multiplier, I32Attr:$b_shift,
+      BoolAttr:$double_round,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $a `,` $b attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Npu_SelectOp : Npu_LayerOp<"select"> {
+  let summary = "vector-unit select of two requantized operands";
+  let description = [{
+    tosa.select of two operands each requantized to the output (an i8 ->
+    i8 tosa.rescale and clamp, FoldCompare.cpp):
+      a' = apply_scale_32(a - a_zp, a_multiplier, a_shift, double_round)
+      b' = apply_scale_32(b - b_zp, b_multiplier, b_shift, double_round)
+      output = clamp((cond != 0 ? a' : b') + output_zp, clamp_min,
+                     clamp_max)
+    saturated to the output type: the ISA's ELTWISE select, `cond` at its
+    `c` address (i8, 0 = false, the result's shape). An operand that is not
+    requantized has the identity multiplier and a_zp = output_zp. `a` has
+    the result's shape; `b` has it too, or one element, or is a [1, ..., 1,
+    C] vector. `tile_rows` rows per SRAM tile.
+  }];
+  let arguments = (ins Npu_IntTensor:$cond, Npu_IntTensor:$a,
+      Npu_IntTensor:$b,
+      I64Attr:$a_zp, I32Attr:$a_multiplier, I32Attr:$a_shift,
+      I64Attr:$b_zp, I32Attr:$b_multiplier, I32Attr:$b_shift,
+      I64Attr:$output_zp, BoolAttr:$double_round,
+      I64Attr:$clamp_min, I64Attr:$clamp_max,
+      I64Attr:$layer, DefaultValuedAttr<I64Attr, "0">:$tile_rows,
+      DefaultValuedAttr<BoolAttr, "false">:$double_buffer);
+  let results = (outs Npu_IntTensor:$output);
+  let assemblyFormat = [{
+    $cond `,` $a `,` $b attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

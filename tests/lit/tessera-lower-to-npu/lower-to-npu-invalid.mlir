@@ -104,3 +104,13 @@ func.func @sum_not_widened_exactly(%x: tensor<1x2x3x4xi8>) -> tensor<1x1x1x4xi8>
   %o = tosa.rescale %r2, %m, %s33, %z32, %oz {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false, onnx.node = "out"} : (tensor<1x1x1x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x4xi8>
   return %o : tensor<1x1x1x4xi8>
 }
+
+// -----
+
+// A Where whose condition is a function argument (no comparison to build
+// an npu.compare from; the NPU has no bool tensors): one error naming it.
+func.func @select_of_an_argument(%c: tensor<1x4xi1>, %x: tensor<1x4xi8>, %y: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  // expected-error @+1 {{unsupported for now: 'tosa.select' (ONNX node 'where3'): expected an i8/i16 select whose condition is a greater, greater_equal or equal of the result's shape, its first value of the result's shape or a constant}}
+  %w = tosa.select %c, %x, %y {onnx.node = "where3"} : (tensor<1x4xi1>, tensor<1x4xi8>, tensor<1x4xi8>) -> tensor<1x4xi8>
+  return %w : tensor<1x4xi8>
+}

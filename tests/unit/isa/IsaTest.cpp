@@ -306,6 +306,43 @@ TEST(IsaVerify, PoolAndEltwiseRules) {
   EXPECT_EQ(errorText(verify(e)), "<success>");
 }
 
+// Comparisons and select (func 11..14): the third address c of select,
+// bits 431:400 of word 6, round-trips; only select may set it; an int32
+// threshold operand needs left_shift 0; a comparison writes int8 0/1.
+TEST(IsaVerify, CompareAndSelect) {
+  Instr e(Opcode::Eltwise);
+  EltwiseFields &f = e.eltwise();
+  f.func = EltFunc::Select;
+  f.sramC = 0x1234;
+  f.aShift = f.bShift = 30;
+  f.bcast = Bcast::Scalar;
+  EXPECT_EQ(errorText(verify(e)), "<success>");
+  llvm::Expected<InstrWord> w = encode(e);
+  ASSERT_TRUE(bool(w)) << llvm::toString(w.takeError());
+  EXPECT_EQ((*w)[6] >> 16, 0x1234u); // out_zp 0 in bits 15:0
+  llvm::Expected<Instr> back = decode(*w);
+  ASSERT_TRUE(bool(back)) << llvm::toString(back.takeError());
+  EXPECT_EQ(*back, e);
+  EXPECT_EQ(formatInstr(e).find("func=select") != std::string::npos, true);
+  EXPECT_NE(formatInstr(e).find("c=0x1234"), std::string::npos);
+
+  f.func = EltFunc::CmpGt;
+  EXPECT_EQ(errorText(verify(e)),
+            "eltwise: field 'c' is only meaningful for select");
+  f.sramC = 0;
+  f.bDtype = DType::Int32;
+  f.leftShift = 20;
+  EXPECT_EQ(errorText(verify(e)),
+            "eltwise: field 'left_shift' must be 0 with an int32 operand, got "
+            "20");
+  f.leftShift = 0;
+  EXPECT_EQ(errorText(verify(e)), "<success>");
+  f.outDtype = DType::Int16;
+  EXPECT_EQ(errorText(verify(e)),
+            "eltwise: field 'out_dtype' must be int8 for a comparison (0 or "
+            "1)");
+}
+
 TEST(IsaDerived, OutputSizesMacsAndFootprints) {
   // ResNet-50 conv1: 224x224x3, 7x7/2, pad 3 -> 112x112x64.
   ConvFields c;
@@ -394,7 +431,7 @@ TEST(IsaText, FormatParseRoundTripAndErrors) {
             "(-32768..32767)");
   EXPECT_EQ(errorText(parseInstr("pool mode=median")),
             "pool: field 'mode': unknown value 'median', expected one of max, "
-            "avg");
+            "avg, min");
   EXPECT_EQ(errorText(parseInstr("load sram=0x10 sram=0x20")),
             "load: duplicate field 'sram'");
   EXPECT_EQ(errorText(parseInstr("load kh=3")), "load: unknown field 'kh'");
