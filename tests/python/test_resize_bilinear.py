@@ -78,6 +78,8 @@ CASES = [
     ("x2_align_corners", [1, 3, 5, 6], None, [1, 3, 9, 11], "align_corners"),
     ("x3_align_corners", [1, 2, 4, 5], None, [1, 2, 10, 13], "align_corners"),
     ("x2_batch2", [2, 3, 4, 4], [1, 1, 2, 2], None, "half_pixel"),
+    # x4 half_pixel: n = 8, fractions 1, 3, 5, 7: taps up to 7 * 7 = 49.
+    ("x4_half_pixel", [1, 2, 3, 4], [1, 1, 4, 4], None, "half_pixel"),
 ]
 
 
@@ -123,6 +125,9 @@ def test_bilinear_resize_on_the_npu(tmp_path, case, target):
     # align_corners with out = 2 in: scale (out - 1) / (in - 1) = 7/3.
     ("align_corners_2in", [1, 2, 4, 4], None, [1, 2, 8, 8], "align_corners",
      r"y scale 7/3 is not an integer factor"),
+    # x8 half_pixel: n = 16, fractions 1, 3, ..., 15: taps up to 15 * 15.
+    ("x8_half_pixel", [1, 1, 2, 2], [1, 1, 8, 8], None, "half_pixel",
+     r"interpolation weights up to 225 do not fit the CONV's int8 weights"),
 ], ids=lambda c: c[0])
 def test_non_integer_factor_is_a_clear_error(tmp_path, case):
     _, shape, scales, sizes, coord, why = case
