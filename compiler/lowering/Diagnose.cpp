@@ -15,7 +15,7 @@ using namespace mlir;
 
 namespace tessera::lowering {
 
-static const char *expectation(Operation *op) {
+static std::string expectation(Operation *op) {
   if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
     return "expected i8 operands with constant weights, bias and zero points, "
            "an i32 result used only by a tosa.rescale (scale32, input_zp 0) "
@@ -36,9 +36,17 @@ static const char *expectation(Operation *op) {
            "i32 by exactly 1 (zero-point removal) or multiplied directly, "
            "used only by a per-tensor tosa.rescale, one operand of the "
            "result's shape or a constant";
-  if (isa<tosa::ResizeOp>(op))
+  if (auto resize = dyn_cast<tosa::ResizeOp>(op)) {
+    if (resize.getMode() == tosa::ResizeMode::BILINEAR) {
+      std::string why = bilinearResizeUnsupported(resize).value_or("");
+      return "expected a BILINEAR resize of a rank-4 i8 tensor by integer "
+             "factors (scale_n a multiple of scale_d) whose interpolation "
+             "weights fit int8, its i32 result rescaled to i8" +
+             (why.empty() ? std::string() : " (here: " + why + ")");
+    }
     return "expected a NEAREST_NEIGHBOR resize of a rank-4 integer tensor "
            "by integer factors (out[oy][ox] = in[oy / fy][ox / fx])";
+  }
   if (isa<tosa::SliceOp>(op))
     return "expected a static integer slice with a constant start";
   if (isa<tosa::TableOp>(op))

@@ -19,6 +19,8 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace tessera::lowering {
 
@@ -69,8 +71,13 @@ void populateLowerRowTransposePatterns(mlir::RewritePatternSet &patterns);
 /// Second phase: any transpose left -> npu.reshape (trailing unit dim) +
 /// npu.transpose + npu.reshape (one-element rows).
 void populateLowerElementTransposePatterns(mlir::RewritePatternSet &patterns);
-/// nearest resize by integer factors (index map checked) -> npu.resize.
+/// nearest resize by integer factors (index map checked) -> npu.resize;
+/// bilinear by integer factors (+ its sub and rescale) -> edge replication,
+/// one depthwise npu.conv2d per output phase, concats interleaving them.
 void populateLowerResizePatterns(mlir::RewritePatternSet &patterns);
+/// Why a BILINEAR resize has no NPU lowering (for the diagnostic), or none.
+std::optional<std::string>
+bilinearResizeUnsupported(mlir::tosa::ResizeOp resize);
 /// i8 table (256 entries) -> npu.table.
 void populateLowerTablePatterns(mlir::RewritePatternSet &patterns);
 /// tosa.custom softmax / log_softmax -> npu.softmax.

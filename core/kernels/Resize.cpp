@@ -15,20 +15,15 @@ int64_t floorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
-/// One axis of the sample position: clamped neighbours i0, i1 and fraction r.
-struct Axis {
-  int64_t i0, i1, r;
-};
+} // namespace
 
-Axis axisAt(int64_t o, int64_t scaleN, int64_t scaleD, int64_t offset,
-            int64_t inSize) {
+ResizeAxis resizeAxis(int64_t o, int64_t scaleN, int64_t scaleD,
+                      int64_t offset, int64_t inSize) {
   int64_t pos = o * scaleD + offset;
   int64_t i = floorDiv(pos, scaleN);
-  return {std::max<int64_t>(i, 0), std::min<int64_t>(i + 1, inSize - 1),
+  return {i, std::max<int64_t>(i, 0), std::min<int64_t>(i + 1, inSize - 1),
           pos - i * scaleN};
 }
-
-} // namespace
 
 std::optional<std::string> checkResize(const ResizeParams &p) {
   if (p.batch < 1 || p.inH < 1 || p.inW < 1 || p.channels < 1 || p.outH < 1 ||
@@ -55,10 +50,10 @@ void resizeNearest(const ResizeParams &p, const void *input, void *output,
   const int64_t pixel = p.channels * elemBytes;
   for (int64_t n = 0; n < p.batch; ++n)
     for (int64_t oy = 0; oy < p.outH; ++oy) {
-      Axis y = axisAt(oy, p.scaleYN, p.scaleYD, p.offsetY, p.inH);
+      ResizeAxis y = resizeAxis(oy, p.scaleYN, p.scaleYD, p.offsetY, p.inH);
       int64_t iy = 2 * y.r >= p.scaleYN ? y.i1 : y.i0;
       for (int64_t ox = 0; ox < p.outW; ++ox) {
-        Axis x = axisAt(ox, p.scaleXN, p.scaleXD, p.offsetX, p.inW);
+        ResizeAxis x = resizeAxis(ox, p.scaleXN, p.scaleXD, p.offsetX, p.inW);
         int64_t ix = 2 * x.r >= p.scaleXN ? x.i1 : x.i0;
         std::memcpy(out + ((n * p.outH + oy) * p.outW + ox) * pixel,
                     in + ((n * p.inH + iy) * p.inW + ix) * pixel, pixel);
@@ -71,9 +66,9 @@ void resizeBilinear(const ResizeParams &p, const In *input, Acc *output) {
   const int64_t C = p.channels;
   for (int64_t n = 0; n < p.batch; ++n)
     for (int64_t oy = 0; oy < p.outH; ++oy) {
-      Axis y = axisAt(oy, p.scaleYN, p.scaleYD, p.offsetY, p.inH);
+      ResizeAxis y = resizeAxis(oy, p.scaleYN, p.scaleYD, p.offsetY, p.inH);
       for (int64_t ox = 0; ox < p.outW; ++ox) {
-        Axis x = axisAt(ox, p.scaleXN, p.scaleXD, p.offsetX, p.inW);
+        ResizeAxis x = resizeAxis(ox, p.scaleXN, p.scaleXD, p.offsetX, p.inW);
         auto at = [&](int64_t iy, int64_t ix, int64_t c) {
           return static_cast<Acc>(
               input[((n * p.inH + iy) * p.inW + ix) * C + c]);

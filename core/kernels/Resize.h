@@ -28,6 +28,19 @@ struct ResizeParams {
   int64_t offsetY = 0, offsetX = 0;
 };
 
+/// One axis of the sample position of output index o, as RESIZE computes
+/// it: pos = o * scale_d + offset, index = floor(pos / scale_n) (unclamped),
+/// its neighbours clamped to the input (i0 = max(index, 0), i1 =
+/// min(index + 1, inSize - 1)) and the fraction r = pos - index * scale_n.
+/// Both kernels below sample through it; the NPU lowering of BILINEAR
+/// (compiler/lowering/LowerResize.cpp) reads its interpolation weights off
+/// it (scale_n - r at i0, r at i1).
+struct ResizeAxis {
+  int64_t index, i0, i1, r;
+};
+ResizeAxis resizeAxis(int64_t o, int64_t scaleN, int64_t scaleD,
+                      int64_t offset, int64_t inSize);
+
 /// TOSA's ERROR_IFs on the scale and offset (positive scales, numerators
 /// <= 2^11, downscale at most 16x, offset in [-n, 16n)) and dims < 16384.
 std::optional<std::string> checkResize(const ResizeParams &p);

@@ -50,3 +50,26 @@ TEST(Resize, CheckRejectsSpecViolations) {
   EXPECT_TRUE(checkResize(row(64, 2, 1, 16, 0)).has_value());  // 16x down
   EXPECT_TRUE(checkResize(row(2, 4, 2, 1, -3)).has_value());   // offset < -n
 }
+
+// The sample position both kernels use: ONNX half_pixel x2 is scale 4/2,
+// offset -1, so output o samples (2 o - 1) / 4. o = 0: pos -1, index
+// floor(-1/4) = -1 (clamped to i0 = 0, i1 = 0), fraction 3; o = 1: pos 1,
+// index 0, fraction 1; o = 7 on 4 inputs: pos 13, index 3, i1 clamped to 3,
+// fraction 1.
+TEST(Resize, AxisKeepsTheUnclampedIndexAndTheFraction) {
+  ResizeAxis a = resizeAxis(0, 4, 2, -1, 4);
+  EXPECT_EQ(a.index, -1);
+  EXPECT_EQ(a.i0, 0);
+  EXPECT_EQ(a.i1, 0);
+  EXPECT_EQ(a.r, 3);
+  a = resizeAxis(1, 4, 2, -1, 4);
+  EXPECT_EQ(a.index, 0);
+  EXPECT_EQ(a.i0, 0);
+  EXPECT_EQ(a.i1, 1);
+  EXPECT_EQ(a.r, 1);
+  a = resizeAxis(7, 4, 2, -1, 4);
+  EXPECT_EQ(a.index, 3);
+  EXPECT_EQ(a.i0, 3);
+  EXPECT_EQ(a.i1, 3);
+  EXPECT_EQ(a.r, 1);
+}
