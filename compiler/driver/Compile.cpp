@@ -5,6 +5,7 @@
 #include "compiler/driver/Calibrate.h"
 #include "compiler/graph/Passes.h"
 #include "compiler/lowering/Passes.h"
+#include "compiler/patterns/NodeName.h"
 #include "compiler/quant/Passes.h"
 #include "compiler/reference/Interpreter.h"
 #include "core/isa/Asm.h"
@@ -18,6 +19,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -162,6 +165,28 @@ std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name) {
       .Case("npu", EmitLevel::Npu)
       .Case("asm", EmitLevel::Asm)
       .Default(std::nullopt);
+}
+
+/// Rounds of host fallback for nodes without an NPU lowering (each round
+/// can only uncover ops that the previous one's boundaries created).
+constexpr unsigned kMaxLoweringFallbackRounds = 4;
+
+/// The ops an NPU lowering of (a copy of) `module` leaves behind; none if
+/// the rewrites themselves fail (the real lowering then reports it).
+static std::vector<lowering::UnloweredOp> trialLowering(mlir::ModuleOp module) {
+  mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
+  mlir::ScopedDiagnosticHandler quiet(module.getContext(),
+                                      [](mlir::Diagnostic &) {
+                                        return mlir::success();
+                                      });
+  mlir::FailureOr<std::vector<lowering::UnloweredOp>> left =
+      lowering::applyNpuRewrites(*copy);
+  if (mlir::failed(left))
+    return {};
+  // The ops die with the copy: keep only what the caller reads.
+  for (lowering::UnloweredOp &u : *left)
+    u.op = nullptr;
+  return std::move(*left);
 }
 
 /// Lowering to npu, tiling and codegen of an integer-level module (the
@@ -343,15 +368,49 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     result.emitted = printModule(**module);
     return result;
   }
-  {
+  // Folding, then host fallback of the nodes that fold but have no NPU
+  // lowering: a trial lowering of a copy names them, they are sent to the
+  // host (tessera.host_reason on the quant-level ops) and folding is redone
+  // from the quant level, until the trial leaves nothing a node names.
+  mlir::OwningOpRef<mlir::ModuleOp> quantLevel((*module)->clone());
+  std::vector<std::string> foldNotes;
+  auto fold = [&]() -> llvm::Error {
+    foldNotes.clear();
     mlir::PassManager pm(&ctx);
     quant::FoldToIntegerOptions fopts;
     fopts.floatNodes.assign(opts.floatNodes.begin(), opts.floatNodes.end());
     fopts.fallback = opts.noFallback ? "error" : "host";
     quant::buildFoldToIntegerPipeline(pm, fopts);
-    if (llvm::Error e = runPasses(pm, **module, "fold-to-integer", say))
-      return std::move(e);
+    return runPasses(pm, **module, "fold-to-integer",
+                     [&](const std::string &n) { foldNotes.push_back(n); });
+  };
+  if (llvm::Error e = fold())
+    return std::move(e);
+  if (!opts.noFallback) {
+    llvm::MapVector<std::string, std::string, llvm::StringMap<unsigned>>
+        unlowerable; // node -> reason
+    for (unsigned round = 0; round < kMaxLoweringFallbackRounds; ++round) {
+      unsigned before = unlowerable.size();
+      for (const lowering::UnloweredOp &u : trialLowering(**module))
+        if (!u.node.empty() && !unlowerable.count(u.node))
+          unlowerable[u.node] =
+              "no NPU lowering for '" + u.opName + "': " + u.reason;
+      if (unlowerable.size() == before)
+        break;
+      mlir::OwningOpRef<mlir::ModuleOp> fresh(quantLevel->clone());
+      mlir::Builder b(&ctx);
+      fresh->walk([&](mlir::Operation *op) {
+        auto it = unlowerable.find(patterns::onnxNodeName(op));
+        if (it != unlowerable.end())
+          op->setAttr(quant::kHostReasonAttr, b.getStringAttr(it->second));
+      });
+      *module = std::move(fresh);
+      if (llvm::Error e = fold())
+        return std::move(e);
+    }
   }
+  for (const std::string &n : foldNotes)
+    say(n);
   timer.done("fold-to-integer");
   if (opts.emit == EmitLevel::Int) {
     result.emitted = printModule(**module);

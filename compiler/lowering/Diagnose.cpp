@@ -89,23 +89,34 @@ static std::string expectation(Operation *op) {
   return "no NPU lowering exists for this op";
 }
 
-LogicalResult diagnoseUnlowered(func::FuncOp func) {
-  bool ok = true;
+bool isUnlowered(Operation *op) {
+  return !isa<func::ReturnOp, func::FuncOp>(op) &&
+         !isa<npu::NpuDialect>(op->getDialect()) &&
+         !isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp>(op);
+}
+
+std::vector<UnloweredOp> collectUnlowered(func::FuncOp func) {
+  std::vector<UnloweredOp> left;
   func.walk([&](Operation *op) {
-    if (op == func.getOperation() || isa<func::ReturnOp>(op) ||
-        isa<npu::NpuDialect>(op->getDialect()) ||
-        isa<tosa::ConstOp, tosa::ConstShapeOp, arith::ConstantOp>(op))
+    if (op == func.getOperation() || !isUnlowered(op))
       return;
-    std::string node = onnxNodeName(op);
-    InFlightDiagnostic diag = op->emitError()
-                              << "unsupported for now: '"
-                              << op->getName().getStringRef() << "'";
-    if (!node.empty())
-      diag << " (ONNX node " << quoteName(node) << ")";
-    diag << ": " << expectation(op);
-    ok = false;
+    left.push_back({op, op->getName().getStringRef().str(), onnxNodeName(op),
+                    expectation(op)});
   });
-  return success(ok);
+  return left;
+}
+
+LogicalResult diagnoseUnlowered(func::FuncOp func) {
+  std::vector<UnloweredOp> left = collectUnlowered(func);
+  for (const UnloweredOp &u : left) {
+    InFlightDiagnostic diag = u.op->emitError()
+                              << "unsupported for now: '"
+                              << u.opName << "'";
+    if (!u.node.empty())
+      diag << " (ONNX node " << quoteName(u.node) << ")";
+    diag << ": " << u.reason;
+  }
+  return success(left.empty());
 }
 
 } // namespace tessera::lowering

@@ -135,23 +135,6 @@ void replaceFused(PatternRewriter &rewriter, Operation *last, Value v,
       rewriter.eraseOp(op);
 }
 
-static std::string firstName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (std::string s = firstName(l); !s.empty())
-        return s;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return firstName(call.getCallee());
-  return "";
-}
-
-std::string onnxNodeName(Operation *op) {
-  if (auto node = op->getAttrOfType<StringAttr>("onnx.node"))
-    return node.str();
-  return firstName(op->getLoc());
-}
 
 std::string activationName(int64_t lo, int64_t hi, int64_t zp, int64_t tmin,
                            int64_t tmax) {

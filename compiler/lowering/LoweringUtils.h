@@ -9,6 +9,8 @@
 #ifndef TESSERA_COMPILER_LOWERING_LOWERINGUTILS_H
 #define TESSERA_COMPILER_LOWERING_LOWERINGUTILS_H
 
+#include "compiler/patterns/NodeName.h"
+
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SmallVector.h"
@@ -65,9 +67,8 @@ mlir::Operation *absorbClamp(mlir::Value v, int64_t &lo, int64_t &hi);
 void replaceFused(mlir::PatternRewriter &rewriter, mlir::Operation *last,
                   mlir::Value v, llvm::ArrayRef<mlir::Operation *> others);
 
-/// The ONNX node `op` was imported from: its `onnx.node` attribute, else the
-/// first NameLoc of its location; "" if neither.
-std::string onnxNodeName(mlir::Operation *op);
+/// The ONNX node `op` was imported from (compiler/patterns/NodeName.h).
+using patterns::onnxNodeName;
 
 /// "Relu" or "Clip" for a fused clamp [lo, hi] on an output of type range
 /// [tmin, tmax] with zero point zp; "" when the clamp does nothing.

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tessera::lowering {
 
@@ -104,9 +105,27 @@ unsigned eraseRedundantClamps(mlir::func::FuncOp func);
 /// transposes feeding the return by an NHWC signature with `npu.layout`.
 void absorbBoundaryTransposes(mlir::func::FuncOp func);
 
-/// After the rewrites: emits one error per op that is left (not npu, not a
-/// constant), naming it and what the lowering supports. Fails if any.
+/// An op the rewrites left behind (not npu, not a constant): its ONNX node
+/// ("" when its location names none) and what the lowering expects.
+struct UnloweredOp {
+  mlir::Operation *op;
+  std::string opName; // e.g. "tosa.resize"
+  std::string node;
+  std::string reason;
+};
+/// After the rewrites: the ops of `func` that are left, in program order.
+std::vector<UnloweredOp> collectUnlowered(mlir::func::FuncOp func);
+/// After the rewrites: emits one error per op that is left, naming it and
+/// what the lowering supports. Fails if any.
 mlir::LogicalResult diagnoseUnlowered(mlir::func::FuncOp func);
+
+/// Runs --tessera-lower-to-npu's rewrites on `module` (host outlining, the
+/// patterns; no diagnostics, no layer table) and returns what is left per
+/// NPU function. The driver calls it on a clone to find the nodes that
+/// have no NPU lowering and sends them to the host (docs/lowering.md,
+/// "Host fallback of unlowerable ops").
+mlir::FailureOr<std::vector<UnloweredOp>>
+applyNpuRewrites(mlir::ModuleOp module);
 
 /// Numbers the npu ops of `module` in program order by ONNX node (ops from
 /// the same node share a row), sets their `layer` and the module's

@@ -179,6 +179,18 @@ void skipHostOps(RewritePatternSet &patterns) {
 LogicalResult pinFloatNodes(func::FuncOp func, ArrayRef<std::string> globs,
                             HostReasons &hostReasons) {
   bool ok = true;
+  // Ops a caller sent to the host with its reason (the driver, for nodes
+  // that fold but have no NPU lowering): pinned like --float-nodes.
+  func.walk([&](Operation *op) {
+    auto reason = op->getAttrOfType<StringAttr>(kHostReasonAttr);
+    if (!reason)
+      return;
+    op->removeAttr(kHostReasonAttr);
+    if (isStructural(op) || !computesOnFloat(op) || isHostOp(op))
+      return;
+    markHost(op);
+    hostReasons[op] = reason.str();
+  });
   for (const std::string &text : globs) {
     llvm::Expected<llvm::GlobPattern> glob = llvm::GlobPattern::create(text);
     if (!glob) {

@@ -136,9 +136,14 @@ using HostReasons = llvm::DenseMap<mlir::Operation *, std::string>;
 /// `tessera.device = "cpu"` nor one whose result a host op reads directly.
 void skipHostOps(mlir::RewritePatternSet &patterns);
 
-/// Marks the ops of every node whose name matches one of `globs`
-/// (llvm::GlobPattern) as host ops. Errors for a bad pattern or one that
-/// matches no node.
+/// Op attribute (a string): the op runs on the host for this reason. Set by
+/// a caller before --tessera-fold-to-integer (the driver does it for nodes
+/// that fold but have no NPU lowering); pinFloatNodes consumes it.
+inline constexpr llvm::StringLiteral kHostReasonAttr = "tessera.host_reason";
+
+/// Marks the float ops carrying `tessera.host_reason`, and those of every
+/// node whose name matches one of `globs` (llvm::GlobPattern), as host ops.
+/// Errors for a bad pattern or one that matches no node.
 mlir::LogicalResult pinFloatNodes(mlir::func::FuncOp func,
                                   llvm::ArrayRef<std::string> globs,
                                   HostReasons &hostReasons);

@@ -35,23 +35,6 @@ bool isHostOp(Operation *op) {
   return device && device.getValue() == kHostDevice;
 }
 
-static std::string firstName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (std::string s = firstName(l); !s.empty())
-        return s;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return firstName(call.getCallee());
-  return "";
-}
-
-std::string nodeName(Operation *op) {
-  if (auto node = op->getAttrOfType<StringAttr>("onnx.node"))
-    return node.str();
-  return firstName(op->getLoc());
-}
 
 bool isFloatTensor(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);

@@ -11,6 +11,7 @@
 #ifndef TESSERA_COMPILER_QUANT_QUANTUTILS_H
 #define TESSERA_COMPILER_QUANT_QUANTUTILS_H
 
+#include "compiler/patterns/NodeName.h"
 #include "core/quant/Quant.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,9 +43,10 @@ inline constexpr llvm::StringLiteral kHostDevice = "cpu";
 /// True if `op` carries `tessera.device = "cpu"`.
 bool isHostOp(mlir::Operation *op);
 
-/// The ONNX node `op` was imported from: its `onnx.node` attribute, else the
-/// first NameLoc of its location; "" if neither.
-std::string nodeName(mlir::Operation *op);
+/// The ONNX node `op` was imported from (compiler/patterns/NodeName.h).
+inline std::string nodeName(mlir::Operation *op) {
+  return patterns::onnxNodeName(op);
+}
 
 /// The one rounding mode of every tosa.rescale Tessera emits; see
 /// docs/quantization-passes.md ("Rescale rounding").

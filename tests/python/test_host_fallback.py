@@ -1,10 +1,13 @@
 """Host fallback, compiler side (docs/quantization-passes.md, "Host
 fallback"): a node pinned with --float-nodes, and an op without an integer
 lowering (ReduceMin), run in float on the host inside an otherwise integer
-program, on rv1126, j5 and orin.
+program, on rv1126, j5 and orin; and an op that folds to integer but has
+no NPU lowering (a bilinear Resize by 1.5), which the driver sends to the
+host after a trial lowering.
 
-Model: Conv -> mid -> Conv, where mid is a third Conv (pinned) or a
-ReduceMin over the channels (no integer path: falls back by itself).
+Model: Conv -> mid -> Conv, where mid is a third Conv (pinned), a
+ReduceMin over the channels (no integer path: falls back by itself) or a
+bilinear Resize by 1.5 (no NPU lowering: falls back by itself).
 Calibrated on 2 random samples, run on a third by the integer reference
 executor (tessera-run on --emit=int), checking:
 (a) the host node's output equals onnxruntime's float32 result of that node
@@ -50,9 +53,15 @@ def make_model(kind):
     """(full model, model of the node 'mid' alone: input 'a', output 'b')."""
     rng = np.random.default_rng(3)
     n0, i0 = conv_node("conv0", "x", "a", 3, 4, rng)
+    hw = 8
     if kind == "pinned_conv":
         n1, i1 = conv_node("mid", "a", "b", 4, 4, rng)
         cmid = 4
+    elif kind == "unlowerable_resize":
+        n1 = h.make_node("Resize", ["a", "", "sc"], ["b"], name="mid",
+                         mode="linear")
+        i1 = [nh.from_array(np.asarray([1, 1, 1.5, 1.5], np.float32), "sc")]
+        cmid, hw = 4, 12
     else:
         n1 = h.make_node("ReduceMin", ["a"], ["b"], name="mid", axes=[1],
                          keepdims=1)
@@ -66,11 +75,11 @@ def make_model(kind):
         return m
     full = model([n0, n1, n2], [h.make_tensor_value_info("x", TP.FLOAT,
                                                          [1, 3, 8, 8])],
-                 [h.make_tensor_value_info("y", TP.FLOAT, [1, 2, 8, 8])],
+                 [h.make_tensor_value_info("y", TP.FLOAT, [1, 2, hw, hw])],
                  i0 + i1 + i2)
     alone = model([n1], [h.make_tensor_value_info("a", TP.FLOAT,
                                                   [1, 4, 8, 8])],
-                  [h.make_tensor_value_info("b", TP.FLOAT, [1, cmid, 8, 8])],
+                  [h.make_tensor_value_info("b", TP.FLOAT, [1, cmid, hw, hw])],
                   i1)
     return full, alone
 
@@ -86,7 +95,8 @@ def to_nchw(a, layout):
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("kind", ["pinned_conv", "reduce_min"])
+@pytest.mark.parametrize("kind", ["pinned_conv", "reduce_min",
+                                  "unlowerable_resize"])
 def test_host_node_in_integer_program(kind, target, tmp_path):
     full, alone = make_model(kind)
     onnx.save(full, tmp_path / "m.onnx")
@@ -100,9 +110,13 @@ def test_host_node_in_integer_program(kind, target, tmp_path):
     proc = run_tool("tessera-compile", tmp_path / "m.onnx", "--target", target,
                     "--calibration", tmp_path / "calib.npz", *pin,
                     "--emit=int", "-o", tmp_path / "int.mlir")
-    reason = ("pinned by --float-nodes" if pin
-              else "no integer lowering for this op")
-    op = "tosa.conv2d" if pin else "tosa.reduce_min"
+    op, reason = {
+        "pinned_conv": ("tosa.conv2d", "pinned by --float-nodes"),
+        "reduce_min": ("tosa.reduce_min", "no integer lowering for this op"),
+        "unlowerable_resize": ("tosa.resize", "no NPU lowering for "
+                               "'tosa.resize': expected a BILINEAR resize "
+                               "of a rank-4 i8 tensor by integer factors"),
+    }[kind]
     assert f"note: node 'mid' ({op}) runs on the host: {reason}" \
         in proc.stderr
     assert proc.stderr.count("runs on the host") == 1
@@ -189,6 +203,15 @@ def test_python_api(tmp_path):
                         no_fallback=True)
     program = tessera.compile(tmp_path / "r.onnx", calibration=calib)
     assert isinstance(program, bytes) and len(program) > 0
+
+    # Folds to integer, has no NPU lowering: with --no-fallback the
+    # lowering's error names the node and the op.
+    full, _ = make_model("unlowerable_resize")
+    onnx.save(full, tmp_path / "z.onnx")
+    with pytest.raises(ValueError, match="unsupported for now: 'tosa.resize' "
+                       "\\(ONNX node 'mid'\\)"):
+        tessera.compile(tmp_path / "z.onnx", calibration=calib,
+                        no_fallback=True)
 
 
 @pytest.mark.parametrize("target", TARGETS)
