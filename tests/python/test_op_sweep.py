@@ -271,8 +271,6 @@ XFAIL = {
     "reduce_min_c": (None, "tosa.reduce_min has no integer fold"),
     "resize_bilinear": (None, "a bilinear tosa.resize has no NPU lowering "
                         "(the NPU resize is nearest, by DMA)"),
-    "matmul_batched": (None, "an activation x activation tosa.matmul has no "
-                       "NPU lowering (only a constant B, as a 1x1 conv)"),
     "div_tensor": (None, "tensor / tensor Div has no integer fold (owned "
                    "by the normalization work)"),
 }
