@@ -8,17 +8,18 @@
 // to OHWI [N, 1, 1, K], the bias is zero, and the result is viewed back as
 // [1, M, N].
 //
-// With an activation b (attention's Q x K^T, S x V) the CONV reads its
-// weights from DRAM instead of the constant image (docs/lowering.md,
-// "MatMul of two activations"). A batch [B, M, K] x [B, K, N] is one
-// grouped 1x1 CONV with groups = B: input [1, M, 1, B*K] (a, rows moved to
-// [M, B, K]), weights [B*N, 1, 1, K] (b^T: [B, N, K]), output
-// [1, M, 1, B*N] moved back to [B, M, N]; output channel b*N + n reads input
-// group b, so every batch index is its own product. The moves are
-// tosa.transposes that the transpose patterns lower (whole rows of K or N
-// elements for a and the output, single elements for b^T unless b is
-// itself a transpose, which then cancels). b's zero point is the CONV's
-// w_zp.
+// A batch [B, M, K] x [B, K, N] is one grouped 1x1 CONV with groups = B:
+// input [1, M, 1, B*K] (a, rows moved to [M, B, K]), weights
+// [B*N, 1, 1, K] (b^T: [B, N, K]), output [1, M, 1, B*N] moved back to
+// [B, M, N]; output channel b*N + n reads input group b, so every batch
+// index is its own product (B = 1: the fully connected layer above). A
+// constant b (behind the importer's reshapes) is transposed here into the
+// constant. An activation b (attention's Q x K^T, P x V) stays a tensor: the
+// CONV reads its weights from DRAM (docs/lowering.md, "MatMul of two
+// activations") with b's zero point as w_zp. The moves are tosa.transposes
+// that the transpose patterns lower (whole rows of K or N elements for a and
+// the output, single elements for b^T unless b is itself a transpose, which
+// then cancels).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -29,84 +30,19 @@ using namespace mlir;
 namespace tessera::lowering {
 namespace {
 
-struct LowerMatMul : public OpRewritePattern<tosa::MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(tosa::MatMulOp mm,
-                                PatternRewriter &rewriter) const override {
-    auto aType = cast<RankedTensorType>(mm.getA().getType());
-    auto bType = cast<RankedTensorType>(mm.getB().getType());
-    auto accType = cast<RankedTensorType>(mm.getType());
-    if (!aType.getElementType().isInteger(8) ||
-        !accType.getElementType().isInteger(32) || aType.getDimSize(0) != 1)
-      return rewriter.notifyMatchFailure(mm, "expected i8 [1, M, K], i32 acc");
-    auto rescale = soleUser<tosa::RescaleOp>(mm.getResult());
-    if (!rescale)
-      return rewriter.notifyMatchFailure(mm, "expected one rescale user");
-    RescaleParams rq;
-    std::string why;
-    if (!readRescale(rescale, rq, why))
-      return rewriter.notifyMatchFailure(rescale, why);
-    auto b = readIntConstant(mm.getB());
-    auto azp = readScalarConstant(mm.getAZp());
-    auto bzp = readScalarConstant(mm.getBZp());
-    if (!b || !azp || !bzp || rq.inputZp != 0)
-      return rewriter.notifyMatchFailure(mm, "expected constant b and zps");
-    int64_t m = aType.getDimSize(1), k = aType.getDimSize(2);
-    int64_t n = bType.getDimSize(2);
-    auto outType = cast<RankedTensorType>(rescale.getType());
-    Type outElem = outType.getElementType();
-    int64_t lo = intTypeMin(outElem), hi = intTypeMax(outElem);
-    Operation *last = rescale;
-    if (Operation *clamp = absorbClamp(rescale.getResult(), lo, hi))
-      last = clamp;
-
-    // Weights OHWI [N, 1, 1, K]: w[o][0][0][c] = b[0][c][o].
-    llvm::SmallVector<APInt> wBits;
-    unsigned width = bType.getElementType().getIntOrFloatBitWidth();
-    for (int64_t o = 0; o < n; ++o)
-      for (int64_t c = 0; c < k; ++c)
-        wBits.emplace_back(width, (*b)[c * n + o], /*isSigned=*/true);
-    auto wType = RankedTensorType::get({n, 1, 1, k}, bType.getElementType());
-    auto biasType = RankedTensorType::get({n}, rewriter.getI32Type());
-    Location loc = mm.getLoc();
-    Value w = tosa::ConstOp::create(rewriter, loc, wType,
-                                    DenseElementsAttr::get(wType, wBits));
-    Value bias = tosa::ConstOp::create(
-        rewriter, loc, biasType,
-        DenseElementsAttr::get(biasType, rewriter.getI32IntegerAttr(0)));
-    std::string node = onnxNodeName(mm);
-    auto in4 = RankedTensorType::get({1, m, 1, k}, aType.getElementType());
-    auto view = npu::ReshapeOp::create(rewriter, loc, in4, mm.getA(), 0);
-    tagLayer(view, node, "Reshape");
-    auto out4 = RankedTensorType::get({1, m, 1, n}, outElem);
-    auto conv = npu::Conv2DOp::create(
-        rewriter, rewriter.getFusedLoc({loc, last->getLoc()}), out4, view, w,
-        bias, llvm::ArrayRef<int64_t>{1, 1}, llvm::ArrayRef<int64_t>{1, 1},
-        llvm::ArrayRef<int64_t>{0, 0, 0, 0}, /*groups=*/1, *azp, *bzp,
-        rq.outputZp, rq.multiplier, rq.shift, rq.doubleRound, lo, hi,
-        /*layer=*/0);
-    std::string act = activationName(lo, hi, rq.outputZp, intTypeMin(outElem),
-                                     intTypeMax(outElem));
-    tagLayer(conv, node, act.empty() ? "MatMul" : "MatMul+" + act);
-    auto back = npu::ReshapeOp::create(rewriter, loc, outType, conv, 0);
-    tagLayer(back, node, "Reshape");
-    replaceFused(rewriter, last, back.getResult(), {rescale, mm});
-    return success();
-  }
-};
-
-/// The elements of `v` if it is an integer constant, possibly behind
-/// reshapes (the importer's batch flattening).
-std::optional<llvm::SmallVector<int64_t>> constantBehindReshapes(Value v) {
-  for (;;) {
-    if (auto r = v.getDefiningOp<tosa::ReshapeOp>())
-      v = r.getInput1();
-    else if (auto r = v.getDefiningOp<npu::ReshapeOp>())
-      v = r.getInput();
-    else
-      return readIntConstant(v);
-  }
+/// `v` viewed as `shape` (npu.reshape; a view of a view is one view).
+Value viewAs(PatternRewriter &rewriter, Location loc, Value v,
+             llvm::ArrayRef<int64_t> shape, llvm::StringRef node) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getShape() == shape)
+    return v;
+  if (auto inner = v.getDefiningOp<npu::ReshapeOp>()) // a view of a view
+    return viewAs(rewriter, loc, inner.getInput(), shape, node);
+  auto view = npu::ReshapeOp::create(
+      rewriter, loc, RankedTensorType::get(shape, t.getElementType()), v,
+      /*layer=*/0);
+  tagLayer(view, node, "Reshape");
+  return view;
 }
 
 /// `v` with its dims permuted (tosa.transpose semantics: result dim i is
@@ -129,32 +65,17 @@ Value permuted(PatternRewriter &rewriter, Location loc, Value v,
   }
   if (identity)
     return v;
+  if (unitOnly)
+    return viewAs(rewriter, loc, v, shape, node);
   auto type = RankedTensorType::get(shape, t.getElementType());
-  if (unitOnly) {
-    auto view = npu::ReshapeOp::create(rewriter, loc, type, v, /*layer=*/0);
-    tagLayer(view, node, "Reshape");
-    return view;
-  }
   auto t2 = tosa::TransposeOp::create(rewriter, loc, type, v, perms);
   if (!node.empty()) // its layer-table row is the MatMul's
     t2->setAttr("onnx.node", rewriter.getStringAttr(node));
   return t2;
 }
 
-Value viewAs(PatternRewriter &rewriter, Location loc, Value v,
-             llvm::ArrayRef<int64_t> shape, llvm::StringRef node) {
-  auto t = cast<RankedTensorType>(v.getType());
-  if (t.getShape() == shape)
-    return v;
-  auto view = npu::ReshapeOp::create(
-      rewriter, loc, RankedTensorType::get(shape, t.getElementType()), v,
-      /*layer=*/0);
-  tagLayer(view, node, "Reshape");
-  return view;
-}
-
 /// `v` [.., R, C] with its last two dims swapped, [.., C, R]. When `v` is a
-/// transpose T of s, possibly behind a reshape that keeps the last two dims
+/// transpose T of s, possibly behind reshapes that keep the last two dims
 /// (the importer flattens batch dims), it is T with its last two permutation
 /// entries swapped, viewed as [.., C, R]: K^T of attention, or the sweep's
 /// x x Transpose(x), cancels instead of moving single elements twice.
@@ -164,12 +85,7 @@ Value swapLastTwo(PatternRewriter &rewriter, Location loc, Value v,
   int64_t r = vt.getRank();
   llvm::SmallVector<int64_t> shape(vt.getShape());
   std::swap(shape[r - 1], shape[r - 2]);
-  Value src = v;
-  if (auto rs = v.getDefiningOp<npu::ReshapeOp>())
-    src = rs.getInput();
-  else if (auto rs = v.getDefiningOp<tosa::ReshapeOp>())
-    src = rs.getInput1();
-  if (auto t = src.getDefiningOp<tosa::TransposeOp>()) {
+  if (auto t = skipReshapes(v).getDefiningOp<tosa::TransposeOp>()) {
     auto tt = cast<RankedTensorType>(t.getType());
     int64_t tr = tt.getRank();
     // Equal trailing [R, C] blocks: a row-major reshape keeps each block.
@@ -188,9 +104,9 @@ Value swapLastTwo(PatternRewriter &rewriter, Location loc, Value v,
   return permuted(rewriter, loc, v, perms, node);
 }
 
-/// [B, M, K] x [B, K, N] with an activation b -> one grouped 1x1 CONV whose
-/// weights come from DRAM (see the file comment).
-struct LowerActivationMatMul : public OpRewritePattern<tosa::MatMulOp> {
+/// [B, M, K] x [B, K, N] -> one grouped 1x1 CONV, weights b^T from the
+/// constant image or, for an activation b, from DRAM (see the file comment).
+struct LowerMatMul : public OpRewritePattern<tosa::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(tosa::MatMulOp mm,
@@ -203,8 +119,6 @@ struct LowerActivationMatMul : public OpRewritePattern<tosa::MatMulOp> {
         !accType.getElementType().isInteger(32) || !aType.hasStaticShape() ||
         !bType.hasStaticShape())
       return rewriter.notifyMatchFailure(mm, "expected i8 operands, i32 acc");
-    if (readIntConstant(mm.getB()) && aType.getDimSize(0) == 1)
-      return rewriter.notifyMatchFailure(mm, "constant b (LowerMatMul)");
     auto rescale = soleUser<tosa::RescaleOp>(mm.getResult());
     if (!rescale)
       return rewriter.notifyMatchFailure(mm, "expected one rescale user");
@@ -242,7 +156,7 @@ struct LowerActivationMatMul : public OpRewritePattern<tosa::MatMulOp> {
     // Weights OHWI [B*N, 1, 1, K]: b^T [B, N, K]; a constant b (behind
     // the importer's reshapes) is transposed here, into the constant image.
     Value w;
-    if (auto values = constantBehindReshapes(mm.getB())) {
+    if (auto values = readIntConstant(skipReshapes(mm.getB()))) {
       auto wType = RankedTensorType::get({batch * n, 1, 1, k}, bType.getElementType());
       llvm::SmallVector<APInt> bits;
       for (int64_t b = 0; b < batch; ++b)
@@ -280,7 +194,7 @@ struct LowerActivationMatMul : public OpRewritePattern<tosa::MatMulOp> {
 } // namespace
 
 void populateLowerMatMulPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerMatMul, LowerActivationMatMul>(patterns.getContext());
+  patterns.add<LowerMatMul>(patterns.getContext());
 }
 
 } // namespace tessera::lowering
