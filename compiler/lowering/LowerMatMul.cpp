@@ -45,18 +45,74 @@ Value viewAs(PatternRewriter &rewriter, Location loc, Value v,
   return view;
 }
 
+/// The dims of `t` that are not 1, in order.
+llvm::SmallVector<int64_t> nonUnitDims(RankedTensorType t) {
+  llvm::SmallVector<int64_t> dims;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    if (t.getDimSize(d) != 1)
+      dims.push_back(d);
+  return dims;
+}
+
+Value permuted(PatternRewriter &rewriter, Location loc, Value v,
+               llvm::ArrayRef<int32_t> perms, llvm::StringRef node);
+
+/// `v` permuted by `perms` as one permutation of s when `v` is a transpose
+/// T of s (perms q) behind views that only add or drop unit dims: Q of
+/// attention, [1, n, h, d] -> [1, h, n, d] -> [h, n, d], moved to [n, h, d]
+/// for the CONV, is s itself. Null otherwise.
+Value composedWithTranspose(PatternRewriter &rewriter, Location loc, Value v,
+                            llvm::ArrayRef<int32_t> perms,
+                            llvm::ArrayRef<int64_t> shape,
+                            llvm::StringRef node) {
+  Value t = skipReshapes(v), s;
+  llvm::SmallVector<int64_t> q;
+  if (auto tt = t.getDefiningOp<tosa::TransposeOp>()) {
+    q.assign(tt.getPerms().begin(), tt.getPerms().end());
+    s = tt.getInput1();
+  } else if (auto nt = t.getDefiningOp<npu::TransposeOp>();
+             nt && !nt.getOffsets()) {
+    q.assign(nt.getPerms().begin(), nt.getPerms().end());
+    s = nt.getInput();
+  }
+  if (!s)
+    return nullptr;
+  auto vType = cast<RankedTensorType>(v.getType());
+  auto tType = cast<RankedTensorType>(t.getType());
+  auto sType = cast<RankedTensorType>(s.getType());
+  llvm::SmallVector<int64_t> vn = nonUnitDims(vType), tn = nonUnitDims(tType);
+  if (vn.size() != tn.size())
+    return nullptr;
+  for (size_t i = 0; i < vn.size(); ++i)
+    if (vType.getDimSize(vn[i]) != tType.getDimSize(tn[i]))
+      return nullptr;
+  // s's unit dims first, then the dims of s the result's non-unit dims are.
+  llvm::SmallVector<int32_t> order;
+  for (int64_t d = 0; d < sType.getRank(); ++d)
+    if (sType.getDimSize(d) == 1)
+      order.push_back(static_cast<int32_t>(d));
+  for (int32_t p : perms)
+    if (vType.getDimSize(p) != 1)
+      order.push_back(
+          static_cast<int32_t>(q[tn[llvm::find(vn, p) - vn.begin()]]));
+  return viewAs(rewriter, loc, permuted(rewriter, loc, s, order, node), shape,
+                node);
+}
+
 /// `v` with its dims permuted (tosa.transpose semantics: result dim i is
 /// input dim perms[i]). The identity is `v`, a permutation that only moves
-/// unit dims a view (npu.reshape), anything else a tosa.transpose that the
-/// transpose patterns lower (LowerRowTranspose.cpp).
+/// unit dims a view (npu.reshape), a permutation of a transpose one
+/// permutation (composedWithTranspose), anything else a tosa.transpose that
+/// the transpose patterns lower (LowerRowTranspose.cpp).
 Value permuted(PatternRewriter &rewriter, Location loc, Value v,
                llvm::ArrayRef<int32_t> perms, llvm::StringRef node) {
   auto t = cast<RankedTensorType>(v.getType());
   llvm::SmallVector<int64_t> shape;
+  for (int32_t p : perms)
+    shape.push_back(t.getDimSize(p));
   bool identity = true, unitOnly = true;
   int32_t last = -1;
   for (auto [i, p] : llvm::enumerate(perms)) {
-    shape.push_back(t.getDimSize(p));
     identity &= p == static_cast<int32_t>(i);
     if (t.getDimSize(p) == 1)
       continue;
@@ -67,6 +123,8 @@ Value permuted(PatternRewriter &rewriter, Location loc, Value v,
     return v;
   if (unitOnly)
     return viewAs(rewriter, loc, v, shape, node);
+  if (Value c = composedWithTranspose(rewriter, loc, v, perms, shape, node))
+    return c;
   auto type = RankedTensorType::get(shape, t.getElementType());
   auto t2 = tosa::TransposeOp::create(rewriter, loc, type, v, perms);
   if (!node.empty()) // its layer-table row is the MatMul's

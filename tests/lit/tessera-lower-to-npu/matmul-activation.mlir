@@ -84,3 +84,28 @@ func.func @batched_constant(%a: tensor<2x1x2xi8>) -> tensor<2x1x2xi8> {
   return %y : tensor<2x1x2xi8>
 }
 }
+
+// -----
+
+// Q of attention: x [1, n, h, d] -> Transpose [1, h, n, d] -> the importer's
+// [h, n, d]. The CONV reads a as [n, h, d], which is x itself: the two
+// permutations compose to the identity and the input is a view of x (only
+// b's element transpose is left).
+// CHECK-LABEL: func.func @q_heads
+// CHECK: %[[IN:.*]] = npu.reshape %arg0 {layer = 0 : i64} : (tensor<1x4x2x3xi8>) -> tensor<1x4x1x6xi8>
+// CHECK-NOT: perms = array<i64: 1, 0, 2>
+// CHECK: npu.conv2d %[[IN]], %{{.*}}, %{{.*}} {{{.*}}groups = 2 : i64
+module {
+func.func @q_heads(%x: tensor<1x4x2x3xi8>, %k: tensor<2x3x4xi8>) -> tensor<2x4x4xi8> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %m = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %s = "tosa.const"() <{values = dense<31> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %izp = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %q = tosa.transpose %x {perms = array<i32: 0, 2, 1, 3>} : (tensor<1x4x2x3xi8>) -> tensor<1x2x4x3xi8> loc("q")
+  %s3 = tosa.const_shape {values = dense<[2, 4, 3]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %q3 = tosa.reshape %q, %s3 : (tensor<1x2x4x3xi8>, !tosa.shape<3>) -> tensor<2x4x3xi8> loc("qk")
+  %acc = tosa.matmul %q3, %k, %zp, %zp : (tensor<2x4x3xi8>, tensor<2x3x4xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<2x4x4xi32> loc("qk")
+  %y = tosa.rescale %acc, %m, %s, %izp, %zp {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<2x4x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<2x4x4xi8> loc("qk")
+  return %y : tensor<2x4x4xi8>
+}
+}
