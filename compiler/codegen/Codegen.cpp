@@ -73,6 +73,8 @@ struct Placement {
 
 struct LayerConsts {
   uint64_t weights = 0, bias = 0, params = 0; ///< params: pairs or lut table
+  /// CONV weights read from the weight operand's DRAM view (an activation).
+  bool weightsFromView = false;
   /// Constant operands of an elementwise op (e.g. the detect head's anchor
   /// grid), in the constant image: operand index -> address.
   llvm::SmallDenseMap<unsigned, uint64_t, 2> operands;
@@ -289,18 +291,26 @@ std::string Generator::symbol(Operation *op, llvm::StringRef what) {
 llvm::Error Generator::addConstants() {
   for (Operation *op : ops) {
     if (auto conv = dyn_cast<npu::Conv2DOp>(op)) {
+      // Weights that are not a constant are an activation (a MatMul's b):
+      // emitWindow loads them from its DRAM view instead.
       auto w = readIntConstant(conv.getWeight());
       auto b = readIntConstant(conv.getBias());
-      if (!w || !b)
-        return makeError(describe(op) + ": weights and bias must be constants");
+      if (!b)
+        return makeError(describe(op) + ": the bias must be a constant");
+      Operation *wDef = conv.getWeight().getDefiningOp();
+      if (!w && wDef && wDef->hasTrait<OpTrait::ConstantLike>())
+        return makeError(describe(op) + ": the weights are a constant that "
+                                        "is not integer data");
       unsigned wb = elementBytes(conv.getWeight());
       std::vector<uint8_t> wBytes, bBytes;
-      for (int64_t v : *w)
+      for (int64_t v : w ? *w : llvm::SmallVector<int64_t>{})
         appendLe(wBytes, v, wb);
       for (int64_t v : *b)
         appendLe(bBytes, v, 4);
       LayerConsts c;
-      c.weights = prog.addConstant(symbol(op, "weights"), wBytes);
+      c.weightsFromView = !w;
+      if (w)
+        c.weights = prog.addConstant(symbol(op, "weights"), wBytes);
       c.bias = prog.addConstant(symbol(op, "bias"), bBytes);
       c.params =
           prog.addConstant(symbol(op, "params"),
@@ -838,9 +848,18 @@ llvm::Error Generator::emitWindow(Operation *op) {
     if (conv) {
       const LayerConsts &c = consts[op];
       uint64_t perOc = uint64_t(g.kh) * g.kw * icg * g.wBytes;
-      sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Weight,
-                                  g.wBytes, c.weights + oc0 * perOc, l.weights,
-                                  ct.ocCount * perOc, 1, 0));
+      if (c.weightsFromView) { // rows of icg elements, kh*kw per channel
+        const View &wv = views[conv.getWeight()];
+        uint64_t rowsPerOc = uint64_t(g.kh) * g.kw;
+        sched.emit(Queue::Load,
+                   dma(Opcode::Load, layer, DmaKind::Weight, g.wBytes,
+                       dramOf(wv) + oc0 * rowsPerOc * wv.pitch, l.weights,
+                       wv.rowBytes, ct.ocCount * rowsPerOc, wv.pitch));
+      } else {
+        sched.emit(Queue::Load, dma(Opcode::Load, layer, DmaKind::Weight,
+                                    g.wBytes, c.weights + oc0 * perOc,
+                                    l.weights, ct.ocCount * perOc, 1, 0));
+      }
       sched.emit(Queue::Load,
                  dma(Opcode::Load, layer, DmaKind::Param, 4, c.bias + oc0 * 4,
                      l.bias, ct.ocCount * 4, 1, 0));

@@ -5,7 +5,7 @@
 // in program order: the ops made from one node (e.g. the reshapes and the
 // 1x1 conv of a Gemm, or a concat and the rescales of its inputs) share one
 // row. The row's op type is that of its main op: a Rescale or Reshape only
-// names a row that has nothing else.
+// names a row that has nothing else, a Transpose one without a compute op.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
@@ -48,8 +48,13 @@ static std::string defaultOpType(Operation *op) {
       .Default([](Operation *) { return "Unknown"; });
 }
 
-static bool isMinor(llvm::StringRef opType) {
-  return opType == "Rescale" || opType == "Reshape" || opType == "Slice";
+/// How strongly an op type names its row: a Rescale, Reshape or Slice only
+/// names a row that has nothing else, a Transpose one that has no compute op
+/// (the row transposes around a MatMul of two activations' CONV).
+static int namingRank(llvm::StringRef opType) {
+  if (opType == "Rescale" || opType == "Reshape" || opType == "Slice")
+    return 0;
+  return opType == "Transpose" ? 1 : 2;
 }
 
 void assignLayers(ModuleOp module) {
@@ -79,7 +84,7 @@ void assignLayers(ModuleOp module) {
     auto [it, inserted] = byName.try_emplace(name, rows.size());
     if (inserted)
       rows.push_back({name, opType});
-    else if (isMinor(rows[it->second].opType) && !isMinor(opType))
+    else if (namingRank(opType) > namingRank(rows[it->second].opType))
       rows[it->second].opType = opType;
     op->setAttr("layer", b.getI64IntegerAttr(it->second));
   });

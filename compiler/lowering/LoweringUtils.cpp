@@ -155,17 +155,20 @@ void tagLayer(Operation *npuOp, StringRef node, StringRef opType) {
 
 namespace tessera::lowering {
 
+Value skipReshapes(Value v) {
+  for (;;) {
+    if (auto r = v.getDefiningOp<tosa::ReshapeOp>())
+      v = r.getInput1();
+    else if (auto r = v.getDefiningOp<npu::ReshapeOp>())
+      v = r.getInput();
+    else
+      return v;
+  }
+}
+
 Value materializeConstant(PatternRewriter &rewriter, Value v,
                           RankedTensorType target) {
-  Value src = v;
-  for (;;) {
-    if (auto r = src.getDefiningOp<tosa::ReshapeOp>())
-      src = r.getInput1();
-    else if (auto r = src.getDefiningOp<npu::ReshapeOp>())
-      src = r.getInput();
-    else
-      break;
-  }
+  Value src = skipReshapes(v);
   auto values = readIntConstant(src);
   if (!values)
     return target ? Value() : v;

@@ -75,6 +75,10 @@ using patterns::onnxNodeName;
 std::string activationName(int64_t lo, int64_t hi, int64_t zp, int64_t tmin,
                            int64_t tmax);
 
+/// The value `v` is a view of through tosa.reshape / npu.reshape ops (`v`
+/// itself if none).
+mlir::Value skipReshapes(mlir::Value v);
+
 /// If `v` is an integer constant, possibly behind tosa.reshape/npu.reshape
 /// (e.g. the detect head's reshaped scalars and anchor grids), a tosa.const
 /// of `v`'s type, or of `target` with the values broadcast numpy-style

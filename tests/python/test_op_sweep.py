@@ -257,8 +257,6 @@ XFAIL = {
     "reduce_min_c": (None, "tosa.reduce_min is not folded to integer yet "
                      "(the NPU's POOL min and its lowering exist; the host-"
                      "fallback tests use ReduceMin as their unfoldable op)"),
-    "matmul_batched": (None, "an activation x activation tosa.matmul has no "
-                       "NPU lowering (only a constant B, as a 1x1 conv)"),
 }
 
 
