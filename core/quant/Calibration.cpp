@@ -16,7 +16,7 @@ constexpr struct {
     {CalibrationMethod::MinMax, "minmax"},
     {CalibrationMethod::MovingAverage, "moving_average"},
     {CalibrationMethod::Percentile, "percentile"},
-    {CalibrationMethod::Entropy, "entropy"},
+    {CalibrationMethod::Entropy, "kl"},
     {CalibrationMethod::Mse, "mse"},
 };
 
@@ -53,6 +53,8 @@ std::optional<CalibrationMethod> parseCalibrationMethod(std::string_view name) {
   for (const auto &m : kMethods)
     if (name == m.name)
       return m.method;
+  if (name == "entropy") // onnxruntime's and TensorRT's name for kl
+    return CalibrationMethod::Entropy;
   return std::nullopt;
 }
 
@@ -64,7 +66,7 @@ const char *calibrationMethodName(CalibrationMethod m) {
 }
 
 const char *calibrationMethodNames() {
-  return "minmax, moving_average, percentile, entropy, mse";
+  return "minmax, moving_average, percentile, kl, mse";
 }
 
 //===----------------------------------------------------------------------===//
@@ -97,17 +99,26 @@ void Histogram::add(const float *data, size_t n) {
   if (maxAbs > range_)
     grow(maxAbs);
   const int64_t last = static_cast<int64_t>(bins_.size()) - 1;
+  if (range_ == 0.0) { // every finite value is 0
+    for (size_t i = 0; i < n; ++i)
+      if (std::isfinite(data[i])) {
+        ++bins_[kHalfBins];
+        ++count_;
+      }
+    return;
+  }
+  const double r = range_;
+  uint64_t added = 0;
   for (size_t i = 0; i < n; ++i) {
     double x = data[i];
     if (!std::isfinite(x))
       continue;
-    int64_t b = range_ == 0.0
-                    ? static_cast<int64_t>(kHalfBins)
-                    : static_cast<int64_t>(
-                          std::floor((x + range_) / range_ * kHalfBins));
-    ++bins_[std::clamp<int64_t>(b, 0, last)];
-    ++count_;
+    // floor((x + r) / r * H); x + r >= 0 as |x| <= r, so truncation floors.
+    int64_t b = static_cast<int64_t>((x + r) / r * kHalfBins);
+    ++bins_[std::min(b, last)];
+    ++added;
   }
+  count_ += added;
 }
 
 std::vector<uint64_t> Histogram::absBins() const {
