@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace tessera::quant {
 
@@ -92,10 +93,23 @@ void Histogram::grow(double maxAbs) {
 }
 
 void Histogram::add(const float *data, size_t n) {
+  // Max |x| over the finite values, in eight independent lanes.
+  constexpr size_t kLanes = 8;
+  float lane[kLanes] = {};
+  size_t i0 = 0;
+  const float inf = std::numeric_limits<float>::infinity();
+  for (; i0 + kLanes <= n; i0 += kLanes)
+    for (size_t l = 0; l < kLanes; ++l) {
+      float a = std::fabs(data[i0 + l]);
+      lane[l] = a > lane[l] && a != inf ? a : lane[l];
+    }
+  for (; i0 < n; ++i0) {
+    float a = std::fabs(data[i0]);
+    lane[0] = a > lane[0] && a != inf ? a : lane[0];
+  }
   double maxAbs = 0.0;
-  for (size_t i = 0; i < n; ++i)
-    if (std::isfinite(data[i]))
-      maxAbs = std::max(maxAbs, std::fabs(static_cast<double>(data[i])));
+  for (float a : lane)
+    maxAbs = std::max(maxAbs, static_cast<double>(a));
   if (maxAbs > range_)
     grow(maxAbs);
   const int64_t last = static_cast<int64_t>(bins_.size()) - 1;
@@ -311,15 +325,42 @@ Observer::Observer(const CalibrationOptions &opts) : opts_(opts) {
     hist_.emplace();
 }
 
-void Observer::add(const float *data, size_t n) {
-  double mn = std::numeric_limits<double>::infinity();
-  double mx = -std::numeric_limits<double>::infinity();
-  for (size_t i = 0; i < n; ++i) {
-    mn = std::min(mn, static_cast<double>(data[i]));
-    mx = std::max(mx, static_cast<double>(data[i]));
+namespace {
+/// Min and max of the values but NaN, as `x < m ? x : m`
+/// folds (a NaN never replaces a bound). Eight independent lanes: no
+/// serial dependency, so the loop runs at memory speed (calibration calls
+/// it on every activation of every sample).
+std::pair<float, float> minMax(const float *data, size_t n) {
+  constexpr size_t kLanes = 8;
+  float lo[kLanes], hi[kLanes];
+  for (size_t l = 0; l < kLanes; ++l) {
+    lo[l] = std::numeric_limits<float>::infinity();
+    hi[l] = -std::numeric_limits<float>::infinity();
   }
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (size_t l = 0; l < kLanes; ++l) {
+      float x = data[i + l];
+      lo[l] = x < lo[l] ? x : lo[l];
+      hi[l] = x > hi[l] ? x : hi[l];
+    }
+  for (; i < n; ++i) {
+    lo[0] = data[i] < lo[0] ? data[i] : lo[0];
+    hi[0] = data[i] > hi[0] ? data[i] : hi[0];
+  }
+  for (size_t l = 1; l < kLanes; ++l) {
+    lo[0] = lo[l] < lo[0] ? lo[l] : lo[0];
+    hi[0] = hi[l] > hi[0] ? hi[l] : hi[0];
+  }
+  return {lo[0], hi[0]};
+}
+} // namespace
+
+void Observer::add(const float *data, size_t n) {
   if (n == 0)
     return;
+  auto [lo, hi] = minMax(data, n);
+  double mn = lo, mx = hi;
   if (samples_ == 0) {
     min_ = avgMin_ = mn;
     max_ = avgMax_ = mx;
