@@ -6,6 +6,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Parallel.h"
 
 #include <memory>
 
@@ -57,20 +58,32 @@ calibrate(mlir::func::FuncOp func,
           ? 0
           : 2 * quant::Histogram::kHalfBins * sizeof(uint64_t);
   mlir::MLIRContext *ctx = func.getContext();
-  auto attach = [&](const quant::Observer &o, auto set) {
+  auto attach = [&](const quant::Observer &o, quant::Range r, auto set) {
     if (o.empty())
       return;
-    quant::Range r = o.range(options.grid);
     set(mlir::DenseF64ArrayAttr::get(ctx, {r.min, r.max}));
     ++stats.observedTensors;
     stats.histogramBytes += histogram;
   };
+  // The methods' searches (kl's is O(bins^2), ~30 ms a tensor) run in
+  // parallel over the tensors; each is independent, so the ranges do not
+  // depend on the thread count.
+  std::vector<const quant::Observer *> all;
   for (mlir::Operation *op : needed)
-    attach(*ops[op], [&](mlir::Attribute a) {
+    all.push_back(ops[op].get());
+  for (const quant::Observer &o : args)
+    all.push_back(&o);
+  std::vector<quant::Range> ranges(all.size());
+  llvm::parallelFor(0, all.size(), [&](size_t i) {
+    if (!all[i]->empty())
+      ranges[i] = all[i]->range(options.grid);
+  });
+  for (auto [k, op] : llvm::enumerate(needed))
+    attach(*all[k], ranges[k], [&, op = op](mlir::Attribute a) {
       op->setAttr("tessera.range", a);
     });
   for (size_t i = 0; i < args.size(); ++i)
-    attach(args[i], [&](mlir::Attribute a) {
+    attach(args[i], ranges[needed.size() + i], [&](mlir::Attribute a) {
       func.setArgAttr(i, "tessera.range", a);
     });
   return stats;

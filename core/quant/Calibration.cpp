@@ -7,6 +7,10 @@
 #include <limits>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace tessera::quant {
 
 namespace {
@@ -122,13 +126,15 @@ void Histogram::add(const float *data, size_t n) {
     return;
   }
   const double r = range_;
+  const double perBin = static_cast<double>(kHalfBins) / r;
   uint64_t added = 0;
   for (size_t i = 0; i < n; ++i) {
     double x = data[i];
     if (!std::isfinite(x))
       continue;
-    // floor((x + r) / r * H); x + r >= 0 as |x| <= r, so truncation floors.
-    int64_t b = static_cast<int64_t>((x + r) / r * kHalfBins);
+    // floor((x + r) * (H / r)); x + r >= 0 as |x| <= r, so truncation
+    // floors. (A multiply, not a divide per value.)
+    int64_t b = static_cast<int64_t>((x + r) * perBin);
     ++bins_[std::min(b, last)];
     ++added;
   }
@@ -329,7 +335,7 @@ namespace {
 /// Min and max of the values but NaN, as `x < m ? x : m`
 /// folds (a NaN never replaces a bound). Eight independent lanes: no
 /// serial dependency, so the loop runs at memory speed (calibration calls
-/// it on every activation of every sample).
+/// it on every activation of every sample); SSE where the compiler has it.
 std::pair<float, float> minMax(const float *data, size_t n) {
   constexpr size_t kLanes = 8;
   float lo[kLanes], hi[kLanes];
@@ -338,12 +344,29 @@ std::pair<float, float> minMax(const float *data, size_t n) {
     hi[l] = -std::numeric_limits<float>::infinity();
   }
   size_t i = 0;
+#if defined(__SSE2__)
+  // minps(x, m) is exactly `x < m ? x : m` (the second operand on NaN).
+  __m128 l0 = _mm_loadu_ps(lo), l1 = _mm_loadu_ps(lo + 4);
+  __m128 h0 = _mm_loadu_ps(hi), h1 = _mm_loadu_ps(hi + 4);
+  for (; i + kLanes <= n; i += kLanes) {
+    __m128 a = _mm_loadu_ps(data + i), b = _mm_loadu_ps(data + i + 4);
+    l0 = _mm_min_ps(a, l0);
+    l1 = _mm_min_ps(b, l1);
+    h0 = _mm_max_ps(a, h0);
+    h1 = _mm_max_ps(b, h1);
+  }
+  _mm_storeu_ps(lo, l0);
+  _mm_storeu_ps(lo + 4, l1);
+  _mm_storeu_ps(hi, h0);
+  _mm_storeu_ps(hi + 4, h1);
+#else
   for (; i + kLanes <= n; i += kLanes)
     for (size_t l = 0; l < kLanes; ++l) {
       float x = data[i + l];
       lo[l] = x < lo[l] ? x : lo[l];
       hi[l] = x > hi[l] ? x : hi[l];
     }
+#endif
   for (; i < n; ++i) {
     lo[0] = data[i] < lo[0] ? data[i] : lo[0];
     hi[0] = data[i] > hi[0] ? data[i] : hi[0];

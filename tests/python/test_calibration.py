@@ -71,7 +71,7 @@ class NpObserver:
         if self.range == 0.0:
             self.bins[H] += x.size
         else:
-            b = ((x + self.range) / self.range * H).astype(np.int64)
+            b = ((x + self.range) * (H / self.range)).astype(np.int64)
             self.bins += np.bincount(np.minimum(b, 2 * H - 1),
                                      minlength=2 * H)
         self.count += x.size
