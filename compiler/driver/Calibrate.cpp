@@ -1,67 +1,92 @@
-//===- Calibrate.cpp - Min/max calibration over the float executor --------===//
+//===- Calibrate.cpp - Calibration over the float executor ----------------===//
 #include "compiler/driver/Calibrate.h"
 
+#include "compiler/quant/Passes.h"
 #include "compiler/reference/Interpreter.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Parallel.h"
 
-#include <algorithm>
-#include <limits>
+#include <memory>
 
 namespace tessera::driver {
-namespace {
 
-struct Range {
-  double min = std::numeric_limits<double>::infinity();
-  double max = -std::numeric_limits<double>::infinity();
-  void add(const Tensor &t) {
-    const float *p = t.data<float>();
-    for (int64_t i = 0, n = t.numElements(); i < n; ++i) {
-      min = std::min(min, static_cast<double>(p[i]));
-      max = std::max(max, static_cast<double>(p[i]));
-    }
-  }
-};
-
-mlir::DenseF64ArrayAttr rangeAttr(mlir::MLIRContext *ctx, const Range &r) {
-  return mlir::DenseF64ArrayAttr::get(ctx, {r.min, r.max});
-}
-
-} // namespace
-
-llvm::Error calibrateMinMax(
-    mlir::func::FuncOp func,
-    const std::vector<std::vector<Tensor>> &samples,
-    const std::function<void(size_t, size_t)> &progress) {
+llvm::Expected<CalibrateStats>
+calibrate(mlir::func::FuncOp func,
+          const std::vector<std::vector<Tensor>> &samples,
+          const CalibrateOptions &options,
+          const std::function<void(size_t, size_t)> &progress) {
   if (samples.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "calibration needs at least one sample");
-  llvm::DenseMap<mlir::Operation *, Range> ranges;
-  std::vector<Range> argRanges(func.getNumArguments());
+  // Only what --tessera-quantize reads: one observer per such op's result.
+  llvm::SetVector<mlir::Operation *> needed = quant::rangedOps(func);
+  llvm::DenseSet<mlir::Operation *> observe(needed.begin(), needed.end());
+  llvm::DenseMap<mlir::Operation *, std::unique_ptr<quant::Observer>> ops;
+  for (mlir::Operation *op : needed)
+    ops[op] = std::make_unique<quant::Observer>(options.method);
+  std::vector<quant::Observer> args(func.getNumArguments(),
+                                    quant::Observer(options.method));
+
   reference::Executor executor(func);
   reference::RunOptions opts;
+  opts.observe = &observe;
   opts.onValue = [&](mlir::Operation *op, const Tensor &t) {
-    if (t.elementType() == ElementType::F32)
-      ranges[op].add(t);
+    if (t.elementType() != ElementType::F32)
+      return;
+    auto it = ops.find(op);
+    if (it != ops.end())
+      it->second->add(t.data<float>(), static_cast<size_t>(t.numElements()));
   };
   for (size_t s = 0; s < samples.size(); ++s) {
-    for (size_t i = 0; i < argRanges.size() && i < samples[s].size(); ++i)
+    for (size_t i = 0; i < args.size() && i < samples[s].size(); ++i)
       if (samples[s][i].elementType() == ElementType::F32)
-        argRanges[i].add(samples[s][i]);
+        args[i].add(samples[s][i].data<float>(),
+                    static_cast<size_t>(samples[s][i].numElements()));
     auto outs = executor.run(samples[s], opts);
     if (!outs)
       return outs.takeError();
     if (progress)
       progress(s + 1, samples.size());
   }
+
+  CalibrateStats stats;
+  const size_t histogram =
+      options.method.method == quant::CalibrationMethod::MinMax ||
+              options.method.method == quant::CalibrationMethod::MovingAverage
+          ? 0
+          : 2 * quant::Histogram::kHalfBins * sizeof(uint64_t);
   mlir::MLIRContext *ctx = func.getContext();
-  for (auto &kv : ranges)
-    kv.first->setAttr("tessera.range", rangeAttr(ctx, kv.second));
-  for (size_t i = 0; i < argRanges.size(); ++i)
-    if (argRanges[i].min <= argRanges[i].max)
-      func.setArgAttr(i, "tessera.range", rangeAttr(ctx, argRanges[i]));
-  return llvm::Error::success();
+  auto attach = [&](const quant::Observer &o, quant::Range r, auto set) {
+    if (o.empty())
+      return;
+    set(mlir::DenseF64ArrayAttr::get(ctx, {r.min, r.max}));
+    ++stats.observedTensors;
+    stats.histogramBytes += histogram;
+  };
+  // The methods' searches (kl's is O(bins^2), ~30 ms a tensor) run in
+  // parallel over the tensors; each is independent, so the ranges do not
+  // depend on the thread count.
+  std::vector<const quant::Observer *> all;
+  for (mlir::Operation *op : needed)
+    all.push_back(ops[op].get());
+  for (const quant::Observer &o : args)
+    all.push_back(&o);
+  std::vector<quant::Range> ranges(all.size());
+  llvm::parallelFor(0, all.size(), [&](size_t i) {
+    if (!all[i]->empty())
+      ranges[i] = all[i]->range(options.grid);
+  });
+  for (auto [k, op] : llvm::enumerate(needed))
+    attach(*all[k], ranges[k], [&, op = op](mlir::Attribute a) {
+      op->setAttr("tessera.range", a);
+    });
+  for (size_t i = 0; i < args.size(); ++i)
+    attach(args[i], ranges[needed.size() + i], [&](mlir::Attribute a) {
+      func.setArgAttr(i, "tessera.range", a);
+    });
+  return stats;
 }
 
 } // namespace tessera::driver

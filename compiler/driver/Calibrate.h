@@ -1,14 +1,18 @@
-//===- Calibrate.h - Min/max calibration over the float executor -*- C++ -*-===//
+//===- Calibrate.h - Calibration over the float executor ---------*- C++ -*-===//
 //
 // Runs the float reference executor on calibration samples and records, for
-// every op with a float result and every function argument, the observed
-// range as `tessera.range = array<f64: min, max>` — the input of
-// --tessera-quantize.
+// every activation --tessera-quantize quantizes (quant::rangedOps) and every
+// function argument, the range the calibration method chooses as
+// `tessera.range = array<f64: min, max>` — the input of --tessera-quantize.
+// Only those tensors are observed, so the executor keeps its conv +
+// activation fusion wherever it hides none of them. Weights are not
+// calibrated here: --tessera-quantize takes their per-channel min/max.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TESSERA_COMPILER_DRIVER_CALIBRATE_H
 #define TESSERA_COMPILER_DRIVER_CALIBRATE_H
 
+#include "core/quant/Calibration.h"
 #include "core/tensor/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,12 +23,25 @@
 
 namespace tessera::driver {
 
+struct CalibrateOptions {
+  quant::CalibrationOptions method; // minmax by default
+  /// The activations' grid (bits, symmetric): what percentile, kl and mse
+  /// optimise for.
+  quant::GridSpec grid;
+};
+
+struct CalibrateStats {
+  size_t observedTensors = 0; // per sample, arguments included
+  size_t histogramBytes = 0;  // all observers' histograms together
+};
+
 /// samples[s][i] is argument i of sample s. `progress(s, n)` is called after
 /// each sample. Attaches `tessera.range` to ops and arguments.
-llvm::Error calibrateMinMax(
-    mlir::func::FuncOp func,
-    const std::vector<std::vector<Tensor>> &samples,
-    const std::function<void(size_t, size_t)> &progress = {});
+llvm::Expected<CalibrateStats>
+calibrate(mlir::func::FuncOp func,
+          const std::vector<std::vector<Tensor>> &samples,
+          const CalibrateOptions &options,
+          const std::function<void(size_t, size_t)> &progress = {});
 
 } // namespace tessera::driver
 

@@ -9,6 +9,7 @@
 #include "compiler/quant/Passes.h"
 #include "compiler/reference/Interpreter.h"
 #include "core/isa/Asm.h"
+#include "core/quant/Calibration.h"
 #include "core/quant/Quant.h"
 #include "core/support/Diagnostics.h"
 #include "core/target/Target.h"
@@ -22,10 +23,12 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 using llvm::Expected;
 
@@ -155,6 +158,44 @@ Expected<std::vector<Tensor>> loadPixelSamples(const CompileOptions &opts,
   return samples;
 }
 
+/// %g: 99.99, 1e+03, nan.
+std::string shortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+/// The calibration method: --calibration-method, else the target's
+/// default; --percentile only with the percentile method.
+Expected<quant::CalibrationOptions>
+calibrationOptionsFor(const CompileOptions &opts, const target::Target &t) {
+  quant::CalibrationOptions c;
+  if (!opts.calibrationMethod.empty()) {
+    auto m = quant::parseCalibrationMethod(opts.calibrationMethod);
+    if (!m)
+      return fail("--calibration-method: unknown method '" +
+                  opts.calibrationMethod + "' (expected " +
+                  quant::calibrationMethodNames() + ")");
+    c.method = *m;
+  } else {
+    // validate() checked the profile's name.
+    c.method = quant::parseCalibrationMethod(t.quantization.calibrationMethod)
+                   .value_or(quant::CalibrationMethod::MinMax);
+  }
+  if (opts.percentile) {
+    double p = *opts.percentile;
+    if (!(p > 0.0 && p <= 100.0))
+      return fail("--percentile: must be in (0, 100], got " +
+                  shortNumber(p));
+    if (c.method != quant::CalibrationMethod::Percentile)
+      return fail(llvm::Twine("--percentile: applies to --calibration-method "
+                              "percentile, not ") +
+                  quant::calibrationMethodName(c.method));
+    c.percentile = p;
+  }
+  return c;
+}
+
 } // namespace
 
 std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name) {
@@ -240,6 +281,9 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   auto target = target::loadTargetProfile(opts.target);
   if (!target)
     return target.takeError();
+  auto method = calibrationOptionsFor(opts, *target);
+  if (!method)
+    return method.takeError();
 
   // An integer-level module (`--emit=int` output, or hand-written with host
   // ops per docs/lowering.md "Host segments") goes straight to lowering.
@@ -349,13 +393,41 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
         break;
       runs.push_back({t});
     }
-    if (llvm::Error e = calibrateMinMax(func, runs, [&](size_t i, size_t n) {
-          say("calibrating " + std::to_string(i) + "/" + std::to_string(n));
-        }))
-      return std::move(e);
+    quant::QuantizeOptions qopts = quantizeOptionsFor(*target, say);
+    CalibrateOptions copts;
+    copts.method = *method;
+    copts.grid.symmetric = qopts.symmetricActivations;
+    if (auto dt = quant::parseDType(qopts.activationDtype))
+      copts.grid.bits = quant::dtypeInfo(*dt).bits;
+    // One progress line per tenth of the samples (and the last), with the
+    // time so far: a 100-image run prints 10 lines.
+    auto start = std::chrono::steady_clock::now();
+    say("calibrating with " +
+        std::string(quant::calibrationMethodName(copts.method.method)) +
+        (copts.method.method == quant::CalibrationMethod::Percentile
+             ? " " + shortNumber(copts.method.percentile)
+             : std::string()) +
+        " on " + std::to_string(runs.size()) + " samples");
+    auto stats = calibrate(func, runs, copts, [&](size_t i, size_t n) {
+      if (i != n && i % std::max<size_t>(1, n / 10) != 0)
+        return;
+      double s = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+      say("calibrating " + std::to_string(i) + "/" + std::to_string(n) +
+          llvm::formatv(" ({0:f1} s)", s).str());
+    });
+    if (!stats)
+      return stats.takeError();
+    if (stats->histogramBytes)
+      say(llvm::formatv("calibration observed {0} tensors, histograms {1} KiB "
+                        "({2} KiB each)",
+                        stats->observedTensors, stats->histogramBytes / 1024,
+                        stats->histogramBytes / 1024 /
+                            std::max<size_t>(1, stats->observedTensors))
+              .str());
     timer.done("calibrate");
 
-    quant::QuantizeOptions qopts = quantizeOptionsFor(*target, say);
     {
       mlir::PassManager pm(&ctx);
       pm.nest<mlir::func::FuncOp>().addPass(quant::createQuantizePass(qopts));

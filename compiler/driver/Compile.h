@@ -41,6 +41,12 @@ struct CompileOptions {
   EmitLevel emit = EmitLevel::None;
   /// At most this many calibration samples (0: all).
   size_t maxCalibrationSamples = 0;
+  /// --calibration-method (quant::parseCalibrationMethod names); empty: the
+  /// target profile's quantization.calibration_method.
+  std::string calibrationMethod;
+  /// --percentile, in (0, 100]; only with the percentile method (unset:
+  /// 99.99).
+  std::optional<double> percentile;
   /// ONNX node names or glob patterns (llvm::GlobPattern) whose ops run in
   /// float on the host CPU (--float-nodes).
   std::vector<std::string> floatNodes;

@@ -102,6 +102,17 @@ public:
       : func(func), options(options), dtype(dtype) {}
 
   LogicalResult collect();
+  /// collect() as if every op carried a range (rangedOps).
+  void assumeEveryOpRanged() { assumeRanged = true; }
+  /// The ops whose result collect() kept as an activation.
+  llvm::SetVector<Operation *> quantizedOps() const {
+    llvm::SetVector<Operation *> ops;
+    for (auto &[value, range] : ranges)
+      if (Operation *def = value.getDefiningOp();
+          def && !constantUses.count(value))
+        ops.insert(def);
+    return ops;
+  }
   void formClasses();
   void insertCasts();
 
@@ -124,6 +135,7 @@ private:
   func::FuncOp func;
   const QuantizeOptions &options;
   DType dtype;
+  bool assumeRanged = false;
   /// Candidate activations in program order, with their observed range.
   llvm::MapVector<Value, Range> ranges;
   /// For constants, the uses that read them as data (others keep the float).
@@ -165,6 +177,9 @@ LogicalResult ActivationPlan::collect() {
                            [&] { return op->emitOpError(); });
     if (failed(range))
       return WalkResult::interrupt();
+    if (assumeRanged && !*range && op->getNumResults() == 1 &&
+        !op->hasTrait<OpTrait::ConstantLike>())
+      *range = Range{0.0, 0.0};
     if (*range && op->getNumResults() == 1 &&
         isFloatTensor(op->getResult(0).getType()) &&
         !chainInterior.contains(op) && !unitInterior.contains(op))
@@ -428,6 +443,15 @@ void negateConstantSubtrahends(func::FuncOp func) {
 }
 
 } // namespace
+
+llvm::SetVector<Operation *> rangedOps(func::FuncOp func) {
+  QuantizeOptions options;
+  ActivationPlan plan(func, options, DType::Int8);
+  plan.assumeEveryOpRanged();
+  if (failed(plan.collect()))
+    return {};
+  return plan.quantizedOps();
+}
 
 LogicalResult quantizeActivations(func::FuncOp func,
                                   const QuantizeOptions &options) {

@@ -17,6 +17,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace tessera::quant {
 
@@ -43,6 +44,12 @@ void populateQuantizeWeightsPatterns(mlir::RewritePatternSet &patterns,
 /// 1 / that range (a table and an integer mul after folding); see
 /// DivByReciprocal.cpp. Runs before quantizeActivations.
 void rewriteTensorDivisions(mlir::func::FuncOp func);
+
+/// The ops whose result quantizeActivations quantizes when every op carries
+/// a `tessera.range`: what calibration must observe (a conv fused with its
+/// clamp, the interior of a Softmax, LayerNorm or one node's elementwise
+/// chain need no range). Constants and arguments are not included.
+llvm::SetVector<mlir::Operation *> rangedOps(mlir::func::FuncOp func);
 
 /// Chooses the activation quantization of `func` from its `tessera.range`
 /// attributes and inserts quant.qcast/quant.dcast pairs; see

@@ -822,7 +822,8 @@ std::optional<Epilogue> epilogueFor(Value conv,
 
 } // namespace
 
-EpiloguePlan planEpilogues(Block &body) {
+EpiloguePlan planEpilogues(Block &body,
+                           const llvm::DenseSet<Operation *> *observed) {
   EpiloguePlan plan;
   for (Operation &op : body) {
     if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
@@ -834,6 +835,14 @@ EpiloguePlan planEpilogues(Block &body) {
     std::optional<patterns::Activation> act = patterns::matchActivation(conv);
     std::optional<Epilogue> e = act ? epilogueFor(conv, *act) : std::nullopt;
     if (!e)
+      continue;
+    // The conv's own result and every absorbed result but the last exist
+    // only inside the fused kernel.
+    if (observed && (observed->contains(&op) ||
+                     llvm::any_of(llvm::ArrayRef<Operation *>(act->ops).drop_back(),
+                                  [&](Operation *o) {
+                                    return observed->contains(o);
+                                  })))
       continue;
     plan.producers[&op] = *e;
     for (Operation *absorbed : act->ops)

@@ -123,12 +123,18 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
 
   // Without an observer, a float conv followed by its activation runs as
   // one op (detail::Epilogue): the absorbed ops take the conv's result.
+  // With an observe set, fusion stays on wherever it hides no observed op.
   const detail::EpiloguePlan *plan = nullptr;
   if (!opts.onValue) {
     if (!epilogues)
       epilogues = std::make_unique<detail::EpiloguePlan>(
           detail::planEpilogues(body));
     plan = epilogues.get();
+  } else if (opts.observe) {
+    if (!observedEpilogues)
+      observedEpilogues = std::make_unique<detail::EpiloguePlan>(
+          detail::planEpilogues(body, opts.observe));
+    plan = observedEpilogues.get();
   }
 
   std::vector<const Tensor *> args;
@@ -191,7 +197,8 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
       if (constant)
         constants[op] = result;
     }
-    if (opts.onValue && (!constant || opts.observeConstants))
+    if (opts.onValue && (!constant || opts.observeConstants) &&
+        (!opts.observe || opts.observe->contains(op)))
       opts.onValue(op, *result);
 
     Value out = op->getResult(0);

@@ -3,8 +3,8 @@
 //
 // Runs a func.func of TOSA ops on host tensors, one op at a time in program
 // order. Float ops (f32) are the only float implementation in Tessera:
-// calibration and accuracy analysis observe every intermediate through
-// RunOptions::onValue. Integer ops (i8/u8/i16/i32/i48) call core/kernels, the
+// calibration and accuracy analysis observe intermediates through
+// RunOptions::onValue (every one, or the RunOptions::observe set). Integer ops (i8/u8/i16/i32/i48) call core/kernels, the
 // same arithmetic the simulator executes, so this is the bit-exact oracle.
 // See docs/reference.md for the op coverage.
 //
@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -45,6 +46,12 @@ struct RunOptions {
   std::function<void(mlir::Operation *, const Tensor &)> onValue;
   /// Also report tosa.const / tosa.const_shape / arith.constant results.
   bool observeConstants = false;
+  /// When set, onValue is called only for the ops in this set, and the conv
+  /// + activation fusion stays on wherever it hides none of them (a fused
+  /// conv's own result, or an absorbed op's other than the last, is hidden):
+  /// calibration observes the activations it quantizes at fused speed. One
+  /// Executor must be given the same set on every run (its plan is cached).
+  const llvm::DenseSet<mlir::Operation *> *observe = nullptr;
 };
 
 /// Executes one function repeatedly, caching its constants between runs
@@ -64,8 +71,10 @@ public:
 private:
   mlir::func::FuncOp func;
   llvm::DenseMap<mlir::Operation *, std::shared_ptr<const Tensor>> constants;
-  /// Conv + activation fusion, planned on the first run without onValue.
+  /// Conv + activation fusion, planned on the first run without onValue
+  /// (and on the first run with RunOptions::observe, for that set).
   std::unique_ptr<detail::EpiloguePlan> epilogues;
+  std::unique_ptr<detail::EpiloguePlan> observedEpilogues;
   /// Whether every result type was checked against the memory budget.
   bool sizesChecked = false;
 };

@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -83,12 +84,15 @@ struct Epilogue {
 /// Which ops of a block the float executor fuses: each producer (f32
 /// conv2d / depthwise_conv2d) with its epilogue, and each absorbed op
 /// (the clamp; the sigmoid and the mul) with the producer whose result
-/// it takes. Only when nothing observes intermediate values.
+/// it takes. Only when nothing observes intermediate values, or (`observed`
+/// given) where the fusion hides none of the observed ops' results.
 struct EpiloguePlan {
   llvm::DenseMap<mlir::Operation *, Epilogue> producers;
   llvm::DenseMap<mlir::Operation *, mlir::Operation *> absorbed;
 };
-EpiloguePlan planEpilogues(mlir::Block &body);
+EpiloguePlan
+planEpilogues(mlir::Block &body,
+              const llvm::DenseSet<mlir::Operation *> *observed = nullptr);
 
 /// Evaluates one op (not func.return); the result type is checked by the
 /// caller. `epilogue` (conv2d / depthwise_conv2d on f32 only) is applied to

@@ -14,7 +14,7 @@
 //   percentile  the p-th percentile of |x| for symmetric schemes (both ends
 //               clipped to it); for asymmetric ones (100 - p) / 2 % is
 //               clipped from each end (onnxruntime's Percentile).
-//   entropy     TensorRT's KL-divergence calibration on the histogram of |x|:
+//   kl          TensorRT's KL-divergence calibration on the histogram of |x|:
 //               the threshold T whose clipped-and-requantized distribution
 //               (levels = 2^(b-1) for b-bit types) is closest to the
 //               observed one (both smoothed as onnxruntime's entropy
@@ -45,7 +45,8 @@ namespace tessera::quant {
 
 enum class CalibrationMethod { MinMax, MovingAverage, Percentile, Entropy, Mse };
 std::optional<CalibrationMethod> parseCalibrationMethod(std::string_view name);
-/// "minmax", "moving_average", "percentile", "entropy", "mse".
+/// "minmax", "moving_average", "percentile", "kl", "mse" ("entropy", the
+/// name onnxruntime and TensorRT use, is accepted for kl).
 const char *calibrationMethodName(CalibrationMethod m);
 /// The names above, comma-separated (for error messages and --help).
 const char *calibrationMethodNames();

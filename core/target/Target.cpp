@@ -1,5 +1,6 @@
 //===- Target.cpp - Loading, checking and printing target profiles --------===//
 #include "core/target/Target.h"
+#include "core/quant/Calibration.h"
 
 #include "core/io/Output.h"
 
@@ -138,6 +139,8 @@ template <> struct MappingTraits<Quantization> {
     io.mapRequired("default_scheme", q.defaultScheme);
     io.mapRequired("per_layer_schemes", q.perLayerSchemes);
     io.mapRequired("schemes", q.schemes);
+    io.mapOptional("calibration_method", q.calibrationMethod,
+                   std::string("minmax"));
   }
 };
 template <> struct MappingTraits<Energy> {
@@ -221,7 +224,8 @@ bool operator==(const QuantScheme &a, const QuantScheme &b) {
 }
 bool operator==(const Quantization &a, const Quantization &b) {
   return a.defaultScheme == b.defaultScheme &&
-         a.perLayerSchemes == b.perLayerSchemes && a.schemes == b.schemes;
+         a.perLayerSchemes == b.perLayerSchemes && a.schemes == b.schemes &&
+         a.calibrationMethod == b.calibrationMethod;
 }
 bool operator==(const Host &a, const Host &b) {
   return a.cpu == b.cpu && a.cores == b.cores && a.clockMhz == b.clockMhz &&
@@ -445,6 +449,10 @@ llvm::Error Target::validate() const {
   if (!findScheme(q.defaultScheme))
     ck.fail("quantization.default_scheme",
             "'" + q.defaultScheme + "' is not one of the schemes");
+  if (!quant::parseCalibrationMethod(q.calibrationMethod))
+    ck.fail("quantization.calibration_method",
+            "'" + q.calibrationMethod + "' is not a method (expected " +
+                quant::calibrationMethodNames() + ")");
 
   const Energy &e = energy;
   ck.nonNegative("energy.int8_mac_pj", e.int8MacPj);

@@ -93,6 +93,10 @@ struct Quantization {
   /// Whether layers may use different schemes (mixed precision).
   bool perLayerSchemes = false;
   std::vector<QuantScheme> schemes;
+  /// The calibration method used unless the user picks one
+  /// (`calibration_method`, optional, default minmax;
+  /// quant::parseCalibrationMethod names).
+  std::string calibrationMethod = "minmax";
   friend bool operator==(const Quantization &, const Quantization &);
 };
 

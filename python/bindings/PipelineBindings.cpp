@@ -8,6 +8,7 @@
 #include "compiler/reference/HostSegment.h"
 #include "Convert.h"
 #include "compiler/driver/Compile.h"
+#include "core/quant/Calibration.h"
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
 #include "simulator/Simulator.h"
@@ -39,7 +40,8 @@ py::object compileModel(const std::string &model,
                         size_t maxSamples, bool embedPreprocessing,
                         bool pixelsNhwc, bool pixelsBgr,
                         const std::vector<std::string> &floatNodes,
-                        bool noFallback) {
+                        bool noFallback, const std::string &calibrationMethod,
+                        std::optional<double> percentile) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -53,6 +55,13 @@ py::object compileModel(const std::string &model,
   opts.pixelsBgr = pixelsBgr;
   opts.floatNodes = floatNodes;
   opts.noFallback = noFallback;
+  if (!calibrationMethod.empty() &&
+      !quant::parseCalibrationMethod(calibrationMethod))
+    raiseValue("compile: calibration_method: unknown method '" +
+               calibrationMethod + "' (expected " +
+               quant::calibrationMethodNames() + ")");
+  opts.calibrationMethod = calibrationMethod;
+  opts.percentile = percentile;
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -160,7 +169,8 @@ void bindPipeline(py::module_ &m) {
         py::arg("quiet"), py::arg("max_calibration_samples"),
         py::arg("embed_preprocessing"), py::arg("pixels_nhwc"),
         py::arg("pixels_bgr"), py::arg("float_nodes"),
-        py::arg("no_fallback"));
+        py::arg("no_fallback"), py::arg("calibration_method"),
+        py::arg("percentile"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"));
 }

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _tessera
 from ._checks import (INT64_MAX, array_arg, flag_arg, floats_arg,
-                      inputs_arg, int_arg, path_arg, shapes_arg, str_arg,
+                      inputs_arg, int_arg, path_arg, shapes_arg, short, str_arg,
                       target_arg)
 
 _BYTES = (bytes, bytearray, memoryview)
@@ -68,7 +68,8 @@ def compile(model, output=None, target="rv1126", calibration=None,
             mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_shapes=None,
             emit=None, quiet=True, max_calibration_samples=0,
             embed_preprocessing=False, input_layout="nchw",
-            input_color="rgb", float_nodes=None, no_fallback=False):
+            input_color="rgb", float_nodes=None, no_fallback=False,
+            calibration_method=None, percentile=None):
     """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
     path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
     with host-fallback ops, which is lowered directly: docs/lowering.md
@@ -88,7 +89,11 @@ def compile(model, output=None, target="rv1126", calibration=None,
     float_nodes: ONNX node names or glob patterns whose ops run in float on
     the host CPU (a pattern matching no node is an error). no_fallback: an
     op that cannot be folded to integer is an error instead of running on
-    the host (contradicts float_nodes).
+    the host (contradicts float_nodes). calibration_method: "minmax",
+    "moving_average", "percentile", "kl" or "mse" (None: the target
+    profile's calibration_method; docs/quantization.md "Calibration
+    methods"); percentile: the percentile kept by "percentile", in
+    (0, 100] (None: 99.99).
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -134,11 +139,25 @@ def compile(model, output=None, target="rv1126", calibration=None,
         float_nodes = [str_arg(fn, "float_nodes[%d]" % i, n)
                        for i, n in enumerate(float_nodes)]
         no_fallback = flag_arg(fn, "no_fallback", no_fallback)
+        method = str_arg(fn, "calibration_method", calibration_method,
+                         optional=True) or ""
+        if percentile is not None:
+            if isinstance(percentile, (bool, np.bool_, str, bytes)) or \
+                    not isinstance(percentile, (int, float, np.integer,
+                                                np.floating)):
+                raise TypeError("%s: percentile must be a number or None, "
+                                "got %s (%s)" % (fn, type(percentile).__name__,
+                                                 short(percentile)))
+            percentile = float(percentile)
+            if not 0.0 < percentile <= 100.0:  # NaN fails too
+                raise ValueError("%s: percentile must be in (0, 100], got %s"
+                                 % (fn, short(percentile)))
         try:
             return _tessera._compile(path, output, target, calibration, mean,
                                      std, shapes, emit, quiet, samples, embed,
                                      layout == "nhwc", color == "bgr",
-                                     float_nodes, no_fallback)
+                                     float_nodes, no_fallback, method,
+                                     percentile)
         except (ValueError, MemoryError) as e:
             if not names:
                 raise

@@ -3,7 +3,8 @@
 // tessera-compile MODEL.onnx --target T [--calibration DIR|FILE.jpg|FILE.npz]
 //   [--mean a,b,c] [--std a,b,c] [--input-shape name=1x3xHxW ...]
 //   [--embed-preprocessing [--input-layout nchw|nhwc] [--input-color rgb|bgr]]
-//   [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
+//   [--calibration-method minmax|moving_average|percentile|kl|mse]
+//   [--percentile P] [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
 //   [--no-fallback] [--quiet] -o OUT.npubin
 // tessera-compile MODEL.int.mlir --target T -o OUT.npubin
 //   (an integer-level module, e.g. --emit=int output with host-fallback
@@ -19,6 +20,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace cl = llvm::cl;
 using namespace tessera;
@@ -58,6 +61,16 @@ static cl::opt<std::string> emit("emit", cl::desc("print a level instead of comp
                                  cl::value_desc("level"), cl::cat(category));
 static cl::opt<unsigned> maxSamples("max-calibration-samples", cl::desc("use at most N calibration samples (0: all)"),
                                     cl::init(0), cl::cat(category));
+static cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("how activation ranges are chosen: minmax, moving_average, "
+             "percentile, kl or mse (default: the target profile's "
+             "calibration_method)"),
+    cl::value_desc("method"), cl::cat(category));
+static cl::opt<std::string> percentile(
+    "percentile", cl::desc("the percentile of |x| kept by --calibration-method "
+                           "percentile, in (0, 100] (default 99.99)"),
+    cl::value_desc("P"), cl::cat(category));
 static cl::list<std::string> floatNodes(
     "float-nodes", cl::desc("run these ONNX nodes in float on the host CPU: names or glob patterns, comma-separated"),
     cl::value_desc("NAME,GLOB,..."), cl::CommaSeparated, cl::cat(category));
@@ -78,6 +91,15 @@ int main(int argc, char **argv) {
   opts.target = target;
   opts.calibrationPath = calibration;
   opts.maxCalibrationSamples = maxSamples;
+  opts.calibrationMethod = calibrationMethod;
+  if (percentile.getNumOccurrences()) {
+    // Parsed here so that "abc" and "nan" get one line naming the flag.
+    double p = 0;
+    if (llvm::StringRef(percentile).trim().getAsDouble(p) || !std::isfinite(p))
+      return fail("--percentile: expected a number in (0, 100], got '" +
+                  percentile + "'");
+    opts.percentile = p;
+  }
   opts.floatNodes.assign(floatNodes.begin(), floatNodes.end());
   opts.noFallback = noFallback;
   if (!emit.empty()) {

@@ -31,13 +31,15 @@ std::vector<float> iota(int from, int to) { // [from, to]
 } // namespace
 
 TEST(CalibrationMethod, ParseAndName) {
-  for (const char *n : {"minmax", "moving_average", "percentile", "entropy",
+  for (const char *n : {"minmax", "moving_average", "percentile", "kl",
                         "mse"}) {
     auto m = parseCalibrationMethod(n);
     ASSERT_TRUE(m.has_value()) << n;
     EXPECT_STREQ(calibrationMethodName(*m), n);
   }
-  EXPECT_FALSE(parseCalibrationMethod("kl").has_value());
+  // onnxruntime's / TensorRT's name for kl.
+  EXPECT_EQ(parseCalibrationMethod("entropy"), CalibrationMethod::Entropy);
+  EXPECT_FALSE(parseCalibrationMethod("KL").has_value());
   EXPECT_FALSE(parseCalibrationMethod("").has_value());
 }
 
