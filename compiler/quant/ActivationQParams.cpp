@@ -26,6 +26,8 @@
 #include "compiler/quant/Passes.h"
 #include "compiler/quant/QuantUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -450,7 +452,17 @@ llvm::SetVector<Operation *> rangedOps(func::FuncOp func) {
   plan.assumeEveryOpRanged();
   if (failed(plan.collect()))
     return {};
-  return plan.quantizedOps();
+  llvm::SetVector<Operation *> ops = plan.quantizedOps();
+  // rewriteTensorDivisions (run by --tessera-quantize before the plan)
+  // reads the range of a division by a tensor and of its divisor.
+  func.walk([&](arith::DivFOp div) {
+    if (!isFloatTensor(div.getType()) || readFloatConstant(div.getRhs()))
+      return;
+    ops.insert(div);
+    if (Operation *d = div.getRhs().getDefiningOp())
+      ops.insert(d);
+  });
+  return ops;
 }
 
 LogicalResult quantizeActivations(func::FuncOp func,

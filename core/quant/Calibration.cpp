@@ -400,20 +400,30 @@ void Observer::add(const float *data, size_t n) {
 
 Range Observer::range(const GridSpec &grid) const {
   Range observed{std::min(min_, 0.0), std::max(max_, 0.0)};
+  Range r = observed;
   switch (opts_.method) {
   case CalibrationMethod::MinMax:
-    return observed;
+    break;
   case CalibrationMethod::MovingAverage:
-    return finish(avgMin_, avgMax_, observed);
+    r = finish(avgMin_, avgMax_, observed);
+    break;
   case CalibrationMethod::Percentile:
-    return percentileRange(*hist_, observed, opts_.percentile,
-                           grid.symmetric);
+    r = percentileRange(*hist_, observed, opts_.percentile, grid.symmetric);
+    break;
   case CalibrationMethod::Entropy:
-    return entropyRange(*hist_, observed, grid.bits);
+    r = entropyRange(*hist_, observed, grid.bits);
+    break;
   case CalibrationMethod::Mse:
-    return mseRange(*hist_, observed, grid);
+    r = mseRange(*hist_, observed, grid);
+    break;
   }
-  return observed;
+  // The methods clip a range that holds 0 (the grid's); the result keeps
+  // only what was observed, so a tensor that never reaches 0 (a divisor)
+  // still says so. The quantizer puts 0 on the grid itself.
+  double lo = std::max(r.min, min_), hi = std::min(r.max, max_);
+  if (lo > hi) // clipped entirely below (above) the data
+    lo = hi = r.max < min_ ? r.max : r.min;
+  return {lo, hi};
 }
 
 } // namespace tessera::quant

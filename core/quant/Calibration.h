@@ -102,8 +102,10 @@ public:
   void add(const float *data, size_t n);
   /// False until a sample was added.
   bool empty() const { return samples_ == 0; }
-  /// The range the method chooses for `grid`; always contains 0 and lies
-  /// within the observed [min, max] (extended to 0).
+  /// The range the method chooses for `grid` (each method works on the
+  /// observed [min, max] extended to 0), intersected with the observed
+  /// [min, max]: it contains 0 only if the data did (a divisor's range must
+  /// say it excludes 0); the quantizer puts 0 on the grid itself.
   Range range(const GridSpec &grid) const;
   double observedMin() const { return min_; }
   double observedMax() const { return max_; }

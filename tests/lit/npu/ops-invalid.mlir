@@ -16,8 +16,8 @@ func.func @wrong_output_height(%in: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>,
 // -----
 
 func.func @bad_pool_kind(%in: tensor<1x4x4x4xi8>) -> tensor<1x2x2x4xi8> {
-  // expected-error @+1 {{expected kind "max" or "avg" but got "min"}}
-  %0 = npu.pool %in {kind = "min", kernel = array<i64: 2, 2>,
+  // expected-error @+1 {{expected kind "max", "min" or "avg" but got "sum"}}
+  %0 = npu.pool %in {kind = "sum", kernel = array<i64: 2, 2>,
       stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>,
       input_zp = 0, output_zp = 0, layer = 0}
       : (tensor<1x4x4x4xi8>) -> tensor<1x2x2x4xi8>
