@@ -323,6 +323,12 @@ kernels::BinaryBroadcast binaryBroadcast(isa::Bcast b) {
                                     : kernels::BinaryBroadcast::Scalar;
 }
 
+/// How many elements operand B of a binary ELTWISE over n = rows x channels
+/// elements has (isa::Bcast).
+uint64_t bOperandCount(isa::Bcast b, uint64_t n, uint64_t channels) {
+  return b == isa::Bcast::None ? n : b == isa::Bcast::Channel ? channels : 1;
+}
+
 /// Calls fn(A{}, Out{}) for the element types of an ELTWISE whose A and
 /// output are 8-bit (lut, softmax, log_softmax); verify() rules out others.
 template <typename Fn>
@@ -365,13 +371,8 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
     q.doubleRound = e.doubleRound;
     q.clampMin = e.clampMin;
     q.clampMax = e.clampMax;
-    kernels::BinaryBroadcast bc =
-        e.bcast == isa::Bcast::None      ? kernels::BinaryBroadcast::None
-        : e.bcast == isa::Bcast::Channel ? kernels::BinaryBroadcast::Channel
-                                         : kernels::BinaryBroadcast::Scalar;
-    uint64_t bCount = e.bcast == isa::Bcast::None      ? n
-                      : e.bcast == isa::Bcast::Channel ? channels
-                                                       : 1;
+    kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
+    uint64_t bCount = bOperandCount(e.bcast, n, channels);
     return withType(e.aDtype, [&](auto aTag) {
       using A = decltype(aTag);
       return withType(e.bDtype, [&](auto bTag) {
@@ -409,9 +410,7 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
     q.bShift = e.bShift;
     q.doubleRound = e.doubleRound;
     kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
-    uint64_t bCount = e.bcast == isa::Bcast::None      ? n
-                      : e.bcast == isa::Bcast::Channel ? channels
-                                                       : 1;
+    uint64_t bCount = bOperandCount(e.bcast, n, channels);
     return withType(e.aDtype, [&](auto aTag) {
       using A = decltype(aTag);
       return withType(e.bDtype, [&](auto bTag) -> llvm::Error {
@@ -439,9 +438,7 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
     q.clampMin = e.clampMin;
     q.clampMax = e.clampMax;
     kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
-    uint64_t bCount = e.bcast == isa::Bcast::None      ? n
-                      : e.bcast == isa::Bcast::Channel ? channels
-                                                       : 1;
+    uint64_t bCount = bOperandCount(e.bcast, n, channels);
     return withType(e.aDtype, [&](auto aTag) {
       using A = decltype(aTag);
       return withType(e.bDtype, [&](auto bTag) {

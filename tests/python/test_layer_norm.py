@@ -147,13 +147,33 @@ def test_layer_norm_with_affine(tmp_path, target, form):
     assert cos >= 0.999
 
 
-def test_layer_norm_outer_axis_is_an_npu_error(tmp_path):
+def test_layer_norm_outer_axis_runs_on_the_host(tmp_path):
     """The chain over axis 1 of [1, 8, 3] normalises columns: the integer
-    reference runs it, the vector unit (rows only) reports it."""
+    reference runs it, the vector unit (rows only) cannot. With
+    no_fallback the lowering reports it; by default the driver sends the
+    chain to the host (no NPU lowering), and the simulator, running it
+    there, equals the integer reference executor on the same program."""
     shape = [1, 8, 3]
     path = decomposed(tmp_path / "m.onnx", shape, axis=1)
     calib = samples(shape)
-    text = tessera.compile(path, target="j5", calibration=calib, emit="int")
+    text = tessera.compile(path, target="j5", calibration=calib, emit="int",
+                           no_fallback=True)
     assert 'implementation_attrs = "axis=1"' in text
     with pytest.raises(ValueError, match=r"tosa.custom.*innermost"):
-        tessera.compile(path, target="j5", calibration=calib)
+        tessera.compile(path, target="j5", calibration=calib,
+                        no_fallback=True)
+
+    text = tessera.compile(path, target="j5", calibration=calib, emit="int")
+    assert 'operator_name = "layer_norm"' not in text
+    assert 'tessera.device = "cpu"' in text
+    program = tessera.compile(path, target="j5", calibration=calib)
+    x = calib[0]
+    sim = tessera.simulate(program, {"x": x})
+    s_in, z_in, dt_in = boundary_qparams(text, "arg")
+    xq = tessera.quant.quantize(x, s_in, z_in, dt_in).astype(np.int8)
+    ref = tessera.run(text.encode(), {"x": xq})["y"]
+    np.testing.assert_array_equal(sim.int_outputs["y"], ref.astype(np.int64))
+    want = onnxruntime_float(path, x)
+    cos = float(np.dot(sim.outputs["y"].ravel(), want.ravel()) /
+                (np.linalg.norm(sim.outputs["y"]) * np.linalg.norm(want)))
+    assert cos >= 0.999, cos
