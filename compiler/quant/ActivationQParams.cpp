@@ -51,7 +51,7 @@ SmallVector<unsigned> dataOperands(Operation *op) {
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
   if (isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
           tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp,
-          tosa::ReduceMaxOp, tosa::TileOp>(op))
+          tosa::ReduceMaxOp, tosa::ReduceMinOp, tosa::TileOp>(op))
     return {0};
   if (isa<tosa::SelectOp>(op)) // the values; the condition is bool
     return {1, 2};
@@ -62,7 +62,7 @@ SmallVector<unsigned> dataOperands(Operation *op) {
 bool sharesQParams(Operation *op) {
   return isa<tosa::ConcatOp, tosa::MaxPool2dOp, tosa::ReshapeOp,
              tosa::TransposeOp, tosa::SliceOp, tosa::PadOp, tosa::ClampOp,
-             tosa::ReduceMaxOp, tosa::TileOp>(op);
+             tosa::ReduceMaxOp, tosa::ReduceMinOp, tosa::TileOp>(op);
 }
 
 /// Producers whose integer form ends in a rescale that a clamp can follow.

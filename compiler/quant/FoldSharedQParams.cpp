@@ -1,11 +1,13 @@
 //===- FoldSharedQParams.cpp - Fold data-movement ops to integer ----------===//
 //
-// max_pool2d, concat, reshape, transpose, slice and tile move values without
-// arithmetic, so on i8 they are the same op as on f32 provided every input
-// has the output's quantization. --tessera-quantize gives them shared
-// quantization; an input quantized differently (e.g. an imported QDQ model) is
-// first requantized with an i8 -> i8 rescale by s_in / s_out (max is monotonic,
-// so requantizing before max_pool2d equals requantizing after).
+// max_pool2d, reduce_max, reduce_min, concat, reshape, transpose, slice and
+// tile move values without arithmetic, so on i8 they are the same op as on
+// f32 provided every input has the output's quantization. --tessera-quantize
+// gives them shared quantization; an input quantized differently (e.g. an
+// imported QDQ model) is first requantized with an i8 -> i8 rescale by
+// s_in / s_out (max and min are monotonic and the rescale is non-decreasing,
+// so requantizing before max_pool2d / reduce_max / reduce_min equals
+// requantizing after).
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,7 +83,7 @@ void populateFoldSharedQParamsPatterns(RewritePatternSet &patterns) {
       FoldSharedQParams<tosa::MaxPool2dOp>, FoldSharedQParams<tosa::ConcatOp>,
       FoldSharedQParams<tosa::ReshapeOp>, FoldSharedQParams<tosa::TransposeOp>,
       FoldSharedQParams<tosa::SliceOp>, FoldSharedQParams<tosa::ReduceMaxOp>,
-      FoldSharedQParams<tosa::TileOp>>(
+      FoldSharedQParams<tosa::ReduceMinOp>, FoldSharedQParams<tosa::TileOp>>(
       patterns.getContext());
 }
 

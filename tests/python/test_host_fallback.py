@@ -1,12 +1,13 @@
 """Host fallback, compiler side (docs/quantization-passes.md, "Host
 fallback"): a node pinned with --float-nodes, and an op without an integer
-lowering (ReduceMin), run in float on the host inside an otherwise integer
-program, on rv1126, j5 and orin; and an op that folds to integer but has
-no NPU lowering (a bilinear Resize by 1.5), which the driver sends to the
-host after a trial lowering.
+lowering (a Div by a constant with a negative element), run in float on the
+host inside an otherwise integer program, on rv1126, j5 and orin; and an op
+that folds to integer but has no NPU lowering (a bilinear Resize by 1.5),
+which the driver sends to the host after a trial lowering.
 
-Model: Conv -> mid -> Conv, where mid is a third Conv (pinned), a
-ReduceMin over the channels (no integer path: falls back by itself) or a
+Model: Conv -> mid -> Conv, where mid is a third Conv (pinned), a Div by
+the per-channel constant [0.5, -2, 1.5, 4] (no integer path: a rescale
+multiplier is >= 0, so only divisors > 0 fold; falls back by itself) or a
 bilinear Resize by 1.5 (no NPU lowering: falls back by itself).
 Calibrated on 2 random samples, run on a third by the integer reference
 executor (tessera-run on --emit=int), checking:
@@ -62,10 +63,11 @@ def make_model(kind):
                          mode="linear")
         i1 = [nh.from_array(np.asarray([1, 1, 1.5, 1.5], np.float32), "sc")]
         cmid, hw = 4, 12
-    else:
-        n1 = h.make_node("ReduceMin", ["a"], ["b"], name="mid", axes=[1],
-                         keepdims=1)
-        i1, cmid = [], 1
+    else:  # "div_negative"
+        n1 = h.make_node("Div", ["a", "d"], ["b"], name="mid")
+        i1 = [nh.from_array(np.asarray([0.5, -2.0, 1.5, 4.0], np.float32)
+                            .reshape(4, 1, 1), "d")]
+        cmid = 4
     n2, i2 = conv_node("conv2", "b", "y", cmid, 2, rng)
 
     def model(nodes, inputs, outputs, inits):
@@ -95,7 +97,7 @@ def to_nchw(a, layout):
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("kind", ["pinned_conv", "reduce_min",
+@pytest.mark.parametrize("kind", ["pinned_conv", "div_negative",
                                   "unlowerable_resize"])
 def test_host_node_in_integer_program(kind, target, tmp_path):
     full, alone = make_model(kind)
@@ -112,7 +114,8 @@ def test_host_node_in_integer_program(kind, target, tmp_path):
                     "--emit=int", "-o", tmp_path / "int.mlir")
     op, reason = {
         "pinned_conv": ("tosa.conv2d", "pinned by --float-nodes"),
-        "reduce_min": ("tosa.reduce_min", "no integer lowering for this op"),
+        "div_negative": ("arith.divf", "a divisor <= 0 or not finite "
+                         "(rescale multipliers are >= 0)"),
         "unlowerable_resize": ("tosa.resize", "no NPU lowering for "
                                "'tosa.resize': expected a BILINEAR resize "
                                "of a rank-4 i8 tensor by integer factors"),
@@ -123,7 +126,7 @@ def test_host_node_in_integer_program(kind, target, tmp_path):
     text = (tmp_path / "int.mlir").read_text()
 
     # Only mid computes on the host; both Convs around it are integer.
-    host_ops = re.findall(r'(tosa\.\w+) .*onnx\.node = "(\w+)".*'
+    host_ops = re.findall(r'((?:tosa|arith)\.\w+) .*onnx\.node = "(\w+)".*'
                           r'tessera\.device = "cpu"', text)
     assert host_ops == [(op, "mid")], host_ops
     int_convs = re.findall(r"tosa\.conv2d .*-> tensor<[0-9x]*xi32>", text)
@@ -194,11 +197,11 @@ def test_python_api(tmp_path):
         tessera.compile(tmp_path / "m.onnx", calibration=calib, emit="int",
                         float_nodes="mid")
 
-    full, _ = make_model("reduce_min")
+    full, _ = make_model("div_negative")
     onnx.save(full, tmp_path / "r.onnx")
-    with pytest.raises(ValueError, match="node 'mid' \\(tosa.reduce_min\\) "
+    with pytest.raises(ValueError, match="node 'mid' \\(arith.divf\\) "
                        "cannot be folded to integer and host fallback is "
-                       "disabled: no integer lowering for this op"):
+                       "disabled: a divisor <= 0 or not finite"):
         tessera.compile(tmp_path / "r.onnx", calibration=calib, emit="int",
                         no_fallback=True)
     program = tessera.compile(tmp_path / "r.onnx", calibration=calib)

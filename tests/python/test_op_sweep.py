@@ -253,11 +253,7 @@ CASES = {
 # half carries 4x the rounding error: 0.998 (measured 0.9995).
 
 # Strict xfails: {case: ({targets} or None for all, reason)}.
-XFAIL = {
-    "reduce_min_c": (None, "tosa.reduce_min is not folded to integer yet "
-                     "(the NPU's POOL min and its lowering exist; the host-"
-                     "fallback tests use ReduceMin as their unfoldable op)"),
-}
+XFAIL = {}
 
 
 def _params():

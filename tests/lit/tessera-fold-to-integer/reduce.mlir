@@ -4,11 +4,14 @@
 // RUN: tessera-run %t.mlir --function reduce_mean --print | FileCheck %s --check-prefix=MEAN
 // RUN: tessera-run %t.mlir --function reduce_sum_2axes --print | FileCheck %s --check-prefix=SUM
 // RUN: tessera-run %t.mlir --function reduce_max --print | FileCheck %s --check-prefix=MAX
+// RUN: tessera-run %t.mlir --function reduce_min --print | FileCheck %s --check-prefix=MIN
+// RUN: tessera-run %t.mlir --function reduce_min_requant --print | FileCheck %s --check-prefix=MINRQ
 // RUN: tessera-opt --tessera-fold-to-integer --tessera-lower-to-npu %s | FileCheck %s --check-prefix=NPU
 
 // ReduceMean (sum times 1/count) and ReduceSum fold to one exact i32 sum and
-// one single-round rescale (FoldReduce.cpp); ReduceMax stays reduce_max on
-// i8 with its input's quantization. On the NPU each is a 1 x R POOL of the
+// one single-round rescale (FoldReduce.cpp); ReduceMax and ReduceMin stay
+// reduce_max / reduce_min on i8 with their input's quantization
+// (FoldSharedQParams.cpp). On the NPU each is a 1 x R POOL of the
 // input viewed as [1, outer, R, inner], one layer-table row with its
 // reshapes.
 
@@ -74,4 +77,45 @@ func.func @reduce_max() -> tensor<2x1xf32> {
   %yq = quant.qcast %m : tensor<2x1xf32> to tensor<2x1x!quant.uniform<i8:f32, 0.1:2>>
   %yd = quant.dcast %yq : tensor<2x1x!quant.uniform<i8:f32, 0.1:2>> to tensor<2x1xf32>
   return %yd : tensor<2x1xf32>
+}
+
+// Min over axis 1, one shared quantization (scale 0.1, zp 2): the integer
+// min of the codes, [[1, 7, -3], [0, -5, -2]] -> [[-3], [-5]] (reals
+// [-0.5, -0.7], the minima of [-0.1, 0.5, -0.5] and [-0.2, -0.7, -0.4]).
+// CHECK-LABEL: func.func @reduce_min
+// CHECK: tosa.reduce_min %{{.*}} {axis = 1 : i32} : (tensor<2x3xi8>) -> tensor<2x1xi8>
+// CHECK-NOT: quant.
+// MIN: output0: 2x1xi8 = [-3, -5]
+// NPU-LABEL: func.func @reduce_min
+// NPU: npu.pool %{{.*}} {{.*}}kernel = array<i64: 1, 3>, kind = "min"{{.*}} : (tensor<1x2x3x1xi8>) -> tensor<1x2x1x1xi8>
+func.func @reduce_min() -> tensor<2x1xf32> {
+  %c = "tosa.const"() {values = dense<[[1, 7, -3], [0, -5, -2]]> : tensor<2x3xi8>} : () -> tensor<2x3xi8>
+  %q = quant.scast %c : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32, 0.1:2>>
+  %x = quant.dcast %q : tensor<2x3x!quant.uniform<i8:f32, 0.1:2>> to tensor<2x3xf32>
+  %m = tosa.reduce_min %x {axis = 1 : i32} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  %yq = quant.qcast %m : tensor<2x1xf32> to tensor<2x1x!quant.uniform<i8:f32, 0.1:2>>
+  %yd = quant.dcast %yq : tensor<2x1x!quant.uniform<i8:f32, 0.1:2>> to tensor<2x1xf32>
+  return %yd : tensor<2x1xf32>
+}
+
+// An input quantized differently from the result (an imported QDQ model) is
+// requantized first, i8 -> i8 by s_in / s_out = 0.5 / 0.25 = 2 = 2^30 *
+// 2^-29 (min is monotonic, so min after requantizing = requantizing the
+// min). Codes
+// [4, -2, 6] at scale 0.5 (zp 0) are reals [2, -1, 3], min -1; at scale
+// 0.25, zp -10: 2 * q - 10 = [-2, -14, 2], min -14 = -1 / 0.25 - 10.
+// CHECK-LABEL: func.func @reduce_min_requant
+// CHECK-DAG: "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}>
+// CHECK-DAG: "tosa.const"() <{values = dense<29> : tensor<1xi8>}>
+// CHECK: %[[RQ:.*]] = tosa.rescale
+// CHECK: tosa.reduce_min %[[RQ]] {axis = 1 : i32} : (tensor<1x3xi8>) -> tensor<1x1xi8>
+// MINRQ: output0: 1x1xi8 = [-14]
+func.func @reduce_min_requant() -> tensor<1x1xf32> {
+  %c = "tosa.const"() {values = dense<[[4, -2, 6]]> : tensor<1x3xi8>} : () -> tensor<1x3xi8>
+  %q = quant.scast %c : tensor<1x3xi8> to tensor<1x3x!quant.uniform<i8:f32, 0.5>>
+  %x = quant.dcast %q : tensor<1x3x!quant.uniform<i8:f32, 0.5>> to tensor<1x3xf32>
+  %m = tosa.reduce_min %x {axis = 1 : i32} : (tensor<1x3xf32>) -> tensor<1x1xf32>
+  %yq = quant.qcast %m : tensor<1x1xf32> to tensor<1x1x!quant.uniform<i8:f32, 0.25:-10>>
+  %yd = quant.dcast %yq : tensor<1x1x!quant.uniform<i8:f32, 0.25:-10>> to tensor<1x1xf32>
+  return %yd : tensor<1x1xf32>
 }

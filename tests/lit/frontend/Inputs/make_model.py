@@ -403,16 +403,17 @@ def undefined_input():
 
 
 def two_failing_nodes():
-    # Two ReduceMin nodes on separate branches, which the integer lowering
-    # does not take yet, and a Relu after the first: both run on the host
-    # (one note each) and the Relu folds from up0's quantized result; with
+    # Two Divs by a constant with a negative element on separate branches,
+    # which the integer lowering does not take (a rescale multiplier is
+    # >= 0), and a Relu after the first: both run on the host (one note
+    # each) and the Relu folds from div0's quantized result; with
     # --no-fallback the compile error names the first, a note the second.
-    return model([h.make_node("ReduceMin", ["x"], ["a"], name="up0",
-                              axes=[1], keepdims=1),
+    return model([h.make_node("Div", ["x", "d0"], ["a"], name="div0"),
                   h.make_node("Relu", ["a"], ["y0"], name="relu0"),
-                  h.make_node("ReduceMin", ["x"], ["y1"], name="up1",
-                              axes=[1], keepdims=1)],
-                 [("x", [1, 2, 4, 4])], ["y0", "y1"])
+                  h.make_node("Div", ["x", "d1"], ["y1"], name="div1")],
+                 [("x", [1, 2, 4, 4])], ["y0", "y1"],
+                 [("d0", np.array([0.5, -2.0, 1.5, 4.0], np.float32)),
+                  ("d1", np.array([1.0, -1.0, 2.0, 0.5], np.float32))])
 
 
 CASES = {k: v for k, v in list(globals().items())
