@@ -97,15 +97,43 @@ private:
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
 };
 
-/// The --tessera-quantize options of the target's default scheme. Weights
-/// are always symmetric int8 for now: a scheme asking for asymmetric or
-/// uint8 weights (RKNN's asymmetric_u8) gets symmetric int8 weights with the
-/// scheme's per-channel choice, and a note says so.
+/// The scheme --scheme names (empty: the target's default), or an error
+/// listing the target's schemes; one whose activations the compiler cannot
+/// quantize yet (int16) is an error that says so.
+Expected<const target::QuantScheme *>
+schemeFor(const target::Target &t, llvm::StringRef name) {
+  const target::QuantScheme *scheme =
+      name.empty() ? &t.defaultScheme() : t.findScheme(name);
+  if (!scheme) {
+    std::string names;
+    for (const target::QuantScheme &s : t.quantization.schemes)
+      names += (names.empty() ? "" : ", ") + s.name;
+    return fail("--scheme: target " + t.name + " has no scheme '" + name +
+                "' (its schemes: " + names + ")");
+  }
+  quant::DType act = scheme->activation.dtype;
+  if (act != quant::DType::Int8 && act != quant::DType::UInt8)
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " has " + quant::dtypeName(act) +
+                " activations; the compiler quantizes int8 and uint8 "
+                "activations only (int16: not supported yet)");
+  if (scheme->powerOfTwoScale && !scheme->activation.symmetric)
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " asks for power-of-two scales with asymmetric activations; "
+                "dynamic fixed point is symmetric");
+  return scheme;
+}
+
+/// The --tessera-quantize options of `scheme`. Weights are always
+/// symmetric int8 for now: a scheme asking for asymmetric or uint8 weights
+/// (RKNN's asymmetric_u8) gets symmetric int8 weights with the scheme's
+/// per-channel choice, and a note says so. power_of_two_scale rounds every
+/// scale up to a power of two (dynamic fixed point).
 quant::QuantizeOptions
-quantizeOptionsFor(const target::Target &t,
+quantizeOptionsFor(const target::Target &t, const target::QuantScheme &scheme,
                    const std::function<void(const std::string &)> &say) {
-  const target::QuantScheme &scheme = t.defaultScheme();
   quant::QuantizeOptions o;
+  o.powerOfTwoScale = scheme.powerOfTwoScale;
   o.activationDtype = quant::dtypeName(scheme.activation.dtype);
   o.symmetricActivations = scheme.activation.symmetric;
   o.weightPerChannel = scheme.weight.perChannel;
@@ -284,6 +312,9 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   auto method = calibrationOptionsFor(opts, *target);
   if (!method)
     return method.takeError();
+  auto scheme = schemeFor(*target, opts.scheme);
+  if (!scheme)
+    return scheme.takeError();
 
   // An integer-level module (`--emit=int` output, or hand-written with host
   // ops per docs/lowering.md "Host segments") goes straight to lowering.
@@ -393,7 +424,7 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
         break;
       runs.push_back({t});
     }
-    quant::QuantizeOptions qopts = quantizeOptionsFor(*target, say);
+    quant::QuantizeOptions qopts = quantizeOptionsFor(*target, **scheme, say);
     CalibrateOptions copts;
     copts.method = *method;
     copts.grid.symmetric = qopts.symmetricActivations;

@@ -41,6 +41,9 @@ struct CompileOptions {
   EmitLevel emit = EmitLevel::None;
   /// At most this many calibration samples (0: all).
   size_t maxCalibrationSamples = 0;
+  /// --scheme: a quantization scheme of the target profile by name; empty:
+  /// its default_scheme.
+  std::string scheme;
   /// --calibration-method (quant::parseCalibrationMethod names); empty: the
   /// target profile's quantization.calibration_method.
   std::string calibrationMethod;

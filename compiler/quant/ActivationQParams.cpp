@@ -310,8 +310,10 @@ void ActivationPlan::formClasses() {
 }
 
 mq::UniformQuantizedType ActivationPlan::typeFor(Range r) {
-  return typeFor(chooseQParams(r.min, r.max, dtype,
-                               options.symmetricActivations));
+  QParams p = chooseQParams(r.min, r.max, dtype, options.symmetricActivations);
+  if (options.powerOfTwoScale)
+    p.scale = powerOfTwoScale(p.scale); // symmetric: the zero point stays
+  return typeFor(p);
 }
 
 QParams ActivationPlan::softmaxQParams() const {

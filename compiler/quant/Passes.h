@@ -37,7 +37,7 @@ using QuantizeOptions = QuantizePassOptions;
 /// every conv2d, depthwise_conv2d and matmul: symmetric int8, restricted range
 /// [-127, 127], one scale per output channel (or per tensor).
 void populateQuantizeWeightsPatterns(mlir::RewritePatternSet &patterns,
-                                     bool perChannel);
+                                     bool perChannel, bool powerOfTwo = false);
 
 /// Rewrites arith.divf(x, d) of a non-constant divisor whose calibrated
 /// range excludes 0 as mul(x, reciprocal(d)), the reciprocal calibrated to

@@ -40,6 +40,12 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
            "One weight scale per output channel instead of per tensor">,
     Option<"weightDtype", "weight-dtype", "std::string", /*default=*/"\"int8\"",
            "Weight storage type (int8; int16 is not supported yet)">,
+    Option<"powerOfTwoScale", "power-of-two-scale", "bool",
+           /*default=*/"false",
+           "Round every activation and weight scale up to a power of two "
+           "(dynamic fixed point, RKNN dynamic_fixed_point-i8): each "
+           "requantisation multiplier becomes a pure shift. Needs "
+           "symmetric activations">,
   ];
   let dependentDialects = ["mlir::quant::QuantDialect",
                            "mlir::tosa::TosaDialect"];

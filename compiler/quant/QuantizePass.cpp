@@ -25,7 +25,13 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    populateQuantizeWeightsPatterns(patterns, weightPerChannel);
+    if (powerOfTwoScale && !symmetricActivations) {
+      func.emitError() << "power-of-two-scale needs symmetric activations "
+                          "(dynamic fixed point has no zero point)";
+      return signalPassFailure();
+    }
+    populateQuantizeWeightsPatterns(patterns, weightPerChannel,
+                                    powerOfTwoScale);
     // No folding: quant.dcast(quant.qcast(x)) would fold back to x.
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -34,7 +40,7 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
 
     rewriteTensorDivisions(func);
     QuantizeOptions options{activationDtype, symmetricActivations,
-                            weightPerChannel, weightDtype};
+                            weightPerChannel, weightDtype, powerOfTwoScale};
     if (failed(quantizeActivations(func, options)))
       return signalPassFailure();
   }

@@ -35,8 +35,9 @@ int32_t outputChannelAxis(Operation *op, ArrayRef<int64_t> shape) {
 }
 
 template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
-  QuantizeWeight(MLIRContext *ctx, bool perChannel)
-      : OpRewritePattern<OpTy>(ctx), perChannel(perChannel) {}
+  QuantizeWeight(MLIRContext *ctx, bool perChannel, bool powerOfTwo)
+      : OpRewritePattern<OpTy>(ctx), perChannel(perChannel),
+        powerOfTwo(powerOfTwo) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -62,9 +63,11 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
       hi[c] = std::max(hi[c], w);
     }
     SmallVector<double> scales;
-    for (int64_t c = 0; c < channels; ++c)
-      scales.push_back(
-          chooseQParams(lo[c], hi[c], DType::Int8, /*symmetric=*/true).scale);
+    for (int64_t c = 0; c < channels; ++c) {
+      double s =
+          chooseQParams(lo[c], hi[c], DType::Int8, /*symmetric=*/true).scale;
+      scales.push_back(powerOfTwo ? powerOfTwoScale(s) : s);
+    }
 
     MLIRContext *ctx = rewriter.getContext();
     unsigned flags = mq::QuantizationFlags::Signed;
@@ -88,16 +91,17 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
   }
 
   bool perChannel;
+  bool powerOfTwo;
 };
 
 } // namespace
 
 void populateQuantizeWeightsPatterns(RewritePatternSet &patterns,
-                                     bool perChannel) {
+                                     bool perChannel, bool powerOfTwo) {
   patterns.add<QuantizeWeight<tosa::Conv2DOp>,
                QuantizeWeight<tosa::DepthwiseConv2DOp>,
                QuantizeWeight<tosa::MatMulOp>>(patterns.getContext(),
-                                               perChannel);
+                                               perChannel, powerOfTwo);
 }
 
 } // namespace tessera::quant

@@ -208,6 +208,13 @@ QParams chooseQParams(double min, double max, DType t, bool symmetric) {
   return {scale, clampToInt(zp, info.qmin, info.qmax, info.qmin)};
 }
 
+double powerOfTwoScale(double scale) {
+  int exp = 0;
+  double mantissa = std::frexp(scale, &exp); // scale = mantissa 2^exp
+  // mantissa in [0.5, 1): exactly 0.5 is already a power of two.
+  return std::ldexp(1.0, mantissa == 0.5 ? exp - 1 : exp);
+}
+
 QParams chooseQParams(const float *data, size_t n, DType t, bool symmetric) {
   double min = 0, max = 0;
   bool any = false;

@@ -63,6 +63,11 @@ struct QParams {
 /// Precondition: checkRange(min, max); non-finite bounds are treated as 0
 /// and swapped bounds are swapped back.
 QParams chooseQParams(double min, double max, DType t, bool symmetric);
+
+/// The smallest power of two >= `scale` (> 0): dynamic fixed point's scale
+/// (RKNN dynamic_fixed_point-i8, the seeds' S n.m formats), for which every
+/// requantisation multiplier is a pure shift. 0.1 -> 0.125, 0.125 -> 0.125.
+double powerOfTwoScale(double scale);
 /// Same, over the min/max of the finite values of data[0..n) (non-finite
 /// values are ignored; no finite value gives the degenerate range).
 QParams chooseQParams(const float *data, size_t n, DType t, bool symmetric);

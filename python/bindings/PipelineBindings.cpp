@@ -41,7 +41,8 @@ py::object compileModel(const std::string &model,
                         bool pixelsNhwc, bool pixelsBgr,
                         const std::vector<std::string> &floatNodes,
                         bool noFallback, const std::string &calibrationMethod,
-                        std::optional<double> percentile) {
+                        std::optional<double> percentile,
+                        const std::string &scheme) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -62,6 +63,7 @@ py::object compileModel(const std::string &model,
                quant::calibrationMethodNames() + ")");
   opts.calibrationMethod = calibrationMethod;
   opts.percentile = percentile;
+  opts.scheme = scheme;
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -170,7 +172,7 @@ void bindPipeline(py::module_ &m) {
         py::arg("embed_preprocessing"), py::arg("pixels_nhwc"),
         py::arg("pixels_bgr"), py::arg("float_nodes"),
         py::arg("no_fallback"), py::arg("calibration_method"),
-        py::arg("percentile"));
+        py::arg("percentile"), py::arg("scheme"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"));
 }

@@ -69,7 +69,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
             emit=None, quiet=True, max_calibration_samples=0,
             embed_preprocessing=False, input_layout="nchw",
             input_color="rgb", float_nodes=None, no_fallback=False,
-            calibration_method=None, percentile=None):
+            calibration_method=None, percentile=None, scheme=None):
     """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
     path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
     with host-fallback ops, which is lowered directly: docs/lowering.md
@@ -93,7 +93,9 @@ def compile(model, output=None, target="rv1126", calibration=None,
     "moving_average", "percentile", "kl" or "mse" (None: the target
     profile's calibration_method; docs/quantization.md "Calibration
     methods"); percentile: the percentile kept by "percentile", in
-    (0, 100] (None: 99.99).
+    (0, 100] (None: 99.99). scheme: a quantization scheme of the target
+    profile by name (None: its default_scheme; e.g. rv1126's "dfp_i8",
+    dynamic fixed point with power-of-two scales).
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -141,6 +143,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
         no_fallback = flag_arg(fn, "no_fallback", no_fallback)
         method = str_arg(fn, "calibration_method", calibration_method,
                          optional=True) or ""
+        scheme = str_arg(fn, "scheme", scheme, optional=True) or ""
         if percentile is not None:
             if isinstance(percentile, (bool, np.bool_, str, bytes)) or \
                     not isinstance(percentile, (int, float, np.integer,
@@ -157,7 +160,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
                                      std, shapes, emit, quiet, samples, embed,
                                      layout == "nhwc", color == "bgr",
                                      float_nodes, no_fallback, method,
-                                     percentile)
+                                     percentile, scheme)
         except (ValueError, MemoryError) as e:
             if not names:
                 raise

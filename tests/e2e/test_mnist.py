@@ -135,18 +135,23 @@ def float_correct(mnist):
     return correct
 
 
-@pytest.mark.parametrize("target", ["rv1126", "j5", "orin"])
-def test_mnist_int8_top1(mnist, calib_npz, float_correct, target):
+@pytest.mark.parametrize("target,scheme", [
+    ("rv1126", None), ("j5", None), ("orin", None), ("rv1126", "dfp_i8")],
+    ids=["rv1126", "j5", "orin", "rv1126-dfp_i8"])
+def test_mnist_int8_top1(mnist, calib_npz, float_correct, target, scheme):
     """Top-1 of the integer program on images 100-9,999 within 0.1 point of
-    float on rv1126 and j5 (orin reported and held to the same bound); the
-    simulator running the compiled .npubin equals the integer reference
-    executor bit for bit on a sample of images."""
+    float on rv1126 and j5 (orin reported and held to the same bound), and
+    with rv1126's dynamic fixed point scheme (dfp_i8: every scale a power
+    of two, so each rescale is a shift); the simulator running the compiled
+    .npubin equals the integer reference executor bit for bit on a sample
+    of images."""
     model, x, labels = mnist
+    compile_args = {"target": target, "calibration": calib_npz,
+                    "scheme": scheme}
     # The integer program at batch 100, run by the integer reference
     # executor in 99 batches (the Softmax is the integer tosa.custom).
-    text = tessera.compile(model, target=target, calibration=calib_npz,
-                           input_shapes={"image": [BATCH, 1, 28, 28]},
-                           emit="int")
+    text = tessera.compile(model, input_shapes={"image": [BATCH, 1, 28, 28]},
+                           emit="int", **compile_args)
     assert 'operator_name = "softmax"' in text
     data = text.encode()
     xq = quantize_input(text, x[CALIB:])
@@ -158,16 +163,15 @@ def test_mnist_int8_top1(mnist, calib_npz, float_correct, target):
     assert pred.shape == (N - CALIB, 10)
     correct = int((pred.argmax(axis=1) == labels[CALIB:]).sum())
     top1 = 100.0 * correct / (N - CALIB)
-    print(f"\nMNIST int8 {target}: top-1 {correct}/{N - CALIB} = {top1:.2f}%"
+    print(f"\nMNIST int8 {target} {scheme or 'default'}: top-1 {correct}/{N - CALIB} = {top1:.2f}%"
           f" (float {100.0 * float_correct / (N - CALIB):.2f}%)")
     assert abs(correct - float_correct) <= 9  # 0.1 point of 9,900 = 9.9
 
     # The .npubin (batch 1) on the simulator vs the integer reference
     # executor on the same batch-1 integer program, and vs the batch-100
     # rows above.
-    program = tessera.compile(model, target=target, calibration=calib_npz)
-    text1 = tessera.compile(model, target=target, calibration=calib_npz,
-                            emit="int")
+    program = tessera.compile(model, **compile_args)
+    text1 = tessera.compile(model, emit="int", **compile_args)
     sample = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987,
               1597, 2584, 4181, 6765, 9899]
     for i in sample:

@@ -4,7 +4,7 @@
 //   [--mean a,b,c] [--std a,b,c] [--input-shape name=1x3xHxW ...]
 //   [--embed-preprocessing [--input-layout nchw|nhwc] [--input-color rgb|bgr]]
 //   [--calibration-method minmax|moving_average|percentile|kl|mse]
-//   [--percentile P] [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
+//   [--percentile P] [--scheme NAME] [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
 //   [--no-fallback] [--quiet] -o OUT.npubin
 // tessera-compile MODEL.int.mlir --target T -o OUT.npubin
 //   (an integer-level module, e.g. --emit=int output with host-fallback
@@ -71,6 +71,12 @@ static cl::opt<std::string> percentile(
     "percentile", cl::desc("the percentile of |x| kept by --calibration-method "
                            "percentile, in (0, 100] (default 99.99)"),
     cl::value_desc("P"), cl::cat(category));
+static cl::opt<std::string> scheme(
+    "scheme",
+    cl::desc("the target profile's quantization scheme to use, by name "
+             "(default: its default_scheme; e.g. rv1126: asymmetric_u8, "
+             "dfp_i8)"),
+    cl::value_desc("name"), cl::cat(category));
 static cl::list<std::string> floatNodes(
     "float-nodes", cl::desc("run these ONNX nodes in float on the host CPU: names or glob patterns, comma-separated"),
     cl::value_desc("NAME,GLOB,..."), cl::CommaSeparated, cl::cat(category));
@@ -92,6 +98,7 @@ int main(int argc, char **argv) {
   opts.calibrationPath = calibration;
   opts.maxCalibrationSamples = maxSamples;
   opts.calibrationMethod = calibrationMethod;
+  opts.scheme = scheme;
   if (percentile.getNumOccurrences()) {
     // Parsed here so that "abc" and "nan" get one line naming the flag.
     double p = 0;

@@ -778,3 +778,14 @@ TEST(PerCountMultiplier, RoundsTheQuotientHalfUp) {
   EXPECT_EQ(perCountMultiplier(8, 3), 3);
   EXPECT_EQ(perCountMultiplier(INT32_MAX, 1), INT32_MAX);
 }
+
+// Dynamic fixed point (the seeds' S n.m formats, RKNN dynamic_fixed_point):
+// the scale is the smallest power of two >= the min/max scale.
+TEST(PowerOfTwoScale, RoundsUpToAPowerOfTwo) {
+  EXPECT_EQ(powerOfTwoScale(0.1), 0.125);        // 2^-3
+  EXPECT_EQ(powerOfTwoScale(0.125), 0.125);      // already 2^-3
+  EXPECT_EQ(powerOfTwoScale(0.12500001), 0.25);  // just above: 2^-2
+  EXPECT_EQ(powerOfTwoScale(3.0), 4.0);
+  EXPECT_EQ(powerOfTwoScale(1.0), 1.0);
+  EXPECT_EQ(powerOfTwoScale(6.0 / 127), 0.0625); // max|x| 6 in int8: S3.4... 2^-4
+}

@@ -1,0 +1,104 @@
+"""--scheme (issue 11, section 2): any quantization scheme a target profile
+declares, by name. rv1126's dfp_i8 is RKNN's dynamic_fixed_point-i8:
+symmetric int8 with power_of_two_scale, so every activation and weight
+scale is 2^-n and each requantisation (s_in s_w / s_out, a ratio of powers
+of two) is a pure shift. Checked on a small conv model:
+- every scale of the quant-level program is a power of two;
+- the simulator equals the integer reference executor bit for bit;
+- the dequantized output is close to onnxruntime's float output;
+and an unknown scheme, or one the compiler cannot quantize yet (int16
+activations), is one error naming the scheme and what the target has."""
+import math
+import re
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto as TP
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+import tessera
+from conftest import cosine
+
+ort = pytest.importorskip("onnxruntime")
+
+
+def model(path):
+    rng = np.random.default_rng(21)
+    w0 = nh.from_array(rng.uniform(-0.5, 0.5, (8, 3, 3, 3))
+                       .astype(np.float32), "w0")
+    w1 = nh.from_array(rng.uniform(-0.3, 0.3, (4, 8, 1, 1))
+                       .astype(np.float32), "w1")
+    b1 = nh.from_array(rng.uniform(-0.2, 0.2, 4).astype(np.float32), "b1")
+    nodes = [h.make_node("Conv", ["x", "w0"], ["a"], pads=[1, 1, 1, 1]),
+             h.make_node("Relu", ["a"], ["r"]),
+             h.make_node("Conv", ["r", "w1", "b1"], ["c"]),
+             h.make_node("Sigmoid", ["c"], ["y"])]
+    g = h.make_graph(nodes, "g",
+                     [h.make_tensor_value_info("x", TP.FLOAT, [1, 3, 8, 8])],
+                     [h.make_tensor_value_info("y", TP.FLOAT, [1, 4, 8, 8])],
+                     [w0, w1, b1])
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, path)
+    return path
+
+
+def is_power_of_two(s):
+    m, _ = math.frexp(s)
+    return s > 0 and m == 0.5
+
+
+def test_dynamic_fixed_point_on_rv1126(tmp_path):
+    path = model(tmp_path / "m.onnx")
+    calib = np.random.default_rng(5).uniform(-1, 1, (3, 3, 8, 8)) \
+        .astype(np.float32)
+    args = dict(target="rv1126", calibration=calib, scheme="dfp_i8")
+    quant = tessera.compile(path, emit="quant", **args)
+    scales = [float(s) for s in re.findall(r":f32, ([0-9.eE+-]+)>", quant)]
+    for group in re.findall(r":f32:\d+, \{([^}]*)\}", quant):
+        scales += [float(v.split(":")[0]) for v in group.split(",")]
+    assert len(scales) >= 5, quant
+    assert all(is_power_of_two(s) for s in scales), scales
+    # Symmetric int8: no zero point but 0 (uint8 default would have them).
+    assert "i8<-127:127>" in quant
+    # The default scheme (asymmetric_u8) has scales that are not.
+    default = tessera.compile(path, target="rv1126", calibration=calib,
+                              emit="quant")
+    assert not all(is_power_of_two(float(s)) for s in re.findall(
+        r":f32, ([0-9.eE+-]+)>", default))
+
+    text = tessera.compile(path, emit="int", **args)
+    program = tessera.compile(path, **args)
+    x = calib[0:1]
+    sim = tessera.simulate(program, {"x": x})
+    attrs = re.search(r"func.func @main\(%arg0: [^{]*\{([^}]*)\}",
+                      text).group(1)
+    scale = float(re.search(r"tessera.scale = ([0-9.eE+-]+)", attrs).group(1))
+    assert is_power_of_two(scale)
+    xq = tessera.quant.quantize(x, scale, 0, "int8").astype(np.int8)
+    ref = tessera.run(text.encode(), {"x": xq})["y"]
+    np.testing.assert_array_equal(sim.int_outputs["y"], ref.astype(np.int64))
+    want = ort.InferenceSession(str(path), providers=[
+        "CPUExecutionProvider"]).run(None, {"x": x})[0]
+    c = cosine(sim.outputs["y"], want)
+    print(f"dfp_i8 on rv1126: cosine {c:.6f}")
+    # Power-of-two scales are up to 2x the min/max ones: up to one bit less
+    # resolution than the 0.999 of the op sweep's 8-bit bound.
+    assert c >= 0.995
+
+
+def test_scheme_errors(tmp_path):
+    path = model(tmp_path / "m.onnx")
+    calib = np.zeros((1, 3, 8, 8), np.float32)
+    with pytest.raises(ValueError, match=r"--scheme: target j5 has no scheme "
+                       r"'dfp_i8' \(its schemes: int8_symmetric, "):
+        tessera.compile(path, target="j5", calibration=calib, scheme="dfp_i8")
+    with pytest.raises(ValueError, match=r"scheme dfp_i16 of target rv1126 "
+                       r"has int16 activations; the compiler quantizes int8 "
+                       r"and uint8 activations only"):
+        tessera.compile(path, target="rv1126", calibration=calib,
+                        scheme="dfp_i16")
+    with pytest.raises(TypeError, match="scheme"):
+        tessera.compile(path, target="rv1126", calibration=calib, scheme=8)
