@@ -6,6 +6,7 @@ of two) is a pure shift. Checked on a small conv model:
 - every scale of the quant-level program is a power of two;
 - the simulator equals the integer reference executor bit for bit;
 - the dequantized output is close to onnxruntime's float output;
+- every rescale multiplier is 2^30 (the rescale is a shift);
 and an unknown scheme, or one the compiler cannot quantize yet (int16
 activations), is one error naming the scheme and what the target has."""
 import math
@@ -70,6 +71,12 @@ def test_dynamic_fixed_point_on_rv1126(tmp_path):
         r":f32, ([0-9.eE+-]+)>", default))
 
     text = tessera.compile(path, emit="int", **args)
+    # Every rescale's multiplier is 2^30 (times 2^-shift: a pure shift).
+    consts = dict(re.findall(r'(%\w+) = "tosa.const"\(\) <\{values = '
+                             r'dense<(-?\d+)> : tensor<1xi32>', text))
+    mults = re.findall(r"tosa\.rescale %\w+, (%\w+),", text)
+    assert len(mults) >= 2
+    assert all(consts.get(m) == str(1 << 30) for m in mults), mults
     program = tessera.compile(path, **args)
     x = calib[0:1]
     sim = tessera.simulate(program, {"x": x})
