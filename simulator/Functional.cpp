@@ -323,6 +323,19 @@ kernels::BinaryBroadcast binaryBroadcast(isa::Bcast b) {
                                     : kernels::BinaryBroadcast::Scalar;
 }
 
+/// The operand fields each binary ELTWISE kernel reads from the word: the
+/// zero points and the rescales of A and B.
+template <typename Q>
+void binaryOperandFields(Q &q, const isa::EltwiseFields &e) {
+  q.aZp = e.aZp;
+  q.bZp = e.bZp;
+  q.aMult = e.aMult;
+  q.aShift = e.aShift;
+  q.bMult = e.bMult;
+  q.bShift = e.bShift;
+  q.doubleRound = e.doubleRound;
+}
+
 /// How many elements operand B of a binary ELTWISE over n = rows x channels
 /// elements has (isa::Bcast).
 uint64_t bOperandCount(isa::Bcast b, uint64_t n, uint64_t channels) {
@@ -358,17 +371,11 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
   case isa::EltFunc::Min: {
     kernels::QuantBinary q;
     q.func = binaryFunc(e.func);
-    q.aZp = e.aZp;
-    q.bZp = e.bZp;
+    binaryOperandFields(q, e);
     q.outZp = e.outZp;
     q.leftShift = e.leftShift;
-    q.aMult = e.aMult;
-    q.aShift = e.aShift;
-    q.bMult = e.bMult;
-    q.bShift = e.bShift;
     q.outMult = e.outMult;
     q.outShift = e.outShift;
-    q.doubleRound = e.doubleRound;
     q.clampMin = e.clampMin;
     q.clampMax = e.clampMax;
     kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
@@ -401,14 +408,8 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
     q.func = e.func == isa::EltFunc::CmpGt   ? kernels::CompareFunc::Greater
              : e.func == isa::EltFunc::CmpGe ? kernels::CompareFunc::GreaterEqual
                                              : kernels::CompareFunc::Equal;
-    q.aZp = e.aZp;
-    q.bZp = e.bZp;
+    binaryOperandFields(q, e);
     q.leftShift = e.leftShift;
-    q.aMult = e.aMult;
-    q.aShift = e.aShift;
-    q.bMult = e.bMult;
-    q.bShift = e.bShift;
-    q.doubleRound = e.doubleRound;
     kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
     uint64_t bCount = bOperandCount(e.bcast, n, channels);
     return withType(e.aDtype, [&](auto aTag) {
@@ -427,14 +428,8 @@ llvm::Error executeEltwise(const isa::EltwiseFields &e, Memories &mem) {
   }
   case isa::EltFunc::Select: {
     kernels::QuantSelect q;
-    q.aZp = e.aZp;
-    q.bZp = e.bZp;
+    binaryOperandFields(q, e);
     q.outZp = e.outZp;
-    q.aMult = e.aMult;
-    q.aShift = e.aShift;
-    q.bMult = e.bMult;
-    q.bShift = e.bShift;
-    q.doubleRound = e.doubleRound;
     q.clampMin = e.clampMin;
     q.clampMax = e.clampMax;
     kernels::BinaryBroadcast bc = binaryBroadcast(e.bcast);
