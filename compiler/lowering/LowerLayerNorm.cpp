@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
+#include "compiler/patterns/TesseraCustom.h"
 #include "compiler/lowering/Passes.h"
 
 #include "core/kernels/VectorUnit.h"
@@ -25,8 +26,7 @@ struct LowerLayerNorm : public OpRewritePattern<tosa::CustomOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tosa::CustomOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getDomainName() != "tessera" ||
-        op.getOperatorName() != "layer_norm")
+    if (!patterns::isTesseraCustom(op, "layer_norm"))
       return rewriter.notifyMatchFailure(op, "not a tessera layer_norm");
     if (op.getInputList().size() != 2 || op.getOutputList().size() != 1)
       return rewriter.notifyMatchFailure(
@@ -37,12 +37,12 @@ struct LowerLayerNorm : public OpRewritePattern<tosa::CustomOp> {
     if (!in.getElementType().isSignlessInteger(8) ||
         !out.getElementType().isSignlessInteger(8))
       return rewriter.notifyMatchFailure(op, "expected i8 -> i8");
-    StringRef attrs = op.getImplementationAttrs();
-    int64_t axis = -1;
-    if (!attrs.consume_front("axis=") || attrs.getAsInteger(10, axis) ||
-        axis < 0 || axis >= in.getRank())
+    std::optional<int64_t> axisOr =
+        patterns::tesseraCustomAxis(op, in.getRank());
+    if (!axisOr)
       return rewriter.notifyMatchFailure(
           op, "expected implementation_attrs \"axis=K\" with K in [0, rank)");
+    int64_t axis = *axisOr;
     for (int64_t d = axis + 1; d < in.getRank(); ++d)
       if (in.getDimSize(d) != 1)
         return rewriter.notifyMatchFailure(

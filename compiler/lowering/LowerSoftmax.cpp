@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lowering/LoweringUtils.h"
+#include "compiler/patterns/TesseraCustom.h"
 #include "compiler/lowering/Passes.h"
 
 using namespace mlir;
@@ -24,9 +25,8 @@ struct LowerSoftmax : public OpRewritePattern<tosa::CustomOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tosa::CustomOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getDomainName() != "tessera" ||
-        (op.getOperatorName() != "softmax" &&
-         op.getOperatorName() != "log_softmax"))
+    if (!patterns::isTesseraCustom(op, "softmax") &&
+        !patterns::isTesseraCustom(op, "log_softmax"))
       return rewriter.notifyMatchFailure(op, "not a tessera softmax");
     if (op.getInputList().size() != 3 || op.getOutputList().size() != 1)
       return rewriter.notifyMatchFailure(
@@ -37,12 +37,12 @@ struct LowerSoftmax : public OpRewritePattern<tosa::CustomOp> {
     if (!in.getElementType().isSignlessInteger(8) ||
         !out.getElementType().isSignlessInteger(8))
       return rewriter.notifyMatchFailure(op, "expected i8 -> i8");
-    StringRef attrs = op.getImplementationAttrs();
-    int64_t axis = -1;
-    if (!attrs.consume_front("axis=") || attrs.getAsInteger(10, axis) ||
-        axis < 0 || axis >= in.getRank())
+    std::optional<int64_t> axisOr =
+        patterns::tesseraCustomAxis(op, in.getRank());
+    if (!axisOr)
       return rewriter.notifyMatchFailure(
           op, "expected implementation_attrs \"axis=K\" with K in [0, rank)");
+    int64_t axis = *axisOr;
     if (in.getDimSize(axis) >= 65536)
       return rewriter.notifyMatchFailure(
           op, "a row of 65536 or more elements does not fit an int32 sum");

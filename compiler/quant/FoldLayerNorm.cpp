@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/patterns/TesseraCustom.h"
 #include "compiler/quant/Passes.h"
 #include "compiler/quant/QuantUtils.h"
 
@@ -110,13 +111,9 @@ template <typename OpTy> struct FoldLayerNorm : public OpRewritePattern<OpTy> {
         {p->multiplier, p->shift, p->epsMant, p->epsShift,
          result->type.getZeroPoint(), lo, hi});
     Type storage = result->type.getStorageType();
-    auto custom = tosa::CustomOp::create(
-        rewriter, loc,
-        TypeRange{RankedTensorType::get(shape, storage)},
-        rewriter.getStringAttr("layer_norm"),
-        rewriter.getStringAttr("tessera"),
-        rewriter.getStringAttr("axis=" + std::to_string(axis)),
-        ValueRange{x, params});
+    auto custom = patterns::createTesseraCustom(
+        rewriter, loc, RankedTensorType::get(shape, storage), "layer_norm",
+        axis, ValueRange{x, params});
     copyDiscardableAttrs(op, custom);
     Value out = reshapeTo(rewriter, loc, custom.getResult(0), type.getShape());
     replaceWithInteger(rewriter, op, *result, out);

@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/patterns/TesseraCustom.h"
 #include "compiler/quant/Passes.h"
 #include "compiler/quant/QuantUtils.h"
 
@@ -70,12 +71,9 @@ template <typename OpTy> struct FoldSoftmax : public OpRewritePattern<OpTy> {
     Value x = materializeInteger(rewriter, loc, input->quant);
     Type outType =
         withElementType(op.getType(), result->type.getStorageType());
-    auto custom = tosa::CustomOp::create(
-        rewriter, loc, TypeRange{outType},
-        rewriter.getStringAttr(chain->log ? "log_softmax" : "softmax"),
-        rewriter.getStringAttr("tessera"),
-        rewriter.getStringAttr("axis=" + std::to_string(chain->axis)),
-        ValueRange{x, table, params});
+    auto custom = patterns::createTesseraCustom(
+        rewriter, loc, outType, chain->log ? "log_softmax" : "softmax",
+        chain->axis, ValueRange{x, table, params});
     copyDiscardableAttrs(op, custom);
     replaceWithInteger(rewriter, op, *result, custom.getResult(0));
     eraseUnusedInterior(rewriter, chain->interior);

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/patterns/TesseraCustom.h"
 #include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Ops.h"
 #include "core/tensor/Limits.h"
@@ -542,16 +543,19 @@ llvm::Expected<Tensor> reduceMaxMin(Operation *op, Operands args,
 
 namespace {
 
-/// tosa.custom tessera.layer_norm: core/kernels quantLayerNorm.
-llvm::Expected<Tensor> layerNorm(tosa::CustomOp op, Operands args,
-                                 const Result &rt) {
-  if (args.size() != 2)
-    return opError(op, "expected input and parameters");
-  const Tensor &in = *args[0], &prm = *args[1];
-  llvm::StringRef attrs = op.getImplementationAttrs();
-  int64_t axis = -1;
-  if (!attrs.consume_front("axis=") || attrs.getAsInteger(10, axis) ||
-      axis < 0 || axis >= in.rank())
+/// What tessera.softmax/log_softmax/layer_norm share: an i8 input and
+/// result of one shape, normalised along `axis`, split as outer x axis x
+/// inner elements, and 7 i32 parameters (the last argument).
+struct CustomRows {
+  int64_t axis, outer = 1, inner = 1;
+  std::vector<int64_t> params;
+};
+
+llvm::Expected<CustomRows> customRows(tosa::CustomOp op, Operands args,
+                                      const Result &rt) {
+  const Tensor &in = *args.front(), &prm = *args.back();
+  std::optional<int64_t> axis = patterns::tesseraCustomAxis(op, in.rank());
+  if (!axis)
     return opError(op, "expected implementation_attrs \"axis=K\" with K in "
                        "[0, rank)");
   if (in.elementType() != ET::I8 || prm.elementType() != ET::I32 ||
@@ -561,9 +565,27 @@ llvm::Expected<Tensor> layerNorm(tosa::CustomOp op, Operands args,
     return std::move(e);
   if (rt.shape != in.shape().vec())
     return opError(op, "result shape differs from the input shape");
-  if (in.dim(axis) > kernels::kLayerNormMaxRow)
+  CustomRows r{*axis};
+  for (int64_t d = 0; d < *axis; ++d)
+    r.outer *= in.dim(d);
+  for (int64_t d = *axis + 1; d < in.rank(); ++d)
+    r.inner *= in.dim(d);
+  r.params = valuesOf(prm);
+  return r;
+}
+
+/// tosa.custom tessera.layer_norm: core/kernels quantLayerNorm.
+llvm::Expected<Tensor> layerNorm(tosa::CustomOp op, Operands args,
+                                 const Result &rt) {
+  if (args.size() != 2)
+    return opError(op, "expected input and parameters");
+  auto rows = customRows(op, args, rt);
+  if (!rows)
+    return rows.takeError();
+  const Tensor &in = *args[0];
+  if (in.dim(rows->axis) > kernels::kLayerNormMaxRow)
     return opError(op, "more than 32767 elements per normalised row");
-  std::vector<int64_t> p = valuesOf(prm);
+  const std::vector<int64_t> &p = rows->params;
   if (auto err = quant::checkScale32(p[0], p[1]))
     return opError(op, "parameters: " + *err);
   if (p[2] < 0 || p[3] < 0 || p[3] > 62)
@@ -577,15 +599,10 @@ llvm::Expected<Tensor> layerNorm(tosa::CustomOp op, Operands args,
   q.outZp = static_cast<int32_t>(p[4]);
   q.clampMin = static_cast<int32_t>(p[5]);
   q.clampMax = static_cast<int32_t>(p[6]);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= in.dim(d);
-  for (int64_t d = axis + 1; d < in.rank(); ++d)
-    inner *= in.dim(d);
   Tensor out(ET::I8, rt.shape);
   kernels::quantLayerNorm<int8_t, int8_t>(q, in.data<int8_t>(),
-                                          out.data<int8_t>(), outer,
-                                          in.dim(axis), inner);
+                                          out.data<int8_t>(), rows->outer,
+                                          in.dim(rows->axis), rows->inner);
   return out;
 }
 
@@ -593,34 +610,24 @@ llvm::Expected<Tensor> layerNorm(tosa::CustomOp op, Operands args,
 
 llvm::Expected<Tensor> custom(tosa::CustomOp op, Operands args,
                               const Result &rt) {
-  if (op.getDomainName() == "tessera" && op.getOperatorName() == "layer_norm")
+  if (patterns::isTesseraCustom(op, "layer_norm"))
     return layerNorm(op, args, rt);
-  if (op.getDomainName() != "tessera" ||
-      (op.getOperatorName() != "softmax" &&
-       op.getOperatorName() != "log_softmax"))
+  if (!patterns::isTesseraCustom(op, "softmax") &&
+      !patterns::isTesseraCustom(op, "log_softmax"))
     return opError(op, "unsupported custom operator '" +
                            op.getDomainName() + "." + op.getOperatorName() +
                            "' (known: tessera.softmax, tessera.log_softmax, "
                            "tessera.layer_norm)");
   if (args.size() != 3)
     return opError(op, "expected input, exp table and parameters");
-  const Tensor &in = *args[0], &tbl = *args[1], &prm = *args[2];
-  llvm::StringRef attrs = op.getImplementationAttrs();
-  int64_t axis = -1;
-  if (!attrs.consume_front("axis=") || attrs.getAsInteger(10, axis) ||
-      axis < 0 || axis >= in.rank())
-    return opError(op, "expected implementation_attrs \"axis=K\" with K in "
-                       "[0, rank)");
-  if (in.elementType() != ET::I8 || tbl.elementType() != ET::I32 ||
-      tbl.numElements() != 256 || prm.elementType() != ET::I32 ||
-      prm.numElements() != 7)
+  const Tensor &in = *args[0], &tbl = *args[1];
+  if (tbl.elementType() != ET::I32 || tbl.numElements() != 256)
     return opError(op, "expected an i8 input, a 256-entry i32 table and 7 "
                        "i32 parameters");
-  if (auto e = checkResult(op, ET::I8, rt.type))
-    return std::move(e);
-  if (rt.shape != in.shape().vec())
-    return opError(op, "result shape differs from the input shape");
-  std::vector<int64_t> p = valuesOf(prm);
+  auto rows = customRows(op, args, rt);
+  if (!rows)
+    return rows.takeError();
+  const std::vector<int64_t> &p = rows->params;
   if (op.getOperatorName() == "softmax")
     if (auto err = quant::checkScale32(p[0], p[1]))
       return opError(op, "parameters: " + *err);
@@ -634,15 +641,10 @@ llvm::Expected<Tensor> custom(tosa::CustomOp op, Operands args,
   q.outZp = static_cast<int32_t>(p[4]);
   q.clampMin = static_cast<int32_t>(p[5]);
   q.clampMax = static_cast<int32_t>(p[6]);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= in.dim(d);
-  for (int64_t d = axis + 1; d < in.rank(); ++d)
-    inner *= in.dim(d);
   Tensor out(ET::I8, rt.shape);
   kernels::quantSoftmax<int8_t, int8_t>(q, in.data<int8_t>(),
-                                        out.data<int8_t>(), outer,
-                                        in.dim(axis), inner);
+                                        out.data<int8_t>(), rows->outer,
+                                        in.dim(rows->axis), rows->inner);
   return out;
 }
 
