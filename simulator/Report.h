@@ -73,8 +73,9 @@ llvm::json::Value reportToJson(const Report &r);
 
 /// CSV (RFC 4180 quoting, lines ending in \n): a header of every column
 /// key, one row per layer, the "(no layer)" row, then the totals row (empty
-/// id; name "(no layer)", "total"). Reals are printed exactly (the shortest text that reads back
-/// as the same double); text with a comma, quote or line break is quoted.
+/// id; name "(no layer)", "total"). Reals are printed exactly (the
+/// shortest text that reads back as the same double); text with a comma,
+/// quote or line break is quoted.
 std::string reportToCsv(const Report &r);
 
 /// Writes reportToJson(r), pretty-printed, to `path` atomically (a temporary

@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import tessera
@@ -240,6 +241,36 @@ def test_python_api_trace_errors_name_the_file(demo, tmp_path):
     assert not bad.parent.exists()
     with pytest.raises(TypeError, match="simulate: trace must be a path"):
         tessera.simulate(demo["program"], timing_only=True, trace=3)
+
+
+def test_host_segment_on_the_host_track(tmp_path):
+    """The host-segment model of test_host_segments.py on rv1126: its HOST
+    instruction is the HOST track's one slice, 101.584 us of host work and
+    crossings = ceil(101.584 x 934) = 94,880 cycles (docs/simulator.md), and
+    its layer is host-bound."""
+    from test_host_segments import host_form, model
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 3, 6, 6)).astype(
+        np.float32)
+    np.savez(tmp_path / "calib.npz", x=x)
+    run_tool("tessera-compile", model(tmp_path / "m.onnx"), "--target",
+             "rv1126", "--calibration", tmp_path / "calib.npz", "--emit=int",
+             "-o", tmp_path / "int.mlir")
+    host = tmp_path / "host.int.mlir"
+    host.write_text(host_form((tmp_path / "int.mlir").read_text()))
+    run_tool("tessera-compile", host, "--target", "rv1126", "-o",
+             tmp_path / "h.npubin")
+    run = simulate(tmp_path, tmp_path / "h.npubin")
+    report = run["report"]
+    slices = check_trace(run["trace"], report)
+    check_csv(run["csv"], report)
+    on_host = [s for s in slices if s["tid"] == 5]
+    assert len(on_host) == 1
+    assert on_host[0]["name"] == "sig1" and on_host[0]["cat"] == "host"
+    assert on_host[0]["args"]["cycles"] == 94880
+    assert on_host[0]["args"]["host_us"] == pytest.approx(101.584,
+                                                          rel=1e-12)
+    sig1 = next(l for l in report["layers"] if l["name"] == "sig1")
+    assert sig1["bound"] == "host" and sig1["bound_cycles"]["host"] == 94880
 
 
 def test_yolov5s_trace_matches_report(yolo):
