@@ -9,6 +9,7 @@
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 using namespace tessera;
@@ -130,8 +131,16 @@ void sim::writeTraceJson(llvm::raw_ostream &os, const isa::Program &program,
                          const MachineModel &model,
                          llvm::ArrayRef<InstrRecord> timeline) {
   const double mhz = model.clockMhz;
-  // Trace-event timestamps are microseconds.
-  auto us = [&](uint64_t cycles) { return double(cycles) / mhz; };
+  // Trace-event timestamps are microseconds; viewers keep integer
+  // nanoseconds (Perfetto rounds ts x 1000 and dur x 1000 separately). Every
+  // boundary is therefore rounded to a nanosecond once, here, and a slice's
+  // dur is end - start in those nanoseconds: a slice that starts where the
+  // previous one on its track ends never overlaps it after the viewer's
+  // conversion (which separately rounded values could, by 1 ns).
+  auto ns = [&](uint64_t cycles) {
+    return std::llround(double(cycles) * 1e3 / mhz);
+  };
+  auto us = [&](uint64_t cycles) { return double(ns(cycles)) / 1e3; };
   uint64_t end = 0;
   for (const InstrRecord &r : timeline)
     end = std::max(end, r.end);
@@ -197,7 +206,7 @@ void sim::writeTraceJson(llvm::raw_ostream &os, const isa::Program &program,
           j.attribute("pid", pid);
           j.attribute("tid", tidOf(r.cost.unit));
           j.attribute("ts", us(r.start));
-          j.attribute("dur", us(r.end - r.start));
+          j.attribute("dur", double(ns(r.end) - ns(r.start)) / 1e3);
           j.attributeObject("args", [&] {
             j.attribute("layer", hasLayer ? program.layers[r.layer].name
                                           : std::string("(no layer)"));
