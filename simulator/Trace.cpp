@@ -21,7 +21,13 @@ namespace {
 constexpr const char *kTrackNames[kNumUnits] = {
     "LOAD DMA", "MAC array (COMPUTE queue)", "vector unit (COMPUTE queue)",
     "STORE DMA", "HOST (CPU, on the STORE queue)"};
-int64_t tidOf(Unit u) { return int64_t(u) + 1; }
+/// Process ids are core + 1: Perfetto reserves pid 0 (and tid 0) for the
+/// idle "swapper" process. Thread ids are 10 x pid + unit + 1, apart from
+/// the pid itself, which a viewer takes for the process's main thread.
+int64_t pidOf(unsigned core) { return int64_t(core) + 1; }
+int64_t tidOf(unsigned core, Unit u) {
+  return 10 * pidOf(core) + int64_t(u) + 1;
+}
 
 /// The instruction a record describes.
 const isa::Instr &instrOf(const isa::Program &p, const InstrRecord &r) {
@@ -145,7 +151,8 @@ void sim::writeTraceJson(llvm::raw_ostream &os, const isa::Program &program,
   for (const InstrRecord &r : timeline)
     end = std::max(end, r.end);
   const uint64_t window = dramWindowCycles(end);
-  const int64_t pid = 0; // core 0: a program runs on one core
+  const unsigned core = 0; // a program runs on one core
+  const int64_t pid = pidOf(core);
 
   llvm::json::OStream j(os);
   auto metadata = [&](const char *name, int64_t tid, llvm::StringRef key,
@@ -182,10 +189,11 @@ void sim::writeTraceJson(llvm::raw_ostream &os, const isa::Program &program,
     });
     j.attributeArray("traceEvents", [&] {
       metadata("process_name", -1, "name",
-               "NPU core 0 (" + model.target + ")");
+               "NPU core " + std::to_string(core) + " (" + model.target +
+                   ")");
       for (unsigned u = 0; u < kNumUnits; ++u) {
-        metadata("thread_name", tidOf(Unit(u)), "name", kTrackNames[u]);
-        metadata("thread_sort_index", tidOf(Unit(u)), "sort_index",
+        metadata("thread_name", tidOf(core, Unit(u)), "name", kTrackNames[u]);
+        metadata("thread_sort_index", tidOf(core, Unit(u)), "sort_index",
                  int64_t(u));
       }
 
@@ -204,7 +212,7 @@ void sim::writeTraceJson(llvm::raw_ostream &os, const isa::Program &program,
                                        : std::string("(no layer)"));
           j.attribute("cat", isa::opcodeName(in.op));
           j.attribute("pid", pid);
-          j.attribute("tid", tidOf(r.cost.unit));
+          j.attribute("tid", tidOf(core, r.cost.unit));
           j.attribute("ts", us(r.start));
           j.attribute("dur", double(ns(r.end) - ns(r.start)) / 1e3);
           j.attributeObject("args", [&] {

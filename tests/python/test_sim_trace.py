@@ -25,7 +25,9 @@ from tessera import demo_model
 
 from conftest import need_shared, run_tool
 
-UNITS = ["load", "mac", "vector", "store", "host"]  # tids 1..5
+UNITS = ["load", "mac", "vector", "store", "host"]  # tids 11..15
+PID = 1  # core 0 (Perfetto reserves pid 0)
+TID0 = 11  # 10 x pid + 1: the first unit's thread
 TRACKS = ["LOAD DMA", "MAC array (COMPUTE queue)",
           "vector unit (COMPUTE queue)", "STORE DMA",
           "HOST (CPU, on the STORE queue)"]
@@ -90,7 +92,7 @@ def check_trace(trace, report):
 
     names = {e["tid"]: e["args"]["name"] for e in events
              if e["ph"] == "M" and e["name"] == "thread_name"}
-    assert names == {i + 1: t for i, t in enumerate(TRACKS)}
+    assert names == {TID0 + i: t for i, t in enumerate(TRACKS)}
     procs = [e for e in events if e["ph"] == "M"
              and e["name"] == "process_name"]
     assert [p["args"]["name"] for p in procs] == [
@@ -99,11 +101,11 @@ def check_trace(trace, report):
     slices = [e for e in events if e["ph"] == "X"]
     by_tid = collections.defaultdict(list)
     for s in slices:
-        assert s["pid"] == 0
+        assert s["pid"] == PID
         by_tid[s["tid"]].append(s)
     totals = report["totals"]
     for i, unit in enumerate(UNITS):
-        track = by_tid.get(i + 1, [])
+        track = by_tid.get(TID0 + i, [])
         # One slice per instruction of the unit; their cycles are its busy
         # cycles; the microsecond durations say the same at the clock.
         assert len(track) == totals["unit_instructions"][unit], unit
@@ -129,7 +131,7 @@ def check_trace(trace, report):
                     <= b["args"]["start_cycle"]), (unit, a, b)
             assert (llround(a["ts"] * 1e3) + llround(a["dur"] * 1e3)
                     <= llround(b["ts"] * 1e3)), (unit, a, b)
-    assert set(by_tid) <= {1, 2, 3, 4, 5}
+    assert set(by_tid) <= {TID0 + i for i in range(len(UNITS))}
 
     # Per layer: slice names are the report's layer names, and the slices'
     # counts and cycles per unit are the layer's.
@@ -142,7 +144,7 @@ def check_trace(trace, report):
             continue
         assert s["name"] == s["args"]["layer"] == layers[lid]["name"]
         assert s["args"]["op"] == layers[lid]["op"]
-        unit = UNITS[s["tid"] - 1]
+        unit = UNITS[s["tid"] - TID0]
         per_layer[lid][unit] += 1
         per_layer[lid][unit + " cycles"] += s["args"]["cycles"]
         per_layer[lid]["macs"] += s["args"]["macs"]
@@ -283,7 +285,7 @@ def test_host_segment_on_the_host_track(tmp_path):
     report = run["report"]
     slices = check_trace(run["trace"], report)
     check_csv(run["csv"], report)
-    on_host = [s for s in slices if s["tid"] == 5]
+    on_host = [s for s in slices if s["tid"] == TID0 + 4]
     assert len(on_host) == 1
     assert on_host[0]["name"] == "sig1" and on_host[0]["cat"] == "host"
     assert on_host[0]["args"]["cycles"] == 94880
@@ -322,7 +324,8 @@ def perfetto_checks(path, report):
         rows = tp.query(
             "select thread.name as track, count(*) as n, sum(slice.dur) as d "
             "from slice join thread_track on slice.track_id = thread_track.id "
-            "join thread using (utid) group by thread.name")
+            "join thread on thread.utid = thread_track.utid "
+            "group by thread.name")
         got = {r.track: (r.n, r.d) for r in rows}
         for i, unit in enumerate(UNITS):
             n = totals["unit_instructions"][unit]
