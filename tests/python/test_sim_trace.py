@@ -211,6 +211,11 @@ def check_csv(rows, report):
                 assert float(cell) == value, (key, cell, value)
             else:
                 assert cell == value, key
+        # Each resource is in order and works inside the row's span, so no
+        # bound term exceeds it (the closest is then the largest).
+        for k in ["compute", "sram", "dram", "host"]:
+            assert int(row["bound_cycles." + k]) <= int(row["cycles"]), \
+                (row["name"], k)
         # bound and util by their definitions, from the row's own numbers
         assert row["bound"] == expected_bound(doc), row["name"]
         util = int(row["macs"]) / (macs * int(row["cycles"])) \
