@@ -177,8 +177,9 @@ void sim::writeTraceJson(llvm::raw_ostream &os, const isa::Program &program,
     });
   };
 
+  // No "displayTimeUnit": it is only a display hint in the format, but some
+  // Perfetto releases took "ns" for the unit of ts (google/perfetto#274).
   j.object([&] {
-    j.attribute("displayTimeUnit", "ns");
     j.attributeObject("otherData", [&] {
       j.attribute("generator", "tessera-sim");
       j.attribute("target", model.target);
