@@ -187,6 +187,7 @@ void sim::writeTraceJson(llvm::raw_ostream &os, const isa::Program &program,
       j.attribute("cycles", int64_t(end));
       j.attribute("sram_bytes", int64_t(model.sramBytes));
       j.attribute("dram_window_cycles", int64_t(window));
+      j.attribute("dram_bytes_per_cycle", model.dramBytesPerCycle);
     });
     j.attributeArray("traceEvents", [&] {
       metadata("process_name", -1, "name",

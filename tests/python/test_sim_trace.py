@@ -171,6 +171,20 @@ def check_trace(trace, report):
         assert math.isclose(e["args"]["GB/s"],
                             e["args"]["bytes per window"] * clock
                             / (window * 1e3), rel_tol=1e-12)
+    # The channel moves at most dram_bytes_per_cycle: a window holds at
+    # most that much per cycle, plus 1 byte of rounding per DMA in it.
+    dmas = collections.Counter()
+    for s in slices:
+        if s["args"]["dram_burst_bytes"]:
+            first = s["args"]["start_cycle"] // window
+            last = (s["args"]["start_cycle"] + s["args"]["cycles"] - 1) \
+                // window
+            for w in range(first, last + 1):
+                dmas[w] += 1
+    peak = trace["otherData"]["dram_bytes_per_cycle"] * window
+    for w, e in enumerate(dram[:-1]):  # one event per window, in order
+        assert e["ts"] * clock == pytest.approx(w * window, abs=0.5)
+        assert e["args"]["bytes per window"] <= peak + dmas[w], (e, peak)
     sram = [e for e in events if e["ph"] == "C" and e["name"] == "SRAM live"]
     values = [e["args"]["bytes"] for e in sram]
     assert [e["ts"] for e in sram] == sorted(e["ts"] for e in sram)
