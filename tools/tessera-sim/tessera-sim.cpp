@@ -11,9 +11,9 @@
 // input's uint8 view: bytes XOR 0x80 for an int8 input). --output-dir
 // writes NAME.npy (dequantised float32) and NAME.int.npy (raw integers) per
 // output; --report writes the JSON report (CSV for a .csv name); --trace
-// writes the timeline as Chrome trace-event JSON. See docs/simulator.md. Errors are
-// one line "error: ..." and exit code 1; files are written by core/io's
-// rules (docs/tools.md).
+// writes the timeline as Chrome trace-event JSON. See docs/simulator.md.
+// Errors are one line "error: ..." and exit code 1; files are written by
+// core/io's rules (docs/tools.md).
 //
 //===----------------------------------------------------------------------===//
 
