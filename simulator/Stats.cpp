@@ -16,6 +16,41 @@ std::vector<const LayerStats *> Report::macMismatches() const {
   return r;
 }
 
+const char *sim::boundName(Bound b) {
+  switch (b) {
+  case Bound::None:
+    return "none";
+  case Bound::Compute:
+    return "compute";
+  case Bound::Sram:
+    return "sram";
+  case Bound::Dram:
+    return "dram";
+  case Bound::Host:
+    return "host";
+  }
+  return "none";
+}
+
+Bound sim::classifyBound(const ResourceCycles &t, uint64_t cycles) {
+  const std::pair<Bound, uint64_t> candidates[] = {{Bound::Compute, t.compute},
+                                                   {Bound::Sram, t.sram},
+                                                   {Bound::Dram, t.dram},
+                                                   {Bound::Host, t.host}};
+  Bound best = Bound::None;
+  uint64_t bestDistance = 0;
+  for (auto [b, c] : candidates) {
+    if (c == 0) // the resource did no work
+      continue;
+    uint64_t distance = c > cycles ? c - cycles : cycles - c;
+    if (best == Bound::None || distance < bestDistance) {
+      best = b;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
 Profiler::Profiler(const isa::Program &program, const MachineModel &model)
     : program_(program), model_(model) {}
 
@@ -35,12 +70,30 @@ void add(LayerStats &s, const InstrRecord &r, const MachineModel &m) {
   }
   ++s.instructions;
   s.macs += r.cost.events.macs();
-  if (r.cost.unit != Unit::None)
+  if (r.cost.unit != Unit::None) {
     s.busy[static_cast<size_t>(r.cost.unit)] += r.end - r.start;
+    ++s.unitInstructions[static_cast<size_t>(r.cost.unit)];
+  }
+  // The bound terms (Stats.h, ResourceCycles); dram is set by
+  // setDramCycles once the layer's DMA busy time is known.
+  s.resources.compute += r.cost.macArrayCycles + r.cost.vectorCycles;
+  if (r.cost.unit == Unit::MacArray || r.cost.unit == Unit::Vector)
+    s.resources.sram += r.cost.sramCycles;
+  if (r.cost.unit == Unit::Host)
+    s.resources.host += r.end - r.start;
   if (r.cost.unit == Unit::Host)
     s.device = "cpu";
   s.events += r.cost.events;
   s.energyPj += dynamicEnergy(r.cost.events, m);
+}
+
+/// The DRAM term of the bound: each DMA engine runs its instructions in
+/// order, so its busy time is a lower bound of the span; with one engine
+/// LOAD and STORE take turns on it.
+void setDramCycles(LayerStats &s, const MachineModel &m) {
+  uint64_t load = s.busy[size_t(Unit::LoadDma)];
+  uint64_t store = s.busy[size_t(Unit::StoreDma)];
+  s.resources.dram = m.dmaEngines == 1 ? load + store : std::max(load, store);
 }
 
 /// Leakage in picojoules of `cycles` cycles: mW x us = nJ = 1e3 pJ.
@@ -124,24 +177,28 @@ Report Profiler::finish(bool functional) const {
   LayerStats &tot = rep.totals;
   tot.name = "total";
   tot.device = "";
-  for (const LayerStats *s : {&rep.unattributed}) {
-    tot.instructions += s->instructions;
-    tot.macs += s->macs;
-    for (size_t u = 0; u < kNumUnits; ++u)
-      tot.busy[u] += s->busy[u];
-    tot.events += s->events;
-    tot.energyPj += s->energyPj;
-  }
-  for (const LayerStats &s : rep.layers) {
+  auto accumulate = [&](const LayerStats &s) {
     tot.instructions += s.instructions;
     tot.macs += s.macs;
     tot.tableMacs += s.tableMacs;
-    for (size_t u = 0; u < kNumUnits; ++u)
+    for (size_t u = 0; u < kNumUnits; ++u) {
       tot.busy[u] += s.busy[u];
+      tot.unitInstructions[u] += s.unitInstructions[u];
+    }
+    tot.resources.compute += s.resources.compute;
+    tot.resources.sram += s.resources.sram;
+    tot.resources.host += s.resources.host;
     tot.events += s.events;
     tot.energyPj += s.energyPj;
-  }
+  };
+  accumulate(rep.unattributed);
+  for (const LayerStats &s : rep.layers)
+    accumulate(s);
   tot.startCycle = 0;
   tot.endCycle = end;
+  for (LayerStats &s : rep.layers)
+    setDramCycles(s, model_);
+  setDramCycles(rep.unattributed, model_);
+  setDramCycles(tot, model_);
   return rep;
 }

@@ -23,8 +23,39 @@
 
 namespace tessera::sim {
 
-/// Busy cycles per unit (Unit order: load, mac, vector, store).
+/// Busy cycles per unit (Unit order: load, mac, vector, store, host).
 using UnitCycles = std::array<uint64_t, kNumUnits>;
+/// Instructions per unit, same order (NOP and FINISH have no unit).
+using UnitCounts = std::array<uint64_t, kNumUnits>;
+
+/// The resource that limits a layer (the report's `bound` column).
+enum class Bound : uint8_t { None, Compute, Sram, Dram, Host };
+/// "none", "compute", "sram", "dram", "host"
+const char *boundName(Bound b);
+
+/// The cycles each resource needs for a set of instructions on its own
+/// (docs/simulator.md, "Report"), from the terms of the timing model:
+///   compute: sum of the MAC-array bounds of the CONVs and the lane bounds
+///            ceil(ops / lanes) of POOL and ELTWISE (the COMPUTE queue);
+///   sram:    sum of those instructions' SRAM-bandwidth bounds;
+///   dram:    the DMA engines' busy cycles (setup + DRAM latency + transfer,
+///            including waits for the shared channel): the larger of LOAD's
+///            and STORE's with two engines, their sum with one;
+///   host:    the HOST instructions' cycles.
+/// Each is the busy time of one in-order resource inside the span, so none
+/// exceeds the span of the instructions it was summed over.
+struct ResourceCycles {
+  uint64_t compute = 0;
+  uint64_t sram = 0;
+  uint64_t dram = 0;
+  uint64_t host = 0;
+};
+
+/// The resource whose cycles are closest to `cycles` (the span): the one
+/// minimising |cycles - t|, ties going to compute, sram, dram, host in that
+/// order. None when every resource's cycles are 0 (no timed work). Since
+/// no resource's cycles exceed the span, this is the largest of the four.
+Bound classifyBound(const ResourceCycles &t, uint64_t cycles);
 
 /// Statistics of one layer (one row of the program's layer table), or of
 /// the whole run for Report::totals.
@@ -40,6 +71,8 @@ struct LayerStats {
   uint64_t startCycle = 0; ///< first instruction start
   uint64_t endCycle = 0;   ///< last instruction end
   UnitCycles busy{};       ///< cycles each unit spent on this layer
+  UnitCounts unitInstructions{}; ///< instructions each unit ran
+  ResourceCycles resources;      ///< the terms of bound()
   Events events;
   Energy energyPj;
 
@@ -52,6 +85,7 @@ struct LayerStats {
     return events.sramReadBytes + events.sramWriteBytes;
   }
   double energyUj() const { return energyPj.total() * 1e-6; }
+  Bound bound() const { return classifyBound(resources, cycles()); }
 };
 
 
@@ -76,9 +110,12 @@ struct Report {
   }
   /// MACs / (rows x cols x total cycles): the fraction of the array's int8
   /// peak the whole run used.
-  double macUtilisation() const {
-    double peak = double(macRows) * macCols * double(totals.cycles());
-    return peak > 0 ? double(totals.macs) / peak : 0;
+  double macUtilisation() const { return macUtilisation(totals); }
+  /// MACs / (rows x cols x cycles) of one row: the fraction of the
+  /// array's int8 peak it used over its span (0 for an empty span).
+  double macUtilisation(const LayerStats &s) const {
+    double peak = double(macRows) * macCols * double(s.cycles());
+    return peak > 0 ? double(s.macs) / peak : 0;
   }
   /// Layers whose counted MACs differ from the layer table's.
   std::vector<const LayerStats *> macMismatches() const;

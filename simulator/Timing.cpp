@@ -219,7 +219,8 @@ static InstrCost vectorCost(uint64_t ops, uint64_t reads, uint64_t writes,
   r.events.sramWriteBytes = writes;
   r.sramCycles = ceilDiv(reads + writes, m.sramBytesPerCycle());
   uint64_t lanes = wide ? m.vectorLanesInt16 : m.vectorLanes;
-  r.cycles = std::max(ceilDiv(ops, lanes), r.sramCycles) + m.vectorLatency;
+  r.vectorCycles = ceilDiv(ops, lanes);
+  r.cycles = std::max(r.vectorCycles, r.sramCycles) + m.vectorLatency;
   return r;
 }
 

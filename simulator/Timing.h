@@ -66,9 +66,13 @@ struct InstrCost {
   uint64_t dmaFixedCycles = 0;
   uint64_t dmaTransferCycles = 0;
   uint64_t dramChannelCycles = 0;
-  /// CONV only: the MAC-array bound and the SRAM-bandwidth bound.
+  /// CONV only: the MAC-array bound. CONV, POOL, ELTWISE: the
+  /// SRAM-bandwidth bound.
   uint64_t macArrayCycles = 0;
   uint64_t sramCycles = 0;
+  /// POOL/ELTWISE only: the lane bound ceil(ops / lanes); sramCycles is
+  /// their SRAM-bandwidth bound.
+  uint64_t vectorCycles = 0;
   Events events;
 };
 

@@ -12,6 +12,7 @@
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
 #include "simulator/Simulator.h"
+#include "simulator/Trace.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -92,7 +93,8 @@ py::object compileModel(const std::string &model,
 /// ndarray}, report JSON text, report table text).
 py::tuple simulate(const py::object &programArg,
                    const std::map<std::string, py::array> &inputs,
-                   const std::optional<std::string> &target, bool timingOnly) {
+                   const std::optional<std::string> &target, bool timingOnly,
+                   const std::optional<std::string> &trace) {
   // bytes: the program itself; str: its path, read as tessera-sim reads it
   // (a regular file within the memory budget).
   isa::Program program;
@@ -146,6 +148,8 @@ py::tuple simulate(const py::object &programArg,
   {
     py::gil_scoped_release release;
     report = unwrap(simulator->run());
+    if (trace) // names the file on failure
+      check(sim::writeTrace(*simulator, *trace));
   }
   py::dict outs, intOuts;
   for (const sim::OutputTensor &t : simulator->outputs()) {
@@ -174,7 +178,7 @@ void bindPipeline(py::module_ &m) {
         py::arg("no_fallback"), py::arg("calibration_method"),
         py::arg("percentile"), py::arg("scheme"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
-        py::arg("target"), py::arg("timing_only"));
+        py::arg("target"), py::arg("timing_only"), py::arg("trace"));
 }
 
 } // namespace tessera::python

@@ -190,14 +190,18 @@ class SimulationResult(tuple):
         return self
 
 
-def simulate(program, inputs=None, target=None, timing_only=False):
+def simulate(program, inputs=None, target=None, timing_only=False,
+             trace=None):
     """Runs a compiled program (.npubin path or the bytes ``compile``
     returned) on the simulator. inputs: {name: ndarray}; float arrays are
     quantized with the input's scale and zero point, integer arrays are taken
     as already quantized (uint8 ones as the input's uint8 view: bytes XOR
     0x80 for an int8 input, e.g. raw pixels for a program compiled with
     embed_preprocessing). Inputs not given hold their zero point. target:
-    another profile to time the same program on (default: the program's)."""
+    another profile to time the same program on (default: the program's).
+    trace: a path to write the timeline to as Chrome trace-event JSON
+    (Perfetto UI, chrome://tracing), as ``tessera-sim --trace`` does
+    (docs/simulator.md, "Timeline trace")."""
     fn = "simulate"
     program = (bytes(program) if isinstance(program, _BYTES)
                else path_arg(fn, "program", program))
@@ -207,8 +211,10 @@ def simulate(program, inputs=None, target=None, timing_only=False):
                         positional=False, kinds="iuf")
     target = target_arg(fn, target, optional=True)
     timing_only = flag_arg(fn, "timing_only", timing_only)
+    if trace is not None:
+        trace = path_arg(fn, "trace", trace)
     return SimulationResult(*_tessera._simulate(program, arrays, target,
-                                                timing_only))
+                                                timing_only, trace))
 
 
 def _is_mlir_text(data):

@@ -1,8 +1,8 @@
 //===- tessera-sim.cpp - Simulate a Tessera NPU program -------------------===//
 //
 //   tessera-sim OUT.npubin [--target T] [--input NAME=FILE.npy ...]
-//               [--output-dir DIR] [--report FILE.json] [--timing-only]
-//               [--quiet]
+//               [--output-dir DIR] [--report FILE.json|FILE.csv]
+//               [--trace FILE.json] [--timing-only] [--quiet]
 //
 // Runs the program functionally (bit-exact) and through the timing/energy
 // model of target T (default: the target named in the program header) and
@@ -10,9 +10,10 @@
 // scale/zero point; integer inputs are taken as quantised (uint8 ones as the
 // input's uint8 view: bytes XOR 0x80 for an int8 input). --output-dir
 // writes NAME.npy (dequantised float32) and NAME.int.npy (raw integers) per
-// output; --report writes the JSON report. See docs/simulator.md. Errors are
-// one line "error: ..." and exit code 1; files are written by core/io's
-// rules (docs/tools.md).
+// output; --report writes the JSON report (CSV for a .csv name); --trace
+// writes the timeline as Chrome trace-event JSON. See docs/simulator.md.
+// Errors are one line "error: ..." and exit code 1; files are written by
+// core/io's rules (docs/tools.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +25,7 @@
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
 #include "simulator/Simulator.h"
+#include "simulator/Trace.h"
 #include "tools/common/Tool.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -58,9 +60,16 @@ static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Write NAME.npy (float) and NAME.int.npy per output"),
               cl::value_desc("dir"), cl::cat(toolCategory));
-static cl::opt<std::string> reportFile("report",
-                                       cl::desc("Write the JSON report"),
-                                       cl::value_desc("file.json"), cl::cat(toolCategory));
+static cl::opt<std::string>
+    reportFile("report",
+               cl::desc("Write the report: CSV if the name ends in .csv, "
+                        "else JSON"),
+               cl::value_desc("file.json|file.csv"), cl::cat(toolCategory));
+static cl::opt<std::string>
+    traceFile("trace",
+              cl::desc("Write the timeline as Chrome trace-event JSON "
+                       "(Perfetto UI, chrome://tracing)"),
+              cl::value_desc("file.json"), cl::cat(toolCategory));
 static cl::opt<bool> timingOnly("timing-only",
                                 cl::desc("Skip the functional execution"), cl::cat(toolCategory));
 static cl::opt<bool> quiet("quiet",
@@ -203,8 +212,11 @@ Error run() {
     if (Error err = writeOutputs(s))
       return err;
   if (!reportFile.empty())
-    if (Error err = sim::writeReportJson(*report, reportFile))
+    if (Error err = sim::writeReport(*report, reportFile))
       return err; // names reportFile
+  if (!traceFile.empty())
+    if (Error err = sim::writeTrace(s, traceFile))
+      return err; // names traceFile
   return Error::success();
 }
 
