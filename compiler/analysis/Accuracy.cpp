@@ -70,7 +70,11 @@ struct Site {
   Operation *floatOp = nullptr; ///< its producer in the float program
   Operation *intOp = nullptr;   ///< the integer op whose result holds it
   mq::UniformQuantizedType type;
+  /// Both tensors are NHWC (reported and dumped as NCHW).
   bool nhwc = false;
+  /// The float tensor is NHWC, the integer one NCHW (a host transpose):
+  /// the float tensor is transposed after the float run.
+  bool toNchw = false;
   bool host = false;
   std::vector<std::string> nodes;
   /// Index into the float tensors, filled by the float run.
@@ -81,14 +85,25 @@ struct Site {
 /// name to the value holding the tensor's quantization: the requantization
 /// and clamp of the same node (a conv's i32 accumulator is rescaled to i8
 /// and clamped to a restricted range), or for a host op its quant.qcast and
-/// quant.scast. Null at the end of the way.
-Operation *nextOnTheWay(Operation *cur, llvm::StringRef node) {
+/// quant.scast, possibly after the node's NHWC -> NCHW transpose (consecutive
+/// host ops pass float values and only the last one's NCHW result is
+/// quantized; `*toNchw` is then set). Null at the end of the way.
+Operation *nextOnTheWay(Operation *cur, llvm::StringRef node, bool *toNchw) {
   Value v = cur->getResult(0);
   Operation *next = nullptr;
+  auto vt = llvm::dyn_cast<ShapedType>(v.getType());
+  const bool isFloat = vt && llvm::isa<FloatType>(vt.getElementType());
   if (v.hasOneUse()) {
     next = *v.getUsers().begin();
-  } else if (auto t = llvm::dyn_cast<ShapedType>(v.getType());
-             t && llvm::isa<FloatType>(t.getElementType())) {
+    if (auto tr = llvm::dyn_cast<tosa::TransposeOp>(next)) {
+      if (!isFloat || *toNchw || !onHost(tr) || tr->hasAttr("onnx.output") ||
+          patterns::onnxNodeName(tr) != node || vt.getRank() != 4 ||
+          tr.getPerms() != llvm::ArrayRef<int32_t>{0, 3, 1, 2})
+        return nullptr;
+      *toNchw = true;
+      return tr;
+    }
+  } else if (isFloat) {
     // A host op's float result may also feed other host ops directly.
     for (Operation *u : v.getUsers())
       if (llvm::isa<mq::QuantizeCastOp>(u)) {
@@ -355,6 +370,11 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
   byName(*floatFunc, floatOps);
   byName(*quantFunc, quantOps);
   byName(*intFunc, intOps);
+  // Nodes with host ops compute in float: their weights stay float.
+  llvm::StringSet<> hostNodes;
+  for (Operation &op : intFunc->getBody().front())
+    if (onHost(&op))
+      hostNodes.insert(patterns::onnxNodeName(&op));
   llvm::StringMap<std::vector<Operation *>> quantOpsByNode;
   for (Operation &op : quantFunc->getBody().front())
     quantOpsByNode[patterns::onnxNodeName(&op)].push_back(&op);
@@ -387,16 +407,20 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
             i = intOps.lookup(u.getValue());
     std::string node = i ? patterns::onnxNodeName(i) : "";
     bool host = i && onHost(i);
+    bool toNchw = false;
     while (i) {
-      Operation *next = nextOnTheWay(i, node);
+      Operation *next = nextOnTheWay(i, node, &toNchw);
       if (!next)
         break;
       host |= onHost(next);
       i = next;
     }
+    std::vector<int64_t> want(ft.getShape());
+    if (toNchw)
+      want = {want[0], want[3], want[1], want[2]};
     if (!i || storageWidth(i->getResult(0)) !=
                   type.getStorageTypeIntegralWidth() ||
-        shapeOf(i->getResult(0)) != ft.getShape() ||
+        shapeOf(i->getResult(0)) != llvm::ArrayRef<int64_t>(want) ||
         siteOfValue.count(i->getResult(0))) {
       ++report.unmatched;
       continue;
@@ -406,7 +430,8 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
     s.floatOp = &op;
     s.intOp = i;
     s.type = type;
-    s.nhwc = isNhwc(&op) && ft.getRank() == 4;
+    s.nhwc = isNhwc(&op) && ft.getRank() == 4 && !toNchw;
+    s.toNchw = toNchw;
     s.host = host;
     siteOfValue[i->getResult(0)] = sites.size();
     sites.push_back(std::move(s));
@@ -483,6 +508,13 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
     floatOutputs = std::move(*outs);
     report.floatSeconds = secondsSince(t0);
   }
+  for (size_t j = 0; j < sites.size(); ++j)
+    if (sites[j].toNchw) {
+      llvm::ArrayRef<int64_t> sh = floats[j].shape();
+      floats[j] = Tensor::fromValues<float>(
+          {sh[0], sh[3], sh[1], sh[2]},
+          toNchw(floats[j].values<float>(), sh));
+    }
 
   // --- Integer inputs: each float input quantized at its argument's
   // parameters (tessera.scale / zero_point / dtype), as the runtime does.
@@ -544,7 +576,7 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
     l.node = patterns::onnxNodeName(s.floatOp);
     l.op = s.floatOp->getName().getStringRef().str();
     l.nodes = s.nodes;
-    llvm::ArrayRef<int64_t> shape = shapeOf(s.floatOp->getResult(0));
+    llvm::ArrayRef<int64_t> shape = floats[j].shape();
     l.shape.assign(shape.begin(), shape.end());
     if (s.nhwc)
       l.shape = {shape[0], shape[3], shape[1], shape[2]};
@@ -558,7 +590,9 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
     l.zeroPoint = s.type.getZeroPoint() + (u8 ? 128 : 0);
     l.host = s.host;
     for (const std::string &node : s.nodes)
-      for (Operation *op : quantOpsByNode.lookup(node))
+      for (Operation *op : hostNodes.contains(node)
+                               ? std::vector<Operation *>()
+                               : quantOpsByNode.lookup(node))
         if (auto w = weightOf(op))
           l.weights.push_back(*w);
     stems[j] = safeFileStem(s.name);

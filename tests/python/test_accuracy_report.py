@@ -299,3 +299,39 @@ def test_mobilenet_v2_simulator_equals_reference(tmp_path):
     # run end to end at its worst layer.
     worst = min(r["layers"], key=lambda l: l["entire"]["cosine"])
     assert worst["individual"]["cosine"] > worst["entire"]["cosine"]
+
+
+def test_host_layer(tiny, oracle):
+    """conv2 pinned to the host: its layer is reported as `cpu`, its tensor
+    found after the host transpose (NCHW) and compared in that layout; the
+    simulator (host segment) still equals the integer reference."""
+    _, path = tiny
+    r = tessera.analyze(path, target="j5", calibration=CALIB,
+                        float_nodes=["conv2"])
+    layers = {l["tensor"]: l for l in r["layers"]}
+    assert layers["r1"]["device"] == "npu" and layers["y"]["device"] == "cpu"
+    assert r["skipped"] == {"not_quantized": 1, "unmatched": 0}
+    y = layers["y"]
+    # The host conv computes in float from r1's integers: y's error is r1's
+    # propagated plus y's own rounding, so its integers differ from the
+    # all-integer program's, and its metrics are those of the output.
+    assert y["entire"] == r["outputs"][0]["entire"]
+    assert r["outputs"][0]["sim_vs_reference"]["identical"]
+    assert y["weights"] == []  # the host conv keeps its float weights
+    want = metrics(oracle["y"]["float"], y_host_dequantized(path))
+    for k, v in want.items():
+        assert y["entire"][k] == pytest.approx(v, rel=1e-6, abs=1e-9), k
+
+
+def y_host_dequantized(path):
+    """y of the program with conv2 on the host, by tessera.run on its
+    integer level (emit="int"), dequantized by the result's attributes."""
+    import tempfile
+    from conftest import dequantized_output
+    text = tessera.compile(path, target="j5", calibration=CALIB, emit="int",
+                           float_nodes=["conv2"])
+    with tempfile.TemporaryDirectory() as d:
+        p = f"{d}/host.int.mlir"
+        open(p, "w").write(text)
+        out = tessera.run(p, {"x": quantized_input(p, CALIB[0])})["y"]
+        return dequantized_output(p, out).astype(np.float32)
