@@ -244,11 +244,21 @@ def test_bad_paths_are_one_error_line(tiny, tmp_path):
     calib = tiny[0] / "calib.npz"
     bad = tmp_path / "missing" / "r.json"
     proc = run_tool("tessera-compile", path, "--target", "j5", "--calibration",
-                    calib, "--accuracy-report", bad, check=False)
+                    calib, "--accuracy-report", bad, "-o", tmp_path / "p.npubin",
+                    check=False)
     assert proc.returncode == 1
     errors = [l for l in proc.stderr.splitlines() if l.startswith("error:")]
     assert len(errors) == 1 and str(bad) in errors[0]
     assert not bad.exists()
+    assert not (tmp_path / "p.npubin").exists()  # nothing half done
+    # A --dump-tensors path under a file.
+    (tmp_path / "file").write_text("x")
+    proc = run_tool("tessera-compile", path, "--target", "j5", "--calibration",
+                    calib, "--dump-tensors", tmp_path / "file" / "d",
+                    check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1].startswith("error: ")
+    assert str(tmp_path / "file" / "d") in proc.stderr.splitlines()[-1]
     proc = run_tool("tessera-compile", path, "--target", "j5", "--calibration",
                     calib, "--accuracy-report", tmp_path / "r.json",
                     "--analysis-input", tmp_path / "none.npz", check=False)

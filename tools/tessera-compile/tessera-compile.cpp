@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <functional>
 
 namespace cl = llvm::cl;
 using namespace tessera;
@@ -110,9 +111,12 @@ static cl::opt<bool> showTimes("time", cl::desc("print the time of each stage on
 
 static int fail(const llvm::Twine &msg) { return tools::reportError(msg); }
 
-/// --accuracy-report / --dump-tensors on a compiled float model.
-static int writeAccuracyAnalysis(const driver::CompileResult &result,
-                                 const driver::CompileOptions &opts) {
+/// --accuracy-report / --dump-tensors on a compiled float model: runs the
+/// analysis (writing the dumps) and prints the table; `writeReport` is set
+/// to write the JSON.
+static int analyseAccuracy(const driver::CompileResult &result,
+                           const driver::CompileOptions &opts,
+                           std::function<int()> &writeReport) {
   if (!result.levels)
     return fail(opts.modelPath + ": --accuracy-report and --dump-tensors "
                                  "analyse a float model quantized by "
@@ -133,13 +137,17 @@ static int writeAccuracyAnalysis(const driver::CompileResult &result,
   auto report = analysis::analyzeAccuracy(*result.levels, *input, aopts);
   if (!report)
     return tools::reportError(report.takeError());
-  if (!accuracyReport.empty())
-    if (llvm::Error e = analysis::writeAccuracyReport(*report, accuracyReport))
-      return tools::reportError(std::move(e));
   llvm::errs() << analysis::formatAccuracyTable(*report, accuracyTop);
   if (showTimes)
     llvm::errs() << fmt::format("time: {:<16} {:8.3f} s\n", "accuracy",
                                 report->totalSeconds);
+  writeReport = [report = std::move(*report)] {
+    if (accuracyReport.empty())
+      return 0;
+    if (llvm::Error e = analysis::writeAccuracyReport(report, accuracyReport))
+      return tools::reportError(std::move(e));
+    return 0;
+  };
   return 0;
 }
 
@@ -222,10 +230,16 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(std::move(e)));
     return 0;
   }
+  // The analysis and its report come first: if either fails (a bad
+  // --accuracy-report path), no program is left behind.
+  std::function<int()> writeReport = [] { return 0; };
+  if (analyse)
+    if (int rc = analyseAccuracy(*result, opts, writeReport))
+      return rc;
+  if (int rc = writeReport())
+    return rc;
   if (!outputPath.empty())
     if (llvm::Error e = isa::writeProgram(*result->program, outputPath))
       return fail(llvm::toString(std::move(e)));
-  if (analyse)
-    return writeAccuracyAnalysis(*result, opts);
   return 0;
 }
