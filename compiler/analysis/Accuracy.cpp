@@ -266,6 +266,265 @@ public:
   llvm::json::Array index;
 };
 
+/// The quantized ONNX tensors present in both programs, in the integer
+/// program's order, each with its layer's ONNX nodes; the tensors left out
+/// are counted in `report`.
+std::vector<Site> findSites(func::FuncOp floatFunc, func::FuncOp quantFunc,
+                            func::FuncOp intFunc, AccuracyReport &report) {
+  llvm::StringMap<Operation *> floatOps, quantOps, intOps;
+  auto byName = [](func::FuncOp f, llvm::StringMap<Operation *> &out) {
+    for (Operation &op : f.getBody().front())
+      if (auto n = op.getAttrOfType<StringAttr>("onnx.output"))
+        if (op.getNumResults() == 1)
+          out.try_emplace(n.getValue(), &op);
+  };
+  byName(floatFunc, floatOps);
+  byName(quantFunc, quantOps);
+  byName(intFunc, intOps);
+  std::vector<Site> sites;
+  llvm::DenseMap<Value, size_t> siteOfValue; // integer value -> site
+  for (Operation &op : floatFunc.getBody().front()) {
+    auto n = op.getAttrOfType<StringAttr>("onnx.output");
+    if (!n || op.getNumResults() != 1 || floatOps.lookup(n.getValue()) != &op)
+      continue;
+    auto ft = llvm::dyn_cast<RankedTensorType>(op.getResult(0).getType());
+    if (!ft || !ft.getElementType().isF32() || !ft.hasStaticShape() ||
+        llvm::isa<tosa::ConstOp>(op))
+      continue;
+    Operation *q = quantOps.lookup(n.getValue());
+    mq::UniformQuantizedType type = q ? quantizationOf(q->getResult(0)) : nullptr;
+    if (!type) {
+      ++report.notQuantized;
+      continue;
+    }
+    Operation *i = intOps.lookup(n.getValue());
+    if (!i && llvm::isa<tosa::ClampOp>(q))
+      // A clamp fused into its producer that covers every value the
+      // rescale gives (ReLU with an asymmetric zero point at the bottom of
+      // the range) has no integer op: the tensor is the producer's
+      // rescaled result, the producer's own tensor being unquantized.
+      if (Operation *p = q->getOperand(0).getDefiningOp())
+        if (auto u = p->getAttrOfType<StringAttr>("onnx.output"))
+          if (!quantizationOf(p->getResult(0)))
+            i = intOps.lookup(u.getValue());
+    std::string node = i ? patterns::onnxNodeName(i) : "";
+    bool host = i && onHost(i);
+    bool toNchw = false;
+    while (i) {
+      Operation *next = nextOnTheWay(i, node, &toNchw);
+      if (!next)
+        break;
+      host |= onHost(next);
+      i = next;
+    }
+    std::vector<int64_t> want(ft.getShape());
+    if (toNchw)
+      want = {want[0], want[3], want[1], want[2]};
+    if (!i || storageWidth(i->getResult(0)) !=
+                  type.getStorageTypeIntegralWidth() ||
+        shapeOf(i->getResult(0)) != llvm::ArrayRef<int64_t>(want) ||
+        siteOfValue.count(i->getResult(0))) {
+      ++report.unmatched;
+      continue;
+    }
+    Site s;
+    s.name = n.getValue().str();
+    s.floatOp = &op;
+    s.intOp = i;
+    s.type = type;
+    s.nhwc = isNhwc(&op) && ft.getRank() == 4 && !toNchw;
+    s.toNchw = toNchw;
+    s.host = host;
+    siteOfValue[i->getResult(0)] = sites.size();
+    sites.push_back(std::move(s));
+  }
+  // Program order of the integer program (the float order may differ after
+  // folding only in helper ops, but layers are reported as computed).
+  {
+    llvm::DenseMap<Operation *, size_t> position;
+    size_t k = 0;
+    for (Operation &op : intFunc.getBody().front())
+      position[&op] = k++;
+    std::stable_sort(sites.begin(), sites.end(),
+                     [&](const Site &a, const Site &b) {
+                       return position[a.intOp] < position[b.intOp];
+                     });
+    siteOfValue.clear();
+    for (size_t j = 0; j < sites.size(); ++j)
+      siteOfValue[sites[j].intOp->getResult(0)] = j;
+  }
+  // Each layer's ONNX nodes: its integer ops back to the quantized tensors,
+  // arguments and constants it reads.
+  for (Site &s : sites) {
+    llvm::SetVector<Operation *> ops;
+    std::vector<Operation *> work{s.intOp};
+    while (!work.empty()) {
+      Operation *op = work.back();
+      work.pop_back();
+      if (!ops.insert(op))
+        continue;
+      for (Value v : op->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (!def || siteOfValue.count(v) ||
+            llvm::isa<tosa::ConstOp, tosa::ConstShapeOp>(def))
+          continue;
+        work.push_back(def);
+      }
+    }
+    std::vector<Operation *> ordered(ops.begin(), ops.end());
+    std::sort(ordered.begin(), ordered.end(),
+              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+    llvm::StringSet<> seen;
+    for (Operation *op : ordered) {
+      std::string node = patterns::onnxNodeName(op);
+      if (!node.empty() && seen.insert(node).second)
+        s.nodes.push_back(node);
+    }
+  }
+
+  return sites;
+}
+
+/// Each float input quantized at its integer argument's parameters
+/// (tessera.scale / zero_point / dtype), as the runtime does: the integer
+/// program's tensors (`intInputs`) and the same integers in the boundary's
+/// dtype (`externalInputs`: uint8 for a uint8 boundary).
+llvm::Error quantizeInputs(func::FuncOp intFunc, llvm::ArrayRef<Tensor> input,
+                           std::vector<Tensor> &intInputs,
+                           std::vector<std::vector<int64_t>> &externalInputs) {
+  for (unsigned a = 0; a < intFunc.getNumArguments(); ++a) {
+    Type at = intFunc.getArgumentTypes()[a];
+    auto rt = llvm::dyn_cast<RankedTensorType>(at);
+    auto et = rt ? reference::elementTypeOf(rt.getElementType()) : std::nullopt;
+    auto scale = intFunc.getArgAttrOfType<FloatAttr>(a, "tessera.scale");
+    auto zp = intFunc.getArgAttrOfType<IntegerAttr>(a, "tessera.zero_point");
+    auto dt = intFunc.getArgAttrOfType<StringAttr>(a, "tessera.dtype");
+    if (!rt || !et || !scale || !zp || a >= input.size() ||
+        input[a].elementType() != ElementType::F32 ||
+        input[a].shape() != rt.getShape())
+      return fail("accuracy analysis: integer input " +
+                  reference::argumentName(intFunc, a) +
+                  " is not a quantized form of the float input");
+    auto dtype = quant::parseDType(dt ? dt.getValue().str() : "int8");
+    if (!dtype)
+      return fail("accuracy analysis: integer input " +
+                  reference::argumentName(intFunc, a) + ": unknown dtype");
+    const bool u8 = *dtype == quant::DType::UInt8;
+    quant::QParams qp{scale.getValueAsDouble(), zp.getInt()};
+    Tensor q(*et, std::vector<int64_t>(rt.getShape()));
+    std::vector<int64_t> ext(input[a].numElements());
+    auto x = input[a].values<float>();
+    for (int64_t k = 0; k < input[a].numElements(); ++k) {
+      ext[k] = quant::quantize(x[k], qp, *dtype);
+      int64_t stored = u8 ? ext[k] - 128 : ext[k];
+      switch (*et) {
+      case ElementType::I8:
+        q.data<int8_t>()[k] = static_cast<int8_t>(stored);
+        break;
+      case ElementType::I16:
+        q.data<int16_t>()[k] = static_cast<int16_t>(stored);
+        break;
+      default:
+        return fail("accuracy analysis: integer input " +
+                    reference::argumentName(intFunc, a) + " has type " +
+                    elementTypeName(*et) + "; expected i8 or i16");
+      }
+    }
+    intInputs.push_back(std::move(q));
+    externalInputs.push_back(std::move(ext));
+  }
+  return llvm::Error::success();
+}
+
+/// Runs `program` on the simulator with the integer program's inputs:
+/// compares every output with the integer reference executor's
+/// (`intOutputs`) and gives each layer the report rows of its nodes.
+llvm::Error simulate(const isa::Program &program, llvm::StringRef simTarget,
+                     func::FuncOp intFunc, llvm::ArrayRef<Tensor> intInputs,
+                     llvm::ArrayRef<std::vector<int64_t>> externalInputs,
+                     llvm::ArrayRef<Tensor> intOutputs,
+                     AccuracyReport &report) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto model = sim::loadTargetModel(simTarget.empty()
+                                        ? llvm::StringRef(program.target)
+                                        : simTarget);
+  if (!model)
+    return model.takeError();
+  sim::SimOptions so;
+  so.hostExecutor = [](const isa::HostSegment &seg,
+                       std::vector<Tensor> inputs) {
+    return reference::runHostProgram(seg.program, seg.name, inputs);
+  };
+  auto simulator = sim::Simulator::create(program, *model, so);
+  if (!simulator)
+    return simulator.takeError();
+  // The descriptors hold uint8 boundaries as uint8 or as their int8
+  // storage (bytes XOR 0x80): feed and read each in its own dtype.
+  auto isUInt8 = [&](const std::vector<isa::TensorDesc> &descs,
+                     llvm::StringRef name) {
+    for (const isa::TensorDesc &d : descs)
+      if (d.name == name)
+        return d.dtype == isa::DType::UInt8;
+    return false;
+  };
+  for (unsigned a = 0; a < intFunc.getNumArguments(); ++a) {
+    std::string name = reference::argumentName(intFunc, a);
+    std::vector<int64_t> values = externalInputs[a];
+    if (!isUInt8(program.inputs, name))
+      for (int64_t k = 0; k < intInputs[a].numElements(); ++k)
+        values[k] = intInputs[a].getInt(k);
+    if (llvm::Error e = (*simulator)->setQuantizedInput(
+            name, intInputs[a].shape(), values))
+      return e;
+  }
+  auto simReport = (*simulator)->run();
+  if (!simReport)
+    return simReport.takeError();
+  report.simulated = true;
+  report.target = simReport->target;
+  for (size_t r = 0; r < report.outputs.size(); ++r) {
+    OutputAccuracy &o = report.outputs[r];
+    auto out = (*simulator)->output(o.name);
+    if (!out)
+      return out.takeError();
+    const int64_t n = intOutputs[r].numElements();
+    if (out->values.size() != static_cast<size_t>(n))
+      return fail("accuracy analysis: output '" + o.name + "' has " +
+                  llvm::Twine(out->values.size()) +
+                  " values on the simulator and " + llvm::Twine(n) +
+                  " in the integer program");
+    const bool u8 = isUInt8(program.outputs, o.name);
+    o.mismatches = 0;
+    for (size_t k = 0; k < out->values.size(); ++k) {
+      int64_t d = std::llabs(out->values[k] -
+                             intOutputs[r].getInt(k) - (u8 ? 128 : 0));
+      o.mismatches += d != 0;
+      o.maxAbsDiff = std::max(o.maxAbsDiff, d);
+    }
+  }
+  // Per-layer costs: each node's report row counts for the first layer
+  // (program order) that holds it.
+  llvm::StringMap<const sim::LayerStats *> rows;
+  for (const sim::LayerStats &s : simReport->layers)
+    rows.try_emplace(s.name, &s);
+  llvm::StringSet<> claimed;
+  for (LayerAccuracy &l : report.layers) {
+    LayerCost c;
+    for (const std::string &node : l.nodes) {
+      const sim::LayerStats *s = rows.lookup(node);
+      if (!s || !claimed.insert(node).second)
+        continue;
+      c.cycles += s->cycles();
+      c.latencyUs += simReport->latencyUs(*s);
+      c.energyUj += s->energyUj();
+      c.macs += s->macs;
+    }
+    l.cost = c;
+  }
+  report.simulateSeconds = secondsSince(t0);
+  return llvm::Error::success();
+}
+
 } // namespace
 
 ErrorMetrics compareValues(llvm::ArrayRef<float> reference,
@@ -359,17 +618,8 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
   report.model = opts.modelName;
   report.input = opts.inputName;
 
-  // --- Which tensors: quantized in the quant level, present in both. ----
-  llvm::StringMap<Operation *> floatOps, quantOps, intOps;
-  auto byName = [](func::FuncOp f, llvm::StringMap<Operation *> &out) {
-    for (Operation &op : f.getBody().front())
-      if (auto n = op.getAttrOfType<StringAttr>("onnx.output"))
-        if (op.getNumResults() == 1)
-          out.try_emplace(n.getValue(), &op);
-  };
-  byName(*floatFunc, floatOps);
-  byName(*quantFunc, quantOps);
-  byName(*intFunc, intOps);
+  std::vector<Site> sites =
+      findSites(*floatFunc, *quantFunc, *intFunc, report);
   // Nodes with host ops compute in float: their weights stay float.
   llvm::StringSet<> hostNodes;
   for (Operation &op : intFunc->getBody().front())
@@ -379,106 +629,6 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
   for (Operation &op : quantFunc->getBody().front())
     quantOpsByNode[patterns::onnxNodeName(&op)].push_back(&op);
 
-  std::vector<Site> sites;
-  llvm::DenseMap<Value, size_t> siteOfValue; // integer value -> site
-  for (Operation &op : floatFunc->getBody().front()) {
-    auto n = op.getAttrOfType<StringAttr>("onnx.output");
-    if (!n || op.getNumResults() != 1 || floatOps.lookup(n.getValue()) != &op)
-      continue;
-    auto ft = llvm::dyn_cast<RankedTensorType>(op.getResult(0).getType());
-    if (!ft || !ft.getElementType().isF32() || !ft.hasStaticShape() ||
-        llvm::isa<tosa::ConstOp>(op))
-      continue;
-    Operation *q = quantOps.lookup(n.getValue());
-    mq::UniformQuantizedType type = q ? quantizationOf(q->getResult(0)) : nullptr;
-    if (!type) {
-      ++report.notQuantized;
-      continue;
-    }
-    Operation *i = intOps.lookup(n.getValue());
-    if (!i && llvm::isa<tosa::ClampOp>(q))
-      // A clamp fused into its producer that covers every value the
-      // rescale gives (ReLU with an asymmetric zero point at the bottom of
-      // the range) has no integer op: the tensor is the producer's
-      // rescaled result, the producer's own tensor being unquantized.
-      if (Operation *p = q->getOperand(0).getDefiningOp())
-        if (auto u = p->getAttrOfType<StringAttr>("onnx.output"))
-          if (!quantizationOf(p->getResult(0)))
-            i = intOps.lookup(u.getValue());
-    std::string node = i ? patterns::onnxNodeName(i) : "";
-    bool host = i && onHost(i);
-    bool toNchw = false;
-    while (i) {
-      Operation *next = nextOnTheWay(i, node, &toNchw);
-      if (!next)
-        break;
-      host |= onHost(next);
-      i = next;
-    }
-    std::vector<int64_t> want(ft.getShape());
-    if (toNchw)
-      want = {want[0], want[3], want[1], want[2]};
-    if (!i || storageWidth(i->getResult(0)) !=
-                  type.getStorageTypeIntegralWidth() ||
-        shapeOf(i->getResult(0)) != llvm::ArrayRef<int64_t>(want) ||
-        siteOfValue.count(i->getResult(0))) {
-      ++report.unmatched;
-      continue;
-    }
-    Site s;
-    s.name = n.getValue().str();
-    s.floatOp = &op;
-    s.intOp = i;
-    s.type = type;
-    s.nhwc = isNhwc(&op) && ft.getRank() == 4 && !toNchw;
-    s.toNchw = toNchw;
-    s.host = host;
-    siteOfValue[i->getResult(0)] = sites.size();
-    sites.push_back(std::move(s));
-  }
-  // Program order of the integer program (the float order may differ after
-  // folding only in helper ops, but layers are reported as computed).
-  {
-    llvm::DenseMap<Operation *, size_t> position;
-    size_t k = 0;
-    for (Operation &op : intFunc->getBody().front())
-      position[&op] = k++;
-    std::stable_sort(sites.begin(), sites.end(),
-                     [&](const Site &a, const Site &b) {
-                       return position[a.intOp] < position[b.intOp];
-                     });
-    siteOfValue.clear();
-    for (size_t j = 0; j < sites.size(); ++j)
-      siteOfValue[sites[j].intOp->getResult(0)] = j;
-  }
-  // Each layer's ONNX nodes: its integer ops back to the quantized tensors,
-  // arguments and constants it reads.
-  for (Site &s : sites) {
-    llvm::SetVector<Operation *> ops;
-    std::vector<Operation *> work{s.intOp};
-    while (!work.empty()) {
-      Operation *op = work.back();
-      work.pop_back();
-      if (!ops.insert(op))
-        continue;
-      for (Value v : op->getOperands()) {
-        Operation *def = v.getDefiningOp();
-        if (!def || siteOfValue.count(v) ||
-            llvm::isa<tosa::ConstOp, tosa::ConstShapeOp>(def))
-          continue;
-        work.push_back(def);
-      }
-    }
-    std::vector<Operation *> ordered(ops.begin(), ops.end());
-    std::sort(ordered.begin(), ordered.end(),
-              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-    llvm::StringSet<> seen;
-    for (Operation *op : ordered) {
-      std::string node = patterns::onnxNodeName(op);
-      if (!node.empty() && seen.insert(node).second)
-        s.nodes.push_back(node);
-    }
-  }
 
   // --- The float run: the tensors of the sites, kept. ---------------------
   say("accuracy analysis: " + std::to_string(sites.size()) +
@@ -516,51 +666,11 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
           toNchw(floats[j].values<float>(), sh));
     }
 
-  // --- Integer inputs: each float input quantized at its argument's
-  // parameters (tessera.scale / zero_point / dtype), as the runtime does.
   std::vector<Tensor> intInputs;
-  std::vector<std::vector<int64_t>> externalInputs; // in the .npubin's dtype
-  for (unsigned a = 0; a < intFunc->getNumArguments(); ++a) {
-    Type at = intFunc->getArgumentTypes()[a];
-    auto rt = llvm::dyn_cast<RankedTensorType>(at);
-    auto et = rt ? reference::elementTypeOf(rt.getElementType()) : std::nullopt;
-    auto scale = intFunc->getArgAttrOfType<FloatAttr>(a, "tessera.scale");
-    auto zp = intFunc->getArgAttrOfType<IntegerAttr>(a, "tessera.zero_point");
-    auto dt = intFunc->getArgAttrOfType<StringAttr>(a, "tessera.dtype");
-    if (!rt || !et || !scale || !zp || a >= input.size() ||
-        input[a].elementType() != ElementType::F32 ||
-        input[a].shape() != rt.getShape())
-      return fail("accuracy analysis: integer input " +
-                  reference::argumentName(*intFunc, a) +
-                  " is not a quantized form of the float input");
-    auto dtype = quant::parseDType(dt ? dt.getValue().str() : "int8");
-    if (!dtype)
-      return fail("accuracy analysis: integer input " +
-                  reference::argumentName(*intFunc, a) + ": unknown dtype");
-    const bool u8 = *dtype == quant::DType::UInt8;
-    quant::QParams qp{scale.getValueAsDouble(), zp.getInt()};
-    Tensor q(*et, std::vector<int64_t>(rt.getShape()));
-    std::vector<int64_t> ext(input[a].numElements());
-    auto x = input[a].values<float>();
-    for (int64_t k = 0; k < input[a].numElements(); ++k) {
-      ext[k] = quant::quantize(x[k], qp, *dtype);
-      int64_t stored = u8 ? ext[k] - 128 : ext[k];
-      switch (*et) {
-      case ElementType::I8:
-        q.data<int8_t>()[k] = static_cast<int8_t>(stored);
-        break;
-      case ElementType::I16:
-        q.data<int16_t>()[k] = static_cast<int16_t>(stored);
-        break;
-      default:
-        return fail("accuracy analysis: integer input " +
-                    reference::argumentName(*intFunc, a) + " has type " +
-                    elementTypeName(*et) + "; expected i8 or i16");
-      }
-    }
-    intInputs.push_back(std::move(q));
-    externalInputs.push_back(std::move(ext));
-  }
+  std::vector<std::vector<int64_t>> externalInputs;
+  if (llvm::Error e =
+          quantizeInputs(*intFunc, input, intInputs, externalInputs))
+    return std::move(e);
 
   // --- Layers ----------------------------------------------------------
   Dumper dump(opts.dumpDir);
@@ -724,7 +834,6 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
   }
 
   // --- Outputs: the integer program against float, and the simulator. ---
-  std::vector<std::vector<int64_t>> externalOutputs;
   for (unsigned r = 0; r < intOutputs.size(); ++r) {
     OutputAccuracy o;
     o.name = reference::resultName(*intFunc, r);
@@ -734,102 +843,23 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
     const bool u8 = dt && dt.getValue() == "uint8";
     const Tensor &t = intOutputs[r];
     o.elements = t.numElements();
-    std::vector<int64_t> ext(t.numElements());
     std::vector<float> deq(t.numElements());
-    for (int64_t k = 0; k < t.numElements(); ++k) {
-      ext[k] = t.getInt(k) + (u8 ? 128 : 0);
-      if (scale && zp)
-        deq[k] = static_cast<float>(quant::dequantize(
-            ext[k], {scale.getValueAsDouble(), zp.getInt()}));
-    }
+    if (scale && zp)
+      for (int64_t k = 0; k < t.numElements(); ++k)
+        deq[k] = static_cast<float>(
+            quant::dequantize(t.getInt(k) + (u8 ? 128 : 0),
+                              {scale.getValueAsDouble(), zp.getInt()}));
     if (scale && zp && r < floatOutputs.size() &&
         floatOutputs[r].elementType() == ElementType::F32 &&
         floatOutputs[r].numElements() == t.numElements())
       o.entire = compareValues(floatOutputs[r].values<float>(), deq);
     report.outputs.push_back(std::move(o));
-    externalOutputs.push_back(std::move(ext));
   }
 
-  if (opts.program) {
-    auto t0 = std::chrono::steady_clock::now();
-    std::string target =
-        opts.simTarget.empty() ? opts.program->target : opts.simTarget;
-    auto model = sim::loadTargetModel(target);
-    if (!model)
-      return model.takeError();
-    sim::SimOptions so;
-    so.hostExecutor = [](const isa::HostSegment &seg,
-                         std::vector<Tensor> inputs) {
-      return reference::runHostProgram(seg.program, seg.name, inputs);
-    };
-    auto simulator = sim::Simulator::create(*opts.program, *model, so);
-    if (!simulator)
-      return simulator.takeError();
-    // The descriptors hold uint8 boundaries as uint8 or as their int8
-    // storage (bytes XOR 0x80): feed and read each in its own dtype.
-    auto isUInt8 = [&](const std::vector<isa::TensorDesc> &descs,
-                       llvm::StringRef name) {
-      for (const isa::TensorDesc &d : descs)
-        if (d.name == name)
-          return d.dtype == isa::DType::UInt8;
-      return false;
-    };
-    for (unsigned a = 0; a < intFunc->getNumArguments(); ++a) {
-      std::string name = reference::argumentName(*intFunc, a);
-      std::vector<int64_t> values = externalInputs[a];
-      if (!isUInt8(opts.program->inputs, name))
-        for (int64_t k = 0; k < intInputs[a].numElements(); ++k)
-          values[k] = intInputs[a].getInt(k);
-      if (llvm::Error e = (*simulator)->setQuantizedInput(
-              name, intInputs[a].shape(), values))
-        return std::move(e);
-    }
-    auto simReport = (*simulator)->run();
-    if (!simReport)
-      return simReport.takeError();
-    report.simulated = true;
-    report.target = simReport->target;
-    for (size_t r = 0; r < report.outputs.size(); ++r) {
-      OutputAccuracy &o = report.outputs[r];
-      auto out = (*simulator)->output(o.name);
-      if (!out)
-        return out.takeError();
-      if (out->values.size() != externalOutputs[r].size())
-        return fail("accuracy analysis: output '" + o.name +
-                    "' has " + llvm::Twine(out->values.size()) +
-                    " values on the simulator and " +
-                    llvm::Twine(externalOutputs[r].size()) +
-                    " in the integer program");
-      const bool u8 = isUInt8(opts.program->outputs, o.name);
-      o.mismatches = 0;
-      for (size_t k = 0; k < out->values.size(); ++k) {
-        int64_t d = std::llabs(out->values[k] -
-                               intOutputs[r].getInt(k) - (u8 ? 128 : 0));
-        o.mismatches += d != 0;
-        o.maxAbsDiff = std::max(o.maxAbsDiff, d);
-      }
-    }
-    // Per-layer costs: each node's report row counts for the first layer
-    // (program order) that holds it.
-    llvm::StringMap<const sim::LayerStats *> rows;
-    for (const sim::LayerStats &s : simReport->layers)
-      rows.try_emplace(s.name, &s);
-    llvm::StringSet<> claimed;
-    for (LayerAccuracy &l : report.layers) {
-      LayerCost c;
-      for (const std::string &node : l.nodes) {
-        const sim::LayerStats *s = rows.lookup(node);
-        if (!s || !claimed.insert(node).second)
-          continue;
-        c.cycles += s->cycles();
-        c.latencyUs += simReport->latencyUs(*s);
-        c.energyUj += s->energyUj();
-        c.macs += s->macs;
-      }
-      l.cost = c;
-    }
-    report.simulateSeconds = secondsSince(t0);
-  }
+  if (opts.program)
+    if (llvm::Error e = simulate(*opts.program, opts.simTarget, *intFunc,
+                                 intInputs, externalInputs, intOutputs, report))
+      return std::move(e);
 
   if (dump.enabled()) {
     llvm::SmallString<256> p(dump.dir);
