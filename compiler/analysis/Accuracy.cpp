@@ -146,8 +146,8 @@ mq::UniformQuantizedType quantizationOf(Value v) {
 /// A quantized constant weight read by `op` (quant level): operand 1 of a
 /// conv or matmul behind its quant.dcast.
 std::optional<WeightQuant> weightOf(Operation *op) {
-  if (!llvm::isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp,
-           tosa::Conv3DOp, tosa::MatMulOp>(op) ||
+  if (!llvm::isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
+                 tosa::TransposeConv2DOp, tosa::Conv3DOp, tosa::MatMulOp>(op) ||
       op->getNumOperands() < 2)
     return std::nullopt;
   auto dcast = op->getOperand(1).getDefiningOp<mq::DequantizeCastOp>();
@@ -176,8 +176,9 @@ std::optional<WeightQuant> weightOf(Operation *op) {
   if (auto pa = llvm::dyn_cast<mq::UniformQuantizedPerAxisType>(et)) {
     w.perChannel = true;
     w.channels = static_cast<int64_t>(pa.getScales().size());
-    w.scaleMin = *std::min_element(pa.getScales().begin(), pa.getScales().end());
-    w.scaleMax = *std::max_element(pa.getScales().begin(), pa.getScales().end());
+    llvm::ArrayRef<double> scales = pa.getScales();
+    w.scaleMin = *std::min_element(scales.begin(), scales.end());
+    w.scaleMax = *std::max_element(scales.begin(), scales.end());
     w.zeroPointMin = *std::min_element(pa.getZeroPoints().begin(),
                                        pa.getZeroPoints().end());
     w.zeroPointMax = *std::max_element(pa.getZeroPoints().begin(),
@@ -292,7 +293,8 @@ std::vector<Site> findSites(func::FuncOp floatFunc, func::FuncOp quantFunc,
         llvm::isa<tosa::ConstOp>(op))
       continue;
     Operation *q = quantOps.lookup(n.getValue());
-    mq::UniformQuantizedType type = q ? quantizationOf(q->getResult(0)) : nullptr;
+    mq::UniformQuantizedType type =
+        q ? quantizationOf(q->getResult(0)) : nullptr;
     if (!type) {
       ++report.notQuantized;
       continue;
@@ -838,7 +840,8 @@ analyzeAccuracy(const driver::CompiledLevels &levels,
     OutputAccuracy o;
     o.name = reference::resultName(*intFunc, r);
     auto scale = intFunc->getResultAttrOfType<FloatAttr>(r, "tessera.scale");
-    auto zp = intFunc->getResultAttrOfType<IntegerAttr>(r, "tessera.zero_point");
+    auto zp =
+        intFunc->getResultAttrOfType<IntegerAttr>(r, "tessera.zero_point");
     auto dt = intFunc->getResultAttrOfType<StringAttr>(r, "tessera.dtype");
     const bool u8 = dt && dt.getValue() == "uint8";
     const Tensor &t = intOutputs[r];

@@ -1,4 +1,4 @@
-//===- Accuracy.h - Per-layer accuracy analysis of a quantized program -*- C++ -*-===//
+//===- Accuracy.h - Per-layer accuracy of a quantized program --*- C++ -*-===//
 //
 // RKNN's accuracy_analysis, for Tessera: given the float TOSA program, its
 // quant-annotated form and the integer program the compiler made of it

@@ -1,4 +1,4 @@
-//===- AccuracyTest.cpp - Accuracy metrics and report views ----------------===//
+//===- AccuracyTest.cpp - Accuracy metrics and report views ---------------===//
 //
 // The metric definitions of docs/quantization.md ("Accuracy analysis") on
 // vectors small enough to check by hand, and the table's order.
