@@ -40,7 +40,8 @@ def analyze(model, target="rv1126", calibration=None, input=None,
     its first sample) or an ndarray for the single input (its shape, or
     [1, ...shape]). dump_tensors: a directory for the float, entire and
     individual tensors as .npy and histograms.json. top: rows of ``table``
-    (0: all). Other arguments as for ``compile``.
+    (0: all). Other arguments as for ``compile`` (embed_preprocessing is
+    not offered: analyse the model without it).
     """
     fn = "analyze"
     names = {}
