@@ -292,6 +292,13 @@ lowerAndGenerate(mlir::MLIRContext &ctx, mlir::ModuleOp module,
   return result;
 }
 
+CompiledLevels::~CompiledLevels() {
+  // The modules die before the context that owns their types.
+  intModule = nullptr;
+  quantModule = nullptr;
+  floatModule = nullptr;
+}
+
 Expected<CompileResult> compileModel(const CompileOptions &opts) {
   CompileResult result;
   Timer timer(result.times);
@@ -302,6 +309,9 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
 
   std::unique_ptr<mlir::MLIRContext> ctxOwner = frontend::createContext();
   mlir::MLIRContext &ctx = *ctxOwner;
+  std::shared_ptr<CompiledLevels> levels;
+  if (opts.keepLevels)
+    levels = std::make_shared<CompiledLevels>();
 
   if (opts.noFallback && !opts.floatNodes.empty())
     return fail("--float-nodes runs nodes on the host, which --no-fallback "
@@ -424,6 +434,11 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
         break;
       runs.push_back({t});
     }
+    if (levels && !runs.empty()) {
+      levels->firstSample = runs.front();
+      levels->activationDtype =
+          quant::dtypeName((*scheme)->activation.dtype);
+    }
     quant::QuantizeOptions qopts = quantizeOptionsFor(*target, **scheme, say);
     CalibrateOptions copts;
     copts.method = *method;
@@ -459,6 +474,8 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
               .str());
     timer.done("calibrate");
 
+    if (levels)
+      levels->floatModule = (*module)->clone();
     {
       mlir::PassManager pm(&ctx);
       pm.nest<mlir::func::FuncOp>().addPass(quant::createQuantizePass(qopts));
@@ -519,8 +536,17 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     result.emitted = printModule(**module);
     return result;
   }
-  return lowerAndGenerate(ctx, **module, *target, opts, std::move(result),
-                          timer);
+  if (levels && levels->floatModule) {
+    levels->quantModule = quantLevel->clone();
+    levels->intModule = (*module)->clone();
+  }
+  auto generated = lowerAndGenerate(ctx, **module, *target, opts,
+                                    std::move(result), timer);
+  if (generated && levels && levels->floatModule) {
+    levels->context = std::move(ctxOwner);
+    generated->levels = std::move(levels);
+  }
+  return generated;
 }
 
 } // namespace tessera::driver

@@ -12,9 +12,11 @@
 #include "compiler/frontend/OnnxImporter.h"
 #include "core/isa/Program.h"
 
+#include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +61,27 @@ struct CompileOptions {
   /// Progress lines ("calibrating 3/12") and notes (a node that runs on the
   /// host) go here; empty: silent.
   std::function<void(const std::string &)> progress;
+  /// Keep the float, quant-annotated and integer modules and the first
+  /// calibration sample in CompileResult::levels (accuracy analysis,
+  /// compiler/analysis/Accuracy.h). Float models only.
+  bool keepLevels = false;
+};
+
+/// The program at three levels, as accuracy analysis compares them.
+struct CompiledLevels {
+  /// Owns the modules' context; declared first, so destroyed last.
+  std::unique_ptr<mlir::MLIRContext> context;
+  /// Float TOSA as calibrated: what the float reference executor runs.
+  mlir::OwningOpRef<mlir::ModuleOp> floatModule;
+  /// Quant-annotated TOSA: every quantized tensor's scale and zero point.
+  mlir::OwningOpRef<mlir::ModuleOp> quantModule;
+  /// Integer TOSA (the `--emit=int` program, host ops included).
+  mlir::OwningOpRef<mlir::ModuleOp> intModule;
+  /// The first calibration sample, one tensor per argument, preprocessed.
+  std::vector<Tensor> firstSample;
+  /// The scheme's activation dtype ("int8", "uint8", ...).
+  std::string activationDtype;
+  ~CompiledLevels();
 };
 
 struct StageTime {
@@ -72,6 +95,8 @@ struct CompileResult {
   /// The text of the requested --emit level (empty for EmitLevel::None).
   std::string emitted;
   std::vector<StageTime> times;
+  /// Set with CompileOptions::keepLevels when the whole pipeline ran.
+  std::shared_ptr<CompiledLevels> levels;
 };
 
 /// Runs the pipeline. Errors are one line naming the file, node or field.

@@ -125,7 +125,9 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
   // one op (detail::Epilogue): the absorbed ops take the conv's result.
   // With an observe set, fusion stays on wherever it hides no observed op.
   const detail::EpiloguePlan *plan = nullptr;
-  if (!opts.onValue) {
+  if (opts.replace) {
+    // No fusion: a replaced result must reach its consumers as given.
+  } else if (!opts.onValue) {
     if (!epilogues)
       epilogues = std::make_unique<detail::EpiloguePlan>(
           detail::planEpilogues(body));
@@ -200,6 +202,15 @@ llvm::Expected<std::vector<Tensor>> Executor::run(llvm::ArrayRef<Tensor> inputs,
     if (opts.onValue && (!constant || opts.observeConstants) &&
         (!opts.observe || opts.observe->contains(op)))
       opts.onValue(op, *result);
+    if (opts.replace && !constant) {
+      if (std::optional<Tensor> r = opts.replace(op, *result)) {
+        if (!matches(*r, op->getResult(0).getType()))
+          return detail::opError(op, "replacement " + r->typeString() +
+                                         " does not match the result type " +
+                                         typeString(op->getResult(0).getType()));
+        result = std::make_shared<const Tensor>(std::move(*r));
+      }
+    }
 
     Value out = op->getResult(0);
     if (!out.use_empty()) {

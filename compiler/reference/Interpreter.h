@@ -52,6 +52,14 @@ struct RunOptions {
   /// calibration observes the activations it quantizes at fused speed. One
   /// Executor must be given the same set on every run (its plan is cached).
   const llvm::DenseSet<mlir::Operation *> *observe = nullptr;
+  /// Called after onValue for every executed non-constant op: a tensor it
+  /// returns replaces the op's result for every later op (it must have the
+  /// result's declared type). Accuracy analysis runs each layer of an
+  /// integer program on quantized float inputs this way ("individual"
+  /// mode, compiler/analysis/Accuracy.h). Turns the conv + activation
+  /// fusion off, as onValue does.
+  std::function<std::optional<Tensor>(mlir::Operation *, const Tensor &)>
+      replace;
 };
 
 /// Executes one function repeatedly, caching its constants between runs

@@ -13,6 +13,7 @@ namespace tessera::python {
 void bindQuant(pybind11::module_ &m);
 void bindPipeline(pybind11::module_ &m);
 void bindRun(pybind11::module_ &m);
+void bindAnalysis(pybind11::module_ &m);
 } // namespace tessera::python
 
 namespace {
@@ -41,6 +42,7 @@ PYBIND11_MODULE(_tessera, m) {
   tessera::python::bindQuant(quant);
   tessera::python::bindPipeline(m);
   tessera::python::bindRun(m);
+  tessera::python::bindAnalysis(m);
   m.def("_set_max_memory", &setMaxMemory, pybind11::arg("bytes"));
   m.def("_max_memory", [] { return tessera::memoryBudget(); });
   m.attr("_DEFAULT_MAX_MEMORY") = tessera::kDefaultMemoryBudget;

@@ -6,11 +6,14 @@
 //   [--calibration-method minmax|moving_average|percentile|kl|mse]
 //   [--percentile P] [--scheme NAME] [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
 //   [--no-fallback] [--quiet] -o OUT.npubin
+//   [--accuracy-report FILE.json] [--dump-tensors DIR] [--analysis-input F]
+//   [--accuracy-top N]
 // tessera-compile MODEL.int.mlir --target T -o OUT.npubin
 //   (an integer-level module, e.g. --emit=int output with host-fallback
 //   ops: lowered, tiled and generated directly; docs/lowering.md)
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/analysis/Accuracy.h"
 #include "compiler/driver/Compile.h"
 #include "core/io/Output.h"
 #include "tools/common/Tool.h"
@@ -22,6 +25,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <functional>
 
 namespace cl = llvm::cl;
 using namespace tessera;
@@ -83,9 +87,69 @@ static cl::list<std::string> floatNodes(
 static cl::opt<bool> noFallback("no-fallback", cl::desc("an op the NPU cannot run is an error instead of running on the host"),
                                 cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress on stderr"), cl::cat(category));
+static cl::opt<std::string> accuracyReport(
+    "accuracy-report",
+    cl::desc("write the per-layer accuracy analysis (float vs integer "
+             "program vs simulator, docs/quantization.md) as JSON and print "
+             "the worst layers on stderr"),
+    cl::value_desc("FILE.json"), cl::cat(category));
+static cl::opt<std::string> analysisInput(
+    "analysis-input",
+    cl::desc("the sample the accuracy analysis runs (a .npz, an image or a "
+             "directory: its first sample; default: the first calibration "
+             "sample)"),
+    cl::value_desc("path"), cl::cat(category));
+static cl::opt<std::string> dumpTensors(
+    "dump-tensors",
+    cl::desc("write every analysed tensor as .npy (float/, entire/, "
+             "individual/) and histograms.json to this directory"),
+    cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<unsigned> accuracyTop(
+    "accuracy-top", cl::desc("rows of the printed accuracy table (0: all)"),
+    cl::init(10), cl::cat(category));
 static cl::opt<bool> showTimes("time", cl::desc("print the time of each stage on stderr"), cl::cat(category));
 
 static int fail(const llvm::Twine &msg) { return tools::reportError(msg); }
+
+/// --accuracy-report / --dump-tensors on a compiled float model: runs the
+/// analysis (writing the dumps) and prints the table; `writeReport` is set
+/// to write the JSON.
+static int analyseAccuracy(const driver::CompileResult &result,
+                           const driver::CompileOptions &opts,
+                           std::function<int()> &writeReport) {
+  if (!result.levels)
+    return fail(opts.modelPath + ": --accuracy-report and --dump-tensors "
+                                 "analyse a float model quantized by "
+                                 "calibration; this one is pre-quantized");
+  auto input = analysis::analysisInput(*result.levels, analysisInput,
+                                       opts.preprocess,
+                                       opts.embedPreprocessing);
+  if (!input)
+    return tools::reportError(input.takeError());
+  analysis::AnalysisOptions aopts;
+  aopts.program = &*result.program;
+  aopts.dumpDir = dumpTensors;
+  aopts.modelName = opts.modelPath;
+  aopts.inputName = analysisInput.empty()
+                        ? "first calibration sample of " + opts.calibrationPath
+                        : "first sample of " + analysisInput;
+  aopts.progress = opts.progress;
+  auto report = analysis::analyzeAccuracy(*result.levels, *input, aopts);
+  if (!report)
+    return tools::reportError(report.takeError());
+  llvm::errs() << analysis::formatAccuracyTable(*report, accuracyTop);
+  if (showTimes)
+    llvm::errs() << fmt::format("time: {:<16} {:8.3f} s\n", "accuracy",
+                                report->totalSeconds);
+  writeReport = [report = std::move(*report)] {
+    if (accuracyReport.empty())
+      return 0;
+    if (llvm::Error e = analysis::writeAccuracyReport(report, accuracyReport))
+      return tools::reportError(std::move(e));
+    return 0;
+  };
+  return 0;
+}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -114,9 +178,18 @@ int main(int argc, char **argv) {
     if (!level)
       return fail("--emit: unknown level '" + emit + "' (expected tosa, quant, int, npu or asm)");
     opts.emit = *level;
-  } else if (outputPath.empty()) {
+  } else if (outputPath.empty() && accuracyReport.empty() &&
+             dumpTensors.empty()) {
     return fail("-o OUT.npubin is required (or --emit=LEVEL to print a level)");
   }
+  const bool analyse = !accuracyReport.empty() || !dumpTensors.empty();
+  if (analyse && !emit.empty())
+    return fail("--accuracy-report and --dump-tensors analyse the compiled "
+                "program; they cannot be combined with --emit");
+  if (!analysisInput.empty() && !analyse)
+    return fail("--analysis-input is the input of --accuracy-report or "
+                "--dump-tensors, neither of which is given");
+  opts.keepLevels = analyse;
   auto m = calib::parseFloatList(mean, "mean");
   if (!m)
     return fail(llvm::toString(m.takeError()));
@@ -157,7 +230,16 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(std::move(e)));
     return 0;
   }
-  if (llvm::Error e = isa::writeProgram(*result->program, outputPath))
-    return fail(llvm::toString(std::move(e)));
+  // The analysis and its report come first: if either fails (a bad
+  // --accuracy-report path), no program is left behind.
+  std::function<int()> writeReport = [] { return 0; };
+  if (analyse)
+    if (int rc = analyseAccuracy(*result, opts, writeReport))
+      return rc;
+  if (int rc = writeReport())
+    return rc;
+  if (!outputPath.empty())
+    if (llvm::Error e = isa::writeProgram(*result->program, outputPath))
+      return fail(llvm::toString(std::move(e)));
   return 0;
 }

@@ -94,6 +94,49 @@ TEST_F(InterpreterTest, IntegerConvRescaleHandComputed) {
   EXPECT_EQ(values[0].getInt(0), 13);
 }
 
+// RunOptions::replace: the conv's accumulator replaced by 46 everywhere is
+// what the rescale reads: 46 * 0.5 = 23, - 1 = 22; onValue still sees the
+// computed value (23 at the centre), and a replacement of the wrong type is
+// an error naming the op.
+TEST_F(InterpreterTest, ReplaceFeedsLaterOps) {
+  auto f = parse(kConvRescale);
+  ASSERT_TRUE(f);
+  Tensor x =
+      Tensor::fromValues<int8_t>({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  std::vector<int64_t> seenCentre;
+  RunOptions opts;
+  opts.onValue = [&](mlir::Operation *, const Tensor &t) {
+    seenCentre.push_back(t.getInt(4));
+  };
+  opts.replace = [&](mlir::Operation *op,
+                     const Tensor &t) -> std::optional<Tensor> {
+    if (valueName(op) != "conv")
+      return std::nullopt;
+    return Tensor::fromValues<int32_t>({1, 3, 3, 1},
+                                       std::vector<int32_t>(9, 46));
+  };
+  auto out = runFunction(f, {x}, opts);
+  ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+  for (int i = 0; i < 9; ++i)
+    EXPECT_EQ((*out)[0].getInt(i), 22);
+  EXPECT_EQ(seenCentre, (std::vector<int64_t>{23, 22}));
+
+  opts.replace = [&](mlir::Operation *op,
+                     const Tensor &) -> std::optional<Tensor> {
+    if (valueName(op) != "conv")
+      return std::nullopt;
+    return Tensor::fromValues<int8_t>({1, 3, 3, 1},
+                                      std::vector<int8_t>(9, 1));
+  };
+  auto bad = runFunction(f, {x}, opts);
+  ASSERT_FALSE(static_cast<bool>(bad));
+  std::string msg = llvm::toString(bad.takeError());
+  EXPECT_NE(msg.find("tosa.conv2d"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("replacement 1x3x3x1xi8 does not match"),
+            std::string::npos)
+      << msg;
+}
+
 TEST_F(InterpreterTest, ExecutorReusesConstantsAcrossRuns) {
   auto f = parse(kConvRescale);
   ASSERT_TRUE(f);
