@@ -11,6 +11,7 @@
 #include "compiler/calibration/Inputs.h"
 #include "compiler/frontend/OnnxImporter.h"
 #include "core/isa/Program.h"
+#include "core/quant/Quant.h"
 
 #include "llvm/Support/Error.h"
 
@@ -59,6 +60,15 @@ struct CompileOptions {
   /// Progress lines ("calibrating 3/12") and notes (a node that runs on the
   /// host) go here; empty: silent.
   std::function<void(const std::string &)> progress;
+  /// --config: a per-node configuration file (docs/quantization.md,
+  /// "Per-node configuration"); empty: none.
+  std::string configPath;
+  /// --write-config: fill CompileResult::config with the per-node choices
+  /// the compiler made (needs the integer level: not with --emit=tosa or
+  /// quant).
+  bool writeConfig = false;
+  struct NodeDtype { std::string pattern; quant::DType dtype; };
+  std::vector<NodeDtype> nodeDtypes;
 };
 
 struct StageTime {
@@ -72,6 +82,8 @@ struct CompileResult {
   /// The text of the requested --emit level (empty for EmitLevel::None).
   std::string emitted;
   std::vector<StageTime> times;
+  /// With CompileOptions::writeConfig: the config's YAML text.
+  std::string config;
 };
 
 /// Runs the pipeline. Errors are one line naming the file, node or field.
