@@ -1,6 +1,7 @@
 //===- Calibrate.cpp - Calibration over the float executor ----------------===//
 #include "compiler/driver/Calibrate.h"
 
+#include "compiler/patterns/NodeName.h"
 #include "compiler/quant/Passes.h"
 #include "compiler/reference/Interpreter.h"
 
@@ -24,8 +25,16 @@ calibrate(mlir::func::FuncOp func,
   llvm::SetVector<mlir::Operation *> needed = quant::rangedOps(func);
   llvm::DenseSet<mlir::Operation *> observe(needed.begin(), needed.end());
   llvm::DenseMap<mlir::Operation *, std::unique_ptr<quant::Observer>> ops;
+  auto methodOf = [&](mlir::Operation *op) -> const quant::CalibrationOptions & {
+    if (!options.nodeMethods.empty()) {
+      auto it = options.nodeMethods.find(patterns::onnxNodeName(op));
+      if (it != options.nodeMethods.end())
+        return it->second;
+    }
+    return options.method;
+  };
   for (mlir::Operation *op : needed)
-    ops[op] = std::make_unique<quant::Observer>(options.method);
+    ops[op] = std::make_unique<quant::Observer>(methodOf(op));
   std::vector<quant::Observer> args(func.getNumArguments(),
                                     quant::Observer(options.method));
 
@@ -52,18 +61,20 @@ calibrate(mlir::func::FuncOp func,
   }
 
   CalibrateStats stats;
-  const size_t histogram =
-      options.method.method == quant::CalibrationMethod::MinMax ||
-              options.method.method == quant::CalibrationMethod::MovingAverage
-          ? 0
-          : 2 * quant::Histogram::kHalfBins * sizeof(uint64_t);
+  auto histogramBytes = [](const quant::CalibrationOptions &m) -> size_t {
+    return m.method == quant::CalibrationMethod::MinMax ||
+                   m.method == quant::CalibrationMethod::MovingAverage
+               ? 0
+               : 2 * quant::Histogram::kHalfBins * sizeof(uint64_t);
+  };
   mlir::MLIRContext *ctx = func.getContext();
-  auto attach = [&](const quant::Observer &o, quant::Range r, auto set) {
+  auto attach = [&](const quant::Observer &o, const quant::CalibrationOptions &m,
+                    quant::Range r, auto set) {
     if (o.empty())
       return;
     set(mlir::DenseF64ArrayAttr::get(ctx, {r.min, r.max}));
     ++stats.observedTensors;
-    stats.histogramBytes += histogram;
+    stats.histogramBytes += histogramBytes(m);
   };
   // The methods' searches (kl's is O(bins^2), ~30 ms a tensor) run in
   // parallel over the tensors; each is independent, so the ranges do not
@@ -79,11 +90,12 @@ calibrate(mlir::func::FuncOp func,
       ranges[i] = all[i]->range(options.grid);
   });
   for (auto [k, op] : llvm::enumerate(needed))
-    attach(*all[k], ranges[k], [&, op = op](mlir::Attribute a) {
+    attach(*all[k], methodOf(op), ranges[k], [&, op = op](mlir::Attribute a) {
       op->setAttr("tessera.range", a);
     });
   for (size_t i = 0; i < args.size(); ++i)
-    attach(args[i], ranges[needed.size() + i], [&](mlir::Attribute a) {
+    attach(args[i], options.method, ranges[needed.size() + i],
+           [&](mlir::Attribute a) {
       func.setArgAttr(i, "tessera.range", a);
     });
   return stats;

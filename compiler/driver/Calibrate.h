@@ -16,6 +16,7 @@
 #include "core/tensor/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -28,6 +29,10 @@ struct CalibrateOptions {
   /// The activations' grid (bits, symmetric): what percentile, kl and mse
   /// optimise for.
   quant::GridSpec grid;
+  /// Per ONNX node (patterns::onnxNodeName): the method for that node's
+  /// observed output tensors instead of `method` (--config's
+  /// calibration_method per node).
+  llvm::StringMap<quant::CalibrationOptions> nodeMethods;
 };
 
 struct CalibrateStats {

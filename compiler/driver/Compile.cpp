@@ -2,6 +2,7 @@
 #include "compiler/driver/Compile.h"
 
 #include "compiler/codegen/Codegen.h"
+#include "compiler/driver/ApplyConfig.h"
 #include "compiler/driver/Calibrate.h"
 #include "compiler/graph/Passes.h"
 #include "compiler/lowering/Passes.h"
@@ -224,6 +225,32 @@ calibrationOptionsFor(const CompileOptions &opts, const target::Target &t) {
   return c;
 }
 
+/// --config and --write-config: where they apply, and the config's
+/// top-level defaults in `opts`.
+llvm::Error loadConfigFor(CompileOptions &opts, const target::Target &t,
+                          std::optional<NodeConfig> &config) {
+  if (opts.configPath.empty() && !opts.writeConfig)
+    return llvm::Error::success();
+  const char *flag = opts.configPath.empty() ? "--write-config" : "--config";
+  if (llvm::StringRef(opts.modelPath).ends_with(".mlir"))
+    return fail(llvm::Twine(flag) + " applies to ONNX models, not to an "
+                                    "integer-level .mlir");
+  if (opts.writeConfig &&
+      (opts.emit == EmitLevel::Tosa || opts.emit == EmitLevel::Quant))
+    return fail("--write-config needs the integer level (not with --emit=" +
+                llvm::Twine(opts.emit == EmitLevel::Tosa ? "tosa" : "quant") +
+                ")");
+  if (opts.configPath.empty())
+    return llvm::Error::success();
+  auto c = loadNodeConfig(opts.configPath);
+  if (!c)
+    return c.takeError();
+  if (llvm::Error e = applyConfigDefaults(*c, t, opts))
+    return e;
+  config = std::move(*c);
+  return llvm::Error::success();
+}
+
 } // namespace
 
 std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name) {
@@ -299,7 +326,9 @@ CompiledLevels::~CompiledLevels() {
   floatModule = nullptr;
 }
 
-Expected<CompileResult> compileModel(const CompileOptions &opts) {
+Expected<CompileResult> compileModel(const CompileOptions &optsIn) {
+  // A copy: --config fills in defaults and per-node dtypes (ApplyConfig.h).
+  CompileOptions opts = optsIn;
   CompileResult result;
   Timer timer(result.times);
   auto say = [&](const std::string &s) {
@@ -319,6 +348,9 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   auto target = target::loadTargetProfile(opts.target);
   if (!target)
     return target.takeError();
+  std::optional<NodeConfig> config;
+  if (llvm::Error e = loadConfigFor(opts, *target, config))
+    return std::move(e);
   auto method = calibrationOptionsFor(opts, *target);
   if (!method)
     return method.takeError();
@@ -398,6 +430,21 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
                   mlir::quant::StorageCastOp>(op))
       preQuantized = true;
   });
+  std::optional<ConfigPlan> plan;
+  if (config || opts.writeConfig) {
+    auto p = planConfig(std::move(config), func, preQuantized, *target,
+                        **scheme, *method, opts);
+    if (!p)
+      return p.takeError();
+    plan = std::move(*p);
+  }
+  // ---- BEGIN config-branch stopgap: delete at the merge with branch int16,
+  // which implements CompileOptions::nodeDtypes. ----
+  for (const CompileOptions::NodeDtype &nd : opts.nodeDtypes)
+    if (nd.dtype != (*scheme)->activation.dtype)
+      return fail(llvm::Twine("per-node dtype ") + quant::dtypeName(nd.dtype) +
+                  " for node '" + nd.pattern + "' is not supported yet");
+  // ---- END config-branch stopgap ----
   if (preQuantized && opts.embedPreprocessing)
     return fail(opts.modelPath + ": --embed-preprocessing: the model is "
                                  "pre-quantized (QDQ); its input quantization "
@@ -442,6 +489,8 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     quant::QuantizeOptions qopts = quantizeOptionsFor(*target, **scheme, say);
     CalibrateOptions copts;
     copts.method = *method;
+    if (plan)
+      copts.nodeMethods = plan->nodeMethods;
     copts.grid.symmetric = qopts.symmetricActivations;
     if (auto dt = quant::parseDType(qopts.activationDtype))
       copts.grid.bits = quant::dtypeInfo(*dt).bits;
@@ -492,6 +541,8 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   // lowering: a trial lowering of a copy names them, they are sent to the
   // host (tessera.host_reason on the quant-level ops) and folding is redone
   // from the quant level, until the trial leaves nothing a node names.
+  if (plan)
+    pinConfigHostNodes(*plan, **module); // device: cpu
   mlir::OwningOpRef<mlir::ModuleOp> quantLevel((*module)->clone());
   std::vector<std::string> foldNotes;
   auto fold = [&]() -> llvm::Error {
@@ -531,6 +582,12 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   }
   for (const std::string &n : foldNotes)
     say(n);
+  if (plan) {
+    if (llvm::Error e = checkConfigDevices(*plan, **module, foldNotes))
+      return std::move(e);
+    if (opts.writeConfig)
+      result.config = printChosenConfig(*plan, *target, *quantLevel, **module);
+  }
   timer.done("fold-to-integer");
   if (opts.emit == EmitLevel::Int) {
     result.emitted = printModule(**module);

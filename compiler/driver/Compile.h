@@ -11,6 +11,7 @@
 #include "compiler/calibration/Inputs.h"
 #include "compiler/frontend/OnnxImporter.h"
 #include "core/isa/Program.h"
+#include "core/quant/Quant.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/Error.h"
@@ -65,6 +66,15 @@ struct CompileOptions {
   /// calibration sample in CompileResult::levels (accuracy analysis,
   /// compiler/analysis/Accuracy.h). Float models only.
   bool keepLevels = false;
+  /// --config: a per-node configuration file (docs/quantization.md,
+  /// "Per-node configuration"); empty: none.
+  std::string configPath;
+  /// --write-config: fill CompileResult::config with the per-node choices
+  /// the compiler made (needs the integer level: not with --emit=tosa or
+  /// quant).
+  bool writeConfig = false;
+  struct NodeDtype { std::string pattern; quant::DType dtype; };
+  std::vector<NodeDtype> nodeDtypes;
 };
 
 /// The program at three levels, as accuracy analysis compares them.
@@ -97,6 +107,8 @@ struct CompileResult {
   std::vector<StageTime> times;
   /// Set with CompileOptions::keepLevels when the whole pipeline ran.
   std::shared_ptr<CompiledLevels> levels;
+  /// With CompileOptions::writeConfig: the config's YAML text.
+  std::string config;
 };
 
 /// Runs the pipeline. Errors are one line naming the file, node or field.

@@ -8,6 +8,7 @@
 #include "compiler/reference/HostSegment.h"
 #include "Convert.h"
 #include "compiler/driver/Compile.h"
+#include "core/io/Output.h"
 #include "core/quant/Calibration.h"
 #include "simulator/MachineModel.h"
 #include "simulator/Report.h"
@@ -43,7 +44,9 @@ py::object compileModel(const std::string &model,
                         const std::vector<std::string> &floatNodes,
                         bool noFallback, const std::string &calibrationMethod,
                         std::optional<double> percentile,
-                        const std::string &scheme) {
+                        const std::string &scheme,
+                        const std::optional<std::string> &config,
+                        const std::optional<std::string> &writeConfig) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -65,6 +68,8 @@ py::object compileModel(const std::string &model,
   opts.calibrationMethod = calibrationMethod;
   opts.percentile = percentile;
   opts.scheme = scheme;
+  opts.configPath = config.value_or("");
+  opts.writeConfig = writeConfig.has_value();
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -81,6 +86,8 @@ py::object compileModel(const std::string &model,
     py::gil_scoped_release release;
     result = unwrap(driver::compileModel(opts));
   }
+  if (writeConfig)
+    check(io::writeFile(*writeConfig, result.config));
   if (opts.emit != driver::EmitLevel::None)
     return py::str(result.emitted);
   if (output)
@@ -176,7 +183,8 @@ void bindPipeline(py::module_ &m) {
         py::arg("embed_preprocessing"), py::arg("pixels_nhwc"),
         py::arg("pixels_bgr"), py::arg("float_nodes"),
         py::arg("no_fallback"), py::arg("calibration_method"),
-        py::arg("percentile"), py::arg("scheme"));
+        py::arg("percentile"), py::arg("scheme"), py::arg("config"),
+        py::arg("write_config"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"), py::arg("trace"));
 }

@@ -69,7 +69,8 @@ def compile(model, output=None, target="rv1126", calibration=None,
             emit=None, quiet=True, max_calibration_samples=0,
             embed_preprocessing=False, input_layout="nchw",
             input_color="rgb", float_nodes=None, no_fallback=False,
-            calibration_method=None, percentile=None, scheme=None):
+            calibration_method=None, percentile=None, scheme=None,
+            config=None, write_config=None):
     """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
     path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
     with host-fallback ops, which is lowered directly: docs/lowering.md
@@ -95,7 +96,12 @@ def compile(model, output=None, target="rv1126", calibration=None,
     methods"); percentile: the percentile kept by "percentile", in
     (0, 100] (None: 99.99). scheme: a quantization scheme of the target
     profile by name (None: its default_scheme; e.g. rv1126's "dfp_i8",
-    dynamic fixed point with power-of-two scales).
+    dynamic fixed point with power-of-two scales). config: a per-node
+    configuration YAML to apply (dtype, scheme, calibration method and
+    device per ONNX node name or glob; docs/quantization.md "Per-node
+    configuration"); write_config: a path to write the per-node choices
+    the compiler made to, in the same format (needs the integer level: not
+    with emit="tosa" or "quant").
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -144,6 +150,10 @@ def compile(model, output=None, target="rv1126", calibration=None,
         method = str_arg(fn, "calibration_method", calibration_method,
                          optional=True) or ""
         scheme = str_arg(fn, "scheme", scheme, optional=True) or ""
+        if config is not None:
+            config = path_arg(fn, "config", config)
+        if write_config is not None:
+            write_config = path_arg(fn, "write_config", write_config)
         if percentile is not None:
             if isinstance(percentile, (bool, np.bool_, str, bytes)) or \
                     not isinstance(percentile, (int, float, np.integer,
@@ -160,7 +170,8 @@ def compile(model, output=None, target="rv1126", calibration=None,
                                      std, shapes, emit, quiet, samples, embed,
                                      layout == "nhwc", color == "bgr",
                                      float_nodes, no_fallback, method,
-                                     percentile, scheme)
+                                     percentile, scheme, config,
+                                     write_config)
         except (ValueError, MemoryError) as e:
             if not names:
                 raise

@@ -5,7 +5,8 @@
 //   [--embed-preprocessing [--input-layout nchw|nhwc] [--input-color rgb|bgr]]
 //   [--calibration-method minmax|moving_average|percentile|kl|mse]
 //   [--percentile P] [--scheme NAME] [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
-//   [--no-fallback] [--quiet] -o OUT.npubin
+//   [--no-fallback] [--config FILE.yaml] [--write-config FILE.yaml]
+//   [--quiet] -o OUT.npubin
 //   [--accuracy-report FILE.json] [--dump-tensors DIR] [--analysis-input F]
 //   [--accuracy-top N]
 // tessera-compile MODEL.int.mlir --target T -o OUT.npubin
@@ -86,6 +87,17 @@ static cl::list<std::string> floatNodes(
     cl::value_desc("NAME,GLOB,..."), cl::CommaSeparated, cl::cat(category));
 static cl::opt<bool> noFallback("no-fallback", cl::desc("an op the NPU cannot run is an error instead of running on the host"),
                                 cl::cat(category));
+static cl::opt<std::string> configPath(
+    "config",
+    cl::desc("apply a per-node configuration: dtype, scheme, calibration "
+             "method and device (npu | cpu) per ONNX node name or glob "
+             "(docs/quantization.md, \"Per-node configuration\")"),
+    cl::value_desc("FILE.yaml"), cl::cat(category));
+static cl::opt<std::string> writeConfigPath(
+    "write-config",
+    cl::desc("write the per-node choices the compiler made, as a config "
+             "--config reads"),
+    cl::value_desc("FILE.yaml"), cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress on stderr"), cl::cat(category));
 static cl::opt<std::string> accuracyReport(
     "accuracy-report",
@@ -173,6 +185,8 @@ int main(int argc, char **argv) {
   }
   opts.floatNodes.assign(floatNodes.begin(), floatNodes.end());
   opts.noFallback = noFallback;
+  opts.configPath = configPath;
+  opts.writeConfig = !writeConfigPath.empty();
   if (!emit.empty()) {
     auto level = driver::parseEmitLevel(emit);
     if (!level)
@@ -223,6 +237,9 @@ int main(int argc, char **argv) {
     for (const auto &t : result->times)
       llvm::errs() << fmt::format("time: {:<16} {:8.3f} s\n", t.stage, t.seconds);
 
+  if (opts.writeConfig)
+    if (llvm::Error e = io::writeFile(writeConfigPath, result->config))
+      return fail(llvm::toString(std::move(e)));
   if (opts.emit != driver::EmitLevel::None) {
     // Standard output ("-") or a file, by core/io's rules (docs/tools.md).
     std::string path = outputPath.empty() ? "-" : outputPath.getValue();
