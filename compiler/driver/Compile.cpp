@@ -122,29 +122,41 @@ schemeFor(const target::Target &t, llvm::StringRef name) {
     return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
                 " asks for power-of-two scales with asymmetric activations; "
                 "dynamic fixed point is symmetric");
+  // Weights: int8 or uint8, symmetric per tensor or per channel, or
+  // asymmetric per tensor (TOSA's conv2d/depthwise_conv2d/matmul and the
+  // NPU's CONV carry one weight zero point, w_zp).
+  const target::TensorQuant &w = scheme->weight;
+  const std::string weights =
+      std::string(w.symmetric ? "symmetric " : "asymmetric ") +
+      quant::dtypeName(w.dtype) + " weights per " +
+      (w.perChannel ? "channel" : "tensor");
+  const char *supported =
+      "the compiler quantizes int8 and uint8 weights, symmetric per tensor "
+      "or per channel, or asymmetric per tensor (TOSA conv2d and the NPU's "
+      "CONV have one weight zero point, w_zp)";
+  if ((w.dtype != quant::DType::Int8 && w.dtype != quant::DType::UInt8) ||
+      (!w.symmetric && w.perChannel))
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " asks for " + weights + "; " + supported);
+  if (scheme->powerOfTwoScale && !w.symmetric)
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " asks for power-of-two scales with asymmetric weights; "
+                "dynamic fixed point is symmetric");
   return scheme;
 }
 
-/// The --tessera-quantize options of `scheme`. Weights are always
-/// symmetric int8 for now: a scheme asking for asymmetric or uint8 weights
-/// (RKNN's asymmetric_u8) gets symmetric int8 weights with the scheme's
-/// per-channel choice, and a note says so. power_of_two_scale rounds every
-/// scale up to a power of two (dynamic fixed point).
-quant::QuantizeOptions
-quantizeOptionsFor(const target::Target &t, const target::QuantScheme &scheme,
-                   const std::function<void(const std::string &)> &say) {
+/// The --tessera-quantize options of `scheme` (schemeFor checked it):
+/// activations and weights with the scheme's dtype, symmetry and weight
+/// granularity; power_of_two_scale rounds every scale up to a power of two
+/// (dynamic fixed point).
+quant::QuantizeOptions quantizeOptionsFor(const target::QuantScheme &scheme) {
   quant::QuantizeOptions o;
   o.powerOfTwoScale = scheme.powerOfTwoScale;
   o.activationDtype = quant::dtypeName(scheme.activation.dtype);
   o.symmetricActivations = scheme.activation.symmetric;
   o.weightPerChannel = scheme.weight.perChannel;
-  o.weightDtype = "int8";
-  if (scheme.weight.dtype != quant::DType::Int8 || !scheme.weight.symmetric)
-    say("note: target " + t.name + " scheme " + scheme.name + " asks for " +
-        (scheme.weight.symmetric ? "symmetric " : "asymmetric ") +
-        quant::dtypeName(scheme.weight.dtype) +
-        " weights; using symmetric int8 weights (per-" +
-        (scheme.weight.perChannel ? "channel" : "tensor") + ")");
+  o.weightDtype = quant::dtypeName(scheme.weight.dtype);
+  o.symmetricWeights = scheme.weight.symmetric;
   return o;
 }
 
@@ -486,7 +498,7 @@ Expected<CompileResult> compileModel(const CompileOptions &optsIn) {
       levels->activationDtype =
           quant::dtypeName((*scheme)->activation.dtype);
     }
-    quant::QuantizeOptions qopts = quantizeOptionsFor(*target, **scheme, say);
+    quant::QuantizeOptions qopts = quantizeOptionsFor(**scheme);
     CalibrateOptions copts;
     copts.method = *method;
     if (plan)

@@ -11,6 +11,8 @@
 #ifndef TESSERA_COMPILER_QUANT_PASSES_H
 #define TESSERA_COMPILER_QUANT_PASSES_H
 
+#include "core/quant/Quant.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -26,18 +28,30 @@ namespace tessera::quant {
 
 /// Options of --tessera-quantize (fields and defaults are in Passes.td):
 /// activationDtype ("int8" | "uint8"), symmetricActivations,
-/// weightPerChannel, weightDtype ("int8").
+/// weightPerChannel, weightDtype ("int8" | "uint8"), symmetricWeights.
 using QuantizeOptions = QuantizePassOptions;
 
 //===----------------------------------------------------------------------===//
 // --tessera-quantize rewrites
 //===----------------------------------------------------------------------===//
 
+/// How conv and matmul weights are quantized (--tessera-quantize's
+/// weight-dtype, symmetric-weights, weight-per-channel, power-of-two-scale).
+/// Asymmetric weights are per tensor (one weight_zp): QuantizePass checks.
+struct WeightScheme {
+  DType dtype = DType::Int8; // Int8 or UInt8
+  bool symmetric = true;
+  bool perChannel = true;
+  bool powerOfTwo = false;
+};
+
 /// Inserts quant.qcast/quant.dcast after the float `tosa.const` weight of
-/// every conv2d, depthwise_conv2d and matmul: symmetric int8, restricted range
-/// [-127, 127], one scale per output channel (or per tensor).
+/// every conv2d, depthwise_conv2d and matmul, quantized as `scheme` says
+/// (symmetric: restricted range, e.g. [-127, 127]; asymmetric: full range
+/// with a zero point), one scale per output channel or per tensor, stored
+/// as i8 (uint8 with zero point z - 128).
 void populateQuantizeWeightsPatterns(mlir::RewritePatternSet &patterns,
-                                     bool perChannel, bool powerOfTwo = false);
+                                     const WeightScheme &scheme);
 
 /// Rewrites arith.divf(x, d) of a non-constant divisor whose calibrated
 /// range excludes 0 as mul(x, reciprocal(d)), the reciprocal calibrated to

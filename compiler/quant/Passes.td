@@ -18,7 +18,9 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
     function argument, and makes each activation that will be integer on the
     NPU pass through `quant.qcast` / `quant.dcast` with the chosen
     `!quant.uniform` type. Convolution and matmul weights (float `tosa.const`)
-    get a symmetric int8 per-axis (or per-tensor) quantization. The result of
+    get the weight quantization the options say: int8 or uint8, symmetric
+    per axis or per tensor, or asymmetric (with a zero point) per tensor.
+    The result of
     a conv/depthwise/matmul/add followed by a clamp (ReLU, ReLU6, Clip) is not
     quantized: the clamp is fused. Concat inputs and outputs, and the outputs
     of max_pool2d, reshape, transpose, slice, pad and a stand-alone clamp,
@@ -39,13 +41,20 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
            /*default=*/"true",
            "One weight scale per output channel instead of per tensor">,
     Option<"weightDtype", "weight-dtype", "std::string", /*default=*/"\"int8\"",
-           "Weight storage type (int8; int16 is not supported yet)">,
+           "Weight type: int8 or uint8 (stored as i8 with zero point z - 128; "
+           "int16 is not supported yet)">,
     Option<"powerOfTwoScale", "power-of-two-scale", "bool",
            /*default=*/"false",
            "Round every activation and weight scale up to a power of two "
            "(dynamic fixed point, RKNN dynamic_fixed_point-i8): each "
            "requantisation multiplier becomes a pure shift. Needs "
-           "symmetric activations">,
+           "symmetric activations and weights">,
+    Option<"symmetricWeights", "symmetric-weights", "bool",
+           /*default=*/"true",
+           "Quantize weights symmetrically (restricted range, zero point 0 "
+           "for int8, 128 for uint8); false: asymmetric with a zero point "
+           "(RKNN's asymmetric_quantized-u8), per tensor only, as TOSA and "
+           "the NPU's CONV have one weight zero point">,
   ];
   let dependentDialects = ["mlir::quant::QuantDialect",
                            "mlir::tosa::TosaDialect"];

@@ -19,19 +19,30 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (weightDtype != "int8") {
+    std::optional<DType> wDtype = parseDType(weightDtype);
+    if (!wDtype || (*wDtype != DType::Int8 && *wDtype != DType::UInt8)) {
       func.emitError() << "unsupported weight-dtype '" << weightDtype
-                       << "' (expected int8)";
+                       << "' (expected int8 or uint8)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    if (powerOfTwoScale && !symmetricActivations) {
+    if (powerOfTwoScale && !(symmetricActivations && symmetricWeights)) {
       func.emitError() << "power-of-two-scale needs symmetric activations "
-                          "(dynamic fixed point has no zero point)";
+                          "and weights (dynamic fixed point has no zero "
+                          "point)";
       return signalPassFailure();
     }
-    populateQuantizeWeightsPatterns(patterns, weightPerChannel,
-                                    powerOfTwoScale);
+    if (!symmetricWeights && weightPerChannel) {
+      func.emitError() << "asymmetric weights must be per tensor "
+                          "(weight-per-channel=false): tosa.conv2d, "
+                          "depthwise_conv2d and matmul, and the NPU's CONV, "
+                          "take one weight zero point";
+      return signalPassFailure();
+    }
+    populateQuantizeWeightsPatterns(
+        patterns,
+        WeightScheme{*wDtype, symmetricWeights, weightPerChannel,
+                     powerOfTwoScale});
     // No folding: quant.dcast(quant.qcast(x)) would fold back to x.
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -40,7 +51,8 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
 
     rewriteTensorDivisions(func);
     QuantizeOptions options{activationDtype, symmetricActivations,
-                            weightPerChannel, weightDtype, powerOfTwoScale};
+                            weightPerChannel, weightDtype, powerOfTwoScale,
+                            symmetricWeights};
     if (failed(quantizeActivations(func, options)))
       return signalPassFailure();
   }

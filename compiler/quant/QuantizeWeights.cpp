@@ -1,10 +1,19 @@
-//===- QuantizeWeights.cpp - Symmetric int8 quantization of weights -------===//
+//===- QuantizeWeights.cpp - Quantization of conv and matmul weights ------===//
 //
 // conv2d (OHWI), depthwise_conv2d ([KH, KW, C, M]) and matmul (b: [N, C, W])
-// with a float `tosa.const` weight get quant.qcast/quant.dcast on it:
-// symmetric, restricted range [-127, 127] (so that -w is representable and
-// the i8 x i8 products stay symmetric), scale = max|w| / 127 per output
-// channel or per tensor, computed by core/quant chooseQParams.
+// with a float `tosa.const` weight get quant.qcast/quant.dcast on it, with
+// the parameters core/quant chooseQParams gives for the scheme's weight
+// dtype (int8 or uint8) and symmetry:
+//  - symmetric: restricted range ([-127, 127] for int8, so that -w is
+//    representable and the products stay symmetric), scale = max|w| / 127,
+//    zero point 0 (uint8: 128), per output channel or per tensor;
+//  - asymmetric (RKNN's asymmetric_quantized-u8): the full range, scale =
+//    (hi - lo) / 255 and zero point qmin - round(lo / scale) of the weight's
+//    [lo, hi] (extended to contain 0), per tensor only: TOSA's conv2d,
+//    depthwise_conv2d and matmul and the NPU's CONV take one weight zero
+//    point (weight_zp, w_zp).
+// Like activations, uint8 is stored as i8 with zero point z - 128: the same
+// integers minus 128, so every w - z_w, and so every result, is unchanged.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,9 +44,8 @@ int32_t outputChannelAxis(Operation *op, ArrayRef<int64_t> shape) {
 }
 
 template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
-  QuantizeWeight(MLIRContext *ctx, bool perChannel, bool powerOfTwo)
-      : OpRewritePattern<OpTy>(ctx), perChannel(perChannel),
-        powerOfTwo(powerOfTwo) {}
+  QuantizeWeight(MLIRContext *ctx, const WeightScheme &scheme)
+      : OpRewritePattern<OpTy>(ctx), scheme(scheme) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -51,7 +59,7 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
     auto type = cast<RankedTensorType>(weight.getType());
     ArrayRef<int64_t> shape = type.getShape();
 
-    int32_t axis = perChannel ? outputChannelAxis(op, shape) : -1;
+    int32_t axis = scheme.perChannel ? outputChannelAxis(op, shape) : -1;
     int64_t channels = axis < 0 ? 1 : shape[axis];
     int64_t inner = 1;
     for (size_t d = axis + 1; axis >= 0 && d < shape.size(); ++d)
@@ -62,24 +70,28 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
       lo[c] = std::min(lo[c], w);
       hi[c] = std::max(hi[c], w);
     }
+    // uint8 (s, z) is stored as i8 (s, z - 128), as activations are.
+    int64_t shift = dtypeInfo(scheme.dtype).isSigned ? 0 : 128;
     SmallVector<double> scales;
+    SmallVector<int64_t> zeroPoints;
     for (int64_t c = 0; c < channels; ++c) {
-      double s =
-          chooseQParams(lo[c], hi[c], DType::Int8, /*symmetric=*/true).scale;
-      scales.push_back(powerOfTwo ? powerOfTwoScale(s) : s);
+      QParams p = chooseQParams(lo[c], hi[c], scheme.dtype, scheme.symmetric);
+      // Power-of-two scales are symmetric (checked by the pass): the zero
+      // point stays.
+      scales.push_back(scheme.powerOfTwo ? powerOfTwoScale(p.scale) : p.scale);
+      zeroPoints.push_back(p.zeroPoint - shift);
     }
 
     MLIRContext *ctx = rewriter.getContext();
     unsigned flags = mq::QuantizationFlags::Signed;
     Type i8 = rewriter.getI8Type(), f32 = Float32Type::get(ctx);
-    int64_t qmin = quantMin(DType::Int8, /*symmetric=*/true);
-    int64_t qmax = quantMax(DType::Int8, /*symmetric=*/true);
+    int64_t qmin = quantMin(scheme.dtype, scheme.symmetric) - shift;
+    int64_t qmax = quantMax(scheme.dtype, scheme.symmetric) - shift;
     Type qtype =
-        axis < 0 ? Type(mq::UniformQuantizedType::get(flags, i8, f32, scales[0],
-                                                      0, qmin, qmax))
+        axis < 0 ? Type(mq::UniformQuantizedType::get(
+                       flags, i8, f32, scales[0], zeroPoints[0], qmin, qmax))
                  : Type(mq::UniformQuantizedPerAxisType::get(
-                       flags, i8, f32, scales,
-                       SmallVector<int64_t>(channels, 0), axis, qmin, qmax));
+                       flags, i8, f32, scales, zeroPoints, axis, qmin, qmax));
 
     rewriter.setInsertionPoint(op);
     Location loc = weight.getLoc();
@@ -90,18 +102,16 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
     return success();
   }
 
-  bool perChannel;
-  bool powerOfTwo;
+  WeightScheme scheme;
 };
 
 } // namespace
 
 void populateQuantizeWeightsPatterns(RewritePatternSet &patterns,
-                                     bool perChannel, bool powerOfTwo) {
+                                     const WeightScheme &scheme) {
   patterns.add<QuantizeWeight<tosa::Conv2DOp>,
                QuantizeWeight<tosa::DepthwiseConv2DOp>,
-               QuantizeWeight<tosa::MatMulOp>>(patterns.getContext(),
-                                               perChannel, powerOfTwo);
+               QuantizeWeight<tosa::MatMulOp>>(patterns.getContext(), scheme);
 }
 
 } // namespace tessera::quant

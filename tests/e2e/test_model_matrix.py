@@ -38,12 +38,12 @@ Softmax). Targets: rv1126, j5, orin. For each case:
    model is quantize_static(QuantFormat.QDQ, CalibrationMethod.MinMax) on
    the same images (decoded with PIL), after quant_pre_process (which folds
    the patterned models' BatchNormalization into their convolutions, as
-   Tessera's graph passes do), with the scheme Tessera applied on that
-   target (scheme_of): activation type and symmetry from the target's
-   default scheme (targets/*.yaml), weights symmetric int8 (what
-   compiler/driver/Compile.cpp quantizeOptionsFor applies whatever the
-   scheme asks for; it prints a note when it differs, asserted here) per
-   channel as the scheme says. The onnxruntime bar is the better of its two
+   Tessera's graph passes do), with the target's default scheme
+   (targets/*.yaml, scheme_of), which tessera-compile applies as written
+   (compiler/driver/Compile.cpp quantizeOptionsFor): activation type and
+   symmetry, weight type, symmetry and per-channel choice (rv1126: uint8
+   asymmetric activations and per-tensor weights; j5, orin: symmetric int8
+   activations and per-channel weights). The onnxruntime bar is the better of its two
    runs of the QDQ model (default optimized session, and ORT_DISABLE_ALL,
    which evaluates QDQ as written in float32): see tests/e2e/test_ort_qdq.py
    for why the optimized one can be worse on AVX2 without VNNI.
@@ -178,19 +178,24 @@ def target_default_scheme(target):
 
 def scheme_of(target):
     """What tessera-compile applies on `target` (Compile.cpp
-    quantizeOptionsFor): activations as the default scheme says, weights
-    symmetric int8, per channel as the scheme says. Returns (scheme,
-    activation dtype, activation symmetric, weight per-channel, the note
-    tessera-compile must print or None)."""
+    quantizeOptionsFor): the default scheme as written. Returns (scheme,
+    (activation dtype, activation symmetric, weight dtype, weight
+    symmetric, weight per-channel))."""
     s = target_default_scheme(target)
     act, w = s["activation"], s["weight"]
-    per_channel = w["per_channel"] == "true"
-    note = None
-    if w["dtype"] != "int8" or w["symmetric"] != "true":
-        note = ("using symmetric int8 weights (per-%s)"
-                % ("channel" if per_channel else "tensor"))
-    return (s["name"], act["dtype"], act["symmetric"] == "true", per_channel,
-            note)
+    return (s["name"], (act["dtype"], act["symmetric"] == "true",
+                        w["dtype"], w["symmetric"] == "true",
+                        w["per_channel"] == "true"))
+
+
+def weight_zero_points(text):
+    """The weight zero points (operand 5, a tosa.const) of the integer
+    level's conv2d and depthwise_conv2d (Gemm imports as a conv2d)."""
+    consts = dict(re.findall(r'(%[\w#]+) = "tosa.const"\(\) <\{values = '
+                             r'dense<(-?\d+)> : tensor<1xi8>\}>', text))
+    operands = re.findall(r"tosa\.(?:depthwise_)?conv2d %[\w#]+, %[\w#]+, "
+                          r"%[\w#]+, %[\w#]+, (%[\w#]+)", text)
+    return [int(consts[v]) for v in operands if v in consts]
 
 
 # --- inputs: models, calibration samples, golden input ----------------------
@@ -278,9 +283,10 @@ def matrix_model(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ort_qdq(matrix_model, tmp_path_factory):
-    """(model, activation dtype, symmetric, per-channel) -> dict(cosine of
-    the optimized session, cosine of ORT_DISABLE_ALL, seconds to quantize).
-    j5 and orin share one scheme, so one quantization serves both."""
+    """(model, (activation dtype, activation symmetric, weight dtype,
+    weight symmetric, weight per-channel)) -> dict(cosine of the optimized
+    session, cosine of ORT_DISABLE_ALL, seconds to quantize). j5 and orin
+    share one scheme, so one quantization serves both."""
     from onnxruntime.quantization import (CalibrationDataReader,
                                           CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
@@ -296,8 +302,9 @@ def ort_qdq(matrix_model, tmp_path_factory):
         def get_next(self):
             return next(self.it, None)
 
-    def get(model, act_dtype, symmetric, per_channel):
-        key = (model, act_dtype, symmetric, per_channel)
+    def get(model, quant):
+        key = (model, quant)
+        act_dtype, symmetric, w_dtype, w_symmetric, per_channel = quant
         if key in cache:
             return cache[key]
         m = matrix_model(model)
@@ -311,10 +318,10 @@ def ort_qdq(matrix_model, tmp_path_factory):
             str(tmp / "pre.onnx"), str(tmp / "qdq.onnx"),
             Reader(m["input"], m["samples"]), quant_format=QuantFormat.QDQ,
             calibrate_method=CalibrationMethod.MinMax,
-            activation_type=types[act_dtype], weight_type=QuantType.QInt8,
+            activation_type=types[act_dtype], weight_type=types[w_dtype],
             per_channel=per_channel,
             extra_options={"ActivationSymmetric": symmetric,
-                           "WeightSymmetric": True})
+                           "WeightSymmetric": w_symmetric})
         seconds = time.perf_counter() - t0
         opt = ort.InferenceSession(str(tmp / "qdq.onnx"),
                                    providers=["CPUExecutionProvider"])
@@ -374,7 +381,7 @@ def integer_reference(matrix_model):
     cache = {}
 
     def get(model, target):
-        key = (model, scheme_of(target)[1:4])
+        key = (model, scheme_of(target)[1])
         if key in cache:
             return cache[key]
         m = matrix_model(model)
@@ -400,13 +407,12 @@ def test_model_on_target(matrix_model, integer_reference, ort_qdq, table,
     tmp = m["tmp"] / target
     tmp.mkdir()
     t0 = time.perf_counter()
-    proc = compile_or_fail(model, target, [
+    compile_or_fail(model, target, [
         m["onnx"], "--target", target, *m["calib_args"], "-o",
         tmp / "m.npubin"])
     compile_s = time.perf_counter() - t0
-    scheme, act_dtype, symmetric, per_channel, note = scheme_of(target)
-    if note:
-        assert note in proc.stderr, proc.stderr
+    scheme, quant = scheme_of(target)
+    act_dtype, symmetric = quant[:2]
 
     # 2. The simulator (fed the float input, which it quantizes) against
     # the integer reference executor (fed the same input quantized by
@@ -423,6 +429,14 @@ def test_model_on_target(matrix_model, integer_reference, ort_qdq, table,
     if symmetric and act_dtype.startswith("int"):
         assert int(re.search(r"tessera.zero_point = (-?\d+)", arg)
                    .group(1)) == 0
+    # And the weights' quantization is the scheme's: symmetric weights have
+    # zero point 0 in every conv, asymmetric ones their own.
+    zps = weight_zero_points(text)
+    assert zps, "no conv with a constant weight zero point"
+    if quant[3]:
+        assert set(zps) == {0}, zps
+    else:
+        assert any(z != 0 for z in zps), zps
     sim_int = np.load(tmp / "sim" / f"{m['output']}.int.npy")
     assert ref.shape == sim_int.shape == m["float_out"].shape
     np.testing.assert_array_equal(ref.astype(np.int64),
@@ -439,7 +453,7 @@ def test_model_on_target(matrix_model, integer_reference, ort_qdq, table,
         cosines.append(cosine(np.load(tmp / f"sim{k}" / f"{m['output']}.npy"),
                               m["float_outs"][k]))
     ours = float(np.mean(cosines))
-    peer = ort_qdq(model, act_dtype, symmetric, per_channel)
+    peer = ort_qdq(model, quant)
     bar = max(peer["optimized"], peer["unoptimized"])
 
     # 4. Latency and the table row.

@@ -7,8 +7,12 @@ of two) is a pure shift. Checked on a small conv model:
 - the simulator equals the integer reference executor bit for bit;
 - the dequantized output is close to onnxruntime's float output;
 - every rescale multiplier is 2^30 (the rescale is a shift);
-and an unknown scheme, or one the compiler cannot quantize yet (int16
-activations), is one error naming the scheme and what the target has."""
+rv1126's default asymmetric_u8 (RKNN's asymmetric_quantized-u8) quantizes
+weights as asymmetric uint8 per tensor, with a weight zero point, checked
+against a hand computation and onnxruntime's quantize_static on the same
+scheme. An unknown scheme, or one the compiler cannot quantize yet (int16
+activations, int16 weights, asymmetric per-channel weights), is one error
+naming the scheme and what the target has or the compiler supports."""
 import math
 import re
 
@@ -20,7 +24,7 @@ from onnx import helper as h
 from onnx import numpy_helper as nh
 
 import tessera
-from conftest import cosine
+from conftest import REPO, cosine
 
 ort = pytest.importorskip("onnxruntime")
 
@@ -96,6 +100,102 @@ def test_dynamic_fixed_point_on_rv1126(tmp_path):
     assert c >= 0.995
 
 
+def asymmetric_u8(w):
+    """Asymmetric uint8 per-tensor quantization of `w` by hand
+    (docs/quantization.md): [lo, hi] extended to contain 0, scale =
+    (hi - lo) / 255, zero point 0 - round_half_even(lo / scale); Tessera
+    stores it as int8 with zero point - 128. Returns (scale, i8 zero point,
+    i8 values)."""
+    lo, hi = min(float(w.min()), 0.0), max(float(w.max()), 0.0)
+    scale = (hi - lo) / 255
+    zp = int(np.clip(-np.round(lo / scale), 0, 255))
+    q = np.clip(np.round(w.astype(np.float64) / scale) + zp, 0, 255)
+    return scale, zp - 128, (q - 128).astype(np.int64)
+
+
+def test_asymmetric_u8_weights_on_rv1126(tmp_path):
+    path = model(tmp_path / "m.onnx")
+    calib = np.random.default_rng(5).uniform(-1, 1, (3, 3, 8, 8)) \
+        .astype(np.float32)
+    args = dict(target="rv1126", calibration=calib)  # asymmetric_u8
+    quant = tessera.compile(path, emit="quant", **args)
+    text = tessera.compile(path, emit="int", **args)
+    inits = {i.name: nh.to_array(i) for i in onnx.load(path).graph.initializer}
+    # ONNX OIHW weights as Tessera's OHWI.
+    weights = {k: inits[k].transpose(0, 2, 3, 1) for k in ("w0", "w1")}
+    zps = []
+    for name, w in weights.items():
+        scale, zp, q = asymmetric_u8(w)
+        shape = "x".join(map(str, w.shape))
+        # (MLIR leaves out a zero point of 0.)
+        got = re.search(rf"tensor<{shape}xf32> to tensor<{shape}x!quant"
+                        rf"\.uniform<i8:f32, ([0-9.eE+-]+)(?::(-?\d+))?>>",
+                        quant)
+        assert got, (name, quant)
+        assert float(got.group(1)) == pytest.approx(scale, rel=1e-12)
+        assert int(got.group(2) or 0) == zp
+        zps.append(zp)
+        # The integer weights: round(w / s) + z, stored as i8 (u - 128).
+        # (MLIR prints larger constants as hex bytes.)
+        ints = re.search(rf"dense<([^>]*)> : tensor<{shape}xi8>", text)
+        body = ints.group(1)
+        values = (np.frombuffer(bytes.fromhex(body.strip('"')[2:]), np.int8)
+                  if body.startswith('"0x') else
+                  np.array([int(v) for v in re.findall(r"-?\d+", body)]))
+        np.testing.assert_array_equal(values, q.reshape(-1), err_msg=name)
+    # w0 spans about [-0.5, 0.5] (uint8 zero point 128, i8 0); w1 does not.
+    assert zps[1] != 0
+    # Each conv's weight_zp operand is its weights' zero point.
+    consts = dict(re.findall(r'(%\w+) = "tosa.const"\(\) <\{values = '
+                             r'dense<(-?\d+)> : tensor<1xi8>', text))
+    convs = re.findall(r"tosa\.conv2d %\w+, %\w+, %\w+, %\w+, (%\w+)", text)
+    assert [int(consts[c]) for c in convs] == zps
+
+    # onnxruntime's quantize_static on the same scheme (uint8 asymmetric
+    # activations and per-tensor weights) gives the same weight
+    # quantization (its float32 arithmetic: scale to 1e-6).
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          QuantType, quantize_static)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter({"x": c[None]} for c in calib)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    quantize_static(str(path), str(tmp_path / "qdq.onnx"), Reader(),
+                    quant_format=QuantFormat.QDQ,
+                    activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QUInt8, per_channel=False,
+                    extra_options={"ActivationSymmetric": False,
+                                   "WeightSymmetric": False})
+    qdq = {i.name: nh.to_array(i)
+           for i in onnx.load(tmp_path / "qdq.onnx").graph.initializer}
+    for name, w in weights.items():
+        scale, zp, _ = asymmetric_u8(w)
+        assert float(qdq[f"{name}_scale"]) == pytest.approx(scale, rel=1e-6)
+        assert int(qdq[f"{name}_zero_point"]) - 128 == zp
+
+    # The simulator equals the integer reference executor bit for bit, and
+    # the output is close to float.
+    program = tessera.compile(path, **args)
+    x = calib[0:1]
+    sim = tessera.simulate(program, {"x": x})
+    attrs = re.search(r"func.func @main\(%arg0: [^{]*\{([^}]*)\}",
+                      text).group(1)
+    scale = float(re.search(r"tessera.scale = ([0-9.eE+-]+)", attrs).group(1))
+    zp = int(re.search(r"tessera.zero_point = (-?\d+)", attrs).group(1))
+    xq = tessera.quant.quantize(x, scale, zp, "uint8").astype(np.int16)
+    ref = tessera.run(text.encode(), {"x": (xq - 128).astype(np.int8)})["y"]
+    np.testing.assert_array_equal(sim.int_outputs["y"], ref.astype(np.int64))
+    want = ort.InferenceSession(str(path), providers=[
+        "CPUExecutionProvider"]).run(None, {"x": x})[0]
+    c = cosine(sim.outputs["y"], want)
+    print(f"asymmetric_u8 on rv1126: cosine {c:.6f}")
+    assert c >= 0.999  # the op sweep's 8-bit bound
+
+
 def test_scheme_errors(tmp_path):
     path = model(tmp_path / "m.onnx")
     calib = np.zeros((1, 3, 8, 8), np.float32)
@@ -109,3 +209,117 @@ def test_scheme_errors(tmp_path):
                         scheme="dfp_i16")
     with pytest.raises(TypeError, match="scheme"):
         tessera.compile(path, target="rv1126", calibration=calib, scheme=8)
+
+
+def test_unsupported_weight_schemes(tmp_path):
+    """A profile's scheme the compiler cannot honour is an error that says
+    what it supports: asymmetric per-channel weights (TOSA conv2d and the
+    NPU's CONV have one weight zero point) and int16 weights."""
+    path = model(tmp_path / "m.onnx")
+    calib = np.zeros((1, 3, 8, 8), np.float32)
+    text = (REPO / "targets" / "rv1126.yaml").read_text()
+    asym = "weight: { dtype: uint8, symmetric: false, per_channel: false }"
+    dfp = "weight: { dtype: int8, symmetric: true, per_channel: false }"
+    assert asym in text and dfp in text
+    profile = tmp_path / "rv1126_variant.yaml"
+    profile.write_text(
+        text.replace(asym, asym.replace("per_channel: false",
+                                        "per_channel: true"))
+            .replace(dfp, dfp.replace("int8", "int16")))
+    supported = (r"the compiler quantizes int8 and uint8 weights, symmetric "
+                 r"per tensor or per channel, or asymmetric per tensor")
+    with pytest.raises(ValueError, match=r"--scheme: scheme asymmetric_u8 "
+                       r"of target rv1126 asks for asymmetric uint8 weights "
+                       r"per channel; " + supported):
+        tessera.compile(path, target=str(profile), calibration=calib)
+    with pytest.raises(ValueError, match=r"--scheme: scheme dfp_i8 of target "
+                       r"rv1126 asks for symmetric int16 weights per tensor; "
+                       + supported):
+        tessera.compile(path, target=str(profile), calibration=calib,
+                        scheme="dfp_i8")
+
+
+def skewed(shape, seed):
+    """Weights in [-0.2, 0.8]: an asymmetric uint8 zero point near 51, far
+    from the symmetric 128 (i8: about -77)."""
+    return np.random.default_rng(seed).uniform(-0.2, 0.8, shape) \
+        .astype(np.float32)
+
+
+# name -> (nodes, initializers, input shape): each kind of weight the
+# compiler quantizes (conv, depthwise with M = 1 and 2, grouped conv,
+# ConvTranspose through its decomposition into convs, MatMul with a constant
+# operand, Gemm).
+WEIGHT_OPS = {
+    "depthwise": ([h.make_node("Conv", ["x", "w"], ["y"], group=4,
+                               pads=[1, 1, 1, 1])],
+                  {"w": skewed((4, 1, 3, 3), 1)}, [1, 4, 6, 6]),
+    "depthwise_m2": ([h.make_node("Conv", ["x", "w"], ["y"], group=4,
+                                  pads=[1, 1, 1, 1])],
+                     {"w": skewed((8, 1, 3, 3), 2)}, [1, 4, 6, 6]),
+    "grouped": ([h.make_node("Conv", ["x", "w"], ["y"], group=2,
+                             pads=[1, 1, 1, 1])],
+                {"w": skewed((6, 2, 3, 3), 3)}, [1, 4, 6, 6]),
+    "conv_transpose": ([h.make_node("ConvTranspose", ["x", "w"], ["y"],
+                                    strides=[2, 2])],
+                       {"w": skewed((4, 3, 2, 2), 4)}, [1, 4, 6, 6]),
+    "matmul": ([h.make_node("MatMul", ["x", "w"], ["y"])],
+               {"w": skewed((6, 5), 5)}, [1, 4, 6, 6]),
+    "gemm": ([h.make_node("Gemm", ["x", "w", "b"], ["y"])],
+             {"w": skewed((8, 3), 6),
+              "b": np.linspace(-.5, .5, 3).astype(np.float32)}, [2, 8]),
+}
+
+
+@pytest.mark.parametrize("name", list(WEIGHT_OPS))
+def test_asymmetric_weights_per_op(tmp_path, name):
+    """rv1126's asymmetric uint8 weights on every op that has weights: each
+    integer conv2d / depthwise_conv2d / matmul gets a weight zero point
+    (the one computed by hand from its weights where the op keeps them
+    whole), the simulator equals the integer reference executor, and the
+    output is close to onnxruntime float."""
+    nodes, inits, shape = WEIGHT_OPS[name]
+    g = h.make_graph(nodes, "g",
+                     [h.make_tensor_value_info("x", TP.FLOAT, shape)],
+                     [h.make_tensor_value_info("y", TP.FLOAT, None)],
+                     [nh.from_array(v, k) for k, v in inits.items()])
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+    m.ir_version = 8
+    m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    path = tmp_path / "m.onnx"
+    onnx.save(m, path)
+    calib = np.random.default_rng(7).standard_normal((2, *shape)) \
+        .astype(np.float32)
+    text = tessera.compile(path, target="rv1126", calibration=calib,
+                           emit="int", no_fallback=True)
+    consts = dict(re.findall(r'(%\w+) = "tosa.const"\(\) <\{values = '
+                             r'dense<(-?\d+)> : tensor<1xi8>', text))
+    operands = re.findall(r"tosa\.(?:depthwise_)?conv2d %\w+, %\w+, %\w+, "
+                          r"%\w+, (%\w+)", text)  # weight_zp
+    operands += re.findall(r"tosa\.matmul %\w+, %\w+, %\w+, (%\w+)",
+                           text)  # b_zp
+    zps = [int(consts[v]) for v in operands]
+    w = inits["w"]
+    if name == "conv_transpose":  # sub-kernels: each its own zero point
+        assert zps and all(z != 0 for z in zps), zps
+    elif name == "grouped":  # one conv per group, each its own weights
+        assert zps == [asymmetric_u8(w[:3])[1], asymmetric_u8(w[3:])[1]], zps
+    else:
+        assert zps == [asymmetric_u8(w)[1]], zps
+
+    program = tessera.compile(path, target="rv1126", calibration=calib,
+                              no_fallback=True)
+    x = calib[0]
+    sim = tessera.simulate(program, {"x": x})
+    attrs = re.search(r"func.func @main\(%arg0: [^{]*\{([^}]*)\}",
+                      text).group(1)
+    scale = float(re.search(r"tessera.scale = ([0-9.eE+-]+)", attrs).group(1))
+    zp = int(re.search(r"tessera.zero_point = (-?\d+)", attrs).group(1))
+    xq = tessera.quant.quantize(x, scale, zp, "uint8").astype(np.int16)
+    ref = tessera.run(text.encode(), {"x": (xq - 128).astype(np.int8)})["y"]
+    np.testing.assert_array_equal(sim.int_outputs["y"], ref.astype(np.int64))
+    want = ort.InferenceSession(str(path), providers=[
+        "CPUExecutionProvider"]).run(None, {"x": x})[0]
+    c = cosine(sim.outputs["y"], want)
+    print(f"{name} asymmetric_u8 on rv1126: cosine {c:.6f}")
+    assert c >= 0.999
