@@ -97,9 +97,21 @@ private:
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
 };
 
+/// The dtypes of the target's `dtypes:` list, "int8, int16".
+std::string targetDtypes(const target::Target &t) {
+  std::string names;
+  for (quant::DType d : t.dtypes)
+    names += (names.empty() ? "" : ", ") + std::string(quant::dtypeName(d));
+  return names;
+}
+
+bool targetHasDtype(const target::Target &t, quant::DType d) {
+  return llvm::is_contained(t.dtypes, d);
+}
+
 /// The scheme --scheme names (empty: the target's default), or an error
-/// listing the target's schemes; one whose activations the compiler cannot
-/// quantize yet (int16) is an error that says so.
+/// listing the target's schemes; int16 activations need int16 in the
+/// target's dtypes and int16 MACs.
 Expected<const target::QuantScheme *>
 schemeFor(const target::Target &t, llvm::StringRef name) {
   const target::QuantScheme *scheme =
@@ -112,11 +124,22 @@ schemeFor(const target::Target &t, llvm::StringRef name) {
                 "' (its schemes: " + names + ")");
   }
   quant::DType act = scheme->activation.dtype;
-  if (act != quant::DType::Int8 && act != quant::DType::UInt8)
+  if (act != quant::DType::Int8 && act != quant::DType::UInt8 &&
+      act != quant::DType::Int16)
     return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
                 " has " + quant::dtypeName(act) +
-                " activations; the compiler quantizes int8 and uint8 "
-                "activations only (int16: not supported yet)");
+                " activations; the compiler quantizes int8, uint8 and int16 "
+                "activations");
+  if (act == quant::DType::Int16 &&
+      (!targetHasDtype(t, quant::DType::Int16) || !t.mac.int16MacsPerCycle))
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " has int16 activations but the target has no int16 MACs "
+                "(its dtypes: " +
+                targetDtypes(t) + ")");
+  if (act == quant::DType::Int16 && !scheme->activation.symmetric)
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " asks for asymmetric int16 activations; int16 is symmetric "
+                "(TOSA's int16 operations have zero point 0)");
   if (scheme->powerOfTwoScale && !scheme->activation.symmetric)
     return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
                 " asks for power-of-two scales with asymmetric activations; "
@@ -124,13 +147,26 @@ schemeFor(const target::Target &t, llvm::StringRef name) {
   return scheme;
 }
 
-/// The --tessera-quantize options of `scheme`. Weights are always
-/// symmetric int8 for now: a scheme asking for asymmetric or uint8 weights
-/// (RKNN's asymmetric_u8) gets symmetric int8 weights with the scheme's
-/// per-channel choice, and a note says so. power_of_two_scale rounds every
-/// scale up to a power of two (dynamic fixed point).
+/// The int16 scheme of `t` whose weights a node promoted to int16 uses
+/// (--node-dtype): the first with int16 activations, if any.
+const target::QuantScheme *int16SchemeOf(const target::Target &t) {
+  for (const target::QuantScheme &s : t.quantization.schemes)
+    if (s.activation.dtype == quant::DType::Int16)
+      return &s;
+  return nullptr;
+}
+
+/// The --tessera-quantize options of `scheme`. Weights are symmetric int8,
+/// or int16 when the scheme has int16 activations and weights (orin's
+/// int16_symmetric, rv1126's dfp_i16): a scheme asking for asymmetric or
+/// uint8 weights (RKNN's asymmetric_u8) gets symmetric int8 weights with the
+/// scheme's per-channel choice, and a note says so. power_of_two_scale
+/// rounds every scale up to a power of two (dynamic fixed point). Nodes
+/// named by `nodeDtypes` get int16 activations, with int16 weights if the
+/// target's int16 scheme has them.
 quant::QuantizeOptions
 quantizeOptionsFor(const target::Target &t, const target::QuantScheme &scheme,
+                   llvm::ArrayRef<NodeDtype> nodeDtypes,
                    const std::function<void(const std::string &)> &say) {
   quant::QuantizeOptions o;
   o.powerOfTwoScale = scheme.powerOfTwoScale;
@@ -138,6 +174,21 @@ quantizeOptionsFor(const target::Target &t, const target::QuantScheme &scheme,
   o.symmetricActivations = scheme.activation.symmetric;
   o.weightPerChannel = scheme.weight.perChannel;
   o.weightDtype = "int8";
+  bool int16Weights = scheme.weight.dtype == quant::DType::Int16 &&
+                      scheme.activation.dtype == quant::DType::Int16;
+  if (int16Weights)
+    o.weightDtype = "int16";
+  const target::QuantScheme *wide = int16SchemeOf(t);
+  bool nodeInt16Weights =
+      wide && wide->weight.dtype == quant::DType::Int16;
+  for (const NodeDtype &n : nodeDtypes) {
+    std::string entry = n.pattern + "=" + quant::dtypeName(n.dtype);
+    if (n.dtype == quant::DType::Int16)
+      entry += nodeInt16Weights ? ":int16" : ":int8";
+    o.nodeDtypes.push_back(entry);
+  }
+  if (int16Weights && scheme.weight.symmetric)
+    return o;
   if (scheme.weight.dtype != quant::DType::Int8 || !scheme.weight.symmetric)
     say("note: target " + t.name + " scheme " + scheme.name + " asks for " +
         (scheme.weight.symmetric ? "symmetric " : "asymmetric ") +
@@ -315,6 +366,20 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
   auto scheme = schemeFor(*target, opts.scheme);
   if (!scheme)
     return scheme.takeError();
+  for (const NodeDtype &n : opts.nodeDtypes) {
+    if (!targetHasDtype(*target, n.dtype))
+      return fail("--node-dtype " + n.pattern + "=" +
+                  quant::dtypeName(n.dtype) + ": target " + target->name +
+                  " does not support " + quant::dtypeName(n.dtype) +
+                  " (its dtypes: " + targetDtypes(*target) + ")");
+    if (n.dtype != quant::DType::Int8 && n.dtype != quant::DType::Int16)
+      return fail("--node-dtype " + n.pattern + "=" +
+                  quant::dtypeName(n.dtype) +
+                  ": a node can be promoted to int8 or int16 only");
+    if (n.dtype == quant::DType::Int16 && !target->mac.int16MacsPerCycle)
+      return fail("--node-dtype " + n.pattern +
+                  "=int16: target " + target->name + " has no int16 MACs");
+  }
 
   // An integer-level module (`--emit=int` output, or hand-written with host
   // ops per docs/lowering.md "Host segments") goes straight to lowering.
@@ -392,6 +457,9 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
     return fail(opts.modelPath + ": --embed-preprocessing: the model is "
                                  "pre-quantized (QDQ); its input quantization "
                                  "is its own");
+  if (preQuantized && !opts.nodeDtypes.empty())
+    return fail(opts.modelPath + ": --node-dtype: the model is pre-quantized "
+                                 "(QDQ); its precision is its own");
   if (preQuantized) {
     say("pre-quantized model: using its scales and zero points, no "
         "calibration");
@@ -424,7 +492,8 @@ Expected<CompileResult> compileModel(const CompileOptions &opts) {
         break;
       runs.push_back({t});
     }
-    quant::QuantizeOptions qopts = quantizeOptionsFor(*target, **scheme, say);
+    quant::QuantizeOptions qopts =
+        quantizeOptionsFor(*target, **scheme, opts.nodeDtypes, say);
     CalibrateOptions copts;
     copts.method = *method;
     copts.grid.symmetric = qopts.symmetricActivations;

@@ -11,6 +11,7 @@
 #include "compiler/calibration/Inputs.h"
 #include "compiler/frontend/OnnxImporter.h"
 #include "core/isa/Program.h"
+#include "core/quant/Quant.h"
 
 #include "llvm/Support/Error.h"
 
@@ -24,6 +25,15 @@ namespace tessera::driver {
 /// The levels `--emit` can print, in pipeline order.
 enum class EmitLevel { None, Tosa, Quant, Int, Npu, Asm };
 std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name);
+
+/// Per-node precision (--node-dtype, the YAML config's dtype): the
+/// activations of the ONNX nodes `pattern` names (a node name or an
+/// llvm::GlobPattern) use `dtype` (int8 or int16), their weights int16 if
+/// the target's int16 scheme has int16 weights, else int8.
+struct NodeDtype {
+  std::string pattern;
+  quant::DType dtype;
+};
 
 struct CompileOptions {
   std::string modelPath;
@@ -53,6 +63,11 @@ struct CompileOptions {
   /// ONNX node names or glob patterns (llvm::GlobPattern) whose ops run in
   /// float on the host CPU (--float-nodes).
   std::vector<std::string> floatNodes;
+  /// --node-dtype: per-node precision, applied in order (the last pattern
+  /// that matches a node wins). A pattern that matches no node is an
+  /// error naming it; a dtype the target's `dtypes:` list lacks is an error
+  /// listing what it supports.
+  std::vector<NodeDtype> nodeDtypes;
   /// An op that cannot be folded to integer is an error instead of running
   /// on the host (--no-fallback); contradicts floatNodes.
   bool noFallback = false;

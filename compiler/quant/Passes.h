@@ -11,6 +11,8 @@
 #ifndef TESSERA_COMPILER_QUANT_PASSES_H
 #define TESSERA_COMPILER_QUANT_PASSES_H
 
+#include "core/quant/Quant.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -33,11 +35,42 @@ using QuantizeOptions = QuantizePassOptions;
 // --tessera-quantize rewrites
 //===----------------------------------------------------------------------===//
 
+/// The storage dtypes of one function's activations and weights: the
+/// options' activation-dtype and weight-dtype, overridden per ONNX node by
+/// node-dtypes (docs/quantization.md "Per-node precision").
+class NodePrecision {
+public:
+  /// The activation dtype of `op`'s result (its node's override, else the
+  /// default).
+  DType activation(mlir::Operation *op) const;
+  /// The weight dtype of `op` (conv, depthwise, matmul).
+  DType weight(mlir::Operation *op) const;
+  DType defaultActivation = DType::Int8;
+  DType defaultWeight = DType::Int8;
+  struct Override {
+    std::string pattern;
+    DType activation, weight;
+  };
+  llvm::SmallVector<Override> overrides; ///< last match wins
+
+private:
+  const Override *find(mlir::Operation *op) const;
+};
+
+/// Parses options.activationDtype, weightDtype and nodeDtypes
+/// ("PATTERN=ACT[:WEIGHT]"); errors (on `func`) for a bad dtype, a bad glob
+/// or a pattern that matches no node of `func`.
+mlir::FailureOr<NodePrecision>
+parseNodePrecision(mlir::func::FuncOp func, const QuantizeOptions &options);
+
 /// Inserts quant.qcast/quant.dcast after the float `tosa.const` weight of
-/// every conv2d, depthwise_conv2d and matmul: symmetric int8, restricted range
-/// [-127, 127], one scale per output channel (or per tensor).
+/// every conv2d, depthwise_conv2d and matmul: symmetric, restricted range
+/// ([-127, 127] for int8, [-32767, 32767] for int16; the dtype from
+/// `precision`, int8 without it), one scale per output channel (or per
+/// tensor).
 void populateQuantizeWeightsPatterns(mlir::RewritePatternSet &patterns,
-                                     bool perChannel, bool powerOfTwo = false);
+                                     bool perChannel, bool powerOfTwo = false,
+                                     const NodePrecision *precision = nullptr);
 
 /// Rewrites arith.divf(x, d) of a non-constant divisor whose calibrated
 /// range excludes 0 as mul(x, reciprocal(d)), the reciprocal calibrated to
@@ -54,8 +87,13 @@ llvm::SetVector<mlir::Operation *> rangedOps(mlir::func::FuncOp func);
 /// Chooses the activation quantization of `func` from its `tessera.range`
 /// attributes and inserts quant.qcast/quant.dcast pairs; see
 /// ActivationQParams.cpp. Emits an error naming the op on a bad range.
+/// `precision` (optional) gives per-node dtypes: a class of values that
+/// share one quantization (concat, max pool, reshape, ...) is int16 if any
+/// member's node is.
 mlir::LogicalResult quantizeActivations(mlir::func::FuncOp func,
-                                        const QuantizeOptions &options);
+                                        const QuantizeOptions &options,
+                                        const NodePrecision *precision =
+                                            nullptr);
 
 //===----------------------------------------------------------------------===//
 // --tessera-fold-to-integer rewrites

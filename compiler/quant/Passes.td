@@ -29,8 +29,8 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
   let options = [
     Option<"activationDtype", "activation-dtype", "std::string",
            /*default=*/"\"int8\"",
-           "Activation storage type seen at the function boundary: int8 or "
-           "uint8 (uint8 asymmetric is RKNN's default)">,
+           "Activation storage type seen at the function boundary: int8, "
+           "uint8 (uint8 asymmetric is RKNN's default) or int16 (symmetric)">,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false",
            "Quantize activations symmetrically (restricted range, zero point "
@@ -39,13 +39,20 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
            /*default=*/"true",
            "One weight scale per output channel instead of per tensor">,
     Option<"weightDtype", "weight-dtype", "std::string", /*default=*/"\"int8\"",
-           "Weight storage type (int8; int16 is not supported yet)">,
+           "Weight storage type: int8 or int16 (symmetric, restricted range; "
+           "int16 weights only on nodes whose activations are int16)">,
     Option<"powerOfTwoScale", "power-of-two-scale", "bool",
            /*default=*/"false",
            "Round every activation and weight scale up to a power of two "
            "(dynamic fixed point, RKNN dynamic_fixed_point-i8): each "
            "requantisation multiplier becomes a pure shift. Needs "
            "symmetric activations">,
+    ListOption<"nodeDtypes", "node-dtypes", "std::string",
+           "Per-node precision, PATTERN=ACT[:WEIGHT] (ONNX node name or "
+           "llvm::GlobPattern; ACT int8 or int16, WEIGHT int8 or int16, "
+           "default int8): the node's output activations (and its weights) "
+           "use that dtype instead of activation-dtype; a pattern that "
+           "matches no node is an error">,
   ];
   let dependentDialects = ["mlir::quant::QuantDialect",
                            "mlir::tosa::TosaDialect"];

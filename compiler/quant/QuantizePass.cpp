@@ -19,11 +19,17 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (weightDtype != "int8") {
+    if (weightDtype != "int8" && weightDtype != "int16") {
       func.emitError() << "unsupported weight-dtype '" << weightDtype
-                       << "' (expected int8)";
+                       << "' (expected int8 or int16)";
       return signalPassFailure();
     }
+    QuantizeOptions options{activationDtype, symmetricActivations,
+                            weightPerChannel, weightDtype, powerOfTwoScale};
+    options.nodeDtypes.assign(nodeDtypes.begin(), nodeDtypes.end());
+    FailureOr<NodePrecision> precision = parseNodePrecision(func, options);
+    if (failed(precision))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     if (powerOfTwoScale && !symmetricActivations) {
       func.emitError() << "power-of-two-scale needs symmetric activations "
@@ -31,7 +37,7 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
       return signalPassFailure();
     }
     populateQuantizeWeightsPatterns(patterns, weightPerChannel,
-                                    powerOfTwoScale);
+                                    powerOfTwoScale, &*precision);
     // No folding: quant.dcast(quant.qcast(x)) would fold back to x.
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -39,9 +45,7 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
       return signalPassFailure();
 
     rewriteTensorDivisions(func);
-    QuantizeOptions options{activationDtype, symmetricActivations,
-                            weightPerChannel, weightDtype, powerOfTwoScale};
-    if (failed(quantizeActivations(func, options)))
+    if (failed(quantizeActivations(func, options, &*precision)))
       return signalPassFailure();
   }
 };

@@ -1,10 +1,11 @@
-//===- QuantizeWeights.cpp - Symmetric int8 quantization of weights -------===//
+//===- QuantizeWeights.cpp - Symmetric int8/int16 quantization of weights -===//
 //
 // conv2d (OHWI), depthwise_conv2d ([KH, KW, C, M]) and matmul (b: [N, C, W])
 // with a float `tosa.const` weight get quant.qcast/quant.dcast on it:
 // symmetric, restricted range [-127, 127] (so that -w is representable and
 // the i8 x i8 products stay symmetric), scale = max|w| / 127 per output
-// channel or per tensor, computed by core/quant chooseQParams.
+// channel or per tensor, computed by core/quant chooseQParams. Nodes whose
+// NodePrecision weight dtype is int16 get [-32767, 32767] and max|w| / 32767.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,9 +36,10 @@ int32_t outputChannelAxis(Operation *op, ArrayRef<int64_t> shape) {
 }
 
 template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
-  QuantizeWeight(MLIRContext *ctx, bool perChannel, bool powerOfTwo)
+  QuantizeWeight(MLIRContext *ctx, bool perChannel, bool powerOfTwo,
+                 const NodePrecision *precision)
       : OpRewritePattern<OpTy>(ctx), perChannel(perChannel),
-        powerOfTwo(powerOfTwo) {}
+        powerOfTwo(powerOfTwo), precision(precision) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -62,18 +64,20 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
       lo[c] = std::min(lo[c], w);
       hi[c] = std::max(hi[c], w);
     }
+    // int8, or int16 on a node whose activations are int16 (NodePrecision).
+    DType dtype = precision ? precision->weight(op) : DType::Int8;
     SmallVector<double> scales;
     for (int64_t c = 0; c < channels; ++c) {
-      double s =
-          chooseQParams(lo[c], hi[c], DType::Int8, /*symmetric=*/true).scale;
+      double s = chooseQParams(lo[c], hi[c], dtype, /*symmetric=*/true).scale;
       scales.push_back(powerOfTwo ? powerOfTwoScale(s) : s);
     }
 
     MLIRContext *ctx = rewriter.getContext();
     unsigned flags = mq::QuantizationFlags::Signed;
-    Type i8 = rewriter.getI8Type(), f32 = Float32Type::get(ctx);
-    int64_t qmin = quantMin(DType::Int8, /*symmetric=*/true);
-    int64_t qmax = quantMax(DType::Int8, /*symmetric=*/true);
+    Type i8 = rewriter.getIntegerType(dtypeInfo(dtype).bits);
+    Type f32 = Float32Type::get(ctx);
+    int64_t qmin = quantMin(dtype, /*symmetric=*/true);
+    int64_t qmax = quantMax(dtype, /*symmetric=*/true);
     Type qtype =
         axis < 0 ? Type(mq::UniformQuantizedType::get(flags, i8, f32, scales[0],
                                                       0, qmin, qmax))
@@ -92,16 +96,19 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
 
   bool perChannel;
   bool powerOfTwo;
+  const NodePrecision *precision;
 };
 
 } // namespace
 
 void populateQuantizeWeightsPatterns(RewritePatternSet &patterns,
-                                     bool perChannel, bool powerOfTwo) {
+                                     bool perChannel, bool powerOfTwo,
+                                     const NodePrecision *precision) {
   patterns.add<QuantizeWeight<tosa::Conv2DOp>,
                QuantizeWeight<tosa::DepthwiseConv2DOp>,
                QuantizeWeight<tosa::MatMulOp>>(patterns.getContext(),
-                                               perChannel, powerOfTwo);
+                                               perChannel, powerOfTwo,
+                                               precision);
 }
 
 } // namespace tessera::quant

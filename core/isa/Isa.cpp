@@ -591,6 +591,9 @@ void checkConv(Checker &ck, const ConvFields &c) {
                    : "must not be int32 unless raw = 1");
   ck.require(!(c.raw && c.hasBias), "bias_en",
              "must be 0 when raw = 1 (bias belongs to the epilogue)");
+  ck.require(!(c.inDtype == DType::Int16 && (c.raw || c.accumulate)), "raw",
+             "raw and acc_en must be 0 when in_dtype is int16 (the "
+             "accumulator is int48)");
   ck.clamp(c.clampMin, c.clampMax);
 }
 

@@ -42,7 +42,9 @@ py::object compileModel(const std::string &model,
                         const std::vector<std::string> &floatNodes,
                         bool noFallback, const std::string &calibrationMethod,
                         std::optional<double> percentile,
-                        const std::string &scheme) {
+                        const std::string &scheme,
+                        const std::vector<std::pair<std::string, std::string>>
+                            &nodeDtypes) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -64,6 +66,13 @@ py::object compileModel(const std::string &model,
   opts.calibrationMethod = calibrationMethod;
   opts.percentile = percentile;
   opts.scheme = scheme;
+  for (const auto &[pattern, dtype] : nodeDtypes) {
+    std::optional<quant::DType> d = quant::parseDType(dtype);
+    if (!d)
+      raiseValue("compile: node_dtypes['" + pattern + "']: unknown dtype '" +
+                 dtype + "' (expected int8 or int16)");
+    opts.nodeDtypes.push_back({pattern, *d});
+  }
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -172,7 +181,7 @@ void bindPipeline(py::module_ &m) {
         py::arg("embed_preprocessing"), py::arg("pixels_nhwc"),
         py::arg("pixels_bgr"), py::arg("float_nodes"),
         py::arg("no_fallback"), py::arg("calibration_method"),
-        py::arg("percentile"), py::arg("scheme"));
+        py::arg("percentile"), py::arg("scheme"), py::arg("node_dtypes"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"));
 }

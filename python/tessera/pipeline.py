@@ -69,7 +69,8 @@ def compile(model, output=None, target="rv1126", calibration=None,
             emit=None, quiet=True, max_calibration_samples=0,
             embed_preprocessing=False, input_layout="nchw",
             input_color="rgb", float_nodes=None, no_fallback=False,
-            calibration_method=None, percentile=None, scheme=None):
+            calibration_method=None, percentile=None, scheme=None,
+            node_dtypes=None):
     """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
     path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
     with host-fallback ops, which is lowered directly: docs/lowering.md
@@ -95,7 +96,10 @@ def compile(model, output=None, target="rv1126", calibration=None,
     methods"); percentile: the percentile kept by "percentile", in
     (0, 100] (None: 99.99). scheme: a quantization scheme of the target
     profile by name (None: its default_scheme; e.g. rv1126's "dfp_i8",
-    dynamic fixed point with power-of-two scales).
+    dynamic fixed point with power-of-two scales; j5's "int16_activations",
+    orin's "int16_symmetric", rv1126's "dfp_i16": int16 activations).
+    node_dtypes: per-node precision, {pattern: "int8" | "int16"} (an ONNX
+    node name or glob pattern; docs/quantization.md "Per-node precision").
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -144,6 +148,14 @@ def compile(model, output=None, target="rv1126", calibration=None,
         method = str_arg(fn, "calibration_method", calibration_method,
                          optional=True) or ""
         scheme = str_arg(fn, "scheme", scheme, optional=True) or ""
+        if node_dtypes is None:
+            node_dtypes = {}
+        if not isinstance(node_dtypes, dict):
+            raise TypeError("%s: node_dtypes must be a dict {pattern: dtype}, "
+                            "got %s" % (fn, type(node_dtypes).__name__))
+        node_dtypes = [(str_arg(fn, "node_dtypes key", k),
+                        str_arg(fn, "node_dtypes[%r]" % k, v))
+                       for k, v in node_dtypes.items()]
         if percentile is not None:
             if isinstance(percentile, (bool, np.bool_, str, bytes)) or \
                     not isinstance(percentile, (int, float, np.integer,
@@ -160,7 +172,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
                                      std, shapes, emit, quiet, samples, embed,
                                      layout == "nhwc", color == "bgr",
                                      float_nodes, no_fallback, method,
-                                     percentile, scheme)
+                                     percentile, scheme, node_dtypes)
         except (ValueError, MemoryError) as e:
             if not names:
                 raise
