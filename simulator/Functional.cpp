@@ -159,7 +159,8 @@ llvm::Expected<std::vector<Acc>> convAccumulate(const isa::ConvFields &c,
 }
 
 /// The epilogue of an int16 CONV (TOSA's conv2d with an i48 accumulator and
-/// its RESCALE with scale32 = false): acc + bias in 48 bits, apply_scale_16
+/// its RESCALE with scale32 = false): acc + the int48 bias (8 bytes per
+/// channel at `bias`), apply_scale_16
 /// with the (multiplier < 2^15, shift) pairs, + out_zp, clamp, saturate.
 /// No raw output or partial sums (verify rejects them).
 template <typename Out>
@@ -177,9 +178,9 @@ llvm::Error convEpilogue48(const isa::ConvFields &c,
     mult[i] = pairs[2 * i];
     shift[i] = pairs[2 * i + 1];
   }
-  std::vector<int32_t> bias;
+  std::vector<int64_t> bias; // int48 in 8 bytes
   if (c.hasBias)
-    bias = readArray<int32_t>(mem.sram, c.sramBias, oc);
+    bias = readArray<int64_t>(mem.sram, c.sramBias, oc);
   constexpr quant::DType outType = kernels::DTypeOf<Out>::value;
   kernels::Requantize rq;
   rq.multiplier = mult.data();

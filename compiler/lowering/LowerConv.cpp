@@ -164,11 +164,10 @@ template <typename ConvOp> struct LowerConv : public OpRewritePattern<ConvOp> {
       bias->assign(oc, (*bias)[0]);
     if (static_cast<int64_t>(bias->size()) != oc)
       return rewriter.notifyMatchFailure(conv, "bias size != channels");
-    if (llvm::any_of(*bias, [](int64_t v) {
+    if (!wide && llvm::any_of(*bias, [](int64_t v) {
           return v < INT32_MIN || v > INT32_MAX;
         }))
-      return rewriter.notifyMatchFailure(
-          conv, "an i48 bias outside int32 (the CONV's bias is int32)");
+      return rewriter.notifyMatchFailure(conv, "bias outside int32");
     if (rq.multiplier.size() != 1 &&
         static_cast<int64_t>(rq.multiplier.size()) != oc)
       return rewriter.notifyMatchFailure(rescale, "multiplier count");
@@ -179,9 +178,12 @@ template <typename ConvOp> struct LowerConv : public OpRewritePattern<ConvOp> {
     unsigned wWidth = wType.getElementType().getIntOrFloatBitWidth();
     for (int64_t v : ohwi)
       wBits.emplace_back(wWidth, v, /*isSigned=*/true);
+    // int16: the i48 bias (the CONV reads it as 8 bytes per channel).
+    unsigned bWidth = wide ? 48 : 32;
     for (int64_t v : *bias)
-      bBits.emplace_back(32, v, /*isSigned=*/true);
-    auto bTensor = RankedTensorType::get({oc}, rewriter.getI32Type());
+      bBits.emplace_back(bWidth, v, /*isSigned=*/true);
+    auto bTensor =
+        RankedTensorType::get({oc}, rewriter.getIntegerType(bWidth));
     Value w = tosa::ConstOp::create(rewriter, conv.getLoc(), wTensor,
                                     DenseElementsAttr::get(wTensor, wBits));
     Value b = tosa::ConstOp::create(rewriter, conv.getLoc(), bTensor,

@@ -16,8 +16,8 @@
 // TOSA requires. int16 weights (orin's int16_symmetric) are i16 x i16 -> i48,
 // an extension of TOSA's conv2d (TOSA defines it for matmul only). An i8
 // input of a conv with int16 weights is first widened to i16 by an exact
-// rescale (multiplier 1, its zero point removed). The bias must fit int32
-// (the NPU's CONV bias).
+// rescale (multiplier 1, its zero point removed). The i48 bias is what the
+// NPU's int16 CONV reads (8 bytes per channel).
 //
 //===----------------------------------------------------------------------===//
 
@@ -99,13 +99,16 @@ template <typename OpTy> struct FoldConv : public OpRewritePattern<OpTy> {
                << ", which does not index output channels";
         });
       double b = (*bias)[bias->size() == 1 ? 0 : oc];
-      if (std::abs(b / (sIn * *sW)) > 2147483647.0)
+      // i32, or for int16 an i48 bias (|b| / (s_in s_w) < 2^47).
+      double q = b / (sIn * *sW);
+      if (std::abs(q) > (wide ? 140737488355327.0 : 2147483647.0))
         return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
-          diag << "the bias of output channel " << oc
-               << " does not fit the int32 bias of the NPU's CONV";
+          diag << "the bias of output channel " << oc << " does not fit "
+               << (wide ? "48" : "32") << " bits";
         });
-      biasQ.push_back(
-          quantize(b, QParams{sIn * *sW, 0}, DType::Int32, Rounding::HalfEven));
+      biasQ.push_back(wide ? static_cast<int64_t>(std::nearbyint(q))
+                           : quantize(b, QParams{sIn * *sW, 0}, DType::Int32,
+                                      Rounding::HalfEven));
       multipliers.push_back(sIn * *sW / sOut);
     }
     FailureOr<RescaleParams> rescale =

@@ -426,7 +426,8 @@ std::vector<MemRange> tessera::isa::memRanges(const Instr &in) {
     sram(false, c.sramW,
          uint64_t(c.oc) * c.kh * c.kw * icg * dtypeBytes(c.wDtype), "w");
     if (!c.raw && c.hasBias)
-      sram(false, c.sramBias, uint64_t(c.oc) * 4, "bias");
+      sram(false, c.sramBias,
+           uint64_t(c.oc) * (c.inDtype == DType::Int16 ? 8 : 4), "bias");
     if (!c.raw)
       sram(false, c.sramParams, (c.perChannel ? uint64_t(c.oc) : 1) * 8,
            "params");

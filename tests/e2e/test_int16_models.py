@@ -10,8 +10,7 @@ the first two calibration photos, run on the golden photo:
   FLOOR (measured figures in docs/quantization.md "int16 activations"):
   with int16 weights the activations and weights are both 2^-15 of their
   ranges, so the network output is close to float (mobilenet_v2 measured
-  0.999985 on orin, one conv on the host: its bias exceeds the CONV's int32
-  bias); with int8 weights the weights' rounding dominates (mobilenet_v2
+  0.999985 on orin); with int8 weights the weights' rounding dominates (mobilenet_v2
   0.987 on j5, against 0.972 at int8; resnet18 0.999974 on j5, 1.000000
   on orin).
 - mixed precision: mobilenet_v2 at int8 on j5 with the first two blocks and
