@@ -1,7 +1,19 @@
 // RUN: tessera-opt --split-input-file --tessera-fold-to-integer %s | FileCheck %s
 // RUN: tessera-opt --split-input-file --tessera-fold-to-integer %s | FileCheck %s --check-prefix=NOQUANT
+// RUN: tessera-opt --split-input-file --tessera-fold-to-integer %s | tessera-opt --split-input-file --tessera-lower-to-npu | FileCheck %s --check-prefix=NPU
 // NOQUANT-NOT: quant.
 // NOQUANT-NOT: f32
+
+// Lowered, each int16 conv is one npu.conv2d on the i16 input with the i48
+// bias and the 16-bit multipliers (the CONV's applyScale16 epilogue,
+// docs/isa.md "CONV with int16 operands"); the add is one npu.add whose
+// multipliers carry the left shift 15.
+// NPU-LABEL: func.func @conv2d_i16_i8
+// NPU: npu.conv2d %arg0, %{{.*}}, %{{.*}} {clamp_max = 32767 : i64, clamp_min = 0 : i64, {{.*}}multiplier = array<i32: 16384, 16384>, {{.*}}shift = array<i32: 17, 18>{{.*}} : (tensor<1x2x2x1xi16>, tensor<2x1x1x1xi8>, tensor<2xi48>) -> tensor<1x2x2x2xi16>
+// NPU-LABEL: func.func @conv2d_i16_i16
+// NPU: npu.conv2d %arg0, %{{.*}}, %{{.*}} {clamp_max = 32767 : i64, clamp_min = -32767 : i64, {{.*}}shift = array<i32: 25, 26>{{.*}} : (tensor<1x2x2x1xi16>, tensor<2x1x1x1xi16>, tensor<2xi48>) -> tensor<1x2x2x2xi16>
+// NPU-LABEL: func.func @add_i16
+// NPU: npu.add %arg0, %arg1 {a_multiplier = 1073741824 : i32, a_shift = 16 : i32, {{.*}}b_shift = 17 : i32, {{.*}}shift = 45 : i32} : (tensor<4xi16>, tensor<4xi16>) -> tensor<4xi16>
 
 // int16 activations (docs/quantization.md "int16 activations"): TOSA's
 // conv2d i16 x i8 -> i48 with an i48 bias, and the rescale of the i48
