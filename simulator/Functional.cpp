@@ -137,12 +137,14 @@ kernels::Conv2DParams convParams(const isa::ConvFields &c) {
   return p;
 }
 
-/// The int32 accumulators sum (in - in_zp)(w - w_zp) of a CONV tile.
-template <typename In, typename W>
-llvm::Expected<std::vector<int32_t>> convAccumulate(const isa::ConvFields &c,
-                                                    const Memories &mem) {
+/// The accumulators sum (in - in_zp)(w - w_zp) of a CONV tile: int32 for
+/// 8-bit operands, int48 (in int64) for an int16 input (docs/isa.md, "CONV
+/// with int16 operands").
+template <typename In, typename W, typename Acc = int32_t>
+llvm::Expected<std::vector<Acc>> convAccumulate(const isa::ConvFields &c,
+                                                const Memories &mem) {
   kernels::Conv2DParams p = convParams(c);
-  constexpr bool wide = std::is_same_v<In, int16_t>;
+  constexpr bool wide = std::is_same_v<Acc, int64_t>;
   if (auto err = kernels::checkConv2D(p, /*int32Accumulator=*/!wide))
     return fail(isa::Opcode::Conv, *err);
   std::vector<In> input =
@@ -150,20 +152,51 @@ llvm::Expected<std::vector<int32_t>> convAccumulate(const isa::ConvFields &c,
   std::vector<W> weights = readArray<W>(
       mem.sram, c.sramW, uint64_t(c.oc) * c.kh * c.kw * (c.ic / c.groups));
   const size_t n = size_t(p.outH) * p.outW * p.outC;
-  std::vector<int32_t> acc(n);
-  if constexpr (wide) {
-    // TOSA accumulates i16 x i8 in i48; the ISA's accumulator is int32, so
-    // the exact sum is saturated to int32 (Isa.h: acc is int32).
-    std::vector<int64_t> acc48(n);
-    kernels::conv2dAccumulate<In, W, int64_t>(p, input.data(), weights.data(),
-                                              nullptr, acc48.data());
-    for (size_t i = 0; i < n; ++i)
-      acc[i] = kernels::saturateInt32(acc48[i]);
-  } else {
-    kernels::conv2dAccumulate<In, W, int32_t>(p, input.data(), weights.data(),
-                                              nullptr, acc.data());
-  }
+  std::vector<Acc> acc(n);
+  kernels::conv2dAccumulate<In, W, Acc>(p, input.data(), weights.data(),
+                                        nullptr, acc.data());
   return acc;
+}
+
+/// The epilogue of an int16 CONV (TOSA's conv2d with an i48 accumulator and
+/// its RESCALE with scale32 = false): acc + the int48 bias (8 bytes per
+/// channel at `bias`), apply_scale_16
+/// with the (multiplier < 2^15, shift) pairs, + out_zp, clamp, saturate.
+/// No raw output or partial sums (verify rejects them).
+template <typename Out>
+llvm::Error convEpilogue48(const isa::ConvFields &c,
+                           const std::vector<int64_t> &acc, Memories &mem) {
+  const int64_t oc = c.oc;
+  const int64_t numPairs = c.perChannel ? oc : 1;
+  std::vector<int32_t> pairs =
+      readArray<int32_t>(mem.sram, c.sramParams, uint64_t(numPairs) * 2);
+  std::vector<int32_t> mult(numPairs), shift(numPairs);
+  for (int64_t i = 0; i < numPairs; ++i) {
+    if (auto err = quant::checkScale16(pairs[2 * i], pairs[2 * i + 1]))
+      return fail(isa::Opcode::Conv, "field 'params': pair " +
+                                         llvm::Twine(i) + ": " + *err);
+    mult[i] = pairs[2 * i];
+    shift[i] = pairs[2 * i + 1];
+  }
+  std::vector<int64_t> bias; // int48 in 8 bytes
+  if (c.hasBias)
+    bias = readArray<int64_t>(mem.sram, c.sramBias, oc);
+  constexpr quant::DType outType = kernels::DTypeOf<Out>::value;
+  kernels::Requantize rq;
+  rq.multiplier = mult.data();
+  rq.shift = shift.data();
+  rq.numChannels = numPairs;
+  rq.outputZp = c.outZp;
+  rq.clampMin = static_cast<int32_t>(quant::saturate(c.clampMin, outType));
+  rq.clampMax = static_cast<int32_t>(quant::saturate(c.clampMax, outType));
+  std::vector<Out> out(acc.size());
+  for (size_t i = 0; i < acc.size(); ++i) {
+    int64_t o = static_cast<int64_t>(i) % oc;
+    int64_t v = acc[i] + (c.hasBias ? bias[o] : 0);
+    out[i] = kernels::requantizeScalar48<Out>(v, o, rq);
+  }
+  writeArray(mem.sram, c.sramOut, out);
+  return llvm::Error::success();
 }
 
 /// The epilogue of Isa.h: psum, then raw output or bias -> requantise ->
@@ -218,9 +251,32 @@ llvm::Error convEpilogue(const isa::ConvFields &c, std::vector<int32_t> acc,
 }
 
 llvm::Error executeConv(const isa::ConvFields &c, Memories &mem) {
+  using D = DType;
+  if (c.inDtype == D::Int16) {
+    if (c.raw || c.accumulate)
+      return fail(isa::Opcode::Conv, "an int16 CONV has an int48 accumulator: "
+                                     "raw and acc_en are not supported");
+    auto acc = c.wDtype == D::Int16
+                   ? convAccumulate<int16_t, int16_t, int64_t>(c, mem)
+               : c.wDtype == D::Int8
+                   ? convAccumulate<int16_t, int8_t, int64_t>(c, mem)
+                   : llvm::Expected<std::vector<int64_t>>(fail(
+                         isa::Opcode::Conv,
+                         llvm::Twine("in_dtype int16 with w_dtype ") +
+                             isa::dtypeName(c.wDtype) +
+                             " is not implemented by core/kernels"));
+    if (!acc)
+      return acc.takeError();
+    return withType(c.outDtype, [&](auto tag) -> llvm::Error {
+      using Out = decltype(tag);
+      if constexpr (isNarrow<Out>)
+        return convEpilogue48<Out>(c, *acc, mem);
+      else
+        return fail(isa::Opcode::Conv, "an int16 CONV has no raw output");
+    });
+  }
   // The operand pairs core/kernels instantiates (Conv.h).
   auto accumulate = [&]() -> llvm::Expected<std::vector<int32_t>> {
-    using D = DType;
     if (c.inDtype == D::Int8 && c.wDtype == D::Int8)
       return convAccumulate<int8_t, int8_t>(c, mem);
     if (c.inDtype == D::UInt8 && c.wDtype == D::Int8)
@@ -229,8 +285,6 @@ llvm::Error executeConv(const isa::ConvFields &c, Memories &mem) {
       return convAccumulate<uint8_t, uint8_t>(c, mem);
     if (c.inDtype == D::Int8 && c.wDtype == D::UInt8)
       return convAccumulate<int8_t, uint8_t>(c, mem);
-    if (c.inDtype == D::Int16 && c.wDtype == D::Int8)
-      return convAccumulate<int16_t, int8_t>(c, mem);
     return fail(isa::Opcode::Conv,
                 llvm::Twine("in_dtype ") + isa::dtypeName(c.inDtype) +
                     " with w_dtype " + isa::dtypeName(c.wDtype) +

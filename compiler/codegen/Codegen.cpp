@@ -305,8 +305,10 @@ llvm::Error Generator::addConstants() {
       std::vector<uint8_t> wBytes, bBytes;
       for (int64_t v : w ? *w : llvm::SmallVector<int64_t>{})
         appendLe(wBytes, v, wb);
+      // An int16 CONV's bias is int48, held in 8 bytes (docs/isa.md).
+      unsigned bb = elementBytes(conv.getInput()) == 2 ? 8 : 4;
       for (int64_t v : *b)
-        appendLe(bBytes, v, 4);
+        appendLe(bBytes, v, bb);
       LayerConsts c;
       c.weightsFromView = !w;
       if (w)
@@ -861,8 +863,9 @@ llvm::Error Generator::emitWindow(Operation *op) {
                                     l.weights, ct.ocCount * perOc, 1, 0));
       }
       sched.emit(Queue::Load,
-                 dma(Opcode::Load, layer, DmaKind::Param, 4, c.bias + oc0 * 4,
-                     l.bias, ct.ocCount * 4, 1, 0));
+                 dma(Opcode::Load, layer, DmaKind::Param, 4,
+                     c.bias + oc0 * g.biasBytes, l.bias,
+                     ct.ocCount * g.biasBytes, 1, 0));
       bool perChannel = conv.getMultiplier().size() > 1;
       sched.emit(Queue::Load,
                  dma(Opcode::Load, layer, DmaKind::Param, 4,

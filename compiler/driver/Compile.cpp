@@ -98,9 +98,21 @@ private:
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
 };
 
+/// The dtypes of the target's `dtypes:` list, "int8, int16".
+std::string targetDtypes(const target::Target &t) {
+  std::string names;
+  for (quant::DType d : t.dtypes)
+    names += (names.empty() ? "" : ", ") + std::string(quant::dtypeName(d));
+  return names;
+}
+
+bool targetHasDtype(const target::Target &t, quant::DType d) {
+  return llvm::is_contained(t.dtypes, d);
+}
+
 /// The scheme --scheme names (empty: the target's default), or an error
-/// listing the target's schemes; one whose activations the compiler cannot
-/// quantize yet (int16) is an error that says so.
+/// listing the target's schemes; int16 activations need int16 in the
+/// target's dtypes and int16 MACs.
 Expected<const target::QuantScheme *>
 schemeFor(const target::Target &t, llvm::StringRef name) {
   const target::QuantScheme *scheme =
@@ -113,11 +125,22 @@ schemeFor(const target::Target &t, llvm::StringRef name) {
                 "' (its schemes: " + names + ")");
   }
   quant::DType act = scheme->activation.dtype;
-  if (act != quant::DType::Int8 && act != quant::DType::UInt8)
+  if (act != quant::DType::Int8 && act != quant::DType::UInt8 &&
+      act != quant::DType::Int16)
     return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
                 " has " + quant::dtypeName(act) +
-                " activations; the compiler quantizes int8 and uint8 "
-                "activations only (int16: not supported yet)");
+                " activations; the compiler quantizes int8, uint8 and int16 "
+                "activations");
+  if (act == quant::DType::Int16 &&
+      (!targetHasDtype(t, quant::DType::Int16) || !t.mac.int16MacsPerCycle))
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " has int16 activations but the target has no int16 MACs "
+                "(its dtypes: " +
+                targetDtypes(t) + ")");
+  if (act == quant::DType::Int16 && !scheme->activation.symmetric)
+    return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
+                " asks for asymmetric int16 activations; int16 is symmetric "
+                "(TOSA's int16 operations have zero point 0)");
   if (scheme->powerOfTwoScale && !scheme->activation.symmetric)
     return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
                 " asks for power-of-two scales with asymmetric activations; "
@@ -133,8 +156,12 @@ schemeFor(const target::Target &t, llvm::StringRef name) {
   const char *supported =
       "the compiler quantizes int8 and uint8 weights, symmetric per tensor "
       "or per channel, or asymmetric per tensor (TOSA conv2d and the NPU's "
-      "CONV have one weight zero point, w_zp)";
-  if ((w.dtype != quant::DType::Int8 && w.dtype != quant::DType::UInt8) ||
+      "CONV have one weight zero point, w_zp), and symmetric int16 weights "
+      "with int16 activations";
+  bool int16Weights = w.dtype == quant::DType::Int16 &&
+                      act == quant::DType::Int16 && w.symmetric;
+  if ((w.dtype != quant::DType::Int8 && w.dtype != quant::DType::UInt8 &&
+       !int16Weights) ||
       (!w.symmetric && w.perChannel))
     return fail("--scheme: scheme " + scheme->name + " of target " + t.name +
                 " asks for " + weights + "; " + supported);
@@ -145,11 +172,24 @@ schemeFor(const target::Target &t, llvm::StringRef name) {
   return scheme;
 }
 
+/// The int16 scheme of `t` whose weights a node promoted to int16 uses
+/// (--node-dtype): the first with int16 activations, if any.
+const target::QuantScheme *int16SchemeOf(const target::Target &t) {
+  for (const target::QuantScheme &s : t.quantization.schemes)
+    if (s.activation.dtype == quant::DType::Int16)
+      return &s;
+  return nullptr;
+}
+
 /// The --tessera-quantize options of `scheme` (schemeFor checked it):
 /// activations and weights with the scheme's dtype, symmetry and weight
 /// granularity; power_of_two_scale rounds every scale up to a power of two
-/// (dynamic fixed point).
-quant::QuantizeOptions quantizeOptionsFor(const target::QuantScheme &scheme) {
+/// (dynamic fixed point). Nodes named by `nodeDtypes` get that activation
+/// dtype; int16 ones get int16 weights if the target's int16 scheme has
+/// them, else int8.
+quant::QuantizeOptions
+quantizeOptionsFor(const target::Target &t, const target::QuantScheme &scheme,
+                   llvm::ArrayRef<NodeDtype> nodeDtypes) {
   quant::QuantizeOptions o;
   o.powerOfTwoScale = scheme.powerOfTwoScale;
   o.activationDtype = quant::dtypeName(scheme.activation.dtype);
@@ -157,6 +197,15 @@ quant::QuantizeOptions quantizeOptionsFor(const target::QuantScheme &scheme) {
   o.weightPerChannel = scheme.weight.perChannel;
   o.weightDtype = quant::dtypeName(scheme.weight.dtype);
   o.symmetricWeights = scheme.weight.symmetric;
+  const target::QuantScheme *wide = int16SchemeOf(t);
+  bool nodeInt16Weights =
+      wide && wide->weight.dtype == quant::DType::Int16;
+  for (const NodeDtype &n : nodeDtypes) {
+    std::string entry = n.pattern + "=" + quant::dtypeName(n.dtype);
+    if (n.dtype == quant::DType::Int16)
+      entry += nodeInt16Weights ? ":int16" : ":int8";
+    o.nodeDtypes.push_back(entry);
+  }
   return o;
 }
 
@@ -369,6 +418,20 @@ Expected<CompileResult> compileModel(const CompileOptions &optsIn) {
   auto scheme = schemeFor(*target, opts.scheme);
   if (!scheme)
     return scheme.takeError();
+  for (const NodeDtype &n : opts.nodeDtypes) {
+    if (!targetHasDtype(*target, n.dtype))
+      return fail("--node-dtype " + n.pattern + "=" +
+                  quant::dtypeName(n.dtype) + ": target " + target->name +
+                  " does not support " + quant::dtypeName(n.dtype) +
+                  " (its dtypes: " + targetDtypes(*target) + ")");
+    if (n.dtype != quant::DType::Int8 && n.dtype != quant::DType::Int16)
+      return fail("--node-dtype " + n.pattern + "=" +
+                  quant::dtypeName(n.dtype) +
+                  ": a node can be promoted to int8 or int16 only");
+    if (n.dtype == quant::DType::Int16 && !target->mac.int16MacsPerCycle)
+      return fail("--node-dtype " + n.pattern +
+                  "=int16: target " + target->name + " has no int16 MACs");
+  }
 
   // An integer-level module (`--emit=int` output, or hand-written with host
   // ops per docs/lowering.md "Host segments") goes straight to lowering.
@@ -450,17 +513,13 @@ Expected<CompileResult> compileModel(const CompileOptions &optsIn) {
       return p.takeError();
     plan = std::move(*p);
   }
-  // ---- BEGIN config-branch stopgap: delete at the merge with branch int16,
-  // which implements CompileOptions::nodeDtypes. ----
-  for (const CompileOptions::NodeDtype &nd : opts.nodeDtypes)
-    if (nd.dtype != (*scheme)->activation.dtype)
-      return fail(llvm::Twine("per-node dtype ") + quant::dtypeName(nd.dtype) +
-                  " for node '" + nd.pattern + "' is not supported yet");
-  // ---- END config-branch stopgap ----
   if (preQuantized && opts.embedPreprocessing)
     return fail(opts.modelPath + ": --embed-preprocessing: the model is "
                                  "pre-quantized (QDQ); its input quantization "
                                  "is its own");
+  if (preQuantized && !opts.nodeDtypes.empty())
+    return fail(opts.modelPath + ": --node-dtype: the model is pre-quantized "
+                                 "(QDQ); its precision is its own");
   if (preQuantized) {
     say("pre-quantized model: using its scales and zero points, no "
         "calibration");
@@ -498,7 +557,8 @@ Expected<CompileResult> compileModel(const CompileOptions &optsIn) {
       levels->activationDtype =
           quant::dtypeName((*scheme)->activation.dtype);
     }
-    quant::QuantizeOptions qopts = quantizeOptionsFor(**scheme);
+    quant::QuantizeOptions qopts =
+        quantizeOptionsFor(*target, **scheme, opts.nodeDtypes);
     CalibrateOptions copts;
     copts.method = *method;
     if (plan)

@@ -28,6 +28,15 @@ namespace tessera::driver {
 enum class EmitLevel { None, Tosa, Quant, Int, Npu, Asm };
 std::optional<EmitLevel> parseEmitLevel(llvm::StringRef name);
 
+/// Per-node precision (--node-dtype, the YAML config's dtype): the
+/// activations of the ONNX nodes `pattern` names (a node name or an
+/// llvm::GlobPattern) use `dtype` (int8 or int16), their weights int16 if
+/// the target's int16 scheme has int16 weights, else int8.
+struct NodeDtype {
+  std::string pattern;
+  quant::DType dtype;
+};
+
 struct CompileOptions {
   std::string modelPath;
   std::string target = "rv1126";
@@ -56,6 +65,11 @@ struct CompileOptions {
   /// ONNX node names or glob patterns (llvm::GlobPattern) whose ops run in
   /// float on the host CPU (--float-nodes).
   std::vector<std::string> floatNodes;
+  /// --node-dtype: per-node precision, applied in order (the last pattern
+  /// that matches a node wins). A pattern that matches no node is an
+  /// error naming it; a dtype the target's `dtypes:` list lacks is an error
+  /// listing what it supports.
+  std::vector<NodeDtype> nodeDtypes;
   /// An op that cannot be folded to integer is an error instead of running
   /// on the host (--no-fallback); contradicts floatNodes.
   bool noFallback = false;
@@ -73,8 +87,6 @@ struct CompileOptions {
   /// the compiler made (needs the integer level: not with --emit=tosa or
   /// quant).
   bool writeConfig = false;
-  struct NodeDtype { std::string pattern; quant::DType dtype; };
-  std::vector<NodeDtype> nodeDtypes;
 };
 
 /// The program at three levels, as accuracy analysis compares them.

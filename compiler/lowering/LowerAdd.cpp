@@ -61,9 +61,8 @@ template <typename OpTy> struct LowerAdd : public OpRewritePattern<OpTy> {
     // broadcast operand must be a constant (YOLO's anchor grid) and is
     // materialized at the full shape.
     Value inA = ra.getInput(), inB = rb.getInput();
-    if (cast<RankedTensorType>(inA.getType()).getElementType() !=
-        cast<RankedTensorType>(inB.getType()).getElementType())
-      return rewriter.notifyMatchFailure(add, "mixed operand types");
+    // Mixed i8 / i16 operands (per-node precision) are fine: ELTWISE has
+    // a_dtype and b_dtype.
     std::string why;
     RescaleParams a, b, o;
     if (!readRescale(ra, a, why) || !readRescale(rb, b, why) ||

@@ -103,16 +103,25 @@ template <typename ConvOp> struct LowerConv : public OpRewritePattern<ConvOp> {
                                 PatternRewriter &rewriter) const override {
     auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto accType = cast<RankedTensorType>(conv.getType());
-    if (!inType.getElementType().isInteger(8) ||
-        !accType.getElementType().isInteger(32))
-      return rewriter.notifyMatchFailure(conv, "expected i8 input, i32 acc");
+    // i8 x i8 -> i32, or int16: i16 x (i8 | i16) -> i48 with a scale16
+    // rescale (the CONV of an int16 input, docs/isa.md).
+    const bool wide = inType.getElementType().isInteger(16);
+    if (!(inType.getElementType().isInteger(8) &&
+          accType.getElementType().isInteger(32)) &&
+        !(wide && accType.getElementType().isInteger(48)))
+      return rewriter.notifyMatchFailure(
+          conv, "expected i8 input with i32 acc or i16 input with i48 acc");
     auto rescale = soleUser<tosa::RescaleOp>(conv.getResult());
     if (!rescale)
       return rewriter.notifyMatchFailure(conv, "expected one rescale user");
     RescaleParams rq;
     std::string why;
-    if (!readRescale(rescale, rq, why))
+    if (!readRescale(rescale, rq, why, /*allowScale16=*/wide))
       return rewriter.notifyMatchFailure(rescale, why);
+    if (rq.scale32 == wide)
+      return rewriter.notifyMatchFailure(
+          rescale, wide ? "expected scale32 = false on an i48 accumulator"
+                        : "expected scale32");
     if (rq.inputZp != 0)
       return rewriter.notifyMatchFailure(rescale, "expected input_zp 0");
     auto weights = readIntConstant(conv.getWeight());
@@ -155,6 +164,10 @@ template <typename ConvOp> struct LowerConv : public OpRewritePattern<ConvOp> {
       bias->assign(oc, (*bias)[0]);
     if (static_cast<int64_t>(bias->size()) != oc)
       return rewriter.notifyMatchFailure(conv, "bias size != channels");
+    if (!wide && llvm::any_of(*bias, [](int64_t v) {
+          return v < INT32_MIN || v > INT32_MAX;
+        }))
+      return rewriter.notifyMatchFailure(conv, "bias outside int32");
     if (rq.multiplier.size() != 1 &&
         static_cast<int64_t>(rq.multiplier.size()) != oc)
       return rewriter.notifyMatchFailure(rescale, "multiplier count");
@@ -165,9 +178,12 @@ template <typename ConvOp> struct LowerConv : public OpRewritePattern<ConvOp> {
     unsigned wWidth = wType.getElementType().getIntOrFloatBitWidth();
     for (int64_t v : ohwi)
       wBits.emplace_back(wWidth, v, /*isSigned=*/true);
+    // int16: the i48 bias (the CONV reads it as 8 bytes per channel).
+    unsigned bWidth = wide ? 48 : 32;
     for (int64_t v : *bias)
-      bBits.emplace_back(32, v, /*isSigned=*/true);
-    auto bTensor = RankedTensorType::get({oc}, rewriter.getI32Type());
+      bBits.emplace_back(bWidth, v, /*isSigned=*/true);
+    auto bTensor =
+        RankedTensorType::get({oc}, rewriter.getIntegerType(bWidth));
     Value w = tosa::ConstOp::create(rewriter, conv.getLoc(), wTensor,
                                     DenseElementsAttr::get(wTensor, wBits));
     Value b = tosa::ConstOp::create(rewriter, conv.getLoc(), bTensor,

@@ -59,11 +59,10 @@ LogicalResult readFactor(tosa::MulOp mul, Value v, Factor &f,
   } else {
     f = {v, 0, nullptr};
   }
-  if (!cast<RankedTensorType>(f.input.getType())
-           .getElementType()
-           .isSignlessInteger(8)) {
-    why = "expected i8 inputs (rescaled to i32 by exactly 1, or multiplied "
-          "directly)";
+  Type e = cast<RankedTensorType>(f.input.getType()).getElementType();
+  if (!e.isSignlessInteger(8) && !e.isSignlessInteger(16)) {
+    why = "expected i8 or i16 inputs (rescaled to i32 by exactly 1, or "
+          "multiplied directly)";
     return failure();
   }
   return success();

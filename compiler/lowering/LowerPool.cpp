@@ -122,10 +122,11 @@ struct LowerGlobalSumRescale : public OpRewritePattern<tosa::RescaleOp> {
     if (in.getRank() != 4 || !bothSpatial ||
         !isa<IntegerType>(in.getElementType()) ||
         in.getElementType().getIntOrFloatBitWidth() > 16 ||
-        !out.getElementType().isInteger(8))
+        !(out.getElementType().isInteger(8) ||
+          out.getElementType().isInteger(16)))
       return rewriter.notifyMatchFailure(rescale,
                                          "expected a sum over H and W of an "
-                                         "NHWC i8/i16 tensor, i8 result");
+                                         "NHWC i8/i16 tensor, i8/i16 result");
     RescaleParams w, r;
     std::string why;
     if (!readRescale(widen, w, why) || !readRescale(rescale, r, why))

@@ -73,11 +73,13 @@ int64_t intTypeMax(Type t) {
   return (int64_t(1) << (bits - 1)) - 1;
 }
 
-bool readRescale(tosa::RescaleOp op, RescaleParams &out, std::string &why) {
-  if (!op.getScale32()) {
+bool readRescale(tosa::RescaleOp op, RescaleParams &out, std::string &why,
+                 bool allowScale16) {
+  if (!op.getScale32() && !allowScale16) {
     why = "scale32 = false (16-bit multipliers) is not supported";
     return false;
   }
+  out.scale32 = op.getScale32();
   if (op.getInputUnsigned() || op.getOutputUnsigned()) {
     why = "unsigned rescale input/output is not supported";
     return false;

@@ -37,11 +37,13 @@ struct RescaleParams {
   llvm::SmallVector<int32_t> multiplier, shift;
   int64_t inputZp = 0, outputZp = 0;
   bool doubleRound = false;
+  bool scale32 = true; ///< false: 16-bit multipliers (an i48 input)
 };
 /// Reads `op`; on failure returns false with the reason in `why`.
-/// Requires scale32, signed input and output, and constant operands.
+/// Requires scale32 (unless `allowScale16`: the rescale of an int16 conv's
+/// i48 accumulator), signed input and output, and constant operands.
 bool readRescale(mlir::tosa::RescaleOp op, RescaleParams &out,
-                 std::string &why);
+                 std::string &why, bool allowScale16 = false);
 
 /// A rescale that only removes the zero point: one multiplier, the
 /// identity (kIdentityMultiplier, kIdentityShift), output zero point 0 (the

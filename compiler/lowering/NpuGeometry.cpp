@@ -45,6 +45,7 @@ WindowGeometry windowGeometry(Operation *op) {
     g.dilW = conv.getDilation()[1];
     g.groups = static_cast<int64_t>(conv.getGroups());
     g.inBytes = elementBytes(conv.getInput());
+    g.biasBytes = g.inBytes == 2 ? 8 : 4; // int16: the int48 bias
     g.wBytes = elementBytes(conv.getWeight());
     g.outBytes = elementBytes(conv.getOutput());
     g.hasWeights = true;

@@ -62,7 +62,7 @@ uint64_t fixedBytes(const WindowGeometry &g, int64_t tc) {
     return 0;
   int64_t icg = g.c / g.groups;
   uint64_t w = alignTo(uint64_t(tc) * g.kh * g.kw * icg * g.wBytes, kSramAlign);
-  uint64_t b = alignTo(uint64_t(tc) * 4, kSramAlign);
+  uint64_t b = alignTo(uint64_t(tc) * g.biasBytes, kSramAlign);
   uint64_t p = alignTo(uint64_t(g.perChannel ? tc : 1) * 8, kSramAlign);
   return w + b + p;
 }
@@ -92,7 +92,7 @@ SramLayout layoutWindow(const WindowGeometry &g, const TileChoice &t) {
     l.weights = at;
     at += alignTo(uint64_t(tc) * g.kh * g.kw * icg * g.wBytes, kSramAlign);
     l.bias = at;
-    at += alignTo(uint64_t(tc) * 4, kSramAlign);
+    at += alignTo(uint64_t(tc) * g.biasBytes, kSramAlign);
     l.params = at;
     at += alignTo(uint64_t(g.perChannel ? tc : 1) * 8, kSramAlign);
   }

@@ -30,6 +30,9 @@ struct WindowGeometry {
   int64_t padT = 0, padB = 0, padL = 0, padR = 0;
   int64_t groups = 1;
   int64_t inBytes = 1, wBytes = 1, outBytes = 1; ///< element sizes
+  /// Bytes per bias element: 4 (int32), 8 for an int16 CONV's int48 bias
+  /// (held in 64 bits; docs/isa.md "CONV with int16 operands").
+  int64_t biasBytes = 4;
   bool hasWeights = true;                        ///< false for pooling
   bool perChannel = false; ///< one (multiplier, shift) pair per channel
 };

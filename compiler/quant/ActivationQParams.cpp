@@ -100,8 +100,9 @@ readRange(Attribute attr, function_ref<InFlightDiagnostic()> emitError) {
 /// The activations of one function, their ranges and classes.
 class ActivationPlan {
 public:
-  ActivationPlan(func::FuncOp func, const QuantizeOptions &options, DType dtype)
-      : func(func), options(options), dtype(dtype) {}
+  ActivationPlan(func::FuncOp func, const QuantizeOptions &options, DType dtype,
+                 const NodePrecision *precision = nullptr)
+      : func(func), options(options), dtype(dtype), precision(precision) {}
 
   LogicalResult collect();
   /// collect() as if every op carried a range (rangedOps).
@@ -129,14 +130,23 @@ private:
     return v;
   }
   void unite(Value a, Value b) { parent[find(a)] = find(b); }
-  mq::UniformQuantizedType typeFor(Range r);
-  mq::UniformQuantizedType typeFor(QParams p);
+  mq::UniformQuantizedType typeFor(Range r, DType dt);
+  mq::UniformQuantizedType typeFor(QParams p, DType dt);
   /// Softmax's fixed output quantization (docs/quantization-passes.md).
-  QParams softmaxQParams() const;
+  QParams softmaxQParams(DType dt) const;
+  /// The dtype `v`'s node asks for (NodePrecision): a result's defining op,
+  /// a constant's first data use; the default for arguments.
+  DType requestedDtype(Value v);
+  /// int16 activations are symmetric whatever the scheme (TOSA's int16 ops
+  /// take zero point 0).
+  bool symmetricFor(DType dt) const {
+    return dt == DType::Int16 || options.symmetricActivations;
+  }
 
   func::FuncOp func;
   const QuantizeOptions &options;
   DType dtype;
+  const NodePrecision *precision;
   bool assumeRanged = false;
   /// Candidate activations in program order, with their observed range.
   llvm::MapVector<Value, Range> ranges;
@@ -309,34 +319,51 @@ void ActivationPlan::formClasses() {
   });
 }
 
-mq::UniformQuantizedType ActivationPlan::typeFor(Range r) {
-  QParams p = chooseQParams(r.min, r.max, dtype, options.symmetricActivations);
+mq::UniformQuantizedType ActivationPlan::typeFor(Range r, DType dt) {
+  QParams p = chooseQParams(r.min, r.max, dt, symmetricFor(dt));
   if (options.powerOfTwoScale)
     p.scale = powerOfTwoScale(p.scale); // symmetric: the zero point stays
-  return typeFor(p);
+  return typeFor(p, dt);
 }
 
-QParams ActivationPlan::softmaxQParams() const {
+QParams ActivationPlan::softmaxQParams(DType dt) const {
   // [0, 1] in steps of a power of two, as TFLite's int8 softmax (scale 1/256,
   // zero point -128): 1.0 itself saturates one step below. Symmetric schemes
-  // keep their zero point (0 for int8, 128 for uint8) and use 1/128.
+  // keep their zero point (0 for int8, 128 for uint8) and use 1/128; int16
+  // uses 1/32768 (TFLite's int16 softmax output scale).
+  if (dt == DType::Int16)
+    return {1.0 / 32768, 0};
   if (options.symmetricActivations)
-    return {1.0 / 128, dtypeInfo(dtype).isSigned ? 0 : 128};
-  return {1.0 / 256, quantMin(dtype, /*symmetric=*/false)};
+    return {1.0 / 128, dtypeInfo(dt).isSigned ? 0 : 128};
+  return {1.0 / 256, quantMin(dt, /*symmetric=*/false)};
 }
 
-mq::UniformQuantizedType ActivationPlan::typeFor(QParams p) {
-  bool symmetric = options.symmetricActivations;
-  int64_t qmin = quantMin(dtype, symmetric);
-  int64_t qmax = quantMax(dtype, symmetric);
+mq::UniformQuantizedType ActivationPlan::typeFor(QParams p, DType dt) {
+  bool symmetric = symmetricFor(dt);
+  int64_t qmin = quantMin(dt, symmetric);
+  int64_t qmax = quantMax(dt, symmetric);
   // uint8 (s, z) computes exactly like int8 (s, z - 128) on the same bytes
-  // XOR 0x80; TOSA 1.0 integer ops take int8.
-  int64_t shift = dtypeInfo(dtype).isSigned ? 0 : 128;
+  // XOR 0x80; TOSA 1.0 integer ops take int8. int16 is stored as i16.
+  int64_t shift = dtypeInfo(dt).isSigned ? 0 : 128;
   MLIRContext *ctx = func.getContext();
   return mq::UniformQuantizedType::get(
-      mq::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
+      mq::QuantizationFlags::Signed,
+      IntegerType::get(ctx, dt == DType::Int16 ? 16 : 8),
       Float32Type::get(ctx), p.scale, p.zeroPoint - shift, qmin - shift,
       qmax - shift);
+}
+
+DType ActivationPlan::requestedDtype(Value v) {
+  if (!precision)
+    return dtype;
+  if (Operation *def = v.getDefiningOp()) {
+    if (!def->hasTrait<OpTrait::ConstantLike>())
+      return precision->activation(def);
+    auto uses = constantUses.find(v);
+    if (uses != constantUses.end() && !uses->second.empty())
+      return precision->activation(uses->second.front()->getOwner());
+  }
+  return precision->defaultActivation;
 }
 
 void ActivationPlan::insertCasts() {
@@ -363,16 +390,25 @@ void ActivationPlan::insertCasts() {
   for (BlockArgument arg : func.getArguments())
     if (ranges.count(arg) && func.getArgAttr(arg.getArgNumber(), kPixelsAttr))
       pixelClasses.insert(find(arg));
+  // A class is int16 if any member's node asks for int16 (NodePrecision).
+  llvm::DenseMap<Value, DType> classDtype;
+  for (auto &[value, range] : ranges) {
+    DType want = requestedDtype(value);
+    auto [it, inserted] = classDtype.insert({find(value), want});
+    if (!inserted && want == DType::Int16)
+      it->second = DType::Int16;
+  }
   MLIRContext *ctx = func.getContext();
   auto pixelType = mq::UniformQuantizedType::get(
       mq::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
       Float32Type::get(ctx), 1.0, -128, -128, 127);
   for (auto &[value, range] : ranges) {
     Value root = find(value);
+    DType dt = classDtype.lookup(root);
     mq::UniformQuantizedType qtype =
         pixelClasses.count(root)     ? pixelType
-        : softmaxClasses.count(root) ? typeFor(softmaxQParams())
-                                     : typeFor(classRange.lookup(root));
+        : softmaxClasses.count(root) ? typeFor(softmaxQParams(dt), dt)
+                                     : typeFor(classRange.lookup(root), dt);
     auto arg = dyn_cast<BlockArgument>(value);
     if (arg && lastArgCast)
       b.setInsertionPointAfter(lastArgCast);
@@ -405,12 +441,14 @@ void ActivationPlan::insertCasts() {
     return;
   StringAttr uint8 = b.getStringAttr(dtypeName(dtype));
   for (BlockArgument arg : func.getArguments())
-    if (ranges.count(arg))
+    if (ranges.count(arg) && classDtype.lookup(find(arg)) == dtype)
       func.setArgAttr(arg.getArgNumber(), kIoDtypeAttr, uint8);
   func.walk([&](func::ReturnOp ret) {
     for (OpOperand &operand : ret->getOpOperands())
-      if (operand.get().getDefiningOp<mq::DequantizeCastOp>())
-        func.setResultAttr(operand.getOperandNumber(), kIoDtypeAttr, uint8);
+      if (auto dcast = operand.get().getDefiningOp<mq::DequantizeCastOp>())
+        if (getQuantElementType(dcast.getInput().getType())
+                .getStorageTypeIntegralWidth() == 8)
+          func.setResultAttr(operand.getOperandNumber(), kIoDtypeAttr, uint8);
   });
 }
 
@@ -468,14 +506,17 @@ llvm::SetVector<Operation *> rangedOps(func::FuncOp func) {
 }
 
 LogicalResult quantizeActivations(func::FuncOp func,
-                                  const QuantizeOptions &options) {
+                                  const QuantizeOptions &options,
+                                  const NodePrecision *precision) {
   std::optional<DType> dtype = parseDType(options.activationDtype);
-  if (!dtype || (*dtype != DType::Int8 && *dtype != DType::UInt8))
+  if (!dtype ||
+      (*dtype != DType::Int8 && *dtype != DType::UInt8 &&
+       *dtype != DType::Int16))
     return func.emitError()
            << "unsupported activation-dtype '" << options.activationDtype
-           << "' (expected int8 or uint8)";
+           << "' (expected int8, uint8 or int16)";
   negateConstantSubtrahends(func);
-  ActivationPlan plan(func, options, *dtype);
+  ActivationPlan plan(func, options, *dtype, precision);
   if (failed(plan.collect()))
     return failure();
   plan.formClasses();

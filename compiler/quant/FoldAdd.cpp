@@ -43,18 +43,25 @@ template <typename OpTy> struct FoldAdd : public OpRewritePattern<OpTy> {
     if (!isFloatTensor(op.getType()))
       return failure(); // already integer: not a reason to record
     FailureOr<SmallVector<QuantizedOperand, 2>> matched =
-        matchQuantizedOperands(rewriter, op, op->getOperands());
+        matchQuantizedOperands(rewriter, op, op->getOperands(),
+                               /*allowI16=*/true);
     if (failed(matched))
       return failure();
     SmallVector<QuantizedOperand, 2> &inputs = *matched;
     FailureOr<QuantizedResult> result =
-        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/true);
+        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/true,
+                             /*allowI16=*/true);
     if (failed(result))
       return failure();
 
     double twiceMax =
         2.0 * std::max(inputs[0].type.getScale(), inputs[1].type.getScale());
-    double leftShift = std::ldexp(1.0, kAddLeftShift);
+    // An i16 input (|x - z| <= 2^15) takes TFLite's int16 left shift 15:
+    // |x'| <= 2^15 * 2^15 / 2 = 2^29 and the i32 sum cannot overflow.
+    bool i16 = llvm::any_of(inputs, [](const QuantizedOperand &in) {
+      return storageWidth(in.type) == 16;
+    });
+    double leftShift = std::ldexp(1.0, i16 ? kAddLeftShift16 : kAddLeftShift);
     SmallVector<RescaleParams, 2> inRescales;
     for (const QuantizedOperand &input : inputs) {
       FailureOr<RescaleParams> p = matchRescale(

@@ -69,7 +69,7 @@ struct FoldAvgPool : public OpRewritePattern<tosa::AvgPool2dOp> {
                                       RankedTensorType::get(shape, i32), sum,
                                       rewriter.getI32IntegerAttr(axis));
     }
-    Type storage = getElementTypeOrSelf(x.getType());
+    Type storage = result.type.getStorageType(); // i8 or i16
     Value out = createRescale(rewriter, loc, sum, storage, *toOut);
     copyDiscardableAttrs(op, out.getDefiningOp());
     out = createIntClamp(rewriter, loc, out, lo, hi);
@@ -151,14 +151,17 @@ struct FoldAvgPool : public OpRewritePattern<tosa::AvgPool2dOp> {
     if (!isFloatTensor(op.getType()))
       return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
-        matchQuantizedOperand(rewriter, op, op.getInput(), "input");
+        matchQuantizedOperand(rewriter, op, op.getInput(), "input",
+                              /*allowI16=*/true);
     if (failed(input))
       return failure();
     mq::UniformQuantizedType inType = input->type;
-    FailureOr<QuantizedResult> result =
-        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false);
+    FailureOr<QuantizedResult> result = matchQuantizedResult(
+        rewriter, op, /*allowFusedClamp=*/false, /*allowI16=*/true);
     if (failed(result))
       return failure();
+    bool wide =
+        storageWidth(inType) == 16 || storageWidth(result->type) == 16;
 
     bool sameScale = inType.getScale() == result->type.getScale();
     auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
@@ -166,8 +169,13 @@ struct FoldAvgPool : public OpRewritePattern<tosa::AvgPool2dOp> {
     bool global = inShape.size() == 4 && kernel[0] == inShape[1] &&
                   kernel[1] == inShape[2] &&
                   llvm::all_of(op.getPad(), [](int64_t p) { return p == 0; });
-    if (!sameScale && global)
+    // int16 (either side): the global form only (an exact i32 sum and one
+    // rescale to the result's storage type, whatever the scales).
+    if (global && (wide || !sameScale))
       return foldGlobal(op, *input, *result, rewriter);
+    if (wide)
+      return rewriter.notifyMatchFailure(
+          op, "a windowed average pool has no int16 integer form yet");
     if (!sameScale)
       return foldWindowed(op, *input, *result, rewriter);
     auto [lo, hi] = resultClampBounds(*result);

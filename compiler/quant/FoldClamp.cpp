@@ -26,7 +26,8 @@ struct FoldClamp : public OpRewritePattern<tosa::ClampOp> {
     if (!isFloatTensor(op.getType()))
       return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
-        matchQuantizedOperand(rewriter, op, op.getInput(), "input");
+        matchQuantizedOperand(rewriter, op, op.getInput(), "input",
+                              /*allowI16=*/true);
     if (failed(input))
       return failure();
     auto minVal = dyn_cast<FloatAttr>(op.getMinValAttr());
@@ -34,7 +35,8 @@ struct FoldClamp : public OpRewritePattern<tosa::ClampOp> {
     if (!minVal || !maxVal)
       return rewriter.notifyMatchFailure(op, "expected float clamp bounds");
     FailureOr<QuantizedResult> result =
-        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false);
+        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false,
+                             /*allowI16=*/true);
     if (failed(result))
       return failure();
     llvm::Expected<std::optional<RescaleParams>> requant =
@@ -48,7 +50,7 @@ struct FoldClamp : public OpRewritePattern<tosa::ClampOp> {
     Location loc = op.getLoc();
     Value out = applyRequantize(rewriter, loc,
                                 materializeInteger(rewriter, loc, input->quant),
-                                *requant);
+                                *requant, result->type.getStorageType());
     out = createIntClamp(rewriter, loc, out, lo, hi);
     replaceWithInteger(rewriter, op, *result, out);
     return success();

@@ -10,10 +10,21 @@
 // multipliers from core/quant quantizeMultiplier (TFLite's conv reference
 // epilogue: bias, requantize, + zero point, clamp).
 //
+// int16 activations (TOSA's int16 profile): an i16 input with i8 weights
+// accumulates in i48 (acc_type = i48, bias i48) and the rescale of the i48
+// accumulator uses 16-bit multipliers (scale32 = false, apply_scale_16) as
+// TOSA requires. int16 weights (orin's int16_symmetric) are i16 x i16 -> i48,
+// an extension of TOSA's conv2d (TOSA defines it for matmul only). An i8
+// input of a conv with int16 weights is first widened to i16 by an exact
+// rescale (multiplier 1, its zero point removed). The i48 bias is what the
+// NPU's int16 CONV reads (8 bytes per channel).
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/quant/Passes.h"
 #include "compiler/quant/QuantUtils.h"
+
+#include <cmath>
 
 using namespace mlir;
 namespace mq = mlir::quant;
@@ -45,8 +56,8 @@ template <typename OpTy> struct FoldConv : public OpRewritePattern<OpTy> {
                                 PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getType()))
       return failure(); // already integer: not a reason to record
-    FailureOr<QuantizedOperand> input =
-        matchQuantizedOperand(rewriter, op, op.getInput(), "input");
+    FailureOr<QuantizedOperand> input = matchQuantizedOperand(
+        rewriter, op, op.getInput(), "input", /*allowI16=*/true);
     if (failed(input))
       return failure();
     FailureOr<QuantizedWeight> weight =
@@ -63,10 +74,15 @@ template <typename OpTy> struct FoldConv : public OpRewritePattern<OpTy> {
         diag << "expected a bias of 1 or " << channels << " values but got "
              << bias->size();
       });
-    FailureOr<QuantizedResult> result =
-        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/true);
+    FailureOr<QuantizedResult> result = matchQuantizedResult(
+        rewriter, op, /*allowFusedClamp=*/true, /*allowI16=*/true);
     if (failed(result))
       return failure();
+    auto weightType = cast<mq::QuantizedType>(
+        getElementTypeOrSelf(weight->quant.getType()));
+    const bool wideWeight = weightType.getStorageTypeIntegralWidth() == 16;
+    // An i8 input of i16 weights is widened to i16 (below).
+    const bool wide = storageWidth(input->type) == 16 || wideWeight;
 
     // All arithmetic up front: nothing is built unless it all succeeds.
     ArrayRef<int64_t> weightShape =
@@ -83,29 +99,55 @@ template <typename OpTy> struct FoldConv : public OpRewritePattern<OpTy> {
                << ", which does not index output channels";
         });
       double b = (*bias)[bias->size() == 1 ? 0 : oc];
-      biasQ.push_back(
-          quantize(b, QParams{sIn * *sW, 0}, DType::Int32, Rounding::HalfEven));
+      // i32, or for int16 an i48 bias (|b| / (s_in s_w) < 2^47).
+      double q = b / (sIn * *sW);
+      if (std::abs(q) > (wide ? 140737488355327.0 : 2147483647.0))
+        return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
+          diag << "the bias of output channel " << oc << " does not fit "
+               << (wide ? "48" : "32") << " bits";
+        });
+      biasQ.push_back(wide ? static_cast<int64_t>(std::nearbyint(q))
+                           : quantize(b, QParams{sIn * *sW, 0}, DType::Int32,
+                                      Rounding::HalfEven));
       multipliers.push_back(sIn * *sW / sOut);
     }
     FailureOr<RescaleParams> rescale =
-        matchRescale(rewriter, op, multipliers, 0, result->type.getZeroPoint());
+        matchRescale(rewriter, op, multipliers, 0, result->type.getZeroPoint(),
+                     /*scale16=*/wide);
     if (failed(rescale))
       return failure();
+    std::optional<RescaleParams> widen;
+    if (wideWeight && storageWidth(input->type) == 8) {
+      FailureOr<RescaleParams> p = matchRescale(
+          rewriter, op, {1.0}, input->type.getZeroPoint(), /*outputZp=*/0);
+      if (failed(p))
+        return failure();
+      widen = *p;
+    }
 
     Location loc = op.getLoc();
-    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
-    Value inputI8 = materializeInteger(rewriter, loc, input->quant);
-    Value weightI8 =
+    // i8 x i8 -> i32; i16 x (i8 | i16) -> i48 (stored in i64 by the
+    // reference, apply_scale_16 on the rescale).
+    Type accType = rewriter.getIntegerType(wide ? 48 : 32);
+    Value inputInt = materializeInteger(rewriter, loc, input->quant);
+    int64_t inputZpValue = input->type.getZeroPoint();
+    if (widen) {
+      inputInt = createRescale(rewriter, loc, inputInt, rewriter.getI16Type(),
+                               *widen);
+      inputZpValue = 0;
+    }
+    Type inElem = getElementTypeOrSelf(inputInt.getType());
+    Value weightInt =
         materializeInteger(rewriter, weight->quant.getLoc(), weight->quant);
-    Value biasI32 = createIntConst(rewriter, loc, {channels}, i32, biasQ);
-    Value inputZp =
-        createZeroPoint(rewriter, loc, i8, input->type.getZeroPoint());
+    Value biasInt = createIntConst(rewriter, loc, {channels}, accType, biasQ);
+    Value inputZp = createZeroPoint(rewriter, loc, inElem, inputZpValue);
     Value weightZp =
-        createZeroPoint(rewriter, loc, i8, weight->params.zeroPoint);
+        createZeroPoint(rewriter, loc, weightType.getStorageType(),
+                        weight->params.zeroPoint);
     auto acc = OpTy::create(
-        rewriter, loc, withElementType(outType, i32), inputI8, weightI8,
-        biasI32, inputZp, weightZp, op.getPadAttr(), op.getStrideAttr(),
-        op.getDilationAttr(), TypeAttr::get(i32), op.getLocalBoundAttr());
+        rewriter, loc, withElementType(outType, accType), inputInt, weightInt,
+        biasInt, inputZp, weightZp, op.getPadAttr(), op.getStrideAttr(),
+        op.getDilationAttr(), TypeAttr::get(accType), op.getLocalBoundAttr());
     copyDiscardableAttrs(op, acc);
     replaceWithRescaled(rewriter, op, *result, acc, *rescale);
     return success();

@@ -33,6 +33,11 @@ struct FoldMatMul : public OpRewritePattern<tosa::MatMulOp> {
         matchQuantizedWeight(rewriter, op, op.getB(), "operand b");
     if (failed(b))
       return failure();
+    if (getQuantElementType(b->quant.getType())
+            .getStorageTypeIntegralWidth() != 8)
+      return rewriter.notifyMatchFailure(
+          op, "operand b has i16 storage; matmul has no int16 integer form "
+              "yet");
     const WeightQParams *bParams = &b->params;
     if (bParams->axis >= 0 && bParams->axis != 2)
       return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {

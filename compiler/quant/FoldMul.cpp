@@ -35,17 +35,23 @@ struct FoldMul : public OpRewritePattern<tosa::MulOp> {
       return rewriter.notifyMatchFailure(
           op, "expected a constant shift of 0 on a float mul");
     FailureOr<SmallVector<QuantizedOperand, 2>> matched =
-        matchQuantizedOperands(rewriter, op, {op.getInput1(), op.getInput2()});
+        matchQuantizedOperands(rewriter, op, {op.getInput1(), op.getInput2()},
+                               /*allowI16=*/true);
     if (failed(matched))
       return failure();
     SmallVector<QuantizedOperand, 2> &inputs = *matched;
     FailureOr<QuantizedResult> result =
-        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/true);
+        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/true,
+                             /*allowI16=*/true);
     if (failed(result))
       return failure();
 
+    // int16 (zero point 0): TOSA MUL i16 x i16 -> i32 directly, |p| <=
+    // 32767^2 < 2^30; an i8 x i16 pair (per-node precision) is widened to
+    // i32 first (TOSA MUL takes one input type).
     bool widen = inputs[0].type.getZeroPoint() != 0 ||
-                 inputs[1].type.getZeroPoint() != 0;
+                 inputs[1].type.getZeroPoint() != 0 ||
+                 storageWidth(inputs[0].type) != storageWidth(inputs[1].type);
     SmallVector<RescaleParams, 2> inRescales;
     for (const QuantizedOperand &input : inputs) {
       FailureOr<RescaleParams> p =

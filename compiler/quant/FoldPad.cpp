@@ -25,7 +25,8 @@ struct FoldPad : public OpRewritePattern<tosa::PadOp> {
     if (!isFloatTensor(op.getType()))
       return failure(); // already integer: not a reason to record
     FailureOr<QuantizedOperand> input =
-        matchQuantizedOperand(rewriter, op, op.getInput1(), "input");
+        matchQuantizedOperand(rewriter, op, op.getInput1(), "input",
+                              /*allowI16=*/true);
     if (failed(input))
       return failure();
     std::optional<SmallVector<double>> padValue =
@@ -34,7 +35,8 @@ struct FoldPad : public OpRewritePattern<tosa::PadOp> {
       return rewriter.notifyMatchFailure(
           op, "pad_const is not a one-element float tosa.const");
     FailureOr<QuantizedResult> result =
-        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false);
+        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false,
+                             /*allowI16=*/true);
     if (failed(result))
       return failure();
     llvm::Expected<std::optional<RescaleParams>> requant =
@@ -51,7 +53,7 @@ struct FoldPad : public OpRewritePattern<tosa::PadOp> {
     Type storage = result->type.getStorageType();
     Value in = applyRequantize(rewriter, loc,
                                materializeInteger(rewriter, loc, input->quant),
-                               *requant);
+                               *requant, result->type.getStorageType());
     Value padConst = createIntConst(
         rewriter, loc, cast<ShapedType>(op.getPadConst().getType()).getShape(),
         storage, {padQ});

@@ -7,7 +7,8 @@
 // imported QDQ model) is first requantized with an i8 -> i8 rescale by
 // s_in / s_out (max and min are monotonic and the rescale is non-decreasing,
 // so requantizing before max_pool2d / reduce_max / reduce_min equals
-// requantizing after).
+// requantizing after). The same holds for i16, and an i8 input of an i16
+// result (per-node precision) is rescaled i8 -> i16.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,13 +35,14 @@ struct FoldSharedQParams : public OpRewritePattern<OpTy> {
         continue; // shapes and other non-data operands are kept
       FailureOr<QuantizedOperand> input = matchQuantizedOperand(
           rewriter, op, operand.get(),
-          "operand #" + Twine(operand.getOperandNumber()));
+          "operand #" + Twine(operand.getOperandNumber()), /*allowI16=*/true);
       if (failed(input))
         return failure();
       floatOperands.push_back({operand.getOperandNumber(), *input});
     }
     FailureOr<QuantizedResult> result =
-        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false);
+        matchQuantizedResult(rewriter, op, /*allowFusedClamp=*/false,
+                             /*allowI16=*/true);
     if (failed(result))
       return failure();
     SmallVector<std::optional<RescaleParams>> requants;
@@ -62,7 +64,8 @@ struct FoldSharedQParams : public OpRewritePattern<OpTy> {
     SmallVector<Value> operands(op->getOperands());
     for (auto [entry, requant] : llvm::zip(floatOperands, requants)) {
       Value input = materializeInteger(rewriter, loc, entry.second.quant);
-      Value moved = applyRequantize(rewriter, loc, input, requant);
+      Value moved = applyRequantize(rewriter, loc, input, requant,
+                                    result->type.getStorageType());
       if (requant)
         moved = createIntClamp(rewriter, loc, moved, lo, hi);
       operands[entry.first] = moved;

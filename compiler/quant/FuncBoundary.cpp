@@ -3,8 +3,8 @@
 // At the integer level the function takes and returns the i8 storage tensors
 // and describes each with attributes the compile driver copies into the
 // .npubin input/output descriptors:
-//   tessera.scale (f64), tessera.zero_point (i64), tessera.dtype ("int8" or
-//   "uint8").
+//   tessera.scale (f64), tessera.zero_point (i64), tessera.dtype ("int8",
+//   "uint8" or "int16").
 // For "uint8" the zero point is the external one (uint8 bytes); the tensor
 // itself holds those bytes XOR 0x80 (zero point - 128), which the runtime
 // produces when it loads the input (docs/quantization-passes.md).
@@ -29,7 +29,10 @@ NamedAttrList boundaryAttrs(Builder &b, mq::UniformQuantizedType type,
   attrs.set(kScaleAttr, b.getF64FloatAttr(type.getScale()));
   attrs.set(kZeroPointAttr,
             b.getI64IntegerAttr(type.getZeroPoint() + (isUint8 ? 128 : 0)));
-  attrs.set(kDtypeAttr, b.getStringAttr(isUint8 ? "uint8" : "int8"));
+  attrs.set(kDtypeAttr,
+            b.getStringAttr(isUint8                                ? "uint8"
+                            : storageWidth(type) == 16 ? "int16"
+                                                       : "int8"));
   return attrs;
 }
 
@@ -99,7 +102,8 @@ LogicalResult convertFunctionArguments(func::FuncOp func) {
       continue; // not (uniformly) quantized: reported by the leftover check
     Type quantType = qcasts.front().getType();
     llvm::Expected<mq::UniformQuantizedType> type = requireI8PerTensor(
-        quantType, "argument #" + std::to_string(arg.getArgNumber()));
+        quantType, "argument #" + std::to_string(arg.getArgNumber()),
+        /*allowI16=*/true);
     if (!type)
       return func.emitOpError() << llvm::toString(type.takeError());
 
@@ -137,7 +141,8 @@ LogicalResult convertFunctionResults(func::FuncOp func) {
       continue; // reported by the leftover check
     llvm::Expected<mq::UniformQuantizedType> type = requireI8PerTensor(
         source.getType(),
-        "result #" + std::to_string(operand.getOperandNumber()));
+        "result #" + std::to_string(operand.getOperandNumber()),
+        /*allowI16=*/true);
     if (!type)
       return ret.emitOpError() << llvm::toString(type.takeError());
     unsigned i = operand.getOperandNumber();

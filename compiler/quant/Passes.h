@@ -39,19 +39,49 @@ using QuantizeOptions = QuantizePassOptions;
 /// weight-dtype, symmetric-weights, weight-per-channel, power-of-two-scale).
 /// Asymmetric weights are per tensor (one weight_zp): QuantizePass checks.
 struct WeightScheme {
-  DType dtype = DType::Int8; // Int8 or UInt8
+  DType dtype = DType::Int8; // Int8, UInt8 or Int16 (int16: symmetric)
   bool symmetric = true;
   bool perChannel = true;
   bool powerOfTwo = false;
 };
 
+/// The storage dtypes of one function's activations and weights: the
+/// options' activation-dtype and weight-dtype, overridden per ONNX node by
+/// node-dtypes (docs/quantization.md "Per-node precision").
+class NodePrecision {
+public:
+  /// The activation dtype of `op`'s result (its node's override, else the
+  /// default).
+  DType activation(mlir::Operation *op) const;
+  /// The weight dtype of `op` (conv, depthwise, matmul).
+  DType weight(mlir::Operation *op) const;
+  DType defaultActivation = DType::Int8;
+  DType defaultWeight = DType::Int8;
+  struct Override {
+    std::string pattern;
+    DType activation, weight;
+  };
+  llvm::SmallVector<Override> overrides; ///< last match wins
+
+private:
+  const Override *find(mlir::Operation *op) const;
+};
+
+/// Parses options.activationDtype, weightDtype and nodeDtypes
+/// ("PATTERN=ACT[:WEIGHT]"); errors (on `func`) for a bad dtype, a bad glob
+/// or a pattern that matches no node of `func`.
+mlir::FailureOr<NodePrecision>
+parseNodePrecision(mlir::func::FuncOp func, const QuantizeOptions &options);
+
 /// Inserts quant.qcast/quant.dcast after the float `tosa.const` weight of
 /// every conv2d, depthwise_conv2d and matmul, quantized as `scheme` says
 /// (symmetric: restricted range, e.g. [-127, 127]; asymmetric: full range
 /// with a zero point), one scale per output channel or per tensor, stored
-/// as i8 (uint8 with zero point z - 128).
+/// as i8 (uint8 with zero point z - 128). A node whose `precision` weight
+/// dtype is int16 gets symmetric int16 weights ([-32767, 32767]).
 void populateQuantizeWeightsPatterns(mlir::RewritePatternSet &patterns,
-                                     const WeightScheme &scheme);
+                                     const WeightScheme &scheme,
+                                     const NodePrecision *precision = nullptr);
 
 /// Rewrites arith.divf(x, d) of a non-constant divisor whose calibrated
 /// range excludes 0 as mul(x, reciprocal(d)), the reciprocal calibrated to
@@ -68,8 +98,13 @@ llvm::SetVector<mlir::Operation *> rangedOps(mlir::func::FuncOp func);
 /// Chooses the activation quantization of `func` from its `tessera.range`
 /// attributes and inserts quant.qcast/quant.dcast pairs; see
 /// ActivationQParams.cpp. Emits an error naming the op on a bad range.
+/// `precision` (optional) gives per-node dtypes: a class of values that
+/// share one quantization (concat, max pool, reshape, ...) is int16 if any
+/// member's node is.
 mlir::LogicalResult quantizeActivations(mlir::func::FuncOp func,
-                                        const QuantizeOptions &options);
+                                        const QuantizeOptions &options,
+                                        const NodePrecision *precision =
+                                            nullptr);
 
 //===----------------------------------------------------------------------===//
 // --tessera-fold-to-integer rewrites

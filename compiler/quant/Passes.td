@@ -31,8 +31,8 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
   let options = [
     Option<"activationDtype", "activation-dtype", "std::string",
            /*default=*/"\"int8\"",
-           "Activation storage type seen at the function boundary: int8 or "
-           "uint8 (uint8 asymmetric is RKNN's default)">,
+           "Activation storage type seen at the function boundary: int8, "
+           "uint8 (uint8 asymmetric is RKNN's default) or int16 (symmetric)">,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false",
            "Quantize activations symmetrically (restricted range, zero point "
@@ -41,8 +41,8 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
            /*default=*/"true",
            "One weight scale per output channel instead of per tensor">,
     Option<"weightDtype", "weight-dtype", "std::string", /*default=*/"\"int8\"",
-           "Weight type: int8 or uint8 (stored as i8 with zero point z - 128; "
-           "int16 is not supported yet)">,
+           "Weight storage type: int8 or uint8 (stored as i8 with zero point "
+           "z - 128), or int16 (symmetric, restricted range)">,
     Option<"powerOfTwoScale", "power-of-two-scale", "bool",
            /*default=*/"false",
            "Round every activation and weight scale up to a power of two "
@@ -55,6 +55,12 @@ def QuantizePass : Pass<"tessera-quantize", "mlir::func::FuncOp"> {
            "for int8, 128 for uint8); false: asymmetric with a zero point "
            "(RKNN's asymmetric_quantized-u8), per tensor only, as TOSA and "
            "the NPU's CONV have one weight zero point">,
+    ListOption<"nodeDtypes", "node-dtypes", "std::string",
+           "Per-node precision, PATTERN=ACT[:WEIGHT] (ONNX node name or "
+           "llvm::GlobPattern; ACT int8 or int16, WEIGHT int8 or int16, "
+           "default int8): the node's output activations (and its weights) "
+           "use that dtype instead of activation-dtype; a pattern that "
+           "matches no node is an error">,
   ];
   let dependentDialects = ["mlir::quant::QuantDialect",
                            "mlir::tosa::TosaDialect"];

@@ -49,6 +49,12 @@ static bool isI8Storage(mq::QuantizedType type) {
   return type.isSigned() && type.getStorageTypeIntegralWidth() == 8;
 }
 
+/// i8 or i16 storage (int16 activations and weights).
+static bool isI8OrI16Storage(mq::QuantizedType type) {
+  return type.isSigned() && (type.getStorageTypeIntegralWidth() == 8 ||
+                             type.getStorageTypeIntegralWidth() == 16);
+}
+
 static std::string describe(Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -57,7 +63,7 @@ static std::string describe(Type type) {
 }
 
 llvm::Expected<mq::UniformQuantizedType>
-requireI8PerTensor(Type quantTensorType, StringRef what) {
+requireI8PerTensor(Type quantTensorType, StringRef what, bool allowI16) {
   mq::QuantizedType q = getQuantElementType(quantTensorType);
   auto uniform = dyn_cast_or_null<mq::UniformQuantizedType>(q);
   if (!uniform)
@@ -65,18 +71,27 @@ requireI8PerTensor(Type quantTensorType, StringRef what) {
         "expected " + what.str() +
         " with a per-tensor !quant.uniform type but got " +
         describe(quantTensorType));
-  if (!isI8Storage(uniform))
-    return llvm::createStringError("expected " + what.str() +
-                                   " with i8 storage but got " +
-                                   describe(uniform));
+  if (allowI16 ? !isI8OrI16Storage(uniform) : !isI8Storage(uniform))
+    return llvm::createStringError(
+        "expected " + what.str() +
+        (allowI16 ? " with i8 or i16 storage but got "
+                  : " with i8 storage but got ") +
+        describe(uniform) +
+        (!allowI16 && uniform.getStorageTypeIntegralWidth() == 16
+             ? " (this op has no int16 integer form yet)"
+             : ""));
   return uniform;
+}
+
+unsigned storageWidth(mq::UniformQuantizedType type) {
+  return type.getStorageTypeIntegralWidth();
 }
 
 llvm::Expected<WeightQParams> getWeightQParams(Type quantTensorType) {
   mq::QuantizedType q = getQuantElementType(quantTensorType);
-  if (!q || !isI8Storage(q))
+  if (!q || !isI8OrI16Storage(q))
     return llvm::createStringError(
-        "expected a weight with an i8 !quant.uniform type but got " +
+        "expected a weight with an i8 or i16 !quant.uniform type but got " +
         describe(quantTensorType));
   WeightQParams p;
   if (auto uniform = dyn_cast<mq::UniformQuantizedType>(q)) {
@@ -265,18 +280,21 @@ Value createZeroPoint(OpBuilder &b, Location loc, Type elementType,
 // Rescale and clamp
 //===----------------------------------------------------------------------===//
 
-llvm::Expected<RescaleParams>
-computeRescale(ArrayRef<double> real, int64_t inputZp, int64_t outputZp) {
+llvm::Expected<RescaleParams> computeRescale(ArrayRef<double> real,
+                                             int64_t inputZp, int64_t outputZp,
+                                             bool scale16) {
   RescaleParams p;
   p.inputZp = inputZp;
   p.outputZp = outputZp;
   bool allEqual = llvm::all_of(real, [&](double m) { return m == real[0]; });
   for (double m : allEqual ? real.take_front(1) : real) {
-    std::optional<ScaleMultiplier> sm = quantizeMultiplier(m);
+    std::optional<ScaleMultiplier> sm =
+        scale16 ? quantizeMultiplier16(m) : quantizeMultiplier(m);
     if (!sm)
       return llvm::createStringError(
           "requantization multiplier " + std::to_string(m) +
-          " is out of the range of a 32-bit multiplier with shift >= 2");
+          " is out of the range of a " + (scale16 ? "16" : "32") +
+          "-bit multiplier with shift >= 2");
     p.multipliers.push_back(sm->multiplier);
     p.shifts.push_back(sm->shift);
   }
@@ -285,8 +303,9 @@ computeRescale(ArrayRef<double> real, int64_t inputZp, int64_t outputZp) {
 
 FailureOr<RescaleParams> matchRescale(PatternRewriter &rewriter, Operation *op,
                                       ArrayRef<double> real, int64_t inputZp,
-                                      int64_t outputZp) {
-  llvm::Expected<RescaleParams> p = computeRescale(real, inputZp, outputZp);
+                                      int64_t outputZp, bool scale16) {
+  llvm::Expected<RescaleParams> p =
+      computeRescale(real, inputZp, outputZp, scale16);
   if (!p)
     return rewriter.notifyMatchFailure(op, llvm::toString(p.takeError()));
   return *p;
@@ -296,14 +315,19 @@ Value createRescale(OpBuilder &b, Location loc, Value input,
                     Type outElementType, const RescaleParams &params) {
   Type inElementType = getElementTypeOrSelf(input.getType());
   auto n = static_cast<int64_t>(params.multipliers.size());
-  Value multiplier =
-      createIntConst(b, loc, {n}, b.getI32Type(), params.multipliers);
+  // TOSA: an i48 input (an int16 conv's accumulator) is rescaled with
+  // apply_scale_16 (scale32 = false, i16 multipliers, computeRescale's
+  // scale16).
+  bool scale32 = inElementType.getIntOrFloatBitWidth() != 48;
+  Value multiplier = createIntConst(b, loc, {n},
+                                    scale32 ? b.getI32Type() : b.getI16Type(),
+                                    params.multipliers);
   Value shift = createIntConst(b, loc, {n}, b.getI8Type(), params.shifts);
   Value inputZp = createZeroPoint(b, loc, inElementType, params.inputZp);
   Value outputZp = createZeroPoint(b, loc, outElementType, params.outputZp);
   return tosa::RescaleOp::create(
       b, loc, withElementType(input.getType(), outElementType), input,
-      multiplier, shift, inputZp, outputZp, /*scale32=*/true, kRescaleRounding,
+      multiplier, shift, inputZp, outputZp, scale32, kRescaleRounding,
       /*per_channel=*/n > 1, /*input_unsigned=*/false,
       /*output_unsigned=*/false);
 }
@@ -312,6 +336,7 @@ llvm::Expected<std::optional<RescaleParams>>
 computeRequantize(mq::UniformQuantizedType from, mq::UniformQuantizedType to) {
   if (from.getScale() == to.getScale() &&
       from.getZeroPoint() == to.getZeroPoint() &&
+      from.getStorageTypeIntegralWidth() == to.getStorageTypeIntegralWidth() &&
       from.getStorageTypeMin() >= to.getStorageTypeMin() &&
       from.getStorageTypeMax() <= to.getStorageTypeMax())
     return std::optional<RescaleParams>();
@@ -324,10 +349,13 @@ computeRequantize(mq::UniformQuantizedType from, mq::UniformQuantizedType to) {
 }
 
 Value applyRequantize(OpBuilder &b, Location loc, Value input,
-                      const std::optional<RescaleParams> &params) {
+                      const std::optional<RescaleParams> &params,
+                      Type outElementType) {
   if (!params)
     return input;
-  return createRescale(b, loc, input, getElementTypeOrSelf(input.getType()),
+  return createRescale(b, loc, input,
+                       outElementType ? outElementType
+                                      : getElementTypeOrSelf(input.getType()),
                        *params);
 }
 
@@ -337,7 +365,9 @@ static int64_t quantizeBound(mq::UniformQuantizedType type, double bound) {
   QParams p{type.getScale(), type.getZeroPoint()};
   double lo = dequantize(type.getStorageTypeMin(), p);
   double hi = dequantize(type.getStorageTypeMax(), p);
-  DType dtype = type.isSigned() ? DType::Int8 : DType::UInt8;
+  DType dtype = type.getStorageTypeIntegralWidth() == 16
+                    ? (type.isSigned() ? DType::Int16 : DType::UInt16)
+                    : (type.isSigned() ? DType::Int8 : DType::UInt8);
   return quantize(std::clamp(bound, lo, hi), p, dtype, Rounding::HalfEven);
 }
 
@@ -388,14 +418,15 @@ Value createIntClamp(OpBuilder &b, Location loc, Value input, int64_t lo,
 
 FailureOr<QuantizedOperand> matchQuantizedOperand(PatternRewriter &rewriter,
                                                   Operation *op, Value operand,
-                                                  const Twine &name) {
+                                                  const Twine &name,
+                                                  bool allowI16) {
   Value q = getDequantizedSource(operand);
   if (!q)
     return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
       diag << name << " has no quantization parameters (not a quant.dcast)";
     });
   llvm::Expected<mq::UniformQuantizedType> type =
-      requireI8PerTensor(q.getType(), name.str());
+      requireI8PerTensor(q.getType(), name.str(), allowI16);
   if (!type)
     return rewriter.notifyMatchFailure(op, llvm::toString(type.takeError()));
   if (!hasIntegerForm(q))
@@ -407,11 +438,11 @@ FailureOr<QuantizedOperand> matchQuantizedOperand(PatternRewriter &rewriter,
 
 FailureOr<SmallVector<QuantizedOperand, 2>>
 matchQuantizedOperands(PatternRewriter &rewriter, Operation *op,
-                       ValueRange operands) {
+                       ValueRange operands, bool allowI16) {
   SmallVector<QuantizedOperand, 2> inputs;
   for (auto [i, operand] : llvm::enumerate(operands)) {
-    FailureOr<QuantizedOperand> input =
-        matchQuantizedOperand(rewriter, op, operand, "operand #" + Twine(i));
+    FailureOr<QuantizedOperand> input = matchQuantizedOperand(
+        rewriter, op, operand, "operand #" + Twine(i), allowI16);
     if (failed(input))
       return failure();
     inputs.push_back(*input);
@@ -441,7 +472,8 @@ static std::optional<double> floatAttrValue(Attribute attr) {
 
 FailureOr<QuantizedResult> matchQuantizedResult(PatternRewriter &rewriter,
                                                 Operation *op,
-                                                bool allowFusedClamp) {
+                                                bool allowFusedClamp,
+                                                bool allowI16) {
   if (op->getNumResults() != 1)
     return rewriter.notifyMatchFailure(op, "expected a single result");
   QuantizedResult result;
@@ -473,7 +505,8 @@ FailureOr<QuantizedResult> matchQuantizedResult(PatternRewriter &rewriter,
     result.qcasts.push_back(qcast);
   }
   llvm::Expected<mq::UniformQuantizedType> type =
-      requireI8PerTensor(result.qcasts.front().getType(), "the result");
+      requireI8PerTensor(result.qcasts.front().getType(), "the result",
+                         allowI16);
   if (!type)
     return rewriter.notifyMatchFailure(op, llvm::toString(type.takeError()));
   result.type = *type;

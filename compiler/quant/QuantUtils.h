@@ -56,6 +56,8 @@ inline constexpr mlir::tosa::RoundingMode kRescaleRounding =
 /// Left shift applied to both inputs of an integer add before they are
 /// summed in i32 (TFLite's kInt8AddLeftShift / quantized add reference).
 inline constexpr int kAddLeftShift = 20;
+/// The left shift when an input is i16 (TFLite's int16 add: 15).
+inline constexpr int kAddLeftShift16 = 15;
 
 //===----------------------------------------------------------------------===//
 // Types
@@ -85,9 +87,15 @@ struct WeightQParams {
 llvm::Expected<WeightQParams> getWeightQParams(mlir::Type quantTensorType);
 
 /// Requires a per-tensor i8-storage type (what the integer level computes
-/// on); returns a reason otherwise.
+/// on), or with `allowI16` i8 or i16 (int16 activations, for the folds that
+/// have an int16 form; docs/quantization-passes.md "int16"); returns a
+/// reason otherwise.
 llvm::Expected<mlir::quant::UniformQuantizedType>
-requireI8PerTensor(mlir::Type quantTensorType, llvm::StringRef what);
+requireI8PerTensor(mlir::Type quantTensorType, llvm::StringRef what,
+                   bool allowI16 = false);
+
+/// The storage width of `type` (8 or 16).
+unsigned storageWidth(mlir::quant::UniformQuantizedType type);
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -137,35 +145,43 @@ struct RescaleParams {
   int64_t outputZp = 0;
 };
 
-/// Converts real multipliers with quant::quantizeMultiplier (scale32). Equal
-/// multipliers collapse to one (per_channel = false). Fails, naming the
-/// value, for a multiplier out of range.
+/// Converts real multipliers with quant::quantizeMultiplier (scale32), or
+/// with `scale16` quant::quantizeMultiplier16 (the rescale of an i48
+/// accumulator, TOSA apply_scale_16). Equal multipliers collapse to one
+/// (per_channel = false). Fails, naming the value, for a multiplier out of
+/// range.
 llvm::Expected<RescaleParams> computeRescale(llvm::ArrayRef<double> real,
-                                             int64_t inputZp, int64_t outputZp);
+                                             int64_t inputZp, int64_t outputZp,
+                                             bool scale16 = false);
 
 /// computeRescale inside a rewrite pattern: its error becomes the match
 /// failure reason of `op`.
 mlir::FailureOr<RescaleParams> matchRescale(mlir::PatternRewriter &rewriter,
                                             mlir::Operation *op,
                                             llvm::ArrayRef<double> real,
-                                            int64_t inputZp, int64_t outputZp);
+                                            int64_t inputZp, int64_t outputZp,
+                                            bool scale16 = false);
 
 /// tosa.rescale of `input` to `outElementType` (same shape) with `params`,
-/// scale32, kRescaleRounding.
+/// kRescaleRounding; scale32 unless `input` is i48 (then `params` must come
+/// from computeRescale with scale16).
 mlir::Value createRescale(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value input, mlir::Type outElementType,
                           const RescaleParams &params);
 
-/// Parameters to move an i8 value from quantization `from` to `to`, or none
-/// when they are equal (no rescale needed).
+/// Parameters to move an i8 (or i16) value from quantization `from` to `to`,
+/// or none when they are equal (no rescale needed; a change of storage
+/// width always needs one).
 llvm::Expected<std::optional<RescaleParams>>
 computeRequantize(mlir::quant::UniformQuantizedType from,
                   mlir::quant::UniformQuantizedType to);
 
-/// Applies computeRequantize's result (if any) to `input`.
+/// Applies computeRequantize's result (if any) to `input`, giving the
+/// rescale `outElementType` (default: the input's).
 mlir::Value applyRequantize(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value input,
-                            const std::optional<RescaleParams> &params);
+                            const std::optional<RescaleParams> &params,
+                            mlir::Type outElementType = nullptr);
 
 /// Integer clamp bounds of a float clamp [minVal, maxVal] applied to values
 /// quantized with `type`: the bounds quantized with core/quant, intersected
@@ -217,15 +233,17 @@ inline constexpr llvm::StringLiteral kProducerNotFolded =
 
 /// Matches `operand` of `op` (called `name` in the reason reported through
 /// `rewriter.notifyMatchFailure`).
+/// `allowI16`: an i16 operand matches too (requireI8PerTensor).
 mlir::FailureOr<QuantizedOperand>
 matchQuantizedOperand(mlir::PatternRewriter &rewriter, mlir::Operation *op,
-                      mlir::Value operand, const llvm::Twine &name);
+                      mlir::Value operand, const llvm::Twine &name,
+                      bool allowI16 = false);
 
 /// Matches every value of `operands` (operands of `op`, numbered from 0 as
 /// "operand #i") with matchQuantizedOperand.
 mlir::FailureOr<llvm::SmallVector<QuantizedOperand, 2>>
 matchQuantizedOperands(mlir::PatternRewriter &rewriter, mlir::Operation *op,
-                       mlir::ValueRange operands);
+                       mlir::ValueRange operands, bool allowI16 = false);
 
 /// A float weight operand that is `quant.dcast` of a quantized value with an
 /// integer form (per tensor or per axis).
@@ -252,7 +270,7 @@ struct QuantizedResult {
 /// `rewriter.notifyMatchFailure`.
 mlir::FailureOr<QuantizedResult>
 matchQuantizedResult(mlir::PatternRewriter &rewriter, mlir::Operation *op,
-                     bool allowFusedClamp);
+                     bool allowFusedClamp, bool allowI16 = false);
 
 /// Integer bounds of the result's clamp (fused activation and storage range).
 std::pair<int64_t, int64_t> resultClampBounds(const QuantizedResult &result);

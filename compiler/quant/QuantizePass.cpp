@@ -20,11 +20,19 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     std::optional<DType> wDtype = parseDType(weightDtype);
-    if (!wDtype || (*wDtype != DType::Int8 && *wDtype != DType::UInt8)) {
+    if (!wDtype || (*wDtype != DType::Int8 && *wDtype != DType::UInt8 &&
+                    *wDtype != DType::Int16)) {
       func.emitError() << "unsupported weight-dtype '" << weightDtype
-                       << "' (expected int8 or uint8)";
+                       << "' (expected int8, uint8 or int16)";
       return signalPassFailure();
     }
+    QuantizeOptions options{activationDtype, symmetricActivations,
+                            weightPerChannel, weightDtype, powerOfTwoScale,
+                            symmetricWeights};
+    options.nodeDtypes.assign(nodeDtypes.begin(), nodeDtypes.end());
+    FailureOr<NodePrecision> precision = parseNodePrecision(func, options);
+    if (failed(precision))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     if (powerOfTwoScale && !(symmetricActivations && symmetricWeights)) {
       func.emitError() << "power-of-two-scale needs symmetric activations "
@@ -39,10 +47,16 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
                           "take one weight zero point";
       return signalPassFailure();
     }
+    if (!symmetricWeights && *wDtype == DType::Int16) {
+      func.emitError() << "int16 weights are symmetric (symmetric-weights "
+                          "must be true)";
+      return signalPassFailure();
+    }
     populateQuantizeWeightsPatterns(
         patterns,
         WeightScheme{*wDtype, symmetricWeights, weightPerChannel,
-                     powerOfTwoScale});
+                     powerOfTwoScale},
+        &*precision);
     // No folding: quant.dcast(quant.qcast(x)) would fold back to x.
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -50,10 +64,7 @@ struct QuantizePass : public impl::QuantizePassBase<QuantizePass> {
       return signalPassFailure();
 
     rewriteTensorDivisions(func);
-    QuantizeOptions options{activationDtype, symmetricActivations,
-                            weightPerChannel, weightDtype, powerOfTwoScale,
-                            symmetricWeights};
-    if (failed(quantizeActivations(func, options)))
+    if (failed(quantizeActivations(func, options, &*precision)))
       return signalPassFailure();
   }
 };

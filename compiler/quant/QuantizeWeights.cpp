@@ -14,6 +14,8 @@
 //    point (weight_zp, w_zp).
 // Like activations, uint8 is stored as i8 with zero point z - 128: the same
 // integers minus 128, so every w - z_w, and so every result, is unchanged.
+// Nodes whose NodePrecision weight dtype is int16 get symmetric int16
+// weights: [-32767, 32767] and max|w| / 32767.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,8 +46,9 @@ int32_t outputChannelAxis(Operation *op, ArrayRef<int64_t> shape) {
 }
 
 template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
-  QuantizeWeight(MLIRContext *ctx, const WeightScheme &scheme)
-      : OpRewritePattern<OpTy>(ctx), scheme(scheme) {}
+  QuantizeWeight(MLIRContext *ctx, const WeightScheme &scheme,
+                 const NodePrecision *precision)
+      : OpRewritePattern<OpTy>(ctx), scheme(scheme), precision(precision) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -70,12 +73,16 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
       lo[c] = std::min(lo[c], w);
       hi[c] = std::max(hi[c], w);
     }
+    // The scheme's dtype, or int16 on a node whose activations are int16
+    // (NodePrecision); int16 weights are always symmetric.
+    DType dtype = precision ? precision->weight(op) : scheme.dtype;
+    bool symmetric = dtype == DType::Int16 || scheme.symmetric;
     // uint8 (s, z) is stored as i8 (s, z - 128), as activations are.
-    int64_t shift = dtypeInfo(scheme.dtype).isSigned ? 0 : 128;
+    int64_t shift = dtypeInfo(dtype).isSigned ? 0 : 128;
     SmallVector<double> scales;
     SmallVector<int64_t> zeroPoints;
     for (int64_t c = 0; c < channels; ++c) {
-      QParams p = chooseQParams(lo[c], hi[c], scheme.dtype, scheme.symmetric);
+      QParams p = chooseQParams(lo[c], hi[c], dtype, symmetric);
       // Power-of-two scales are symmetric (checked by the pass): the zero
       // point stays.
       scales.push_back(scheme.powerOfTwo ? powerOfTwoScale(p.scale) : p.scale);
@@ -84,9 +91,10 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
 
     MLIRContext *ctx = rewriter.getContext();
     unsigned flags = mq::QuantizationFlags::Signed;
-    Type i8 = rewriter.getI8Type(), f32 = Float32Type::get(ctx);
-    int64_t qmin = quantMin(scheme.dtype, scheme.symmetric) - shift;
-    int64_t qmax = quantMax(scheme.dtype, scheme.symmetric) - shift;
+    Type i8 = rewriter.getIntegerType(dtypeInfo(dtype).bits);
+    Type f32 = Float32Type::get(ctx);
+    int64_t qmin = quantMin(dtype, symmetric) - shift;
+    int64_t qmax = quantMax(dtype, symmetric) - shift;
     Type qtype =
         axis < 0 ? Type(mq::UniformQuantizedType::get(
                        flags, i8, f32, scales[0], zeroPoints[0], qmin, qmax))
@@ -103,15 +111,18 @@ template <typename OpTy> struct QuantizeWeight : public OpRewritePattern<OpTy> {
   }
 
   WeightScheme scheme;
+  const NodePrecision *precision;
 };
 
 } // namespace
 
 void populateQuantizeWeightsPatterns(RewritePatternSet &patterns,
-                                     const WeightScheme &scheme) {
+                                     const WeightScheme &scheme,
+                                     const NodePrecision *precision) {
   patterns.add<QuantizeWeight<tosa::Conv2DOp>,
                QuantizeWeight<tosa::DepthwiseConv2DOp>,
-               QuantizeWeight<tosa::MatMulOp>>(patterns.getContext(), scheme);
+               QuantizeWeight<tosa::MatMulOp>>(patterns.getContext(), scheme,
+                                               precision);
 }
 
 } // namespace tessera::quant

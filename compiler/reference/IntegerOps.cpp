@@ -83,7 +83,7 @@ llvm::Expected<std::vector<Acc>> biasOf(Operation *op, const Tensor &bias,
 }
 
 /// Runs a conv-like accumulate kernel for the supported operand types:
-/// (i8|u8) x (i8|u8) -> i32, i16 x i8 -> i48 (stored as i64).
+/// (i8|u8) x (i8|u8) -> i32, i16 x (i8|i16) -> i48 (stored as i64).
 template <typename Kernel>
 llvm::Expected<Tensor> convAccumulate(Operation *op, Operands args,
                                       const Result &rt, kernels::Conv2DParams p,
@@ -120,6 +120,8 @@ llvm::Expected<Tensor> convAccumulate(Operation *op, Operands args,
     return run(int8_t{}, uint8_t{}, int32_t{});
   if (it == ET::I16 && wt == ET::I8)
     return run(int16_t{}, int8_t{}, int64_t{});
+  if (it == ET::I16 && wt == ET::I16)
+    return run(int16_t{}, int16_t{}, int64_t{});
   return typeError(op, "input/weight", {&in, &w});
 }
 

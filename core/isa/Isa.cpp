@@ -426,7 +426,8 @@ std::vector<MemRange> tessera::isa::memRanges(const Instr &in) {
     sram(false, c.sramW,
          uint64_t(c.oc) * c.kh * c.kw * icg * dtypeBytes(c.wDtype), "w");
     if (!c.raw && c.hasBias)
-      sram(false, c.sramBias, uint64_t(c.oc) * 4, "bias");
+      sram(false, c.sramBias,
+           uint64_t(c.oc) * (c.inDtype == DType::Int16 ? 8 : 4), "bias");
     if (!c.raw)
       sram(false, c.sramParams, (c.perChannel ? uint64_t(c.oc) : 1) * 8,
            "params");
@@ -591,6 +592,9 @@ void checkConv(Checker &ck, const ConvFields &c) {
                    : "must not be int32 unless raw = 1");
   ck.require(!(c.raw && c.hasBias), "bias_en",
              "must be 0 when raw = 1 (bias belongs to the epilogue)");
+  ck.require(!(c.inDtype == DType::Int16 && (c.raw || c.accumulate)), "raw",
+             "raw and acc_en must be 0 when in_dtype is int16 (the "
+             "accumulator is int48)");
   ck.clamp(c.clampMin, c.clampMax);
 }
 

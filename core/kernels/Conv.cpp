@@ -331,5 +331,15 @@ template void conv2dAccumulate<int16_t, int8_t, int64_t>(const Conv2DParams &,
 template void depthwiseConv2dAccumulate<int16_t, int8_t, int64_t>(
     const Conv2DParams &, const int16_t *, const int8_t *, const int64_t *,
     int64_t *);
+// int16 weights (orin's int16_symmetric): i16 x i16 -> i48, an extension of
+// TOSA's conv2d (which defines i16 x i16 for MATMUL only).
+template void conv2dAccumulate<int16_t, int16_t, int64_t>(const Conv2DParams &,
+                                                          const int16_t *,
+                                                          const int16_t *,
+                                                          const int64_t *,
+                                                          int64_t *);
+template void depthwiseConv2dAccumulate<int16_t, int16_t, int64_t>(
+    const Conv2DParams &, const int16_t *, const int16_t *, const int64_t *,
+    int64_t *);
 
 } // namespace tessera::kernels

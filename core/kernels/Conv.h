@@ -75,7 +75,8 @@ std::optional<std::string> checkDepthwiseConv2D(const Conv2DParams &p,
 /// null). Instantiated for (In, W, Acc) in
 ///   (int8_t, int8_t, int32_t), (uint8_t, int8_t, int32_t),
 ///   (uint8_t, uint8_t, int32_t), (int8_t, uint8_t, int32_t),
-///   (int16_t, int8_t, int64_t)   (TOSA i16 x i8 -> i48, stored in int64).
+///   (int16_t, int8_t, int64_t)   (TOSA i16 x i8 -> i48, stored in int64),
+///   (int16_t, int16_t, int64_t)  (i16 x i16 -> i48: int16 weights).
 template <typename In, typename W, typename Acc>
 void conv2dAccumulate(const Conv2DParams &p, const In *input, const W *weights,
                       const Acc *bias, Acc *acc);

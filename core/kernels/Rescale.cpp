@@ -67,6 +67,16 @@ Out requantizeScalar(int32_t acc, int64_t channel, const Requantize &rq) {
   return static_cast<Out>(v);
 }
 
+template <typename Out>
+Out requantizeScalar48(int64_t acc, int64_t channel, const Requantize &rq) {
+  int64_t c = rq.numChannels == 1 ? 0 : channel;
+  int32_t v = rescaleScalar(acc, /*inputZp=*/0, rq.multiplier[c], rq.shift[c],
+                            /*scale32=*/false, /*doubleRound=*/false,
+                            rq.outputZp, DTypeOf<Out>::value);
+  v = std::min(std::max(v, rq.clampMin), rq.clampMax);
+  return static_cast<Out>(v);
+}
+
 #define TESSERA_RESCALE_OUT(IN)                                                \
   template void rescale<IN, int8_t>(const RescaleParams &, const IN *,         \
                                     int8_t *, int64_t);                        \
@@ -93,5 +103,11 @@ template int16_t requantizeScalar<int16_t>(int32_t, int64_t,
                                            const Requantize &);
 template int32_t requantizeScalar<int32_t>(int32_t, int64_t,
                                            const Requantize &);
+template int8_t requantizeScalar48<int8_t>(int64_t, int64_t,
+                                           const Requantize &);
+template uint8_t requantizeScalar48<uint8_t>(int64_t, int64_t,
+                                             const Requantize &);
+template int16_t requantizeScalar48<int16_t>(int64_t, int64_t,
+                                             const Requantize &);
 
 } // namespace tessera::kernels

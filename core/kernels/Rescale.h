@@ -87,6 +87,14 @@ struct Requantize {
 template <typename Out>
 Out requantizeScalar(int32_t acc, int64_t channel, const Requantize &rq);
 
+/// The epilogue of an int16 convolution (TOSA i16 x i8 -> i48, then RESCALE
+/// with scale32 = false): apply_scale_16 of the i48 accumulator (bias
+/// added) with the 16-bit multiplier of `channel`, + output zero point,
+/// saturation, CLAMP. doubleRound is ignored (TOSA has none for scale16).
+/// Out: int8_t, uint8_t, int16_t.
+template <typename Out>
+Out requantizeScalar48(int64_t acc, int64_t channel, const Requantize &rq);
+
 } // namespace tessera::kernels
 
 #endif // TESSERA_CORE_KERNELS_RESCALE_H

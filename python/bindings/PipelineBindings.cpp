@@ -46,7 +46,9 @@ py::object compileModel(const std::string &model,
                         std::optional<double> percentile,
                         const std::string &scheme,
                         const std::optional<std::string> &config,
-                        const std::optional<std::string> &writeConfig) {
+                        const std::optional<std::string> &writeConfig,
+                        const std::vector<std::pair<std::string, std::string>>
+                            &nodeDtypes) {
   driver::CompileOptions opts;
   opts.modelPath = model;
   opts.target = target;
@@ -70,6 +72,13 @@ py::object compileModel(const std::string &model,
   opts.scheme = scheme;
   opts.configPath = config.value_or("");
   opts.writeConfig = writeConfig.has_value();
+  for (const auto &[pattern, dtype] : nodeDtypes) {
+    std::optional<quant::DType> d = quant::parseDType(dtype);
+    if (!d)
+      raiseValue("compile: node_dtypes['" + pattern + "']: unknown dtype '" +
+                 dtype + "' (expected int8 or int16)");
+    opts.nodeDtypes.push_back({pattern, *d});
+  }
   if (emit) {
     auto level = driver::parseEmitLevel(*emit);
     if (!level)
@@ -184,7 +193,7 @@ void bindPipeline(py::module_ &m) {
         py::arg("pixels_bgr"), py::arg("float_nodes"),
         py::arg("no_fallback"), py::arg("calibration_method"),
         py::arg("percentile"), py::arg("scheme"), py::arg("config"),
-        py::arg("write_config"));
+        py::arg("write_config"), py::arg("node_dtypes"));
   m.def("_simulate", &simulate, py::arg("program"), py::arg("inputs"),
         py::arg("target"), py::arg("timing_only"), py::arg("trace"));
 }

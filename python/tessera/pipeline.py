@@ -70,7 +70,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
             embed_preprocessing=False, input_layout="nchw",
             input_color="rgb", float_nodes=None, no_fallback=False,
             calibration_method=None, percentile=None, scheme=None,
-            config=None, write_config=None):
+            config=None, write_config=None, node_dtypes=None):
     """Compiles ``model`` (an ONNX file path, or the file's bytes; or the
     path of an integer-level ``.mlir``, e.g. ``emit="int"`` output, possibly
     with host-fallback ops, which is lowered directly: docs/lowering.md
@@ -96,12 +96,16 @@ def compile(model, output=None, target="rv1126", calibration=None,
     methods"); percentile: the percentile kept by "percentile", in
     (0, 100] (None: 99.99). scheme: a quantization scheme of the target
     profile by name (None: its default_scheme; e.g. rv1126's "dfp_i8",
-    dynamic fixed point with power-of-two scales). config: a per-node
+    dynamic fixed point with power-of-two scales; j5's "int16_activations",
+    orin's "int16_symmetric", rv1126's "dfp_i16": int16 activations).
+    config: a per-node
     configuration YAML to apply (dtype, scheme, calibration method and
     device per ONNX node name or glob; docs/quantization.md "Per-node
     configuration"); write_config: a path to write the per-node choices
     the compiler made to, in the same format (needs the integer level: not
     with emit="tosa" or "quant").
+    node_dtypes: per-node precision, {pattern: "int8" | "int16"} (an ONNX
+    node name or glob pattern; docs/quantization.md "Per-node precision").
     """
     fn = "compile"
     names = {}  # temporary path -> how messages name it
@@ -154,6 +158,14 @@ def compile(model, output=None, target="rv1126", calibration=None,
             config = path_arg(fn, "config", config)
         if write_config is not None:
             write_config = path_arg(fn, "write_config", write_config)
+        if node_dtypes is None:
+            node_dtypes = {}
+        if not isinstance(node_dtypes, dict):
+            raise TypeError("%s: node_dtypes must be a dict {pattern: dtype}, "
+                            "got %s" % (fn, type(node_dtypes).__name__))
+        node_dtypes = [(str_arg(fn, "node_dtypes key", k),
+                        str_arg(fn, "node_dtypes[%r]" % k, v))
+                       for k, v in node_dtypes.items()]
         if percentile is not None:
             if isinstance(percentile, (bool, np.bool_, str, bytes)) or \
                     not isinstance(percentile, (int, float, np.integer,
@@ -171,7 +183,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
                                      layout == "nhwc", color == "bgr",
                                      float_nodes, no_fallback, method,
                                      percentile, scheme, config,
-                                     write_config)
+                                     write_config, node_dtypes)
         except (ValueError, MemoryError) as e:
             if not names:
                 raise

@@ -231,18 +231,26 @@ def test_device_npu_on_a_host_node_is_an_error(models, tmp_path):
 @pytest.mark.parametrize("text", ["nodes:\n  conv0: { dtype: int16 }\n",
                                   "nodes:\n  conv0: { scheme: "
                                   "int16_activations }\n"])
-def test_int16_per_node_not_yet(models, text, tmp_path):
-    # Stopgap on branch config (Compile.cpp): per-node dtypes other than
-    # the scheme's are implemented by branch int16.
+def test_int16_per_node(models, text, tmp_path):
+    """A config's per-node int16 (as a dtype, or as j5's int16 scheme) is
+    --node-dtype's per-node precision: the same integer program, in which
+    conv0's output is i16; and the config it writes back says int16."""
     paths, calib, _ = models
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text(text)
-    proc = run_tool("tessera-compile", paths["pinned_conv"], "--target", "j5",
-                    "--calibration", calib, "--quiet", "--config", cfg, "-o",
-                    tmp_path / "out.npubin", check=False)
-    assert proc.returncode == 1
-    assert proc.stderr == ("error: per-node dtype int16 for node 'conv0' is "
-                           "not supported yet\n")
+    common = [paths["pinned_conv"], "--target", "j5", "--calibration", calib,
+              "--quiet", "--emit=int"]
+    run_tool("tessera-compile", *common, "--config", cfg,
+             "--write-config", tmp_path / "back.yaml",
+             "-o", tmp_path / "a.mlir")
+    run_tool("tessera-compile", *common, "--node-dtype", "conv0=int16",
+             "-o", tmp_path / "b.mlir")
+    a = (tmp_path / "a.mlir").read_text()
+    assert a == (tmp_path / "b.mlir").read_text()
+    assert re.search(r'xi16>.*onnx\.node = "conv0"|onnx\.node = "conv0".*xi16>',
+                     a), "conv0's output is not int16"
+    back = (tmp_path / "back.yaml").read_text()
+    assert re.search(r"conv0:.*dtype: int16", back), back
 
 
 @pytest.mark.parametrize("target", ["rv1126", "j5"])

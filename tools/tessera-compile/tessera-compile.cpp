@@ -5,8 +5,8 @@
 //   [--embed-preprocessing [--input-layout nchw|nhwc] [--input-color rgb|bgr]]
 //   [--calibration-method minmax|moving_average|percentile|kl|mse]
 //   [--percentile P] [--scheme NAME] [--emit=tosa|quant|int|npu|asm] [--float-nodes NAME,GLOB,...]
-//   [--no-fallback] [--config FILE.yaml] [--write-config FILE.yaml]
-//   [--quiet] -o OUT.npubin
+//   [--node-dtype PATTERN=DTYPE,...] [--no-fallback]
+//   [--config FILE.yaml] [--write-config FILE.yaml] [--quiet] -o OUT.npubin
 //   [--accuracy-report FILE.json] [--dump-tensors DIR] [--analysis-input F]
 //   [--accuracy-top N]
 // tessera-compile MODEL.int.mlir --target T -o OUT.npubin
@@ -80,11 +80,19 @@ static cl::opt<std::string> scheme(
     "scheme",
     cl::desc("the target profile's quantization scheme to use, by name "
              "(default: its default_scheme; e.g. rv1126: asymmetric_u8, "
-             "dfp_i8)"),
+             "dfp_i8, dfp_i16; j5: int16_activations; orin: "
+             "int16_symmetric)"),
     cl::value_desc("name"), cl::cat(category));
 static cl::list<std::string> floatNodes(
     "float-nodes", cl::desc("run these ONNX nodes in float on the host CPU: names or glob patterns, comma-separated"),
     cl::value_desc("NAME,GLOB,..."), cl::CommaSeparated, cl::cat(category));
+static cl::list<std::string> nodeDtypes(
+    "node-dtype",
+    cl::desc("per-node precision: the activations of the ONNX nodes PATTERN "
+             "names (a name or glob) use DTYPE (int8 or int16; weights int16 "
+             "if the target's int16 scheme has them); repeatable, "
+             "comma-separated"),
+    cl::value_desc("PATTERN=DTYPE,..."), cl::CommaSeparated, cl::cat(category));
 static cl::opt<bool> noFallback("no-fallback", cl::desc("an op the NPU cannot run is an error instead of running on the host"),
                                 cl::cat(category));
 static cl::opt<std::string> configPath(
@@ -184,6 +192,15 @@ int main(int argc, char **argv) {
     opts.percentile = p;
   }
   opts.floatNodes.assign(floatNodes.begin(), floatNodes.end());
+  for (llvm::StringRef entry : nodeDtypes) {
+    auto [pattern, dtype] = entry.rsplit('=');
+    std::optional<quant::DType> d = quant::parseDType(dtype.str());
+    if (pattern.empty() || dtype.empty() || !d)
+      return fail("--node-dtype: expected PATTERN=DTYPE with DTYPE int8 or "
+                  "int16, got '" +
+                  entry + "'");
+    opts.nodeDtypes.push_back({pattern.str(), *d});
+  }
   opts.noFallback = noFallback;
   opts.configPath = configPath;
   opts.writeConfig = !writeConfigPath.empty();
