@@ -156,7 +156,13 @@ def calibration_photos(find, model):
 # Tessera's calibration method -> onnxruntime's CalibrationMethod name and
 # the extra_options that make it the same method (None: onnxruntime has no
 # counterpart). moving_average is onnxruntime's MinMax with
-# CalibMovingAverage (its constant is 0.01, as Tessera's).
+# CalibMovingAverage, its nearest counterpart, not the same method:
+# quantize_static collects all batches at once, and onnxruntime then
+# averages their min/max with a plain mean (np.nanmean); its exponential
+# average (constant 0.01, as Tessera's m += 0.01 (x_s - m)) applies only
+# between chunks, and CalibMaxIntermediateOutputs, which would make one
+# batch a chunk, drops the held batches without using them in 1.32
+# (clear_collected_data: "No data is collected.").
 ORT_METHODS = {
     "minmax": ("MinMax", {}),
     "moving_average": ("MinMax", {"CalibMovingAverage": True}),
