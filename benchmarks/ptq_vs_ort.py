@@ -17,10 +17,12 @@ default scheme (targets/*.yaml, as tessera-compile applies it: activations
 as the scheme says, symmetric int8 weights per channel or per tensor):
 
 - Tessera: tessera.compile(calibration=the same float32 samples,
-  calibration_method=M, emit="int"), then the integer reference executor
-  (tessera.run; bit-exact with the simulator, tests/e2e/
-  test_model_matrix.py) on the golden input quantized as the program's
-  argument says; the output dequantized.
+  calibration_method=M) for the target, then tessera.simulate on the golden
+  input (the simulator quantizes it with the program's input scale; its
+  output dequantized). The simulator is bit-exact with the integer
+  reference executor (tests/e2e/test_model_matrix.py;
+  tests/e2e/test_ptq_vs_ort.py checks the cosine against
+  compile(emit="int") + tessera.run too).
 - onnxruntime: quant_pre_process, then quantize_static(QuantFormat.QDQ) on
   the same samples with the same scheme and the method's counterpart
   (fixture_models.ORT_METHODS: minmax -> MinMax, moving_average -> MinMax
@@ -118,22 +120,18 @@ class Bench:
     # --- Tessera ------------------------------------------------------------
 
     def tessera(self, m, target, method, workdir):
-        """(cosine, top-1 or None, seconds) of Tessera's int8 program."""
+        """(cosine, top-1 or None, seconds) of Tessera's int8 program for
+        `target`, run on the simulator (its dequantized output)."""
         import tessera
-        from conftest import dequantized_output, quantized_input
         t0 = time.perf_counter()
-        text = tessera.compile(
-            m["onnx"], target=target, calibration=m["samples"],
-            calibration_method=method,
+        program = tessera.compile(
+            m["onnx"], workdir / f"tessera_{method}.npubin", target=target,
+            calibration=m["samples"], calibration_method=method,
             percentile=(self.args.percentile if method == "percentile"
-                        else None), emit="int")
-        mlir = workdir / f"tessera_{method}.mlir"
-        mlir.write_text(text)
+                        else None))
 
         def run(x):
-            q = tessera.run(mlir, {m["input"]: quantized_input(mlir, x)},
-                            threads=self.args.threads)[m["output"]]
-            return dequantized_output(mlir, q)
+            return tessera.simulate(program, {m["input"]: x})[0][m["output"]]
         cos = cosine(run(m["x"]), m["float_out"])
         return cos, top1(run, m["evals"]), time.perf_counter() - t0
 
@@ -303,8 +301,8 @@ def main():
     ap.add_argument("--mnist-eval", type=int, default=1000,
                     help="MNIST test images (from 100 on) for top-1; 0: off")
     ap.add_argument("--threads", type=int, default=1,
-                    help="threads of tessera.run and the onnxruntime "
-                         "sessions (calibration uses Tessera's default)")
+                    help="threads of the onnxruntime sessions (Tessera's "
+                         "calibration uses its default)")
     ap.add_argument("--work", default=None,
                     help="where models and quantized models are written "
                          "(default: a temporary directory)")
