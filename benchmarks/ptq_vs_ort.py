@@ -40,7 +40,6 @@ onnxruntime settings to --json. Skips (exit 0, a message on stderr) when
 """
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -49,7 +48,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tests")]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 import fixture_models as fm  # noqa: E402
 
