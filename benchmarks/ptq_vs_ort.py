@@ -36,7 +36,19 @@ quantization serve both. MNIST also reports top-1 on test images 100 to
 100 + --mnist-eval - 1 (default 1,000; 0: off) for both. Prints a Markdown
 table on stdout, progress on stderr, and writes every number and the exact
 onnxruntime settings to --json. Skips (exit 0, a message on stderr) when
-../shared is absent. Wall time is reported, never gated.
+../shared is absent. Wall time is reported, never gated. How to read the
+onnxruntime columns (its Entropy is MinMax through quantize_static, its
+moving average a plain mean): docs/quantization.md, "Measured against
+onnxruntime".
+
+JSON: {calib_images, percentile, mnist_eval, threads, onnxruntime (its
+version), seconds, rows: [{model, target, scheme, activations, weights,
+method, calib_samples, golden, tessera_cosine (null with tessera_error, the
+compile's message), tessera_seconds, ort_method (null: no counterpart, and
+no other ort_* key), ort_settings {calibrate_method, activation_type,
+weight_type, per_channel, extra_options}, ort_cosine (optimized session),
+ort_cosine_unoptimized (ORT_DISABLE_ALL), ort_seconds; MNIST also
+tessera_top1, ort_top1, ort_top1_unoptimized, float_top1 (fractions)}]}.
 """
 import argparse
 import json
@@ -287,11 +299,17 @@ def s_percentile(rows):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=",".join(DEFAULT_MODELS),
-                    type=lambda v: csv_arg(v, list(fm.MODELS), "model"))
+                    type=lambda v: csv_arg(v, list(fm.MODELS), "model"),
+                    help="comma-separated fixture models (default: all "
+                         "but resnet50)")
     ap.add_argument("--targets", default=",".join(fm.TARGETS),
-                    type=lambda v: csv_arg(v, fm.TARGETS, "target"))
+                    type=lambda v: csv_arg(v, fm.TARGETS, "target"),
+                    help="comma-separated targets; each one's default "
+                         "scheme (default: all)")
     ap.add_argument("--methods", default=",".join(METHODS),
-                    type=lambda v: csv_arg(v, METHODS, "method"))
+                    type=lambda v: csv_arg(v, METHODS, "method"),
+                    help="comma-separated Tessera calibration methods "
+                         "(default: all five)")
     ap.add_argument("--calib-images", type=int, default=12,
                     help="photos calibrating the photo models (1-12)")
     ap.add_argument("--percentile", type=float, default=99.99,
