@@ -1,6 +1,6 @@
 """The fixture models of ../shared/fixtures as the model matrix
-(tests/e2e/test_model_matrix.py), tests/e2e/test_ptq_vs_ort.py and
-benchmarks/ptq_vs_ort.py use them: which models, their preprocessing, the
+(tests/e2e/test_model_matrix.py), tests/e2e/test_ptq_vs_ort.py,
+tests/e2e/test_tosa_reference.py and benchmarks/ptq_vs_ort.py use them: which models, their preprocessing, the
 scheme Tessera applies on each target, and onnxruntime's static
 quantization of a model on that scheme (the peer). One definition for the
 tests and the benchmark; no pytest here.
