@@ -58,18 +58,19 @@ XPASSes (and fails, strict) and a case failing differently fails outright:
 either way the mark must be updated. The measured table is in
 docs/targets.md ("Model x target matrix").
 """
-import gzip
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 
-from conftest import REPO, cosine, need_shared, quantized_input, run_tool
+from conftest import cosine, need_shared, quantized_input, run_tool
+from fixture_models import (GOLDEN_MNIST, MODELS, TARGETS, calibration_photos,
+                            image_input, mnist_images, model_file,
+                            ort_pre_process, ort_quantize, ort_sessions,
+                            scheme_of)
 
 ort = pytest.importorskip("onnxruntime")
 Image = pytest.importorskip("PIL.Image")
@@ -80,28 +81,7 @@ CALIB_SAMPLES = int(os.environ.get("TESSERA_MATRIX_CALIB_SAMPLES", "2"))
 # Images the accuracy is averaged over: the golden one and the next held-out
 # ones (fewer when the calibration set leaves fewer).
 EVAL_IMAGES = int(os.environ.get("TESSERA_MATRIX_EVAL_IMAGES", "4"))
-# MNIST's golden image: the first test image from 100 on (the README's
-# "images 100-9,999" leave 0-99 for calibration) where onnxruntime float's
-# top probability is below 0.9 (0.739 for a 4, 0.257 for a 6; asserted):
-# on a confident image every quantization scores cosine 1.000000.
-GOLDEN_MNIST = 121
 TOLERANCE = 0.0005
-IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
-UNIT = ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
-
-# model -> (source: "models" | "patterned" | "mnist", calibration dir,
-#           golden photo, (mean, std))
-MODELS = {
-    "squeezenet1_1": ("models", "calib224", "golden224_rocket.jpg", IMAGENET),
-    "mobilenet_v2": ("models", "calib224", "golden224_rocket.jpg", IMAGENET),
-    "yolov5s": ("models", "calib640", "golden640_rocket.jpg", UNIT),
-    "resnet18": ("patterned", "calib224", "golden224_rocket.jpg", IMAGENET),
-    "resnet50": ("patterned", "calib224", "golden224_rocket.jpg", IMAGENET),
-    "efficientnet_b0": ("patterned", "calib224", "golden224_rocket.jpg",
-                        IMAGENET),
-    "mnist": ("mnist", None, None, None),
-}
-TARGETS = ["rv1126", "j5", "orin"]
 
 # Today's compile failures (issue 10): the stage, the first node named,
 # the message; each must appear in tessera-compile's error line.
@@ -157,37 +137,6 @@ def case(model, target):
 CASES = [case(m, t) for m in MODELS for t in TARGETS]
 
 
-# --- the scheme Tessera applies on a target ---------------------------------
-
-def target_default_scheme(target):
-    """{"name", "activation": {...}, "weight": {...}} of the default scheme in
-    targets/TARGET.yaml (flow mappings `{ dtype: int8, symmetric: true }`
-    as the profiles write them; no YAML package in .venv)."""
-    text = (REPO / "targets" / f"{target}.yaml").read_text()
-    name = re.search(r"^\s*default_scheme:\s*(\w+)", text, re.M).group(1)
-    block = re.search(r"- name:\s*" + name + r"\b(.*?)(?=\n\s*- name:|\n\S)",
-                      text, re.S).group(1)
-
-    def mapping(key):
-        body = re.search(r"\b" + key + r":\s*\{([^}]*)\}", block).group(1)
-        pairs = (p.split(":") for p in body.split(","))
-        return {k.strip(): v.strip() for k, v in pairs}
-    return {"name": name, "activation": mapping("activation"),
-            "weight": mapping("weight")}
-
-
-def scheme_of(target):
-    """What tessera-compile applies on `target` (Compile.cpp
-    quantizeOptionsFor): the default scheme as written. Returns (scheme,
-    (activation dtype, activation symmetric, weight dtype, weight
-    symmetric, weight per-channel))."""
-    s = target_default_scheme(target)
-    act, w = s["activation"], s["weight"]
-    return (s["name"], (act["dtype"], act["symmetric"] == "true",
-                        w["dtype"], w["symmetric"] == "true",
-                        w["per_channel"] == "true"))
-
-
 def weight_zero_points(text):
     """The weight zero points (operand 5, a tosa.const) of the integer
     level's conv2d and depthwise_conv2d (Gemm imports as a conv2d)."""
@@ -199,21 +148,6 @@ def weight_zero_points(text):
 
 
 # --- inputs: models, calibration samples, golden input ----------------------
-
-def image_input(path, mean_std):
-    mean, std = (np.array(v, np.float32) for v in mean_std)
-    x = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255.0
-    return np.ascontiguousarray(((x - mean) / std).transpose(2, 0, 1)[None])
-
-
-def mnist_images(first, count):
-    path = need_shared("mnist-test", "t10k-images-idx3-ubyte.gz")
-    with gzip.open(path, "rb") as f:
-        f.seek(16 + first * 784)
-        raw = np.frombuffer(f.read(count * 784), np.uint8)
-    x = raw.reshape(count, 1, 28, 28).astype(np.float32) / 255.0
-    return ((x - np.float32(0.1307)) / np.float32(0.3081)).astype(np.float32)
-
 
 @pytest.fixture(scope="session")
 def matrix_model(tmp_path_factory):
@@ -228,24 +162,15 @@ def matrix_model(tmp_path_factory):
             return cache[model]
         source, calib, golden, mean_std = MODELS[model]
         tmp = tmp_path_factory.mktemp(f"matrix_{model}")
-        if source == "models":
-            path = need_shared("models", f"{model}.onnx")
-        elif source == "patterned":
-            skeleton = need_shared("patterned", f"{model}.skeleton.onnx")
-            path = tmp / f"{model}.onnx"
-            subprocess.run([sys.executable,
-                            str(skeleton.parent / "materialize.py"),
-                            str(skeleton), str(path)], check=True)
-        else:
-            path = need_shared("onnx-mlir-mnist", "mnist.onnx")
+        path = model_file(need_shared, model, tmp)
         if source == "mnist":
-            samples = mnist_images(0, CALIB_SAMPLES)
+            samples = mnist_images(need_shared, 0, CALIB_SAMPLES)
             held_out = [i for i in range(100, 100 + EVAL_IMAGES)
                         if i != GOLDEN_MNIST][:EVAL_IMAGES - 1]
-            xs = [mnist_images(i, 1) for i in [GOLDEN_MNIST] + held_out]
+            xs = [mnist_images(need_shared, i, 1)
+                  for i in [GOLDEN_MNIST] + held_out]
         else:
-            files = sorted(p for p in need_shared("models", calib).iterdir()
-                           if p.suffix.lower() in (".jpg", ".jpeg"))
+            files = calibration_photos(need_shared, model)
             samples = np.concatenate([image_input(p, mean_std)
                                       for p in files[:CALIB_SAMPLES]])
             held_out = files[CALIB_SAMPLES:CALIB_SAMPLES + EVAL_IMAGES - 1]
@@ -287,49 +212,20 @@ def ort_qdq(matrix_model, tmp_path_factory):
     weight symmetric, weight per-channel)) -> dict(cosine of the optimized
     session, cosine of ORT_DISABLE_ALL, seconds to quantize). j5 and orin
     share one scheme, so one quantization serves both."""
-    from onnxruntime.quantization import (CalibrationDataReader,
-                                          CalibrationMethod, QuantFormat,
-                                          QuantType, quantize_static)
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-    types = {"int8": QuantType.QInt8, "uint8": QuantType.QUInt8,
-             "int16": QuantType.QInt16}
     cache = {}
-
-    class Reader(CalibrationDataReader):
-        def __init__(self, name, samples):
-            self.it = iter({name: s[None]} for s in samples)
-
-        def get_next(self):
-            return next(self.it, None)
 
     def get(model, quant):
         key = (model, quant)
-        act_dtype, symmetric, w_dtype, w_symmetric, per_channel = quant
         if key in cache:
             return cache[key]
         m = matrix_model(model)
         tmp = tmp_path_factory.mktemp(f"ortqdq_{model}")
         t0 = time.perf_counter()
-        # sympy (symbolic shape inference) is not in .venv; the fixture
-        # models have static shapes, which ONNX's shape inference covers.
-        quant_pre_process(str(m["onnx"]), str(tmp / "pre.onnx"),
-                          skip_symbolic_shape=True)
-        quantize_static(
-            str(tmp / "pre.onnx"), str(tmp / "qdq.onnx"),
-            Reader(m["input"], m["samples"]), quant_format=QuantFormat.QDQ,
-            calibrate_method=CalibrationMethod.MinMax,
-            activation_type=types[act_dtype], weight_type=types[w_dtype],
-            per_channel=per_channel,
-            extra_options={"ActivationSymmetric": symmetric,
-                           "WeightSymmetric": w_symmetric})
+        ort_pre_process(m["onnx"], tmp / "pre.onnx")
+        ort_quantize(tmp / "pre.onnx", tmp / "qdq.onnx", m["input"],
+                     m["samples"], quant)
         seconds = time.perf_counter() - t0
-        opt = ort.InferenceSession(str(tmp / "qdq.onnx"),
-                                   providers=["CPUExecutionProvider"])
-        so = ort.SessionOptions()
-        so.graph_optimization_level = \
-            ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        plain = ort.InferenceSession(str(tmp / "qdq.onnx"), so,
-                                     providers=["CPUExecutionProvider"])
+        opt, plain = ort_sessions(tmp / "qdq.onnx")
         def mean_cosine(sess):
             return float(np.mean([
                 cosine(sess.run(None, {m["input"]: xk})[0], f)
