@@ -215,3 +215,15 @@ def floats_arg(fn, what, values, count, positive=False):
                              % (fn, what, " and > 0" if positive else "",
                                 short(tuple(out))))
     return out
+
+
+def str_list_arg(fn, what, value):
+    """A list or tuple of str (None: []); a lone str or another type is a
+    TypeError naming the argument, and each element is checked by
+    str_arg as "what[i]". Shared by compile's and analyze's float_nodes."""
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise TypeError("%s: %s must be a list of str, got %s"
+                        % (fn, what, type(value).__name__))
+    return [str_arg(fn, "%s[%d]" % (what, i), v) for i, v in enumerate(value)]

@@ -11,7 +11,8 @@ import numpy as np
 
 from . import _tessera
 from ._checks import (INT64_MAX, array_arg, flag_arg, floats_arg, int_arg,
-                      path_arg, shapes_arg, short, str_arg, target_arg)
+                      path_arg, shapes_arg, short, str_arg, str_list_arg,
+                      target_arg)
 from .pipeline import _BYTES, _calibration_array, _renamed, _temp_file
 
 
@@ -74,14 +75,7 @@ def analyze(model, target="rv1126", calibration=None, input=None,
         shapes = shapes_arg(fn, input_shapes)
         samples = int_arg(fn, "max_calibration_samples",
                           max_calibration_samples, 0, INT64_MAX)
-        if float_nodes is None:
-            float_nodes = []
-        elif isinstance(float_nodes, str) or not isinstance(
-                float_nodes, (list, tuple)):
-            raise TypeError("%s: float_nodes must be a list of str, got %s"
-                            % (fn, type(float_nodes).__name__))
-        float_nodes = [str_arg(fn, "float_nodes[%d]" % i, n)
-                       for i, n in enumerate(float_nodes)]
+        float_nodes = str_list_arg(fn, "float_nodes", float_nodes)
         method = str_arg(fn, "calibration_method", calibration_method,
                          optional=True) or ""
         scheme = str_arg(fn, "scheme", scheme, optional=True) or ""

@@ -13,8 +13,8 @@ import numpy as np
 
 from . import _tessera
 from ._checks import (INT64_MAX, array_arg, flag_arg, floats_arg,
-                      inputs_arg, int_arg, path_arg, shapes_arg, short, str_arg,
-                      target_arg)
+                      inputs_arg, int_arg, path_arg, shapes_arg, short,
+                      str_arg, str_list_arg, target_arg)
 
 _BYTES = (bytes, bytearray, memoryview)
 
@@ -142,14 +142,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
         if not embed and (layout, color) != ("nchw", "rgb"):
             raise ValueError("compile: input_layout and input_color describe the "
                              "pixels of embed_preprocessing, which is False")
-        if float_nodes is None:
-            float_nodes = []
-        elif isinstance(float_nodes, str) or not isinstance(
-                float_nodes, (list, tuple)):
-            raise TypeError("%s: float_nodes must be a list of str, got %s"
-                            % (fn, type(float_nodes).__name__))
-        float_nodes = [str_arg(fn, "float_nodes[%d]" % i, n)
-                       for i, n in enumerate(float_nodes)]
+        float_nodes = str_list_arg(fn, "float_nodes", float_nodes)
         no_fallback = flag_arg(fn, "no_fallback", no_fallback)
         method = str_arg(fn, "calibration_method", calibration_method,
                          optional=True) or ""
