@@ -150,7 +150,9 @@ TEST(NodeConfig, PatternsThatMatchNothingAreErrors) {
 
 TEST(NodeConfig, GlobEscape) {
   EXPECT_EQ(globEscape("a[0]*{b}?\\"), "a\\[0\\]\\*\\{b\\}\\?\\\\");
-  auto g = llvm::GlobPattern::create(globEscape("a[0]*"));
+  // GlobPattern keeps pointers into its pattern: the string must outlive it.
+  const std::string escaped = globEscape("a[0]*");
+  auto g = llvm::GlobPattern::create(escaped);
   ASSERT_TRUE(static_cast<bool>(g));
   EXPECT_TRUE(g->match("a[0]*"));
   EXPECT_FALSE(g->match("a0"));
