@@ -227,3 +227,20 @@ def str_list_arg(fn, what, value):
         raise TypeError("%s: %s must be a list of str, got %s"
                         % (fn, what, type(value).__name__))
     return [str_arg(fn, "%s[%d]" % (what, i), v) for i, v in enumerate(value)]
+
+
+def percentile_arg(fn, value):
+    """None, or a real number in (0, 100] as a float (NaN fails the range
+    check); a bool, str or other type is a TypeError naming the argument.
+    Shared by compile's and analyze's percentile."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_, str, bytes)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise TypeError("%s: percentile must be a number or None, got %s (%s)"
+                        % (fn, type(value).__name__, short(value)))
+    value = float(value)
+    if not 0.0 < value <= 100.0:
+        raise ValueError("%s: percentile must be in (0, 100], got %s"
+                         % (fn, short(value)))
+    return value

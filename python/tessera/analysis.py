@@ -11,8 +11,8 @@ import numpy as np
 
 from . import _tessera
 from ._checks import (INT64_MAX, array_arg, flag_arg, floats_arg, int_arg,
-                      path_arg, shapes_arg, short, str_arg, str_list_arg,
-                      target_arg)
+                      path_arg, percentile_arg, shapes_arg, short, str_arg,
+                      str_list_arg, target_arg)
 from .pipeline import _BYTES, _calibration_array, _renamed, _temp_file
 
 
@@ -79,17 +79,7 @@ def analyze(model, target="rv1126", calibration=None, input=None,
         method = str_arg(fn, "calibration_method", calibration_method,
                          optional=True) or ""
         scheme = str_arg(fn, "scheme", scheme, optional=True) or ""
-        if percentile is not None:
-            if isinstance(percentile, (bool, np.bool_, str, bytes)) or \
-                    not isinstance(percentile, (int, float, np.integer,
-                                                np.floating)):
-                raise TypeError("%s: percentile must be a number or None, "
-                                "got %s (%s)" % (fn, type(percentile).__name__,
-                                                 short(percentile)))
-            percentile = float(percentile)
-            if not 0.0 < percentile <= 100.0:
-                raise ValueError("%s: percentile must be in (0, 100], got %s"
-                                 % (fn, short(percentile)))
+        percentile = percentile_arg(fn, percentile)
         if dump_tensors is not None:
             dump_tensors = path_arg(fn, "dump_tensors", dump_tensors)
         simulate = flag_arg(fn, "simulate", simulate)

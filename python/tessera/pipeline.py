@@ -14,7 +14,7 @@ import numpy as np
 from . import _tessera
 from ._checks import (INT64_MAX, array_arg, flag_arg, floats_arg,
                       inputs_arg, int_arg, path_arg, shapes_arg, short,
-                      str_arg, str_list_arg, target_arg)
+                      percentile_arg, str_arg, str_list_arg, target_arg)
 
 _BYTES = (bytes, bytearray, memoryview)
 
@@ -159,17 +159,7 @@ def compile(model, output=None, target="rv1126", calibration=None,
         node_dtypes = [(str_arg(fn, "node_dtypes key", k),
                         str_arg(fn, "node_dtypes[%r]" % k, v))
                        for k, v in node_dtypes.items()]
-        if percentile is not None:
-            if isinstance(percentile, (bool, np.bool_, str, bytes)) or \
-                    not isinstance(percentile, (int, float, np.integer,
-                                                np.floating)):
-                raise TypeError("%s: percentile must be a number or None, "
-                                "got %s (%s)" % (fn, type(percentile).__name__,
-                                                 short(percentile)))
-            percentile = float(percentile)
-            if not 0.0 < percentile <= 100.0:  # NaN fails too
-                raise ValueError("%s: percentile must be in (0, 100], got %s"
-                                 % (fn, short(percentile)))
+        percentile = percentile_arg(fn, percentile)
         try:
             return _tessera._compile(path, output, target, calibration, mean,
                                      std, shapes, emit, quiet, samples, embed,
