@@ -11,6 +11,7 @@
 #include "compiler/quant/Passes.h"
 #include "compiler/quant/QuantUtils.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/GlobPattern.h"
 
 using namespace mlir;
@@ -30,23 +31,10 @@ std::optional<DType> parseStorageDType(llvm::StringRef name, bool allowUInt8) {
 } // namespace
 
 const NodePrecision::Override *NodePrecision::find(Operation *op) const {
-  if (overrides.empty() || !op)
+  if (byNode.empty() || !op)
     return nullptr;
-  std::string name = nodeName(op);
-  if (name.empty())
-    return nullptr;
-  const Override *found = nullptr;
-  for (const Override &o : overrides) {
-    llvm::Expected<llvm::GlobPattern> glob =
-        llvm::GlobPattern::create(o.pattern);
-    if (!glob) { // parseNodePrecision checked every pattern
-      llvm::consumeError(glob.takeError());
-      continue;
-    }
-    if (glob->match(name))
-      found = &o;
-  }
-  return found;
+  auto it = byNode.find(nodeName(op));
+  return it == byNode.end() ? nullptr : &overrides[it->second];
 }
 
 DType NodePrecision::activation(Operation *op) const {
@@ -79,6 +67,14 @@ FailureOr<NodePrecision> parseNodePrecision(func::FuncOp func,
   // 8 bits keeps the scheme's 8-bit weights (int8, or rv1126's uint8).
   DType narrowWeight = *weight == DType::Int16 ? DType::Int8 : *weight;
   p.defaultWeight = *act == DType::Int16 ? *weight : narrowWeight;
+  // Every node name once, in first-seen order.
+  llvm::SmallVector<std::string> names;
+  llvm::StringSet<> seen;
+  func.walk([&](Operation *op) {
+    std::string name = nodeName(op);
+    if (!name.empty() && seen.insert(name).second)
+      names.push_back(name);
+  });
   for (const std::string &entry : options.nodeDtypes) {
     auto [pattern, dtypes] = llvm::StringRef(entry).rsplit('=');
     auto [a, w] = dtypes.split(':');
@@ -103,11 +99,11 @@ FailureOr<NodePrecision> parseNodePrecision(func::FuncOp func,
                               << "' is invalid: "
                               << llvm::toString(glob.takeError());
     bool matched = false;
-    func.walk([&](Operation *op) {
-      std::string name = nodeName(op);
-      if (!name.empty() && glob->match(name))
+    for (const std::string &name : names)
+      if (glob->match(name)) {
         matched = true;
-    });
+        p.byNode[name] = p.overrides.size(); // the last match wins
+      }
     if (!matched)
       return func.emitError() << "node-dtypes pattern '" << pattern
                               << "' matches no ONNX node";

@@ -13,6 +13,7 @@
 
 #include "core/quant/Quant.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -62,6 +63,10 @@ public:
     DType activation, weight;
   };
   llvm::SmallVector<Override> overrides; ///< last match wins
+  /// Node name -> index of the last override matching it, filled by
+  /// parseNodePrecision (one glob match per node and pattern there; a
+  /// lookup per op here).
+  llvm::StringMap<unsigned> byNode;
 
 private:
   const Override *find(mlir::Operation *op) const;
